@@ -1,0 +1,49 @@
+// Builds dist/ from src/ with esbuild: two entry points (the action and the CLI), ESM,
+// code-split so heavy modules (msal-node, jose, yaml) load only on the paths that need them.
+import { build } from 'esbuild';
+import { rm, writeFile, readFile, chmod } from 'node:fs/promises';
+
+// AFC_OUTDIR lets the dist check build into a temporary folder and compare.
+const outdir = process.env.AFC_OUTDIR ? `${process.env.AFC_OUTDIR.replace(/\/$/, '')}/` : new URL('../dist/', import.meta.url).pathname;
+await rm(outdir, { recursive: true, force: true });
+const result = await build({
+  entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  metafile: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  // CommonJS dependencies (jsonwebtoken under msal-node) call require(); give them one.
+  banner: { js: "import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+// The CLI is run directly (npx / bin).
+const cli = new URL('cli.js', `file://${outdir}`).pathname;
+await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, 'utf8')}`);
+await chmod(cli, 0o755);
+// dist/ is ESM whatever package.json around it says.
+await writeFile(new URL('package.json', `file://${outdir}`).pathname, '{\n  "type": "module"\n}\n');
+await writeFile(new URL('licenses.txt', `file://${outdir}`).pathname, await licenses(result.metafile));
+
+async function licenses(metafile) {
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) packages.set(m[1], input.slice(0, input.indexOf(m[1]) + m[1].length));
+  }
+  const out = [];
+  for (const [name, dir] of [...packages].sort()) {
+    const pkg = JSON.parse(await readFile(`${dir}/package.json`, 'utf8'));
+    let text = '';
+    for (const f of ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE']) {
+      try { text = await readFile(`${dir}/${f}`, 'utf8'); break; } catch { /* next */ }
+    }
+    out.push(`${name}@${pkg.version}\n${pkg.license ?? 'UNKNOWN'}\n${text.trim()}\n`);
+  }
+  return out.join('\n-----\n\n');
+}

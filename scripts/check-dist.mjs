@@ -1,0 +1,27 @@
+// Fails when dist/ is not exactly what `npm run bundle` builds from the sources.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'afc-dist-'));
+try {
+  execFileSync(process.execPath, [join(root, 'scripts/bundle.mjs')], { cwd: root, env: { ...process.env, AFC_OUTDIR: tmp }, stdio: 'inherit' });
+  const list = (dir) => readdirSync(dir, { recursive: true }).map(String).filter((f) => statSync(join(dir, f)).isFile()).sort();
+  const built = list(tmp);
+  const committed = list(join(root, 'dist'));
+  const problems = [];
+  for (const f of new Set([...built, ...committed])) {
+    if (!built.includes(f)) problems.push(`dist/${f} is not built from the sources (remove it)`);
+    else if (!committed.includes(f)) problems.push(`dist/${f} is missing`);
+    else if (!readFileSync(join(tmp, f)).equals(readFileSync(join(root, 'dist', f)))) problems.push(`dist/${f} differs from the build`);
+  }
+  if (problems.length) {
+    console.error(`dist/ is out of date; run \`npm run bundle\` and commit dist/:\n  ${problems.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log(`dist/ matches the build (${built.length} files).`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,221 @@
+/**
+ * One run of the action: inputs → runner token → (verify ‖ compare ‖ exchange) → diagnosis → report.
+ * The shell around the pure core: every I/O step is a small adapter, every decision a pure function.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
+import { readRunnerContext, type RunnerContext } from '../github/runner-context.js';
+import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../github/oidc-token.js';
+import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
+import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
+import type { FederatedCredential } from '../entra/credential.js';
+import { compareWithCredentials, suggestCredential, type CompareResult } from '../diagnose/compare.js';
+import { hasErrors, sortFindings, type Finding } from '../diagnose/finding.js';
+import {
+  acceptedDespiteLocalMismatch,
+  entraUnavailable,
+  inputInvalid,
+  oidcRequestFailed,
+  oidcUnavailable,
+  tokenVerification,
+} from '../diagnose/run-findings.js';
+import { mergeFindings } from '../diagnose/merge.js';
+import { DEFAULT_RETRY, canRetry, retryDelayMs, sleep } from '../net/retry.js';
+import { addMask, formatCommand, safeLogLine } from '../report/workflow-commands.js';
+import { emitReport } from '../report/emit.js';
+import type { ExchangeSummary, RunReport } from '../report/run-report.js';
+import type { VerifyResult } from '../github/verify.js';
+import type { ExchangeOutcome } from '../entra/exchange.js';
+
+export interface RunIo {
+  stdout: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+  now?: () => number;
+}
+
+function inputGetter(env: NodeJS.ProcessEnv): (name: string) => string {
+  // The runner sets INPUT_<NAME> with the name upper-cased and spaces replaced; hyphens stay.
+  return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
+}
+
+/** Exit code policy: `result` says fail on any error; fail-on decides whether the step fails. */
+export function exitCodeFor(findings: readonly Finding[], failOn: FailOn): number {
+  if (failOn === 'never') return 0;
+  if (hasErrors(findings)) return 1;
+  if (failOn === 'warning' && findings.some((f) => f.severity === 'warning')) return 1;
+  return 0;
+}
+
+async function loadCredentials(inputs: ActionInputs, workspace: string | undefined): Promise<FederatedCredential[] | undefined> {
+  if (inputs.credentialsInline) return parseCredentialsText(inputs.credentialsInline, "Input 'federated-credentials'", 'input');
+  if (!inputs.credentialsFile) return undefined;
+  const path = isAbsolute(inputs.credentialsFile) ? inputs.credentialsFile : resolve(workspace ?? process.cwd(), inputs.credentialsFile);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(
+      'federated-credentials-file',
+      `Input 'federated-credentials-file' names '${inputs.credentialsFile}', which could not be read (${code ?? 'error'})${workspace ? ` relative to the workspace ${workspace}` : ''}. Is the repository checked out (actions/checkout) before this step?`,
+      'federated-credentials-file: .github/azure-federated-credentials.json',
+    );
+  }
+  return parseCredentialsText(text, `File '${inputs.credentialsFile}'`, 'file');
+}
+
+async function fetchToken(endpoint: OidcEndpoint, audience: string, deadline: number, onToken: (t: string) => void, log: (s: string) => void): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await requestIdToken(endpoint, audience, Math.max(1000, Math.min(10_000, deadline - Date.now())), onToken);
+    } catch (e) {
+      if (!(e instanceof OidcError)) throw e;
+      const delay = retryDelayMs(attempt, DEFAULT_RETRY, e.retryAfterMs);
+      if (!e.retryable || !canRetry(attempt, delay, deadline, Date.now(), DEFAULT_RETRY)) throw Object.assign(e, { attempts: attempt });
+      log(`Token request attempt ${attempt} failed (${e.message}); retrying in ${(delay / 1000).toFixed(1)} s.`);
+      await sleep(delay);
+    }
+  }
+}
+
+export async function runAction(io: RunIo): Promise<number> {
+  const { env } = io;
+  const started = Date.now();
+  const now = () => Math.floor((io.now?.() ?? Date.now()) / 1000);
+  const runner = readRunnerContext(env);
+  const log = (s: string) => io.stdout(safeLogLine(s));
+  const debug = (s: string) => {
+    if (runner.debug) io.stdout(formatCommand('debug', {}, s));
+  };
+  const mask = (secret: string) => io.stdout(addMask(secret));
+  const finish = (report: RunReport, failOn: FailOn) => {
+    report.findings = sortFindings(report.findings);
+    emitReport(report, { stdout: io.stdout, env });
+    return exitCodeFor(report.findings, failOn);
+  };
+  const failWith = (finding: Finding, failOn: FailOn, extra: Partial<RunReport> = {}) =>
+    finish({ result: 'fail', verdict: finding.title, findings: [finding], now: now(), ...extra }, failOn);
+
+  // 1. Inputs, before any network call.
+  let inputs: ActionInputs;
+  let credentials: FederatedCredential[] | undefined;
+  const rawFailOn = (inputGetter(env)('fail-on').trim().toLowerCase() || 'error') as FailOn;
+  const fallbackFailOn: FailOn = ['error', 'warning', 'never'].includes(rawFailOn) ? rawFailOn : 'error';
+  try {
+    inputs = parseInputs(inputGetter(env));
+    credentials = await loadCredentials(inputs, runner.workspace);
+  } catch (e) {
+    if (e instanceof InputError) return failWith(inputInvalid(e.input, e.message, e.expected), fallbackFailOn);
+    if (e instanceof CredentialsInputError) {
+      const input = inputGetter(env)('federated-credentials-file').trim() ? 'federated-credentials-file' : 'federated-credentials';
+      return failWith(
+        inputInvalid(input, e.message, `${input}: |\n        [{"name": "main", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:OWNER/REPO:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}]`),
+        fallbackFailOn,
+      );
+    }
+    throw e;
+  }
+  const deadline = started + inputs.timeoutSeconds * 1000;
+
+  // 2. The runner's token.
+  const endpoint = oidcEndpoint(env);
+  if (!endpoint) return failWith(oidcUnavailable(runner), inputs.failOn);
+  let token: string;
+  let decoded: DecodedJwt;
+  try {
+    token = await fetchToken(endpoint, inputs.audience, deadline, mask, log);
+    decoded = decodeJwtUnverified(token);
+  } catch (e) {
+    if (e instanceof OidcError) return failWith(oidcRequestFailed(e.message, (e as OidcError & { attempts?: number }).attempts ?? 1, runner.serverUrl), inputs.failOn);
+    if (e instanceof JwtDecodeError) return failWith(oidcRequestFailed(`the runner's answer is not a usable JWT (${e.message})`, 1, runner.serverUrl), inputs.failOn);
+    throw e;
+  }
+  const claims = decoded.claims;
+  debug(`Token claims: iss=${claims.iss} sub=${claims.sub} aud=${String(claims.aud)} job_workflow_ref=${claims.job_workflow_ref ?? ''}`);
+
+  // 3. Verify, compare and exchange side by side: none waits for another.
+  const verifyP: Promise<VerifyResult> = import('../github/verify.js').then((m) => m.verifyToken(token, decoded, Math.min(10_000, deadline - Date.now())));
+  const comparison: CompareResult | undefined = credentials
+    ? compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: runner.job })
+    : undefined;
+  const exchangeP: Promise<ExchangeOutcome | undefined> = inputs.exchange
+    ? import('../entra/exchange.js').then((m) =>
+        m.exchangeToken({
+          authorityHost: inputs.authorityHost,
+          tenantId: inputs.tenantId,
+          clientId: inputs.clientId,
+          scope: `${inputs.cloud.resourceManager}/.default`,
+          firstAssertion: token,
+          freshAssertion: async () => {
+            const fresh = await fetchToken(endpoint, inputs.audience, deadline, mask, log);
+            return fresh;
+          },
+          deadline,
+          onSecret: mask,
+          log,
+        }),
+      )
+    : Promise.resolve(undefined);
+  const [verification, outcome] = await Promise.all([verifyP, exchangeP]);
+
+  // 4. Diagnose.
+  let findings: Finding[] = comparison ? [...comparison.findings] : [];
+  let exchange: ExchangeSummary;
+  if (!outcome) exchange = { status: 'skipped', reason: "input 'exchange' is false" };
+  else if (outcome.kind === 'success') {
+    exchange = { status: 'success', attempts: outcome.attempts, expiresOn: outcome.expiresOn };
+    if (hasErrors(findings)) {
+      findings = findings.map((f) => (f.severity === 'error' ? { ...f, severity: 'warning' as const } : f));
+      findings.push(acceptedDespiteLocalMismatch());
+    }
+  } else if (outcome.kind === 'rejected') {
+    const { diagnoseEntraError } = await import('../diagnose/entra-findings.js');
+    const remote = diagnoseEntraError(outcome.error, {
+      claims,
+      credentials,
+      comparison,
+      clientId: inputs.clientId,
+      tenantId: inputs.tenantId,
+      cloud: inputs.cloud,
+      authorityHost: inputs.authorityHost,
+      jobId: runner.job,
+    });
+    findings = mergeFindings(findings, remote);
+    exchange = { status: 'rejected', attempts: outcome.attempts, code: outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error };
+  } else if (outcome.kind === 'assertion-failed') {
+    findings.push(oidcRequestFailed(outcome.reason, outcome.attempts, runner.serverUrl));
+    exchange = { status: 'unavailable', attempts: outcome.attempts, reason: outcome.reason };
+  } else {
+    findings.push(entraUnavailable(outcome.reason, outcome.attempts, inputs.authorityHost, Math.round((Date.now() - started) / 1000)));
+    exchange = { status: 'unavailable', attempts: outcome.attempts, reason: outcome.reason };
+  }
+  if (!verification.ok) findings.push(tokenVerification(verification));
+
+  const failed = hasErrors(findings);
+  const matched = comparison?.matched?.name;
+  const verdict = failed
+    ? `${findings.filter((f) => f.severity === 'error').length} problem(s) found; the first: ${sortFindings(findings)[0]!.title}.`
+    : outcome?.kind === 'success'
+      ? `Entra accepted this job's token for client ${inputs.clientId}${matched ? ` (credential '${matched}' matches)` : ''}.`
+      : matched
+        ? `The token matches credential '${matched}' (exchange not attempted).`
+        : 'The token was fetched and verified; there was nothing to compare it with (give federated-credentials or leave exchange on).';
+  return finish(
+    {
+      result: failed ? 'fail' : 'pass',
+      verdict,
+      claims,
+      tokenHeader: { alg: decoded.header.alg, kid: decoded.header.kid },
+      verification,
+      comparisons: comparison?.comparisons,
+      matchedCredential: matched,
+      exchange,
+      findings,
+      suggestion: comparison?.suggestion ?? suggestCredential(claims),
+      clientId: inputs.clientId,
+      now: now(),
+    },
+    inputs.failOn,
+  );
+}

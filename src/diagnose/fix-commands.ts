@@ -1,0 +1,57 @@
+/**
+ * Ready-to-paste commands that create the credential a token would match.
+ * Every value passes through shellQuote: branch and environment names are user-controlled.
+ */
+import { parseSubject } from '../github/subject.js';
+import { credentialNameFor, shellQuote } from './text-diff.js';
+
+export interface CredentialSpec {
+  name: string;
+  issuer: string;
+  subject: string;
+  audience: string;
+}
+
+/** A credential name that says what it is for: `github-env-production`, `github-branch-main`, `github-pr`. */
+export function credentialNameForSubject(subject: string): string {
+  const p = parseSubject(subject);
+  switch (p.contextKind) {
+    case 'environment':
+      return credentialNameFor(`github-env-${p.environment ?? ''}`);
+    case 'pull_request':
+      return 'github-pull-request';
+    case 'branch':
+      return credentialNameFor(`github-branch-${(p.ref ?? '').slice('refs/heads/'.length)}`);
+    case 'tag':
+      return credentialNameFor(`github-tag-${(p.ref ?? '').slice('refs/tags/'.length)}`);
+    default:
+      return 'github-actions';
+  }
+}
+
+export function azAppCreateCommand(clientId: string, spec: CredentialSpec): string {
+  const parameters = JSON.stringify({ name: spec.name, issuer: spec.issuer, subject: spec.subject, audiences: [spec.audience] });
+  return `az ad app federated-credential create --id ${shellQuote(clientId)} --parameters ${shellQuote(parameters)}`;
+}
+
+export function azIdentityCreateCommand(spec: CredentialSpec, identity = '<IDENTITY-NAME>', resourceGroup = '<RESOURCE-GROUP>'): string {
+  return [
+    'az identity federated-credential create',
+    `--name ${shellQuote(spec.name)}`,
+    `--identity-name ${shellQuote(identity)}`,
+    `--resource-group ${shellQuote(resourceGroup)}`,
+    `--issuer ${shellQuote(spec.issuer)}`,
+    `--subject ${shellQuote(spec.subject)}`,
+    `--audiences ${shellQuote(spec.audience)}`,
+  ].join(' ');
+}
+
+/** Both commands, labelled, because the client id may belong to an app registration or a managed identity. */
+export function createCommands(clientId: string, spec: CredentialSpec): string {
+  return [
+    '# App registration:',
+    azAppCreateCommand(clientId, spec),
+    '# or user-assigned managed identity:',
+    azIdentityCreateCommand(spec),
+  ].join('\n');
+}

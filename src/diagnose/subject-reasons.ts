@@ -1,0 +1,164 @@
+/**
+ * Why GitHub sent the subject it sent, and what would make it send another.
+ * Pure: works from the token's claims when there is a token, from the subject text alone otherwise.
+ */
+import type { GitHubClaims } from '../github/claims.js';
+import { parseSubject, toNameForm, type SubjectParts } from '../github/subject.js';
+
+function code(s: string): string {
+  return `\`${s}\``;
+}
+
+/** True when the running job is a reusable workflow from another file than the caller's. */
+export function reusableWorkflowNote(claims: Partial<GitHubClaims>): string | undefined {
+  const jwr = claims.job_workflow_ref;
+  const wr = claims.workflow_ref;
+  if (!jwr || !wr) return undefined;
+  const file = (ref: string) => ref.split('@')[0];
+  if (file(jwr) === file(wr)) return undefined;
+  return (
+    `This job runs the reusable workflow ${code(jwr)}, called from ${code(wr)}. ` +
+    `GitHub builds ${code('sub')} from the caller's repository and trigger (${code(claims.repository ?? '?')}), not from the reusable workflow's; ` +
+    `only ${code('job_workflow_ref')} names the reusable file (a flexible credential can match it).`
+  );
+}
+
+/** One or two sentences: why this token carries this subject. */
+export function whyThisSubject(sub: string, claims?: Partial<GitHubClaims>): string {
+  const p = parseSubject(sub);
+  const parts: string[] = [];
+  const event = claims?.event_name;
+  switch (p.contextKind) {
+    case 'environment':
+      parts.push(
+        `The job declares ${code(`environment: ${p.environment}`)}, so GitHub put the environment in the subject; ` +
+          `when a job has an environment, its branch, tag or pull request does not appear in ${code('sub')}` +
+          (claims?.ref ? ` (this run was on ${code(claims.ref)}${event ? `, event ${code(event)}` : ''}).` : '.'),
+      );
+      break;
+    case 'pull_request':
+      parts.push(
+        `The run was triggered by ${code(event ?? 'pull_request')} and the job declares no environment, so GitHub sent ${code('pull_request')} ` +
+          `as the context; a pull request subject carries no branch name${claims?.head_ref ? ` (head branch ${code(claims.head_ref)})` : ''}.`,
+      );
+      break;
+    case 'branch':
+      parts.push(
+        `The job declares no environment and the run is on branch ${code((p.ref ?? '').slice('refs/heads/'.length))}` +
+          `${event ? ` (event ${code(event)})` : ''}, so GitHub sent the branch ref as the context.`,
+      );
+      if ((p.ref ?? '').startsWith('refs/heads/gh-readonly-queue/'))
+        parts.push(`This is a merge queue run: its ref changes for every queued pull request, so only a flexible credential (${code("claims['sub'] matches '…:ref:refs/heads/gh-readonly-queue/*'")}) can match it.`);
+      break;
+    case 'tag':
+      parts.push(`The run is for tag ${code((p.ref ?? '').slice('refs/tags/'.length))} and the job declares no environment, so GitHub sent the tag ref as the context.`);
+      break;
+    case 'ref':
+      parts.push(`The run is on ${code(p.ref ?? '')}, so GitHub sent that ref as the context.`);
+      break;
+    default:
+      break;
+  }
+  if (p.form === 'immutable')
+    parts.push(
+      `The subject is in GitHub's immutable form (${code('repo:OWNER@OWNER_ID/REPO@REPO_ID:…')}), used by repositories created, renamed or transferred since July 15, 2026 or opted in by an admin.`,
+    );
+  if (p.form === 'custom')
+    parts.push(
+      `The subject does not start with ${code('repo:')}: the repository or its organisation uses a customised subject template` +
+        (p.pairs && p.pairs.length ? ` with the claim keys ${p.pairs.map(([k]) => code(k)).join(', ')}` : '') +
+        ` (see ${code('GET /repos/{owner}/{repo}/actions/oidc/customization/sub')}).`,
+    );
+  const reusable = claims ? reusableWorkflowNote(claims) : undefined;
+  if (reusable) parts.push(reusable);
+  return parts.join(' ');
+}
+
+export type SubjectDifference =
+  | 'equal'
+  | 'case'
+  | 'whitespace'
+  | 'immutable-vs-name'
+  | 'pull-request-typo'
+  | 'wildcard'
+  | 'custom-template'
+  | 'repository'
+  | 'context'
+  | 'other';
+
+/** Classify how a presented subject differs from a credential's subject. */
+export function classifySubjectDifference(actual: string, expected: string): SubjectDifference {
+  if (actual === expected) return 'equal';
+  if (actual.toLowerCase() === expected.toLowerCase()) return 'case';
+  if (actual.trim() === expected.trim()) return 'whitespace';
+  if (/[*?]/.test(expected)) return 'wildcard';
+  if (/:pull-request$/.test(expected) || expected.replace(/:pull-request$/, ':pull_request') === actual) return 'pull-request-typo';
+  const a = parseSubject(actual);
+  const e = parseSubject(expected);
+  if (a.form !== e.form && toNameForm(actual) === toNameForm(expected)) return 'immutable-vs-name';
+  if (toNameForm(actual).toLowerCase() === toNameForm(expected).toLowerCase() && a.form !== e.form) return 'immutable-vs-name';
+  if (a.form === 'custom' || e.form === 'custom') return 'custom-template';
+  if (a.repository && e.repository && a.repository.toLowerCase() !== e.repository.toLowerCase()) return 'repository';
+  if (a.context !== e.context) return 'context';
+  return 'other';
+}
+
+function describeContext(p: SubjectParts): string {
+  switch (p.contextKind) {
+    case 'environment':
+      return `environment ${code(p.environment ?? '')}`;
+    case 'pull_request':
+      return 'pull requests';
+    case 'branch':
+      return `branch ${code((p.ref ?? '').slice('refs/heads/'.length))}`;
+    case 'tag':
+      return `tag ${code((p.ref ?? '').slice('refs/tags/'.length))}`;
+    case 'ref':
+      return code(p.ref ?? '');
+    default:
+      return code(p.context ?? '?');
+  }
+}
+
+/**
+ * What the credential's subject asks for and how the workflow would have to change to send it.
+ * Returns the sentence and, when a workflow edit would do, a YAML snippet.
+ */
+export function whatTheCredentialExpects(actual: string, expected: string, jobId = '<job-id>'): { sentence: string; yaml?: string } {
+  const a = parseSubject(actual);
+  const e = parseSubject(expected);
+  const wants = `The credential expects ${describeContext(e)}${e.repository ? ` in ${code(e.repository)}` : ''}`;
+  if (e.contextKind === 'environment' && a.contextKind !== 'environment') {
+    return {
+      sentence: `${wants}; GitHub only sends an environment subject when the job declares that environment.`,
+      yaml: `jobs:\n  ${jobId}:\n    environment: ${yamlScalar(e.environment ?? '')}`,
+    };
+  }
+  if (a.contextKind === 'environment' && e.contextKind !== 'environment') {
+    return {
+      sentence:
+        `${wants}, but this job declares ${code(`environment: ${a.environment}`)}, and the environment replaces the ${e.contextKind === 'pull_request' ? 'pull request' : 'ref'} in the subject. ` +
+        `Add a credential for the environment subject (below), or remove ${code('environment:')} from the job if it should not use one.`,
+    };
+  }
+  if (a.contextKind === 'environment' && e.contextKind === 'environment') {
+    return {
+      sentence: `${wants}, but the job declares ${code(`environment: ${a.environment}`)}.`,
+      yaml: `jobs:\n  ${jobId}:\n    environment: ${yamlScalar(e.environment ?? '')}`,
+    };
+  }
+  if (e.contextKind === 'pull_request' && a.contextKind !== 'pull_request')
+    return { sentence: `${wants}; GitHub sends ${code('pull_request')} only for runs triggered by pull request events (and only when the job has no environment).` };
+  if (a.contextKind === 'pull_request' && (e.contextKind === 'branch' || e.contextKind === 'tag'))
+    return { sentence: `${wants}, but for pull request runs GitHub sends ${code('pull_request')}, never the branch name. Add a credential for the pull request subject (below).` };
+  if (e.contextKind === 'branch' && a.contextKind === 'branch')
+    return { sentence: `${wants}, but this run is on ${describeContext(a)}. Run from ${describeContext(e)}, or add a credential for this branch (below); for many branches use a flexible credential.` };
+  if (e.contextKind === 'tag' || a.contextKind === 'tag')
+    return { sentence: `${wants}, but this run is for ${describeContext(a)}. Tags and branches give different subjects; add a credential for the one this workflow runs on (below).` };
+  return { sentence: `${wants}.` };
+}
+
+/** A YAML scalar that stays a plain string whatever the user's text is. */
+export function yamlScalar(value: string): string {
+  return /^[A-Za-z0-9_][A-Za-z0-9_ ./-]*$/.test(value) && !/\s$/.test(value) ? value : JSON.stringify(value);
+}

@@ -1,0 +1,70 @@
+/**
+ * Decoding a JWT's header and payload without verifying it (verification is verify.ts's job).
+ * Pure; errors carry stable codes, as jose's do.
+ */
+import type { GitHubClaims } from './claims.js';
+
+export type JwtErrorCode = 'JWT_EMPTY' | 'JWT_MASKED' | 'JWT_FORMAT' | 'JWT_ENCODING' | 'JWT_JSON' | 'JWT_CLAIMS';
+
+export class JwtDecodeError extends Error {
+  override readonly name = 'JwtDecodeError';
+  constructor(readonly code: JwtErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export interface JwtHeader {
+  alg?: string;
+  kid?: string;
+  typ?: string;
+  x5t?: string;
+  [k: string]: unknown;
+}
+
+export interface DecodedJwt {
+  header: JwtHeader;
+  claims: GitHubClaims;
+}
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+
+function decodeSegment(segment: string, what: string): Record<string, unknown> {
+  if (!B64URL.test(segment)) throw new JwtDecodeError('JWT_ENCODING', `The token's ${what} is not base64url.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    throw new JwtDecodeError('JWT_JSON', `The token's ${what} is not JSON.`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new JwtDecodeError('JWT_JSON', `The token's ${what} is not a JSON object.`);
+  return json as Record<string, unknown>;
+}
+
+/**
+ * Accepts a bare JWT, or the runner's `{"value": "..."}` answer, or `Bearer <jwt>`, with whitespace around.
+ * Returns header and claims; never the signature.
+ */
+export function decodeJwtUnverified(input: string): DecodedJwt {
+  let text = input.trim();
+  if (text.startsWith('{')) {
+    try {
+      const v = (JSON.parse(text) as { value?: unknown }).value;
+      if (typeof v === 'string') text = v.trim();
+    } catch {
+      /* not JSON: fall through to the format check */
+    }
+  }
+  text = text.replace(/^Bearer\s+/i, '');
+  if (!text) throw new JwtDecodeError('JWT_EMPTY', 'No token was given.');
+  if (text.includes('***')) throw new JwtDecodeError('JWT_MASKED', 'The token was masked by the runner (***); a masked token cannot be decoded.');
+  const parts = text.split('.');
+  if (parts.length !== 3) throw new JwtDecodeError('JWT_FORMAT', `A JWT has three dot-separated parts; this has ${parts.length}.`);
+  const header = decodeSegment(parts[0]!, 'header') as JwtHeader;
+  const payload = decodeSegment(parts[1]!, 'payload');
+  if (typeof payload.iss !== 'string' || typeof payload.sub !== 'string')
+    throw new JwtDecodeError('JWT_CLAIMS', 'The token has no string `iss` or `sub` claim.');
+  const aud = payload.aud;
+  if (!(typeof aud === 'string' || (Array.isArray(aud) && aud.every((a) => typeof a === 'string'))))
+    throw new JwtDecodeError('JWT_CLAIMS', 'The token has no `aud` claim (string or list of strings).');
+  return { header, claims: payload as GitHubClaims };
+}
