@@ -92,7 +92,7 @@ export function classifySubjectDifference(actual: string, expected: string): Sub
   if (actual.toLowerCase() === expected.toLowerCase()) return 'case';
   if (actual.trim() === expected.trim()) return 'whitespace';
   if (/[*?]/.test(expected)) return 'wildcard';
-  if (/:pull-request$/.test(expected) || expected.replace(/:pull-request$/, ':pull_request') === actual) return 'pull-request-typo';
+  if (/:pull-request$/.test(expected) && expected.replace(/:pull-request$/, ':pull_request') === actual) return 'pull-request-typo';
   const a = parseSubject(actual);
   const e = parseSubject(expected);
   if (a.form !== e.form && toNameForm(actual) === toNameForm(expected)) return 'immutable-vs-name';

@@ -12,6 +12,12 @@ export class CredentialsInputError extends Error {
   }
 }
 
+/** The yaml package is CommonJS; bundled, its named exports sit on `default`. */
+export async function loadYaml(): Promise<typeof import('yaml')> {
+  const mod = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+  return typeof mod.parse === 'function' ? mod : mod.default!;
+}
+
 async function parseText(text: string, label: string): Promise<unknown> {
   const trimmed = text.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
@@ -21,9 +27,9 @@ async function parseText(text: string, label: string): Promise<unknown> {
       throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is not valid JSON: ${(e as Error).message}.`);
     }
   }
-  const { parse } = await import('yaml');
+  const yaml = await loadYaml();
   try {
-    return parse(trimmed, { maxAliasCount: 50 });
+    return yaml.parse(trimmed, { maxAliasCount: 50 });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
     throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is neither JSON nor valid YAML: ${msg}`);

@@ -50,7 +50,7 @@ export async function requestIdToken(endpoint: OidcEndpoint, audience: string, t
   try {
     res = await httpRequest(url, {
       timeoutMs,
-      headers: { Authorization: `Bearer ${endpoint.bearer}`, Accept: 'application/json', 'User-Agent': 'azure-federation-check' },
+      headers: { Authorization: `Bearer ${endpoint.bearer}`, Accept: 'application/json' },
       maxBytes: 256 * 1024,
     });
   } catch (e) {

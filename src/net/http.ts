@@ -4,6 +4,9 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
+/** Sent with every request, so servers (and our tests) can tell this tool's calls apart. */
+export const USER_AGENT = 'azure-federation-check';
+
 export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
@@ -66,7 +69,7 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
     };
     const req = mod.request(
       parsed,
-      { method: options.method ?? 'GET', headers: options.headers, agent },
+      { method: options.method ?? 'GET', headers: { 'User-Agent': USER_AGENT, ...options.headers }, agent },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

@@ -4,10 +4,14 @@
  * a link, an HTML element or a heading.
  */
 
-/** Inline text: every character markdown or HTML could act on becomes a numeric entity. */
+/**
+ * Inline text: every character that could start a link, an image, HTML, an entity, code,
+ * emphasis, math or a table cell becomes a numeric entity. Line breaks become spaces, so
+ * nothing can start a heading, a list or a setext underline.
+ */
 export function md(text: string, max = 2000): string {
   const clipped = text.length > max ? `${text.slice(0, max)}…` : text;
-  return clipped.replace(/[\r\n]+/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>&"'~:@=$^]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return clipped.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[\\`*_{}[\]<>&|!~$#@:]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Inline code for a user value, safe inside table cells. */
