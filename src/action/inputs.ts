@@ -117,7 +117,7 @@ function parseAuthorityHost(raw: string, cloud: Cloud): string {
   }
   if (url.protocol !== 'https:')
     throw new InputError('authority-host', `Input 'authority-host' must use https; got ${url.protocol.replace(':', '')}.`, `authority-host: ${cloud.authorityHost}`);
-  if (url.search || url.hash || url.username)
+  if (url.search || url.hash || url.username || url.password)
     throw new InputError('authority-host', `Input 'authority-host' must be a plain origin such as ${cloud.authorityHost}, without query, fragment or credentials.`, `authority-host: ${cloud.authorityHost}`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

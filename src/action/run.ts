@@ -79,6 +79,26 @@ async function fetchToken(endpoint: OidcEndpoint, audience: string, deadline: nu
   }
 }
 
+/**
+ * Problems with the other credentials (typos, wildcards, the limit of 20) that explain why
+ * none of them could stand in; the nearest credential is already explained. Failure path only.
+ */
+async function credentialLint(credentials: FederatedCredential[], claims: DecodedJwt['claims'], audience: string, clientId: string, comparison: CompareResult | undefined): Promise<Finding[]> {
+  const { auditWorkflows, APP_ID_PLACEHOLDER } = await import('../workflow/audit.js');
+  const repository = (claims.repository ?? '').split('/');
+  const nearest = comparison?.nearest?.credential.name;
+  return auditWorkflows([], credentials, {
+    owner: claims.repository_owner ?? repository[0] ?? '',
+    repo: repository[1] ?? '',
+    ownerId: claims.repository_owner_id,
+    repoId: claims.repository_id,
+    issuer: claims.iss,
+    audience,
+  })
+    .filter((f) => f.id === 'credential-limit' || !nearest || !f.title.includes(`'${nearest}'`))
+    .map((f) => ({ ...f, fix: f.fix.split(APP_ID_PLACEHOLDER).join(clientId) }));
+}
+
 export async function runAction(io: RunIo): Promise<number> {
   const { env } = io;
   const started = Date.now();
@@ -89,13 +109,25 @@ export async function runAction(io: RunIo): Promise<number> {
     if (runner.debug) io.stdout(formatCommand('debug', {}, s));
   };
   const mask = (secret: string) => io.stdout(addMask(secret));
-  const finish = (report: RunReport, failOn: FailOn) => {
+  const finish = async (report: RunReport, failOn: FailOn, input?: string) => {
+    // Findings go on the workflow line they concern, when the workflow file is checked out.
+    if (report.findings.length && runner.workspace && runner.workflowRef && runner.job) {
+      const { placeFindings } = await import('./placement.js');
+      report.findings = await placeFindings(report.findings, {
+        workspace: runner.workspace,
+        workflowRef: runner.workflowRef,
+        job: runner.job,
+        claims: report.claims,
+        input,
+        actionRepository: env.GITHUB_ACTION_REPOSITORY,
+      });
+    }
     report.findings = sortFindings(report.findings);
     emitReport(report, { stdout: io.stdout, env });
     return exitCodeFor(report.findings, failOn);
   };
-  const failWith = (finding: Finding, failOn: FailOn, extra: Partial<RunReport> = {}) =>
-    finish({ result: 'fail', verdict: finding.title, findings: [finding], now: now(), ...extra }, failOn);
+  const failWith = (finding: Finding, failOn: FailOn, input?: string) =>
+    finish({ result: 'fail', verdict: finding.title, findings: [finding], now: now() }, failOn, input);
 
   // 1. Inputs, before any network call.
   let inputs: ActionInputs;
@@ -106,12 +138,13 @@ export async function runAction(io: RunIo): Promise<number> {
     inputs = parseInputs(inputGetter(env));
     credentials = await loadCredentials(inputs, runner.workspace);
   } catch (e) {
-    if (e instanceof InputError) return failWith(inputInvalid(e.input, e.message, e.expected), fallbackFailOn);
+    if (e instanceof InputError) return failWith(inputInvalid(e.input, e.message, e.expected), fallbackFailOn, e.input);
     if (e instanceof CredentialsInputError) {
       const input = inputGetter(env)('federated-credentials-file').trim() ? 'federated-credentials-file' : 'federated-credentials';
       return failWith(
         inputInvalid(input, e.message, `${input}: |\n        [{"name": "main", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:OWNER/REPO:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}]`),
         fallbackFailOn,
+        input,
       );
     }
     throw e;
@@ -135,7 +168,7 @@ export async function runAction(io: RunIo): Promise<number> {
   debug(`Token claims: iss=${claims.iss} sub=${claims.sub} aud=${String(claims.aud)} job_workflow_ref=${claims.job_workflow_ref ?? ''}`);
 
   // 3. Verify, compare and exchange side by side: none waits for another.
-  const verifyP: Promise<VerifyResult> = import('../github/verify.js').then((m) => m.verifyToken(token, decoded, Math.min(10_000, deadline - Date.now())));
+  const verifyP: Promise<VerifyResult> = import('../github/verify.js').then((m) => m.verifyToken(token, decoded, Math.max(1000, Math.min(10_000, deadline - Date.now()))));
   const comparison: CompareResult | undefined = credentials
     ? compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: runner.job })
     : undefined;
@@ -191,6 +224,7 @@ export async function runAction(io: RunIo): Promise<number> {
     exchange = { status: 'unavailable', attempts: outcome.attempts, reason: outcome.reason };
   }
   if (!verification.ok) findings.push(tokenVerification(verification));
+  if (credentials && hasErrors(findings)) findings.push(...(await credentialLint(credentials, claims, inputs.audience, inputs.clientId, comparison)));
 
   const failed = hasErrors(findings);
   const matched = comparison?.matched?.name;
