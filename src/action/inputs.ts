@@ -19,7 +19,22 @@ export interface ActionInputs {
   exchange: boolean;
   failOn: FailOn;
   timeoutSeconds: number;
+  /** Read the identity's real federated credentials from Azure: `auto` only when it can explain a failure. */
+  lookup: LookupMode;
+  /** Subscription searched for the user-assigned managed identity (azure/login's subscription-id). */
+  subscriptionId?: string;
+  /** Guardrail after a successful exchange: the identity must see this subscription. */
+  expectedSubscriptionId?: string;
+  /** A separate identity that reads the credentials; its own federated credential must accept this job's token. */
+  readerClientId?: string;
+  /** The reader's tenant; the run's tenant when not given. */
+  readerTenantId?: string;
+  /** https origins of Microsoft Graph and Azure Resource Manager, no trailing slash (the cloud's unless overridden). */
+  graphHost: string;
+  resourceManagerHost: string;
 }
+
+export type LookupMode = 'auto' | 'graph' | 'arm' | 'none';
 
 export class InputError extends Error {
   override readonly name = 'InputError';
@@ -104,7 +119,7 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
   const timeoutSeconds = Number(timeoutRaw);
   if (!/^\d+(\.\d+)?$/.test(timeoutRaw) || !(timeoutSeconds >= 1 && timeoutSeconds <= 600))
     throw new InputError('timeout-seconds', `Input 'timeout-seconds' is ${shown(timeoutRaw)}; give seconds from 1 to 600.`, 'timeout-seconds: 60');
-  return { clientId, tenantId, cloud, audience, authorityHost, credentialsInline, credentialsFile, exchange, failOn: failOnRaw, timeoutSeconds };
+  return { clientId, tenantId, cloud, audience, authorityHost, credentialsInline, credentialsFile, exchange, failOn: failOnRaw, timeoutSeconds, ...parseAzureInputs(get, cloud, exchange) };
 }
 
 function parseAuthorityHost(raw: string, cloud: Cloud): string {
@@ -120,4 +135,57 @@ function parseAuthorityHost(raw: string, cloud: Cloud): string {
   if (url.search || url.hash || url.username || url.password)
     throw new InputError('authority-host', `Input 'authority-host' must be a plain origin such as ${cloud.authorityHost}, without query, fragment or credentials.`, `authority-host: ${cloud.authorityHost}`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+type AzureInputs = Pick<ActionInputs, 'lookup' | 'subscriptionId' | 'expectedSubscriptionId' | 'readerClientId' | 'readerTenantId' | 'graphHost' | 'resourceManagerHost'>;
+
+function optionalGuid(get: (n: string) => string, name: string, example: string): string | undefined {
+  const v = get(name).trim();
+  if (!v) return undefined;
+  if (!GUID.test(v)) throw new InputError(name, `Input '${name}' is ${shown(v)}, not a GUID.`, `${name}: ${example}`);
+  return v;
+}
+
+/** An https origin (optionally with a path) such as graph-host or resource-manager-host; the default when empty. */
+function httpsOrigin(raw: string, name: string, dflt: string): string {
+  if (!raw) return dflt;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InputError(name, `Input '${name}' is ${shown(raw)}, not a URL.`, `${name}: ${dflt}`);
+  }
+  if (url.protocol !== 'https:') throw new InputError(name, `Input '${name}' must use https; got ${url.protocol.replace(':', '')}.`, `${name}: ${dflt}`);
+  if (url.search || url.hash || url.username || url.password)
+    throw new InputError(name, `Input '${name}' must be a plain origin such as ${dflt}, without query, fragment or credentials.`, `${name}: ${dflt}`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function parseAzureInputs(get: (n: string) => string, cloud: Cloud, exchange: boolean): AzureInputs {
+  const lookupRaw = (get('lookup').trim() || 'auto').toLowerCase();
+  if (lookupRaw !== 'auto' && lookupRaw !== 'graph' && lookupRaw !== 'arm' && lookupRaw !== 'none')
+    throw new InputError('lookup', `Input 'lookup' is ${shown(lookupRaw)}.`, 'lookup: auto   # or graph, arm, none');
+  const lookup: LookupMode = lookupRaw;
+  const subscriptionId = optionalGuid(get, 'subscription-id', '${{ vars.AZURE_SUBSCRIPTION_ID }}');
+  const expectedSubscriptionId = optionalGuid(get, 'expected-subscription-id', '${{ vars.AZURE_SUBSCRIPTION_ID }}');
+  const readerClientId = optionalGuid(get, 'reader-client-id', '${{ vars.AZURE_READER_CLIENT_ID }}   # an app with Application.Read.All or Reader');
+  const readerTenantRaw = get('reader-tenant-id').trim();
+  if (readerTenantRaw && !readerClientId)
+    throw new InputError('reader-tenant-id', `Input 'reader-tenant-id' is set without 'reader-client-id'; it names the reader identity's tenant.`, 'reader-client-id: ${{ vars.AZURE_READER_CLIENT_ID }}');
+  if (readerTenantRaw && !GUID.test(readerTenantRaw) && !DOMAIN.test(readerTenantRaw))
+    throw new InputError('reader-tenant-id', `Input 'reader-tenant-id' is ${shown(readerTenantRaw)}: neither a GUID nor a domain name.`, 'reader-tenant-id: ${{ vars.AZURE_TENANT_ID }}');
+  if (!exchange && (lookup === 'graph' || lookup === 'arm'))
+    throw new InputError('lookup', `Input 'lookup' is '${lookup}', but 'exchange' is false: the token that reads Azure comes from an exchange with Entra.`, 'lookup: none   # or exchange: true');
+  if (!exchange && expectedSubscriptionId)
+    throw new InputError('expected-subscription-id', `Input 'expected-subscription-id' needs the token exchange, and 'exchange' is false.`, 'exchange: true');
+  if (lookup === 'arm' && !subscriptionId && !expectedSubscriptionId)
+    throw new InputError('subscription-id', `Input 'lookup' is 'arm', which finds the managed identity by its client id in a subscription; 'subscription-id' is empty.`, 'subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}');
+  return {
+    lookup,
+    ...(subscriptionId ? { subscriptionId } : {}),
+    ...(expectedSubscriptionId ? { expectedSubscriptionId } : {}),
+    ...(readerClientId ? { readerClientId, readerTenantId: readerTenantRaw || undefined } : {}),
+    graphHost: httpsOrigin(get('graph-host').trim(), 'graph-host', cloud.graph),
+    resourceManagerHost: httpsOrigin(get('resource-manager-host').trim(), 'resource-manager-host', cloud.resourceManager),
+  };
 }

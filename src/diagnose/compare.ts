@@ -13,7 +13,7 @@ import {
 } from '../entra/flexible-expression.js';
 import { toImmutableForm, toNameForm, parseSubject } from '../github/subject.js';
 import type { Evidence, Finding } from './finding.js';
-import { diffLines, editDistance } from './text-diff.js';
+import { diffLines, editDistance, shellQuote } from './text-diff.js';
 import { classifySubjectDifference, whatTheCredentialExpects, whyThisSubject } from './subject-reasons.js';
 import { createCommands, credentialNameForSubject, type CredentialSpec } from './fix-commands.js';
 
@@ -157,7 +157,7 @@ function issuerMismatch(claims: GitHubClaims, nearest: CredentialComparison, all
       `No credential names the issuer this token carries (Entra answers AADSTS700211).\n${diffLines('token iss:', actual, 'credential:', expected)}` +
       (reasons.length ? `\n${reasons.join(' ')}` : '') +
       (sameIssuer === 0 && all.length > 1 ? `\nNone of the ${all.length} credentials uses this issuer.` : ''),
-    fix: `Set the credential's issuer to exactly ${q(actual)}:\naz ad app federated-credential update --id ${clientId} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ issuer: actual }).replace(/'/g, `'\\''`)}'`,
+    fix: `Set the credential's issuer to exactly ${q(actual)}:\naz ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ issuer: actual }).replace(/'/g, `'\\''`)}'`,
     evidence: [{ label: 'issuer', actual, expected }],
   };
 }
@@ -174,7 +174,7 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
   const diff = diffLines('token sub:', actual, 'credential:', expected);
   const label = credentialLabel(nearest.credential);
   const update = (subject: string) =>
-    `az ad app federated-credential update --id ${clientId} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ subject }).replace(/'/g, `'\\''`)}'`;
+    `az ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ subject }).replace(/'/g, `'\\''`)}'`;
   switch (kind) {
     case 'case':
       return {
@@ -223,7 +223,7 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
         message: `${diff}\nClassic federated credentials compare the subject exactly; '*' and '?' are literal characters there. Only a flexible credential (claimsMatchingExpression) supports patterns.`,
         fix:
           `Replace it with a flexible credential (Graph beta; az CLI cannot create these):\n` +
-          `az rest --method POST --uri 'https://graph.microsoft.com/beta/applications(appId='\\''${clientId}'\\'')/federatedIdentityCredentials' --body '${JSON.stringify({
+          `az rest --method POST --uri ${shellQuote(`https://graph.microsoft.com/beta/applications(appId='${clientId}')/federatedIdentityCredentials`)} --body '${JSON.stringify({
             name: `${nearest.credential.name}-flex`.slice(0, 120),
             issuer: nearest.credential.issuer,
             audiences: nearest.credential.audiences,
@@ -298,7 +298,7 @@ function audienceMismatch(claims: GitHubClaims, nearest: CredentialComparison, c
     message: `Entra answers AADSTS700212 for this.\n${diffLines('token aud:', actual, 'credential:', expected)}${reasons.length ? `\n${reasons.join(' ')}` : ''}`,
     fix: credentialIsStandard
       ? `Request the credential's audience from GitHub; in the workflow step:\n    with:\n      audience: ${expected}\n(the default for ${cloud.label} is ${cloud.exchangeAudience})`
-      : `Set the credential's audience to ${q(cloud.exchangeAudience)}:\naz ad app federated-credential update --id ${clientId} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ audiences: [cloud.exchangeAudience] })}'`,
+      : `Set the credential's audience to ${q(cloud.exchangeAudience)}:\naz ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ audiences: [cloud.exchangeAudience] })}'`,
     evidence: [{ label: 'audience', actual, expected }],
   };
 }

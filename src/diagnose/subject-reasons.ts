@@ -127,7 +127,9 @@ function describeContext(p: SubjectParts): string {
 export function whatTheCredentialExpects(actual: string, expected: string, jobId = '<job-id>'): { sentence: string; yaml?: string } {
   const a = parseSubject(actual);
   const e = parseSubject(expected);
-  const wants = `The credential expects ${describeContext(e)}${e.repository ? ` in ${code(e.repository)}` : ''}`;
+  // A custom-template subject without a recognisable context is shown whole.
+  const what = e.form === 'custom' && e.contextKind === 'other' ? code(expected) : describeContext(e);
+  const wants = `The credential expects ${what}${e.repository ? ` in ${code(e.repository)}` : ''}`;
   if (e.contextKind === 'environment' && a.contextKind !== 'environment') {
     return {
       sentence: `${wants}; GitHub only sends an environment subject when the job declares that environment.`,
@@ -160,5 +162,11 @@ export function whatTheCredentialExpects(actual: string, expected: string, jobId
 
 /** A YAML scalar that stays a plain string whatever the user's text is. */
 export function yamlScalar(value: string): string {
-  return /^[A-Za-z0-9_][A-Za-z0-9_ ./-]*$/.test(value) && !/\s$/.test(value) ? value : JSON.stringify(value);
+  // Plain only when YAML (1.1 or 1.2) reads it back as this string: not a boolean, null or number.
+  const plain =
+    /^[A-Za-z0-9_][A-Za-z0-9_ ./-]*$/.test(value) &&
+    !/\s$/.test(value) &&
+    !/^(?:y|n|yes|no|on|off|true|false|null)$/i.test(value) &&
+    !/^[0-9]/.test(value);
+  return plain ? value : JSON.stringify(value);
 }

@@ -53,7 +53,8 @@ export const CLOUD_NAMES = Object.keys(CLOUDS) as CloudName[];
 
 export function findCloud(name: string): Cloud | undefined {
   const key = name.trim().toLowerCase();
-  return (CLOUDS as Record<string, Cloud>)[key];
+  // Own keys only: 'constructor' or '__proto__' must not find Object.prototype's members.
+  return Object.hasOwn(CLOUDS, key) ? (CLOUDS as Record<string, Cloud>)[key] : undefined;
 }
 
 /** The cloud whose exchange audience this is, if any (to explain audience mismatches). */

@@ -4,6 +4,7 @@
  * JSON, or YAML (the yaml parser is loaded only when the text is not JSON).
  */
 import type { FederatedCredential, CredentialSource } from './credential.js';
+import { MAX_YAML_DEPTH, yamlTooDeep } from '../workflow/yaml-guard.js';
 
 export class CredentialsInputError extends Error {
   override readonly name = 'CredentialsInputError';
@@ -20,19 +21,26 @@ export async function loadYaml(): Promise<typeof import('yaml')> {
 
 async function parseText(text: string, label: string): Promise<unknown> {
   const trimmed = text.trim();
+  let jsonError: string | undefined;
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
       return JSON.parse(trimmed);
     } catch (e) {
-      throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is not valid JSON: ${(e as Error).message}.`);
+      // Text that looks like JSON (quoted keys) gets JSON's error; YAML's flow style
+      // (`{name: a, ...}`) also starts with a brace, so let YAML try that.
+      if (/^[[{]\s*[[{]?\s*"/.test(trimmed)) throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is not valid JSON: ${(e as Error).message}.`);
+      jsonError = (e as Error).message;
     }
   }
+  if (yamlTooDeep(trimmed))
+    throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is nested more than ${MAX_YAML_DEPTH} levels deep; credentials are a list of flat objects.`);
   const yaml = await loadYaml();
   try {
-    return yaml.parse(trimmed, { maxAliasCount: 50 });
+    // logLevel 'error': YAML warnings (unknown tags, ...) must not reach the runner's stderr; errors still throw.
+    return yaml.parse(trimmed, { maxAliasCount: 50, logLevel: 'error' });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is neither JSON nor valid YAML: ${msg}`);
+    throw new CredentialsInputError('CREDENTIALS_SYNTAX', jsonError ? `${label} is not valid JSON: ${jsonError}.` : `${label} is neither JSON nor valid YAML: ${msg}`);
   }
 }
 

@@ -56,5 +56,7 @@ export function parseEntraErrorBody(status: number | undefined, body: string): E
 
 /** Entra's own text without the Trace ID / Correlation ID / Timestamp tail, for display. */
 export function descriptionWithoutTail(description: string): string {
-  return description.replace(/[\s\r\n]*Trace ID:[\s\S]*$/, '').trim();
+  // indexOf, not a regex with a leading \s*: that backtracks quadratically on long whitespace runs.
+  const at = description.indexOf('Trace ID:');
+  return (at < 0 ? description : description.slice(0, at)).trim();
 }

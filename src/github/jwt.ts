@@ -54,7 +54,7 @@ export function decodeJwtUnverified(input: string): DecodedJwt {
       /* not JSON: fall through to the format check */
     }
   }
-  text = text.replace(/^Bearer\s+/i, '');
+  text = text.replace(/^Bearer(?:\s+|$)/i, '');
   if (!text) throw new JwtDecodeError('JWT_EMPTY', 'No token was given.');
   if (text.includes('***')) throw new JwtDecodeError('JWT_MASKED', 'The token was masked by the runner (***); a masked token cannot be decoded.');
   const parts = text.split('.');
@@ -64,7 +64,7 @@ export function decodeJwtUnverified(input: string): DecodedJwt {
   if (typeof payload.iss !== 'string' || typeof payload.sub !== 'string')
     throw new JwtDecodeError('JWT_CLAIMS', 'The token has no string `iss` or `sub` claim.');
   const aud = payload.aud;
-  if (!(typeof aud === 'string' || (Array.isArray(aud) && aud.every((a) => typeof a === 'string'))))
+  if (!(typeof aud === 'string' || (Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string'))))
     throw new JwtDecodeError('JWT_CLAIMS', 'The token has no `aud` claim (string or list of strings).');
   return { header, claims: payload as GitHubClaims };
 }

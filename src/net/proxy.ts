@@ -1,6 +1,9 @@
 /**
  * HTTPS_PROXY / HTTP_PROXY / NO_PROXY support for our own requests (self-hosted and GHES
- * runners often sit behind a proxy). Loopback is never proxied.
+ * runners often sit behind a proxy). Loopback is never proxied, except under
+ * AFC_PROXY_LOOPBACK=1: a test-only escape hatch (the proxy tests run every service, the proxy
+ * included, on 127.0.0.1; no runner sets it). msal-node's requests go through the same client
+ * (exchange.ts's RecordingNetwork uses httpRequest), so they are proxied like ours.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -13,14 +16,17 @@ function noProxyMatches(host: string, noProxy: string): boolean {
     .filter(Boolean)
     .some((entry) => {
       if (entry === '*') return true;
-      const e = entry.replace(/^\*?\./, '').replace(/:\d+$/, '').toLowerCase();
+      // `[v6]` or `[v6]:port`; a bare IPv6 address has colons of its own, so only `host:port` loses a port.
+      const v6 = /^\[([^\]]*)\](?::\d+)?$/.exec(entry);
+      const e = (v6 ? v6[1]! : entry.split(':').length > 2 ? entry : entry.replace(/^\*?\./, '').replace(/:\d+$/, '')).toLowerCase();
       return host === e || host.endsWith(`.${e}`);
     });
 }
 
 export function proxyUrlFor(target: URL, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host === '::1' || host.startsWith('127.')) return undefined;
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  if (loopback && env.AFC_PROXY_LOOPBACK !== '1') return undefined;
   const noProxy = env.NO_PROXY ?? env.no_proxy ?? '';
   if (noProxy && noProxyMatches(host, noProxy)) return undefined;
   const proxy = target.protocol === 'https:' ? env.HTTPS_PROXY ?? env.https_proxy : env.HTTP_PROXY ?? env.http_proxy;
@@ -62,7 +68,8 @@ function createTunnelAgent(proxy: URL, secure: boolean): Agent {
         }
         callback(null, secure ? tls.connect({ ...options, socket, servername: options.servername ?? options.host }) : socket);
       });
-      req.once('error', (e) => callback(e));
+      // Name the proxy: "Could not reach <target> (ECONNREFUSED)" would send people to the wrong host.
+      req.once('error', (e: NodeJS.ErrnoException) => callback(new Error(`proxy ${proxy.host} unreachable: ${e.code ?? e.message}`)));
       req.end();
       return undefined;
     }

@@ -14,7 +14,10 @@ export const SUMMARY_MAX_BYTES = 256 * 1024;
 const ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' } as const;
 
 function time(sec: number | undefined): string {
-  return sec === undefined ? '—' : new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+  if (sec === undefined) return '—';
+  // A hand-made or hostile token may carry any JSON here; toISOString throws outside ±8.64e15 ms.
+  const d = new Date(Number(sec) * 1000);
+  return Number.isFinite(d.getTime()) ? d.toISOString().replace('.000Z', 'Z') : String(sec);
 }
 
 function lifetimeRow(r: RunReport): string {
@@ -40,9 +43,10 @@ function claimsTable(r: RunReport): string {
     ['repository_owner', c.repository_owner && `${c.repository_owner}${c.repository_owner_id ? ` (id ${c.repository_owner_id})` : ''}`],
     ['enterprise', c.enterprise],
   ];
-  const body = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [`\`${k}\``, mdCode(String(v))]);
-  body.push(['lifetime', md(lifetimeRow(r))]);
-  if (r.tokenHeader) body.push(['signature', md(`${r.tokenHeader.alg ?? '?'}, kid ${r.tokenHeader.kid ?? '?'}`)]);
+  // 600 characters: Entra's limit for credential values, so nothing longer can matter.
+  const body = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [`\`${k}\``, mdCode(String(v), 600)]);
+  body.push(['lifetime', md(lifetimeRow(r), 600)]);
+  if (r.tokenHeader) body.push(['signature', md(`${r.tokenHeader.alg ?? '?'}, kid ${r.tokenHeader.kid ?? '?'}`, 300)]);
   if (r.verification)
     body.push(['verified', r.verification.ok ? `✅ against the issuer's JWKS` : `⚠️ ${md(r.verification.message, 400)}`]);
   return table(['claim', 'value'], body);
@@ -52,8 +56,10 @@ function cell(ok: boolean, value: string): string {
   return `${ok ? '✅' : '❌'} ${mdCode(value, 300)}`;
 }
 
-function comparisonTable(comparisons: CredentialComparison[]): string {
-  const rows = comparisons.slice(0, 50).map((c) => {
+const COMPARISON_HEADER = ['', 'credential', 'issuer', 'subject / expression', 'audience'];
+
+function comparisonRows(comparisons: CredentialComparison[]): string[][] {
+  return comparisons.slice(0, 50).map((c) => {
     const subjectCell = c.expression
       ? c.expression.error
         ? `❌ ${md('invalid expression: ')}${mdCode(c.credential.claimsMatchingExpression?.value ?? '', 300)}`
@@ -61,28 +67,49 @@ function comparisonTable(comparisons: CredentialComparison[]): string {
       : cell(!!c.subject?.equal, c.subject?.expected ?? '');
     return [c.matched ? '✅' : '❌', mdCode(c.credential.name, 120), cell(c.issuer.equal, c.issuer.expected), subjectCell, cell(c.audience.equal, c.audience.expected)];
   });
-  return table(['', 'credential', 'issuer', 'subject / expression', 'audience'], rows);
 }
 
-function findingBlock(f: Finding): string {
+function findingBlock(f: Finding, max = 20_000): string {
   return [
-    `#### ${ICON[f.severity]} ${md(f.title, 300)}${f.code ? ` (${md(f.code)})` : ''}`,
-    `Finding ${mdCode(f.id)}${f.location ? ` at ${mdCode(`${f.location.file}${f.location.line ? `:${f.location.line}` : ''}`)}` : ''}`,
-    fence(f.message),
+    `#### ${ICON[f.severity]} ${md(f.title, 300)}${f.code ? ` (${md(f.code, 100)})` : ''}`,
+    `Finding ${mdCode(f.id)}${f.location ? ` at ${mdCode(`${f.location.file}${f.location.line ? `:${f.location.line}` : ''}`, 300)}` : ''}`,
+    fence(f.message, 'text', max),
     '**Fix**',
-    fence(f.fix),
+    fence(f.fix, 'text', max),
   ].join('\n\n');
 }
 
+const bytes = (s: string): number => Buffer.byteLength(s);
+
+/** Room kept for the findings when the credentials table is large. */
+const FINDINGS_RESERVE = 64 * 1024;
+
+/**
+ * Sizes are counted in UTF-8 bytes, and whatever does not fit is left out whole (table rows,
+ * findings, sections), so a cut can never leave a fence, a <code> element or a row open.
+ */
 export function renderSummary(r: RunReport): string {
+  const limit = SUMMARY_MAX_BYTES - 4 * 1024; // room for the notes saying what was left out
   const parts: string[] = [];
-  parts.push(`## ${r.result === 'pass' ? '✅' : '❌'} Azure federation check: ${r.result}`);
-  parts.push(md(r.verdict, 1000));
-  if (r.claims) parts.push('### Token presented by this job', claimsTable(r));
+  let size = 0;
+  const add = (...ps: string[]) => {
+    for (const p of ps) {
+      parts.push(p);
+      size += bytes(p) + 2;
+    }
+  };
+  const fits = (p: string, reserve = 0) => size + bytes(p) + 2 + reserve <= limit;
+
+  add(`## ${r.result === 'pass' ? '✅' : '❌'} Azure federation check: ${r.result}`, md(r.verdict, 1000));
+  if (r.claims) add('### Token presented by this job', claimsTable(r));
   if (r.comparisons && r.comparisons.length) {
-    parts.push('### Federated credentials compared');
-    parts.push(comparisonTable(r.comparisons));
-    if (r.comparisons.length > 50) parts.push(md(`(${r.comparisons.length - 50} more not shown)`));
+    add('### Federated credentials compared');
+    const rows = comparisonRows(r.comparisons);
+    let shown = rows.length;
+    let text = table(COMPARISON_HEADER, rows);
+    while (shown > 0 && !fits(text, FINDINGS_RESERVE)) text = table(COMPARISON_HEADER, rows.slice(0, --shown));
+    add(text);
+    if (r.comparisons.length > shown) add(md(`(${r.comparisons.length - shown} more not shown)`));
   }
   if (r.exchange) {
     const e = r.exchange;
@@ -91,24 +118,26 @@ export function renderSummary(r: RunReport): string {
       e.status === 'success' ? `Entra issued an access token${e.attempts > 1 ? ` after ${e.attempts} attempts` : ''}.` :
       e.status === 'rejected' ? `Entra rejected the token${e.code ? ` with ${e.code}` : ''}.` :
       `Entra could not be asked: ${e.reason} (${e.attempts} attempt${e.attempts === 1 ? '' : 's'}).`;
-    parts.push('### Token exchange', md(text, 1000));
+    add('### Token exchange', md(text, 1000));
   }
+  const suggestion =
+    r.suggestion && r.clientId && r.result === 'fail' && r.suggestion.subject
+      ? ['### A credential this token would match', fence(createCommands(r.clientId, r.suggestion), 'sh')].join('\n\n')
+      : undefined;
+  const keep = suggestion && fits(suggestion) ? bytes(suggestion) + 2 : 0;
   if (r.findings.length) {
-    parts.push(`### Findings (${r.findings.length})`);
-    let size = parts.join('\n\n').length;
+    add(`### Findings (${r.findings.length})`);
     for (const [i, f] of r.findings.entries()) {
-      const block = findingBlock(f);
-      if (size + block.length > SUMMARY_MAX_BYTES - 8 * 1024) {
-        parts.push(md(`… ${r.findings.length - i} more findings are in the 'findings' output.`));
+      let block = findingBlock(f);
+      // A long message or fix is shortened before the finding is given up.
+      if (!fits(block, keep)) block = findingBlock(f, 2000);
+      if (!fits(block, keep)) {
+        add(md(`… ${r.findings.length - i} more findings are in the 'findings' output.`));
         break;
       }
-      parts.push(block);
-      size += block.length;
+      add(block);
     }
   }
-  if (r.suggestion && r.clientId && r.result === 'fail' && r.suggestion.subject) {
-    parts.push('### A credential this token would match', fence(createCommands(r.clientId, r.suggestion), 'sh'));
-  }
-  const out = `${parts.join('\n\n')}\n`;
-  return Buffer.byteLength(out) > SUMMARY_MAX_BYTES ? `${out.slice(0, SUMMARY_MAX_BYTES / 2)}\n\n(summary truncated)\n` : out;
+  if (suggestion && fits(suggestion)) add(suggestion);
+  return `${parts.join('\n\n')}\n`;
 }

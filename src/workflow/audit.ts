@@ -171,7 +171,7 @@ class Names {
 
 function appCreateCommand(spec: { name: string; issuer: string; subject: string; audience: string }): string {
   const parameters = JSON.stringify({ name: spec.name, issuer: spec.issuer, subject: spec.subject, audiences: [spec.audience] });
-  return `az ad app federated-credential create --id ${APP_ID_PLACEHOLDER} --parameters ${shellQuote(parameters)}`;
+  return `az ad app federated-credential create --id '${APP_ID_PLACEHOLDER}' --parameters ${shellQuote(parameters)}`;
 }
 
 function appUpdateCommand(c: FederatedCredential, changes: { issuer?: string; subject?: string; audience?: string }): string {
@@ -181,7 +181,7 @@ function appUpdateCommand(c: FederatedCredential, changes: { issuer?: string; su
     subject: changes.subject ?? c.subject ?? '',
     audiences: [changes.audience ?? c.audiences?.[0] ?? ''],
   });
-  return `az ad app federated-credential update --id ${APP_ID_PLACEHOLDER} --federated-credential-id ${shellQuote(c.name)} --parameters ${shellQuote(parameters)}`;
+  return `az ad app federated-credential update --id '${APP_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)} --parameters ${shellQuote(parameters)}`;
 }
 
 function flexibleExpressionFor(subjectPattern: string, ctx: SubjectContext): string {
@@ -355,7 +355,7 @@ function credentialChecks(credentials: readonly FederatedCredential[], ctx: Audi
       fix:
         'Delete credentials no workflow uses (see credential-unused findings), or replace several branch or tag credentials with one flexible credential, e.g. ' +
         `${code(`${formatClause('sub', 'matches', `repo:${ctx.owner}/${ctx.repo}:ref:refs/heads/*`)} and ${formatClause('repository_id', 'eq', ctx.repoId ?? '<REPOSITORY-ID>')}`)}.\n` +
-        `az ad app federated-credential delete --id ${APP_ID_PLACEHOLDER} --federated-credential-id <NAME>`,
+        `az ad app federated-credential delete --id '${APP_ID_PLACEHOLDER}' --federated-credential-id '<NAME>'`,
       evidence: [{ label: 'Federated credentials', actual: String(n), expected: `at most ${CREDENTIAL_LIMIT}` }],
     });
   }
@@ -375,7 +375,7 @@ function credentialChecks(credentials: readonly FederatedCredential[], ctx: Audi
         fix: [
           `Replace it with a flexible credential: ${expression}`,
           flexibleCreateCommands(names.for(`flexible:${subject}`, credentialNameFor(`${c.name}-flexible`)), expression, ctx),
-          `az ad app federated-credential delete --id ${APP_ID_PLACEHOLDER} --federated-credential-id ${shellQuote(c.name)}`,
+          `az ad app federated-credential delete --id '${APP_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`,
           flexibleNotes(ctx),
         ].join('\n'),
         evidence: [{ label: `Subject of '${c.name}'`, actual: subject }],
@@ -570,7 +570,7 @@ function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], 
   const lines = [
     `No job in the ${workflowCount} workflow file${workflowCount === 1 ? '' : 's'} read sends ${code(e.subject)}, so credential '${c.name}' is never used by this repository's workflows as they are.`,
   ];
-  let fix = `If no other branch or workflow needs it, delete it:\naz ad app federated-credential delete --id ${APP_ID_PLACEHOLDER} --federated-credential-id ${shellQuote(c.name)}`;
+  let fix = `If no other branch or workflow needs it, delete it:\naz ad app federated-credential delete --id '${APP_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`;
   let location: Finding['location'];
   if (nearest) {
     const why = differenceSentence(nearest.subject, e.subject);

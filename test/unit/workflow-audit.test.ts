@@ -41,7 +41,7 @@ describe('job-never-matches', () => {
     expect(pr.message).toContain(['predicted  repo:contoso/web:pull_request', "'main'     repo:contoso/web:ref:refs/heads/main", '                            ^'].join('\n'));
     expect(pr.message).toContain('Other runs of this job do match: `repo:contoso/web:ref:refs/heads/main` → \'main\'');
     expect(pr.fix).toContain(
-      `az ad app federated-credential create --id <APPLICATION-CLIENT-ID> --parameters '{"name":"github-pull-request","issuer":"https://token.actions.githubusercontent.com","subject":"repo:contoso/web:pull_request","audiences":["api://AzureADTokenExchange"]}'`,
+      `az ad app federated-credential create --id '<APPLICATION-CLIENT-ID>' --parameters '{"name":"github-pull-request","issuer":"https://token.actions.githubusercontent.com","subject":"repo:contoso/web:pull_request","audiences":["api://AzureADTokenExchange"]}'`,
     );
     expect(pr.fix).toContain('az identity federated-credential create --name github-pull-request');
     expect(pr.evidence).toEqual([{ label: 'Predicted subject', actual: 'repo:contoso/web:pull_request', expected: 'repo:contoso/web:ref:refs/heads/main' }]);
@@ -70,7 +70,7 @@ describe('job-never-matches', () => {
     expect(f.message).toContain('The two differ only in letter case; Entra compares subjects case-sensitively.');
     expect(f.message).toContain('                                        ^');
     expect(f.fix).toContain(
-      `Or correct credential 'prod':\naz ad app federated-credential update --id <APPLICATION-CLIENT-ID> --federated-credential-id prod --parameters '{"name":"prod","issuer":"https://token.actions.githubusercontent.com","subject":"repo:contoso/web:environment:production","audiences":["api://AzureADTokenExchange"]}'`,
+      `Or correct credential 'prod':\naz ad app federated-credential update --id '<APPLICATION-CLIENT-ID>' --federated-credential-id prod --parameters '{"name":"prod","issuer":"https://token.actions.githubusercontent.com","subject":"repo:contoso/web:environment:production","audiences":["api://AzureADTokenExchange"]}'`,
     );
   });
 
@@ -209,7 +209,7 @@ describe('credential findings', () => {
       ["Credential 'legacy' matches no job in the workflows read", 'warning', undefined],
       ["Credential 'dev-case' matches no job in the workflows read", 'warning', '.github/workflows/matrix-environment.yml:20'],
     ]);
-    expect(unused[0]!.fix).toContain('az ad app federated-credential delete --id <APPLICATION-CLIENT-ID> --federated-credential-id legacy');
+    expect(unused[0]!.fix).toContain(`az ad app federated-credential delete --id '<APPLICATION-CLIENT-ID>' --federated-credential-id legacy`);
     expect(unused[1]!.message).toContain('The two differ only in letter case');
     expect(unused[1]!.fix).toContain('"subject":"repo:contoso/web:environment:dev"');
   });
@@ -226,7 +226,7 @@ describe('credential findings', () => {
     expect(f!.severity).toBe('error');
     expect(f!.title).toBe("Credential 'wild' has a wildcard in its subject, which never matches");
     expect(f!.fix).toContain("claims['sub'] matches 'repo:contoso/web:ref:refs/heads/*' and claims['repository_id'] eq '2002'");
-    expect(f!.fix).toContain('az ad app federated-credential delete --id <APPLICATION-CLIENT-ID> --federated-credential-id wild');
+    expect(f!.fix).toContain(`az ad app federated-credential delete --id '<APPLICATION-CLIENT-ID>' --federated-credential-id wild`);
     expect(byId(findings, 'credential-unused')).toEqual([]);
     // It matches nothing, so the jobs are still reported.
     expect(byId(findings, 'job-never-matches').length).toBe(3);
@@ -257,7 +257,7 @@ describe('credential findings', () => {
       expect(found, c.name).toHaveLength(1);
       expect(found[0]!.severity).toBe('warning');
       expect(found[0]!.message, c.name).toContain(what);
-      expect(found[0]!.fix, c.name).toContain(`az ad app federated-credential update --id <APPLICATION-CLIENT-ID> --federated-credential-id ${c.name} --parameters`);
+      expect(found[0]!.fix, c.name).toContain(`az ad app federated-credential update --id '<APPLICATION-CLIENT-ID>' --federated-credential-id ${c.name} --parameters`);
       expect(found[0]!.fix, c.name).toContain(fix);
     }
     expect(lint(classic('ok', 'repo:contoso/web:ref:refs/heads/main'))).toEqual([]);
