@@ -154,7 +154,7 @@ function issuerMismatch(claims: GitHubClaims, nearest: CredentialComparison, all
     severity: 'error',
     title: `Issuer differs from ${credentialLabel(nearest.credential)}`,
     message:
-      `No credential names the issuer this token carries (Entra answers AADSTS700211).\n${diffLines('token iss:', actual, 'credential:', expected)}` +
+      `No credential names the issuer this token carries; Entra compares issuers byte for byte.\n${diffLines('token iss:', actual, 'credential:', expected)}` +
       (reasons.length ? `\n${reasons.join(' ')}` : '') +
       (sameIssuer === 0 && all.length > 1 ? `\nNone of the ${all.length} credentials uses this issuer.` : ''),
     fix: `Set the credential's issuer to exactly ${q(actual)}:\naz ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ issuer: actual }).replace(/'/g, `'\\''`)}'`,
@@ -181,7 +181,7 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
         id: 'subject-case-mismatch',
         severity: 'error',
         title: `Subject differs from ${label} only in letter case`,
-        message: `Entra matches subjects case-sensitively (since the August 2024 change) and answers AADSTS7002138 for this.\n${diff}\nGitHub writes the owner, repository and environment names exactly as they are spelled on GitHub. ${why}`,
+        message: `Entra matches subjects case-sensitively (since the August 2024 change).\n${diff}\nGitHub writes the owner, repository and environment names exactly as they are spelled on GitHub. ${why}`,
         fix: `Change the credential's subject to the token's exact spelling:\n${update(actual)}\nor rename the GitHub environment/repository to the credential's spelling.`,
         evidence,
       };
@@ -238,7 +238,7 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
         id: custom ? 'subject-custom-template' : 'subject-mismatch',
         severity: 'error',
         title: custom ? `Subject comes from a customised template and differs from ${label}` : `Subject differs from ${label}`,
-        message: `Entra answers AADSTS700213 for this.\n${diff}\n${why}\n${expects.sentence}`,
+        message: `${diff}\n${why}\n${expects.sentence}`,
         fix:
           `Add a credential for the subject this job sends:\n${create}` +
           (expects.yaml ? `\nor change the workflow so GitHub sends the credential's subject:\n${expects.yaml}` : ''),
@@ -256,7 +256,7 @@ function expressionMismatch(claims: GitHubClaims, nearest: CredentialComparison,
   return {
     id: 'expression-mismatch',
     severity: 'error',
-    title: `${label}'s expression does not match: ${clause ? `${clause.text}` : 'no clause passed'}`,
+    title: `The expression of ${label} does not match: ${clause ? `${clause.text}` : 'no clause passed'}`,
     message:
       `Flexible credential expression: ${nearest.credential.claimsMatchingExpression?.value}\n` +
       (clause
@@ -295,7 +295,7 @@ function audienceMismatch(claims: GitHubClaims, nearest: CredentialComparison, c
     id: 'audience-mismatch',
     severity: 'error',
     title: `Audience differs from ${credentialLabel(nearest.credential)}`,
-    message: `Entra answers AADSTS700212 for this.\n${diffLines('token aud:', actual, 'credential:', expected)}${reasons.length ? `\n${reasons.join(' ')}` : ''}`,
+    message: `${diffLines('token aud:', actual, 'credential:', expected)}${reasons.length ? `\n${reasons.join(' ')}` : ''}`,
     fix: credentialIsStandard
       ? `Request the credential's audience from GitHub; in the workflow step:\n    with:\n      audience: ${expected}\n(the default for ${cloud.label} is ${cloud.exchangeAudience})`
       : `Set the credential's audience to ${q(cloud.exchangeAudience)}:\naz ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ audiences: [cloud.exchangeAudience] })}'`,

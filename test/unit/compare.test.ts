@@ -126,7 +126,7 @@ describe('issuer', () => {
     const f = only(r, 'issuer-mismatch');
     expect(f.severity).toBe('error');
     expect(f.title).toBe("Issuer differs from credential 'gh'");
-    expect(f.message).toContain('AADSTS700211');
+    expect(f.message).toContain('byte for byte');
     expect(f.message).toMatch(reason);
     expect(f.message).toContain(`token iss:   ${tokenIss}`);
     expect(f.evidence).toEqual([{ label: 'issuer', actual: tokenIss, expected: credIss }]);
@@ -161,7 +161,6 @@ describe('subject', () => {
     const c = claims({ sub: `${R}:environment:production`, environment: 'production' });
     const f = only(compare(c, [cred('main', `${R}:ref:refs/heads/main`)], CLOUDS.azurecloud, 'deploy'), 'subject-mismatch');
     expect(f.title).toBe("Subject differs from credential 'main'");
-    expect(f.message).toContain('AADSTS700213');
     expect(f.message).toContain(`token sub:   ${R}:environment:production`);
     expect(f.message).toContain(`credential:  ${R}:ref:refs/heads/main`);
     expect(f.message).toContain('`environment: production`');
@@ -205,7 +204,7 @@ describe('subject', () => {
     const c = claims({ sub: `${R}:environment:Production`, environment: 'Production' });
     const f = only(compare(c, [cred('prod', `${R}:environment:production`)]), 'subject-case-mismatch');
     expect(f.title).toBe("Subject differs from credential 'prod' only in letter case");
-    expect(f.message).toContain('AADSTS7002138');
+    expect(f.message).toContain('case-sensitively');
     expect(f.message).toMatch(/\n {13}\s*\^/);
     const args = azArgs(f.fix);
     expect(args).toContain('prod');
@@ -299,7 +298,7 @@ describe('audience', () => {
     const c = claims();
     const f = only(compare(c, [cred('gov', c.sub, { audiences: [AUD_USGOV] })], CLOUDS.azureusgovernment), 'audience-mismatch');
     expect(f.title).toBe("Audience differs from credential 'gov'");
-    expect(f.message).toContain('AADSTS700212');
+    expect(f.message).toContain('token aud:');
     expect(f.message).toContain('The credential uses the Azure US Government audience, the token the Azure public cloud one.');
     expect(f.fix).toContain(`audience: ${AUD_USGOV}`);
     expect(f.fix).toContain(`the default for Azure US Government is ${AUD_USGOV}`);
@@ -410,7 +409,7 @@ describe('flexible credentials', () => {
     const c = claims({ sub: `${R}:environment:prod`, environment: 'prod' });
     const expr = `claims['sub'] matches '${R}:ref:refs/heads/*' and claims['repository_id'] eq '2002'`;
     const f = only(compare(c, [flex('branches', expr)]), 'expression-mismatch');
-    expect(f.title).toBe(`credential 'branches''s expression does not match: claims['sub'] matches '${R}:ref:refs/heads/*'`);
+    expect(f.title).toBe(`The expression of credential 'branches' does not match: claims['sub'] matches '${R}:ref:refs/heads/*'`);
     expect(f.message).toContain(`Flexible credential expression: ${expr}`);
     expect(f.message).toContain(`the token's sub is '${R}:environment:prod', which does not match '${R}:ref:refs/heads/*'`);
     expect(f.message).toContain("'*' is any run of characters");

@@ -1,0 +1,94 @@
+/**
+ * The CLI: `explain`, `claims`, `check`. Kept light: each command's module is imported only
+ * when that command runs, so `--help` is instant. Exit codes: 0 nothing wrong, 1 problems
+ * found, 2 bad usage or unreadable input. Never prints a stack trace.
+ */
+import { PROGRAM, type Command } from './command.js';
+import { CliError, type CliIo } from './io.js';
+
+export type { CliIo } from './io.js';
+export { PROGRAM } from './command.js';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  explain: { summary: 'Explain every Microsoft Entra (AADSTS) error in a log, JSON body or message, with its cause and fix', load: async () => (await import('./explain.js')).explainCommand },
+  claims: { summary: 'Decode a GitHub OIDC token: header, claims and lifetime (never the signature)', load: async () => (await import('./claims.js')).claimsCommand },
+  check: { summary: 'Compare a token with federated identity credentials offline, as Entra would', load: async () => (await import('./check.js')).checkCommand },
+};
+
+export const USAGE = `${PROGRAM}: explain and check GitHub Actions → Microsoft Entra workload identity federation
+
+Usage:
+  ${PROGRAM} explain [TEXT | --file FILE | -] [--json]
+  ${PROGRAM} claims [--file FILE | -] [--json]
+  ${PROGRAM} check --token-file FILE|- --credentials FILE [--audience A] [--environment CLOUD] [--client-id ID] [--json]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(9)}${c.summary}`)
+  .join('\n')}
+
+Options:
+  --json      machine-readable output ({"findings": [...], ...})
+  -h, --help  help for a command: ${PROGRAM} <command> --help
+
+Exit codes: 0 nothing wrong, 1 problems found, 2 bad usage or unreadable input.
+`;
+
+function isHelp(arg: string | undefined): boolean {
+  return arg === '--help' || arg === '-h' || arg === 'help';
+}
+
+/** Run the CLI in-process. Returns the exit code; all output goes through `io`. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || isHelp(name)) {
+    if (name === 'help' && rest[0] && rest[0] in COMMANDS) return runCli([rest[0], '--help'], io);
+    (name === undefined ? io.stderr : io.stdout)(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    io.stderr(`${PROGRAM}: ${name.startsWith('-') ? `unknown option ${name}` : `unknown command '${name}'`}\n\n${USAGE}`);
+    return 2;
+  }
+  let command: Command | undefined;
+  try {
+    command = await entry.load();
+    if (rest.some(isHelpFlag)) {
+      io.stdout(command.usage);
+      return 0;
+    }
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.stderr(`${PROGRAM} ${name}: ${e.message}\n${e.showUsage && command ? `\n${command.usage}` : ''}`);
+      return e.exitCode;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    io.stderr(`${PROGRAM} ${name}: ${(msg.split('\n')[0] ?? '').trim() || 'unexpected error'}\n`);
+    return 2;
+  }
+}
+
+function isHelpFlag(a: string): boolean {
+  return a === '--help' || a === '-h';
+}
+
+/** The process entry: real stdin/stdout/stderr, environment and files. */
+export async function main(argv: string[]): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  // `… | head` closes the pipe early: stop quietly instead of an unhandled EPIPE trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    });
+  }
+  return runCli(argv, {
+    stdin: process.stdin,
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+    env: process.env,
+    readFile: (path) => readFile(path, 'utf8'),
+    isTTY: process.stdout.isTTY === true,
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * The repository's OIDC subject template, read from GitHub's customization API through
+ * @actions/github (github-oidc-facts.md "Customization API"). Loaded only when a token was
+ * given for it: octokit and its HTTP stack are the heaviest thing this tool can load.
+ */
+import type { SubjectTemplate } from '../workflow/predict.js';
+
+export interface SubjectCustomization {
+  template: SubjectTemplate;
+  /** The repository sends `repo:OWNER@ID/REPO@ID:...` subjects. */
+  immutable?: boolean;
+  /** GitHub's own prefix, e.g. `repo:octo-org@1001/octo-repo@2002`. */
+  prefix?: string;
+  /** Where the template came from. */
+  source: 'repository' | 'organization' | 'default';
+}
+
+export type CustomizationResult = { ok: true; value: SubjectCustomization } | { ok: false; status?: number; message: string };
+
+interface RepoAnswer {
+  use_default?: boolean;
+  include_claim_keys?: string[];
+  use_immutable_subject?: boolean;
+  sub_claim_prefix?: string;
+}
+
+export async function readSubjectCustomization(token: string, owner: string, repo: string, apiUrl = 'https://api.github.com'): Promise<CustomizationResult> {
+  const { getOctokit } = await import('@actions/github');
+  const octokit = getOctokit(token, { baseUrl: apiUrl });
+  try {
+    const res = await octokit.request('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', { owner, repo });
+    const data = res.data as RepoAnswer;
+    const immutable = data.use_immutable_subject ?? (data.sub_claim_prefix ? /@\d+\//.test(data.sub_claim_prefix) : undefined);
+    if (data.use_default === false && data.include_claim_keys?.length)
+      return { ok: true, value: { template: { useDefault: false, includeClaimKeys: data.include_claim_keys }, immutable, prefix: data.sub_claim_prefix, source: 'repository' } };
+    if (data.use_default === false) {
+      // Not the default and no keys of its own: the organisation's template applies.
+      const org = await octokit.request('GET /orgs/{org}/actions/oidc/customization/sub', { org: owner });
+      const keys = (org.data as { include_claim_keys?: string[] }).include_claim_keys;
+      if (keys?.length) return { ok: true, value: { template: { useDefault: false, includeClaimKeys: keys }, immutable, prefix: data.sub_claim_prefix, source: 'organization' } };
+    }
+    return { ok: true, value: { template: { useDefault: true }, immutable, prefix: data.sub_claim_prefix, source: 'default' } };
+  } catch (e) {
+    const status = (e as { status?: number }).status;
+    return {
+      ok: false,
+      status,
+      message:
+        status === 403 || status === 404
+          ? `GitHub answered ${status} for the OIDC customization API: the token cannot read this repository's Actions settings (a GITHUB_TOKEN needs 'actions: read'; on an organisation template, 'read:org').`
+          : `Could not read the OIDC subject template: ${(e as Error).message.split('\n')[0]}`,
+    };
+  }
+}
