@@ -24,6 +24,29 @@ interface RepoAnswer {
   sub_claim_prefix?: string;
 }
 
+/**
+ * The repository answer as GitHub gives it (`gh api repos/O/R/actions/oidc/customization/sub`),
+ * or a bare list of claim keys. Throws a plain Error with a clear message on anything else.
+ */
+export function customizationFromAnswer(data: unknown): SubjectCustomization {
+  if (Array.isArray(data)) {
+    if (!data.every((k) => typeof k === 'string')) throw new Error('a subject template list must hold claim key strings');
+    return { template: data.length ? { useDefault: false, includeClaimKeys: data } : { useDefault: true }, source: 'repository' };
+  }
+  if (!data || typeof data !== 'object') throw new Error('a subject template is the customization API\'s JSON object or a list of claim keys');
+  const d = data as RepoAnswer;
+  if (d.include_claim_keys !== undefined && (!Array.isArray(d.include_claim_keys) || !d.include_claim_keys.every((k) => typeof k === 'string')))
+    throw new Error('include_claim_keys must be a list of claim key strings');
+  const immutable = d.use_immutable_subject ?? (typeof d.sub_claim_prefix === 'string' ? /@\d+\//.test(d.sub_claim_prefix) : undefined);
+  const custom = d.use_default === false && !!d.include_claim_keys?.length;
+  return {
+    template: custom ? { useDefault: false, includeClaimKeys: d.include_claim_keys } : { useDefault: true },
+    ...(immutable !== undefined ? { immutable } : {}),
+    ...(typeof d.sub_claim_prefix === 'string' ? { prefix: d.sub_claim_prefix } : {}),
+    source: custom ? 'repository' : 'default',
+  };
+}
+
 export async function readSubjectCustomization(token: string, owner: string, repo: string, apiUrl = 'https://api.github.com'): Promise<CustomizationResult> {
   const { getOctokit } = await import('@actions/github');
   const octokit = getOctokit(token, { baseUrl: apiUrl });
