@@ -1,0 +1,161 @@
+/**
+ * `mode: audit`: before merge, check every workflow of the checked-out repository against the
+ * credentials, and annotate each job that can never log in on its line. When the job may
+ * request an OIDC token, one token tells the issuer, the repository ids and whether the
+ * repository sends immutable or customised subjects; without one, github.com's defaults apply.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { sortFindings, hasErrors, type Finding } from '../diagnose/finding.js';
+import { inputInvalid } from '../diagnose/run-findings.js';
+import { findCloud } from '../entra/clouds.js';
+import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
+import type { GitHubClaims } from '../github/claims.js';
+import { GITHUB_COM_ISSUER } from '../github/issuers.js';
+import { decodeJwtUnverified } from '../github/jwt.js';
+import { oidcEndpoint, requestIdToken } from '../github/oidc-token.js';
+import { parseSubject } from '../github/subject.js';
+import { customizationFromAnswer, readSubjectCustomization, type SubjectCustomization } from '../github/subject-customization.js';
+import { APP_ID_PLACEHOLDER } from '../workflow/audit.js';
+import { auditRepository, type RepositoryAudit } from '../workflow/audit-repository.js';
+import { annotationFor, findingsJson } from '../report/emit.js';
+import { fence, md, mdCode, table } from '../report/markdown.js';
+import { addMask, appendFileCommand, formatFileCommandValue, safeLogLine } from '../report/workflow-commands.js';
+import { exitCodeFor, type RunIo } from './run.js';
+import type { FailOn } from './inputs.js';
+
+const input = (env: NodeJS.ProcessEnv, name: string) => (env[`INPUT_${name.toUpperCase()}`] ?? '').trim();
+
+/** github.com's issuer, or a GHES host's `https://HOST/_services/token`. */
+export function issuerForServer(serverUrl: string | undefined): string {
+  if (!serverUrl || /^https:\/\/github\.com\/?$/i.test(serverUrl)) return GITHUB_COM_ISSUER;
+  return `${serverUrl.replace(/\/+$/, '')}/_services/token`;
+}
+
+export async function runAuditMode(io: RunIo): Promise<number> {
+  const { env } = io;
+  const failOnRaw = input(env, 'fail-on').toLowerCase() || 'error';
+  const failOn: FailOn = failOnRaw === 'warning' || failOnRaw === 'never' ? failOnRaw : 'error';
+  const fail = (f: Finding) => finish(io, [f], failOn, undefined);
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  const [owner = '', repo = ''] = repository.split('/');
+  const cloud = findCloud(input(env, 'environment') || 'azurecloud');
+  if (!cloud) return fail(inputInvalid('environment', `Input 'environment' is '${input(env, 'environment')}'.`, 'environment: azurecloud'));
+
+  // Credentials: required in audit mode, inline or from a file.
+  const inline = input(env, 'federated-credentials');
+  const file = input(env, 'federated-credentials-file');
+  if (!inline && !file)
+    return fail(
+      inputInvalid(
+        'federated-credentials-file',
+        "mode: audit compares the workflows with the identity's credentials; give them with 'federated-credentials' or 'federated-credentials-file' (e.g. the output of az ad app federated-credential list).",
+        'federated-credentials-file: .github/azure-federated-credentials.json',
+      ),
+    );
+  let credentials;
+  try {
+    const text = inline || (await readFile(isAbsolute(file) ? file : resolve(workspace, file), 'utf8'));
+    credentials = await parseCredentialsText(text, inline ? "Input 'federated-credentials'" : `File '${file}'`, inline ? 'input' : 'file');
+  } catch (e) {
+    const name = inline ? 'federated-credentials' : 'federated-credentials-file';
+    const msg = e instanceof CredentialsInputError ? e.message : `'${file}' could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); is the repository checked out?`;
+    return fail(inputInvalid(name, msg, 'federated-credentials-file: .github/azure-federated-credentials.json'));
+  }
+
+  // What the repository's tokens look like: one token when the job may ask for it.
+  const notes: Finding[] = [];
+  let claims: GitHubClaims | undefined;
+  const endpoint = oidcEndpoint(env);
+  const audience = input(env, 'audience') || cloud.exchangeAudience;
+  if (endpoint) {
+    try {
+      const token = await requestIdToken(endpoint, audience, 10_000, (t) => io.stdout(addMask(t)));
+      claims = decodeJwtUnverified(token).claims;
+    } catch {
+      /* fall back to the defaults below; the audit itself needs no token */
+    }
+  }
+  let customization: SubjectCustomization | undefined;
+  const templateInput = input(env, 'subject-template');
+  if (templateInput) {
+    try {
+      customization = customizationFromAnswer(JSON.parse(templateInput));
+    } catch (e) {
+      return fail(inputInvalid('subject-template', `Input 'subject-template' is not usable: ${(e as Error).message}.`, 'subject-template: \'{"use_default": false, "include_claim_keys": ["repo", "context"]}\''));
+    }
+  } else if (input(env, 'github-token')) {
+    const r = await readSubjectCustomization(input(env, 'github-token'), owner, repo, env.GITHUB_API_URL ?? 'https://api.github.com');
+    if (r.ok) customization = r.value;
+    else notes.push({ id: 'credential-lint', severity: 'notice', title: 'The subject template could not be read; the default template is assumed', message: r.message, fix: "Grant the token 'actions: read', or give the template with the 'subject-template' input." });
+  }
+  const tokenForm = claims ? parseSubject(claims.sub).form : undefined;
+  if (tokenForm === 'custom' && !customization)
+    notes.push({
+      id: 'subject-custom-template',
+      severity: 'warning',
+      title: 'This repository sends subjects from a customised template; predictions assume the default',
+      message: `This job's token has the subject '${claims!.sub}', which does not start with 'repo:'. Give the template so the audit predicts the same form.`,
+      fix: "subject-template: <the answer of gh api repos/OWNER/REPO/actions/oidc/customization/sub>   # or github-token with 'actions: read'",
+    });
+  const immutable = customization?.immutable ?? (tokenForm ? tokenForm === 'immutable' : undefined);
+  const result = await auditRepository(workspace, credentials, {
+    owner: claims?.repository_owner ?? owner,
+    repo: (claims?.repository ?? repository).split('/')[1] ?? repo,
+    ...((claims?.repository_owner_id ?? env.GITHUB_REPOSITORY_OWNER_ID) ? { ownerId: claims?.repository_owner_id ?? env.GITHUB_REPOSITORY_OWNER_ID } : {}),
+    ...((claims?.repository_id ?? env.GITHUB_REPOSITORY_ID) ? { repoId: claims?.repository_id ?? env.GITHUB_REPOSITORY_ID } : {}),
+    ...(immutable !== undefined ? { immutable } : {}),
+    ...(customization ? { template: customization.template } : {}),
+    defaultBranch: input(env, 'default-branch') || 'main',
+    issuer: claims?.iss ?? issuerForServer(env.GITHUB_SERVER_URL),
+    audience,
+  });
+  if (result.missing)
+    return fail(inputInvalid('mode', `mode: audit reads .github/workflows in the workspace (${workspace}), and there is none. Check out the repository first (actions/checkout).`, 'mode: audit'));
+  const clientId = input(env, 'client-id');
+  const findings = [...notes, ...result.findings].map((f) => (clientId ? { ...f, fix: f.fix.split(APP_ID_PLACEHOLDER).join(clientId) } : f));
+  return finish(io, findings, failOn, result);
+}
+
+function finish(io: RunIo, raw: Finding[], failOn: FailOn, result: RepositoryAudit | undefined): number {
+  const findings = sortFindings(raw);
+  for (const f of findings) io.stdout(annotationFor(f));
+  const failed = hasErrors(findings);
+  const outputs = { result: failed ? 'fail' : 'pass', findings: findingsJson(findings) };
+  for (const [k, v] of Object.entries(outputs)) if (!appendFileCommand(io.env.GITHUB_OUTPUT, formatFileCommandValue(k, v))) break;
+  appendFileCommand(io.env.GITHUB_STEP_SUMMARY, renderAuditSummary(findings, result));
+  const jobs = result?.workflows.reduce((n, w) => n + w.jobs.length, 0) ?? 0;
+  io.stdout(safeLogLine(`Azure federation audit: ${outputs.result}. ${jobs} job(s) that log in to Azure, ${findings.filter((f) => f.severity === 'error').length} error(s).`));
+  return exitCodeFor(findings, failOn);
+}
+
+/** Pure: the audit's job summary. */
+export function renderAuditSummary(findings: readonly Finding[], result: RepositoryAudit | undefined): string {
+  const failed = hasErrors(findings);
+  const parts = [`## ${failed ? '❌' : '✅'} Azure federation audit: ${failed ? 'fail' : 'pass'}`];
+  if (result) {
+    const rows = result.workflows.flatMap((w) =>
+      w.jobs.flatMap((j) =>
+        j.matches.slice(0, 20).map((m) => {
+          const by = [...m.full, ...m.partial].map((c) => c.name);
+          return [
+            mdCode(`${j.prediction.file}:${m.subject.sourceLine}`),
+            mdCode(j.prediction.jobId, 100),
+            mdCode(m.subject.subject, 300),
+            md(`${m.subject.trigger}${m.subject.certain ? '' : ' (uncertain)'}`),
+            by.length ? `✅ ${by.map((n) => mdCode(n, 100)).join(', ')}` : '❌',
+          ];
+        }),
+      ),
+    );
+    if (rows.length) parts.push('### Jobs that log in to Azure', table(['where', 'job', 'subject GitHub will send', 'trigger', 'credential'], rows.slice(0, 300)));
+    else parts.push(md('No job in .github/workflows logs in to Azure.'));
+  }
+  for (const f of findings.slice(0, 100)) {
+    const where = f.location ? ` at ${mdCode(`${f.location.file}:${f.location.line ?? ''}`)}` : '';
+    parts.push(`#### ${f.severity === 'error' ? '❌' : f.severity === 'warning' ? '⚠️' : 'ℹ️'} ${md(f.title, 300)}`, `Finding ${mdCode(f.id)}${where}`, fence(f.message), '**Fix**', fence(f.fix));
+  }
+  if (findings.length > 100) parts.push(md(`… ${findings.length - 100} more findings are in the 'findings' output.`));
+  return `${parts.join('\n\n')}\n`;
+}
