@@ -10,7 +10,7 @@ import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../g
 import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
 import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
 import type { FederatedCredential } from '../entra/credential.js';
-import { compareWithCredentials, suggestCredential, type CompareResult } from '../diagnose/compare.js';
+import type { CompareResult } from '../diagnose/compare.js';
 import { hasErrors, sortFindings, type Finding } from '../diagnose/finding.js';
 import {
   acceptedDespiteLocalMismatch,
@@ -154,6 +154,15 @@ export async function runAction(io: RunIo): Promise<number> {
   // 2. The runner's token.
   const endpoint = oidcEndpoint(env);
   if (!endpoint) return failWith(oidcUnavailable(runner), inputs.failOn);
+  // What every path with a token needs next loads while the token is on its way (not before
+  // inputs are valid and a token can be asked for, so input failures stay as quick as they are).
+  const compareModule = import('../diagnose/compare.js');
+  const verifyModule = import('../github/verify.js');
+  const exchangeModule = inputs.exchange ? import('../entra/exchange.js') : undefined;
+  exchangeModule?.then((m) => m.preloadMsal()).catch(() => undefined);
+  // Awaited below; no unhandled rejection if the token fails first.
+  compareModule.catch(() => undefined);
+  verifyModule.catch(() => undefined);
   let token: string;
   let decoded: DecodedJwt;
   try {
@@ -165,15 +174,16 @@ export async function runAction(io: RunIo): Promise<number> {
     throw e;
   }
   const claims = decoded.claims;
+  const { compareWithCredentials, suggestCredential } = await compareModule;
   debug(`Token claims: iss=${claims.iss} sub=${claims.sub} aud=${String(claims.aud)} job_workflow_ref=${claims.job_workflow_ref ?? ''}`);
 
   // 3. Verify, compare and exchange side by side: none waits for another.
-  const verifyP: Promise<VerifyResult> = import('../github/verify.js').then((m) => m.verifyToken(token, decoded, Math.max(1000, Math.min(10_000, deadline - Date.now()))));
-  const comparison: CompareResult | undefined = credentials
+  const verifyP: Promise<VerifyResult> = verifyModule.then((m) => m.verifyToken(token, decoded, Math.max(1000, Math.min(10_000, deadline - Date.now()))));
+  let comparison: CompareResult | undefined = credentials
     ? compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: runner.job })
     : undefined;
-  const exchangeP: Promise<ExchangeOutcome | undefined> = inputs.exchange
-    ? import('../entra/exchange.js').then((m) =>
+  const exchangeP: Promise<ExchangeOutcome | undefined> = exchangeModule
+    ? exchangeModule.then((m) =>
         m.exchangeToken({
           authorityHost: inputs.authorityHost,
           tenantId: inputs.tenantId,
@@ -190,10 +200,20 @@ export async function runAction(io: RunIo): Promise<number> {
         }),
       )
     : Promise.resolve(undefined);
-  const [verification, outcome] = await Promise.all([verifyP, exchangeP]);
+  // Azure's own view (real credentials, expected subscription, tenant's cloud), only where it can explain something.
+  const azureP = import('./azure-step.js').then((m) =>
+    m.startAzureStep({ inputs, claims, token, freshAssertion: () => fetchToken(endpoint, inputs.audience, deadline, mask, log), deadline, mask, log }),
+  );
+  const [verification, outcome, azureStep] = await Promise.all([verifyP, exchangeP, azureP]);
+  const azure = await azureStep.finish(outcome);
+  if (azure.credentials) {
+    // What Azure holds is the truth: compare with it rather than with a list written down.
+    credentials = azure.credentials;
+    comparison = compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: runner.job });
+  }
 
   // 4. Diagnose.
-  let findings: Finding[] = comparison ? [...comparison.findings] : [];
+  let findings: Finding[] = [...(comparison?.findings ?? []), ...azure.early];
   let exchange: ExchangeSummary;
   if (!outcome) exchange = { status: 'skipped', reason: "input 'exchange' is false" };
   else if (outcome.kind === 'success') {
@@ -223,6 +243,7 @@ export async function runAction(io: RunIo): Promise<number> {
     findings.push(entraUnavailable(outcome.reason, outcome.attempts, inputs.authorityHost, Math.round((Date.now() - started) / 1000)));
     exchange = { status: 'unavailable', attempts: outcome.attempts, reason: outcome.reason };
   }
+  findings.push(...azure.late);
   if (!verification.ok) findings.push(tokenVerification(verification));
   if (credentials && hasErrors(findings)) findings.push(...(await credentialLint(credentials, claims, inputs.audience, inputs.clientId, comparison)));
 

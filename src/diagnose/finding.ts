@@ -40,6 +40,9 @@ export const FINDING_IDS = [
   'permissions-missing',
   'entra-unavailable',
   'aadsts-unknown',
+  'lookup-denied',
+  'subscription-not-accessible',
+  'issuer-private',
 ] as const;
 
 export type FindingId = (typeof FINDING_IDS)[number];

@@ -69,7 +69,8 @@ describe('a passing check', () => {
     );
     const r = await run({ inputs: { exchange: 'false', 'federated-credentials-file': '.github/creds.yml' }, env: { GITHUB_WORKSPACE: ws } });
     expect(r.code).toBe(1);
-    expect(findingIds(r)).toEqual(['subject-mismatch']);
+    // With no exchange, nothing proves Entra can reach the stand-in's loopback issuer: issuer-private warns beside it.
+    expect(findingIds(r)).toEqual(['subject-mismatch', 'issuer-private']);
     expect(findings(r)[0]!.message).toContain('repo:octo-org/octo-repo:environment:production');
   });
 });
