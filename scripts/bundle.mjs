@@ -33,11 +33,13 @@ await writeFile(new URL('licenses.txt', `file://${outdir}`).pathname, await lice
 async function licenses(metafile) {
   const packages = new Map();
   for (const input of Object.keys(metafile.inputs)) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (m) packages.set(m[1], input.slice(0, input.indexOf(m[1]) + m[1].length));
+    // The last node_modules/ segment names the package (a nested copy is a package of its own).
+    const m = [...input.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].pop();
+    if (m) packages.set(`${m[1]}|${input.slice(0, m.index)}`, input.slice(0, m.index + m[0].length - 1));
   }
   const out = [];
-  for (const [name, dir] of [...packages].sort()) {
+  for (const [key, dir] of [...packages].sort()) {
+    const name = key.slice(0, key.indexOf('|'));
     const pkg = JSON.parse(await readFile(`${dir}/package.json`, 'utf8'));
     let text = '';
     for (const f of ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE']) {

@@ -90,8 +90,20 @@ export function authorityMetadata(authorityHost: string, tenantId: string): { au
   };
 }
 
+let msalModule: Promise<typeof import('@azure/msal-node')> | undefined;
+
+/**
+ * Starts loading msal-node (the largest module by far) without waiting for it: the action calls
+ * this while the runner's token is on its way, so the load overlaps the request instead of
+ * following it. Loading twice is free (one module instance).
+ */
+export function preloadMsal(): Promise<typeof import('@azure/msal-node')> {
+  msalModule ??= import('@azure/msal-node');
+  return msalModule;
+}
+
 async function attemptOnce(req: ExchangeRequest, assertion: string, timeoutMs: number): Promise<AttemptResult> {
-  const msal = await import('@azure/msal-node');
+  const msal = await preloadMsal();
   const network = new RecordingNetwork(timeoutMs);
   const meta = authorityMetadata(req.authorityHost, req.tenantId);
   // A new client per attempt: MSAL's throttling cache would otherwise refuse a retry after a 429.
@@ -106,25 +118,48 @@ async function attemptOnce(req: ExchangeRequest, assertion: string, timeoutMs: n
     },
     system: { networkClient: network, disableInternalRetries: true, loggerOptions: { piiLoggingEnabled: false, logLevel: msal.LogLevel.Error, loggerCallback: () => {} } },
   });
+  let result: Awaited<ReturnType<typeof app.acquireTokenByClientCredential>>;
   try {
-    const result = await app.acquireTokenByClientCredential({ scopes: [req.scope], skipCache: true });
-    if (!result?.accessToken) return { kind: 'fatal', reason: 'Entra answered without an access token.' };
-    req.onSecret(result.accessToken);
-    return { kind: 'success', accessToken: result.accessToken, expiresOn: result.expiresOn ?? undefined };
+    result = await app.acquireTokenByClientCredential({ scopes: [req.scope], skipCache: true });
   } catch (e) {
-    if (network.failure) return { kind: 'transient', reason: network.failure.message };
-    const last = network.last;
-    if (!last) return { kind: 'fatal', reason: `MSAL failed before reaching Entra: ${(e as Error).message.split('\n')[0]}` };
-    if (last.status >= 500 || last.status === 429 || last.status === 408)
-      return {
-        kind: 'transient',
-        reason: `Entra answered HTTP ${last.status}${describeBody(last)}.`,
-        status: last.status,
-        retryAfterMs: retryAfterMs(last.headers['retry-after']),
-      };
-    const entra = parseEntraErrorBody(last.status, last.body);
-    if (entra) return { kind: 'rejected', error: entra };
-    return { kind: 'fatal', reason: `Entra's endpoint answered HTTP ${last.status}${describeBody(last)}, not Entra's JSON error: a proxy or a wrong authority-host?`, status: last.status };
+    return classifyFailure(network, `MSAL failed before reaching Entra: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!result?.accessToken) return classifyFailure(network, 'Entra answered without an access token.');
+  req.onSecret(result.accessToken);
+  return { kind: 'success', accessToken: result.accessToken, expiresOn: result.expiresOn ?? undefined };
+}
+
+/**
+ * What a failed attempt means, from Entra's raw answer rather than MSAL's view of it: MSAL
+ * returns an empty result (no throw) for some non-JSON answers, e.g. a gateway's HTML 502.
+ */
+function classifyFailure(network: RecordingNetwork, noAnswerReason: string): AttemptResult {
+  if (network.failure) return { kind: 'transient', reason: network.failure.message };
+  const last = network.last;
+  if (!last) return { kind: 'fatal', reason: noAnswerReason };
+  if (last.status >= 500 || last.status === 429 || last.status === 408)
+    return {
+      kind: 'transient',
+      reason: `Entra answered HTTP ${last.status}${describeBody(last)}.`,
+      status: last.status,
+      retryAfterMs: retryAfterMs(last.headers['retry-after']),
+    };
+  const entra = parseEntraErrorBody(last.status, last.body);
+  if (entra) return { kind: 'rejected', error: entra };
+  if (last.status === 200 && isJsonObject(last.body)) return { kind: 'fatal', reason: 'Entra answered without an access token.', status: last.status };
+  return {
+    kind: 'fatal',
+    reason: `Entra's endpoint answered HTTP ${last.status}${describeBody(last)}, not Entra's JSON${last.status === 200 ? '' : ' error'}: a proxy or a wrong authority-host?`,
+    status: last.status,
+  };
+}
+
+function isJsonObject(body: string): boolean {
+  try {
+    const v: unknown = JSON.parse(body);
+    return !!v && typeof v === 'object';
+  } catch {
+    return false;
   }
 }
 

@@ -54,14 +54,22 @@ export async function requestIdToken(endpoint: OidcEndpoint, audience: string, t
       maxBytes: 256 * 1024,
     });
   } catch (e) {
-    if (e instanceof HttpError) throw new OidcError('OIDC_NETWORK', e.message, true);
+    // An answer too large or a malformed URL stays so on a retry; network trouble may not.
+    if (e instanceof HttpError) throw new OidcError('OIDC_NETWORK', e.message, e.code === 'HTTP_TIMEOUT' || e.code === 'HTTP_NETWORK');
     throw e;
   }
   if (res.status !== 200) {
     const transient = res.status >= 500 || res.status === 429 || res.status === 408;
+    // A proxy's block page (HTML) is not the runner refusing the request token.
+    const html = /html/i.test(String(res.headers['content-type'] ?? '')) || /^\s*</.test(res.body);
+    const why = html
+      ? ' with an HTML page (a proxy or captive portal?)'
+      : res.status === 401 || res.status === 403
+        ? ' (the request token was refused: ACTIONS_ID_TOKEN_REQUEST_TOKEN is stale or from another job)'
+        : '';
     throw new OidcError(
       'OIDC_HTTP',
-      `The runner's token endpoint ${describeUrl(url)} answered HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (the request token was refused: ACTIONS_ID_TOKEN_REQUEST_TOKEN is stale or from another job)' : ''}.`,
+      `The runner's token endpoint ${describeUrl(url)} answered HTTP ${res.status}${why}.`,
       transient,
       res.status,
       retryAfterMs(res.headers['retry-after']),

@@ -44,6 +44,8 @@ export async function verifyToken(token: string, decoded: DecodedJwt, timeoutMs:
   const issuerUrl = allowedIssuerUrl(iss);
   if (!issuerUrl) return { ok: false, stage: 'issuer-url', message: `The token's issuer '${iss}' is not an https URL, so neither this check nor Entra can fetch its keys.` };
   const discoveryUrl = `${iss.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  // One budget for both fetches: a slow discovery must not give the JWKS a fresh full timeout.
+  const until = Date.now() + timeoutMs;
   const discovery = await getJson(discoveryUrl, timeoutMs);
   if (!discovery.ok) return { ok: false, stage: 'discovery', message: `Could not read the issuer's discovery document: ${discovery.message}`, url: discoveryUrl };
   if (discovery.json.issuer !== iss)
@@ -56,7 +58,7 @@ export async function verifyToken(token: string, decoded: DecodedJwt, timeoutMs:
   const jwksUri = discovery.json.jwks_uri;
   if (typeof jwksUri !== 'string' || !allowedIssuerUrl(jwksUri))
     return { ok: false, stage: 'discovery', message: `The discovery document has no usable https jwks_uri.`, url: discoveryUrl };
-  const jwks = await getJson(jwksUri, timeoutMs);
+  const jwks = await getJson(jwksUri, Math.max(500, until - Date.now()));
   if (!jwks.ok) return { ok: false, stage: 'jwks', message: `Could not read the issuer's signing keys: ${jwks.message}`, url: jwksUri };
   const keys = Array.isArray(jwks.json.keys) ? (jwks.json.keys as Array<Record<string, unknown>>) : [];
   const kid = decoded.header.kid;

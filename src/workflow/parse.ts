@@ -5,6 +5,7 @@
  * whatever could be read.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { MAX_YAML_DEPTH, yamlTooDeep } from './yaml-guard.js';
 
 /** One problem found while reading the file. `yaml` = not valid YAML; `schema` = valid YAML, unexpected shape. */
 export interface WorkflowError {
@@ -819,6 +820,8 @@ export function parseWorkflow(text: string, path: string, options: ParseOptions 
   const source = typeof text === 'string' ? text : String(text ?? '');
   const r = new Reader(source);
   try {
+    // Deep nesting would overflow the yaml library's recursion, sometimes fatally (see yaml-guard.ts).
+    if (yamlTooDeep(source)) throw new Error(`the document is nested more than ${MAX_YAML_DEPTH} levels deep`);
     r.doc = parseDocument(source, { lineCounter: r.lc, prettyErrors: false });
     for (const e of r.doc.errors) {
       const p = r.pos(e.pos?.[0]);
