@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
-import { readRunnerContext, type RunnerContext } from '../github/runner-context.js';
+import { readRunnerContext } from '../github/runner-context.js';
 import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../github/oidc-token.js';
 import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
 import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';

@@ -103,7 +103,9 @@ export function classifySubjectDifference(actual: string, expected: string): Sub
   return 'other';
 }
 
-function describeContext(p: SubjectParts): string {
+/** `environment \`prod\``, `pull requests`, `branch \`main\``: the context part of a subject in words. */
+export function describeContext(subject: string | SubjectParts): string {
+  const p = typeof subject === 'string' ? parseSubject(subject) : subject;
   switch (p.contextKind) {
     case 'environment':
       return `environment ${code(p.environment ?? '')}`;
@@ -116,7 +118,7 @@ function describeContext(p: SubjectParts): string {
     case 'ref':
       return code(p.ref ?? '');
     default:
-      return code(p.context ?? '?');
+      return code(p.context ?? (typeof subject === 'string' ? subject : '?'));
   }
 }
 

@@ -398,10 +398,6 @@ function operatorPosition(c: Clause): number {
   return c.start + LOOKUP_OPEN.length + c.claim.length + 3; // "']" and the space
 }
 
-function comparandPosition(c: Clause): number {
-  return operatorPosition(c) + c.operator.length + 1;
-}
-
 function checkClaims(clauses: readonly Clause[], profile: IssuerProfile): void {
   for (const c of clauses) {
     const ops = profile.claims.get(c.claim);

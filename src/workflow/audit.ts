@@ -19,11 +19,11 @@ import {
 import { parseSubject } from '../github/subject.js';
 import type { Evidence, Finding } from '../diagnose/finding.js';
 import { azIdentityCreateCommand, credentialNameForSubject } from '../diagnose/fix-commands.js';
-import { classifySubjectDifference } from '../diagnose/subject-reasons.js';
+import { classifySubjectDifference, describeContext } from '../diagnose/subject-reasons.js';
 import { credentialNameFor, diffLines, editDistance, shellQuote } from '../diagnose/text-diff.js';
 import { globCovers, globsIntersect, hasWildcard } from './glob.js';
 import type { WorkflowFile } from './parse.js';
-import { repoRelativePath } from './parse.js';
+import { effectivePermissions, repoRelativePath } from './parse.js';
 import { predictSubjects, resolveCalledWorkflow, type JobPrediction, type PredictedSubject, type SubjectContext } from './predict.js';
 
 export interface AuditContext extends SubjectContext {
@@ -216,23 +216,6 @@ function flexibleNotes(ctx: SubjectContext): string {
 // ---------------------------------------------------------------------------------------------
 // Explanations
 
-function describeContext(subject: string): string {
-  const p = parseSubject(subject);
-  switch (p.contextKind) {
-    case 'environment':
-      return `environment ${code(p.environment ?? '')}`;
-    case 'pull_request':
-      return 'pull requests';
-    case 'branch':
-      return `branch ${code((p.ref ?? '').slice('refs/heads/'.length))}`;
-    case 'tag':
-      return `tag ${code((p.ref ?? '').slice('refs/tags/'.length))}`;
-    case 'ref':
-      return code(p.ref ?? '');
-    default:
-      return code(p.context ?? subject);
-  }
-}
 
 function differenceSentence(predicted: string, credential: string): string {
   switch (classifySubjectDifference(predicted, credential)) {
@@ -608,10 +591,40 @@ function calledPaths(workflows: readonly WorkflowFile[], ctx: SubjectContext): S
 }
 
 /** The audit with the predictions and per-subject matches, for reports that list them. */
+/**
+ * A job that logs in to Azure under a `permissions:` block without `id-token: write` can never
+ * get a token: a block that names any scope sets every other one to none. Only certain cases:
+ * with no block at all, the repository's default decides, which the workflow does not show.
+ */
+function permissionsMissing(workflows: readonly WorkflowFile[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const workflow of workflows) {
+    for (const job of workflow.jobs) {
+      if (!job.logsInToAzure || job.uses) continue;
+      const block = effectivePermissions(workflow, job);
+      if (!block || block.kind === 'expression' || block.kind === 'invalid' || block.idToken === 'write') continue;
+      const where = job.permissions ? `job ${code(job.id)}'s` : 'the workflow\'s';
+      const grants = block.kind === 'read-all' ? code('read-all') : block.kind === 'empty' ? code('{}') : block.idToken === 'read' ? code('id-token: read') : 'no `id-token`';
+      findings.push({
+        id: 'permissions-missing',
+        severity: 'error',
+        title: `Job '${job.id}' logs in to Azure without 'id-token: write'`,
+        message:
+          `${where[0]!.toUpperCase()}${where.slice(1)} ${code('permissions:')} block (line ${block.line}) grants ${grants}. A block that names any permission sets the others to none, ` +
+          `so the runner gives this job no OIDC token and the login fails (azure/login: "Failed to fetch federated token from GitHub").` +
+          (!job.permissions && workflow.permissions ? ' A job-level block would replace it for this job.' : ''),
+        fix: `${job.permissions ? `jobs:\n  ${job.id}:\n    permissions:` : 'permissions:'}\n${job.permissions ? '      ' : '  '}id-token: write\n${job.permissions ? '      ' : '  '}contents: read`,
+        location: { file: workflow.path, line: block.idTokenLine ?? block.line },
+      });
+    }
+  }
+  return findings;
+}
+
 export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], credentials: readonly FederatedCredential[], ctx: AuditContext): AuditResult {
   const names = new Names(credentials);
   const reported = new Set<FederatedCredential>();
-  const findings: Finding[] = credentialChecks(credentials, ctx, names, reported);
+  const findings: Finding[] = [...permissionsMissing(workflows), ...credentialChecks(credentials, ctx, names, reported)];
   const index = buildIndex(credentials, ctx);
   const subjectCtx: SubjectContext = { ...ctx, workflows: ctx.workflows ?? workflows };
   const called = calledPaths(workflows, subjectCtx);
@@ -658,7 +671,7 @@ export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], crede
 
 /**
  * Findings for the workflows and the identity's credentials: `job-never-matches`,
- * `credential-unused`, `credential-wildcard`, `credential-limit`, `credential-lint`.
+ * `permissions-missing`, `credential-unused`, `credential-wildcard`, `credential-limit`, `credential-lint`.
  */
 export function auditWorkflows(workflows: readonly WorkflowFile[], credentials: readonly FederatedCredential[], ctx: AuditContext): Finding[] {
   return auditWorkflowsDetailed(workflows, credentials, ctx).findings;

@@ -22,17 +22,13 @@
  *   filter the list down to what a resource-group reader may see.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { EntraStandin, FederatedCredential } from './entra-standin.js';
 import { applyFault, nextFault, send, type FaultPlan } from './faults.js';
-import { createTestCertificate, type TestCertificate } from './tls.js';
+import { defaultCertificate, type TestCertificate } from './tls.js';
 
 export interface ManagedIdentity {
   name: string;
@@ -111,15 +107,6 @@ export interface AzureStandin {
 const ALL_GRAPH = ['https://graph.microsoft.com', 'https://graph.microsoft.us', 'https://dod-graph.microsoft.us', 'https://microsoftgraph.chinacloudapi.cn'];
 const ALL_ARM = ['https://management.azure.com', 'https://management.core.windows.net', 'https://management.usgovcloudapi.net', 'https://management.core.usgovcloudapi.net', 'https://management.chinacloudapi.cn', 'https://management.core.chinacloudapi.cn'];
 
-async function defaultCertificate(): Promise<TestCertificate> {
-  const dir = process.env['AFC_TEST_CA_DIR'];
-  if (dir && existsSync(join(dir, 'cert.pem')) && existsSync(join(dir, 'key.pem'))) {
-    const certFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
-  }
-  return createTestCertificate(await mkdtemp(join(tmpdir(), 'afc-ca-')));
-}
 
 class AzureError extends Error {
   constructor(

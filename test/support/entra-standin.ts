@@ -16,13 +16,9 @@
  * - `forceError` answers before any validation of the request.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   compactVerify,
   decodeJwt,
@@ -36,7 +32,7 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import { applyFault, nextFault, readBody, send, type FaultPlan } from './faults.js';
-import { createTestCertificate, type TestCertificate } from './tls.js';
+import { defaultCertificate, type TestCertificate } from './tls.js';
 
 export interface FederatedCredential {
   name: string;
@@ -325,15 +321,6 @@ const CLOUD_HOSTS: Record<string, { graph: string; msgraph: string }> = {
   'partner.microsoftonline.cn': { graph: 'graph.chinacloudapi.cn', msgraph: 'microsoftgraph.chinacloudapi.cn' },
 };
 
-async function defaultCertificate(): Promise<TestCertificate> {
-  const dir = process.env['AFC_TEST_CA_DIR'];
-  if (dir && existsSync(join(dir, 'cert.pem')) && existsSync(join(dir, 'key.pem'))) {
-    const certFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
-  }
-  return createTestCertificate(await mkdtemp(join(tmpdir(), 'afc-ca-')));
-}
 
 export async function startEntraStandin(options: EntraStandinOptions): Promise<EntraStandin> {
   const tls = options.tls ?? (await defaultCertificate());

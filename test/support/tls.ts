@@ -8,7 +8,9 @@
  * lets a child process trust it through NODE_EXTRA_CA_CERTS.
  */
 import { createHash, generateKeyPair, randomBytes, sign, X509Certificate } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -156,4 +158,15 @@ export async function createTestCertificate(dir: string, options?: CertificateOp
   await writeFile(certFile, cert);
   await writeFile(keyFile, key, { mode: 0o600 });
   return { certFile, keyFile, cert, key };
+}
+
+/** The certificate global setup made for this test run (AFC_TEST_CA_DIR), or a new one. */
+export async function defaultCertificate(): Promise<TestCertificate> {
+  const dir = process.env['AFC_TEST_CA_DIR'];
+  if (dir && existsSync(join(dir, 'cert.pem')) && existsSync(join(dir, 'key.pem'))) {
+    const certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+  }
+  return createTestCertificate(await mkdtemp(join(tmpdir(), 'afc-ca-')));
 }

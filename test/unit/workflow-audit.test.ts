@@ -297,3 +297,29 @@ describe('globs', () => {
     expect(globCovers('abc', 'abc')).toBe(true);
   });
 });
+
+describe('permissions-missing', () => {
+  const wf = (text: string) => parseWorkflow(text, '.github/workflows/deploy.yml');
+  const ctx = { owner: 'contoso', repo: 'web', issuer: 'https://token.actions.githubusercontent.com', audience: 'api://AzureADTokenExchange' };
+  const login = `    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n`;
+
+  it('a job block without id-token: write is an error on the block', () => {
+    const w = wf(`on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n${login}`);
+    const f = auditWorkflows([w], [], ctx).find((x) => x.id === 'permissions-missing');
+    expect(f?.location).toEqual({ file: '.github/workflows/deploy.yml', line: 5 });
+    expect(f?.fix).toContain('id-token: write');
+  });
+
+  it('a workflow-level read-all block counts too; write-all and id-token: write do not', () => {
+    const bad = wf(`on: push\npermissions: read-all\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n${login}`);
+    expect(auditWorkflows([bad], [], ctx).map((x) => x.id)).toContain('permissions-missing');
+    const ok1 = wf(`on: push\npermissions: write-all\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n${login}`);
+    const ok2 = wf(`on: push\npermissions:\n  id-token: write\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n${login}`);
+    expect(auditWorkflows([ok1, ok2], [], ctx).map((x) => x.id)).not.toContain('permissions-missing');
+  });
+
+  it('no block at all is not reported: the repository default decides', () => {
+    const w = wf(`on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n${login}`);
+    expect(auditWorkflows([w], [], ctx).map((x) => x.id)).not.toContain('permissions-missing');
+  });
+});

@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{e as a,f as b}from"./chunk-JLKHCH27.js";import"./chunk-YMIT355B.js";import"./chunk-43HXLU4R.js";import"./chunk-QNN2HTCJ.js";import"./chunk-BYZOWJZT.js";import"./chunk-RV6CRCAT.js";import"./chunk-BK5SDXRI.js";import"./chunk-DAOAIJ4R.js";import"./chunk-DRUOBTAH.js";import"./chunk-OKD7A5RS.js";export{a as diagnoseEntraError,b as diagnoseParsedAadsts};
