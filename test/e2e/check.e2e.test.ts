@@ -299,6 +299,25 @@ describe('Entra verdicts', () => {
     expect(findings(r)[0]!.code).toBe('AADSTS7000112');
   });
 
+  it.each([
+    [70021, 'credential-not-found', undefined],
+    [50166, 'issuer-unreachable', undefined],
+    [700238, 'tenant-policy', undefined],
+  ] as const)('AADSTS%i from Entra → %s', async (code, id) => {
+    world.entra.forceError = { code };
+    const r = await run();
+    expect(r.code).toBe(1);
+    expect(findings(r)[0]!.id).toBe(id);
+    expect(findings(r)[0]!.code).toBe(`AADSTS${code}`);
+  });
+
+  it('tenant-policy: workload identity federation disabled in the tenant (AADSTS700223)', async () => {
+    world.entra.tenants[TENANT]!.policy = { wifDisabled: true };
+    const r = await run();
+    expect(findings(r)[0]!.id).toBe('tenant-policy');
+    expect(findings(r)[0]!.code).toBe('AADSTS700223');
+  });
+
   it('aadsts-unknown keeps the code and Entra\'s own text', async () => {
     world.entra.forceError = { code: 9999991, text: 'Something new went wrong.' };
     const r = await run();
