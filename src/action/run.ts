@@ -255,7 +255,7 @@ export async function runAction(io: RunIo): Promise<number> {
       ? `Entra accepted this job's token for client ${inputs.clientId}${matched ? ` (credential '${matched}' matches)` : ''}.`
       : matched
         ? `The token matches credential '${matched}' (exchange not attempted).`
-        : 'The token was fetched and verified; there was nothing to compare it with (give federated-credentials or leave exchange on).';
+        : `The token was fetched${verification.ok ? ' and verified' : ''}; there was nothing to compare it with (give federated-credentials or leave exchange on).`;
   return finish(
     {
       result: failed ? 'fail' : 'pass',

@@ -110,7 +110,7 @@ const isMaskedOrEmpty = (v: string | undefined) => v === undefined || v.trim() =
 
 const causeEnvironmentVsBranch: Cause = {
   id: 'environment-vs-branch',
-  text: 'The job declares `environment:`, so GitHub sends `repo:OWNER/REPO:environment:NAME` and never the branch; a credential written for `ref:refs/heads/BRANCH` does not match it (or the reverse).',
+  text: 'Environment and branch are mixed up: a job that declares `environment:` sends `repo:OWNER/REPO:environment:NAME` and never its branch, and a job without one never sends an environment subject; a credential written for the other form does not match.',
   appliesWhen: (c) => {
     const kind = contextKind(c);
     if (kind === undefined) return undefined;
