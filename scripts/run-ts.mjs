@@ -29,7 +29,10 @@ try {
   });
   process.argv = [process.argv[0], out, ...args];
   const mod = await import(pathToFileURL(out).href);
-  if (typeof mod.main === 'function') process.exitCode = (await mod.main(args)) ?? process.exitCode;
+  if (typeof mod.main === 'function') {
+    const code = await mod.main(args);
+    if (typeof code === 'number') process.exitCode = code;
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
