@@ -300,9 +300,9 @@ describe('Entra verdicts', () => {
   });
 
   it.each([
-    [70021, 'credential-not-found', undefined],
-    [50166, 'issuer-unreachable', undefined],
-    [700238, 'tenant-policy', undefined],
+    [70021, 'credential-not-found'],
+    [50166, 'issuer-unreachable'],
+    [700238, 'tenant-policy'],
   ] as const)('AADSTS%i from Entra → %s', async (code, id) => {
     world.entra.forceError = { code };
     const r = await run();
