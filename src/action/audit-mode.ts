@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { sortFindings, hasErrors, type Finding } from '../diagnose/finding.js';
-import { inputInvalid } from '../diagnose/run-findings.js';
+import { inputInvalid, oidcUnavailable } from '../diagnose/run-findings.js';
 import { findCloud } from '../entra/clouds.js';
 import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
 import type { GitHubClaims } from '../github/claims.js';
@@ -22,7 +22,9 @@ import { annotationFor, findingsJson } from '../report/emit.js';
 import { fence, md, mdCode, table } from '../report/markdown.js';
 import { addMask, appendFileCommand, formatFileCommandValue, safeLogLine } from '../report/workflow-commands.js';
 import { exitCodeFor, type RunIo } from './run.js';
-import type { FailOn } from './inputs.js';
+import { InputError, parseInputs, type ActionInputs, type FailOn } from './inputs.js';
+import type { FederatedCredential } from '../entra/credential.js';
+import { readRunnerContext } from '../github/runner-context.js';
 
 const input = (env: NodeJS.ProcessEnv, name: string) => (env[`INPUT_${name.toUpperCase()}`] ?? '').trim();
 
@@ -43,25 +45,28 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   const cloud = findCloud(input(env, 'environment') || 'azurecloud');
   if (!cloud) return fail(inputInvalid('environment', `Input 'environment' is '${input(env, 'environment')}'.`, 'environment: azurecloud'));
 
-  // Credentials: required in audit mode, inline or from a file.
+  // Credentials: inline, from a file, or read from Azure with this job's token.
   const inline = input(env, 'federated-credentials');
   const file = input(env, 'federated-credentials-file');
-  if (!inline && !file)
+  let credentials: FederatedCredential[] | undefined;
+  if (inline || file) {
+    try {
+      const text = inline || (await readFile(isAbsolute(file) ? file : resolve(workspace, file), 'utf8'));
+      credentials = await parseCredentialsText(text, inline ? "Input 'federated-credentials'" : `File '${file}'`, inline ? 'input' : 'file');
+    } catch (e) {
+      const name = inline ? 'federated-credentials' : 'federated-credentials-file';
+      const msg = e instanceof CredentialsInputError ? e.message : `'${file}' could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); is the repository checked out?`;
+      return fail(inputInvalid(name, msg, 'federated-credentials-file: .github/azure-federated-credentials.json'));
+    }
+  } else if (!input(env, 'client-id') || input(env, 'lookup').toLowerCase() === 'none') {
     return fail(
       inputInvalid(
         'federated-credentials-file',
-        "mode: audit compares the workflows with the identity's credentials; give them with 'federated-credentials' or 'federated-credentials-file' (e.g. the output of az ad app federated-credential list).",
+        "mode: audit compares the workflows with the identity's credentials. Give them with 'federated-credentials' or 'federated-credentials-file' (e.g. the output of az ad app federated-credential list), " +
+          "or give 'client-id' and 'tenant-id' (and 'id-token: write') so the audit reads them from Azure.",
         'federated-credentials-file: .github/azure-federated-credentials.json',
       ),
     );
-  let credentials;
-  try {
-    const text = inline || (await readFile(isAbsolute(file) ? file : resolve(workspace, file), 'utf8'));
-    credentials = await parseCredentialsText(text, inline ? "Input 'federated-credentials'" : `File '${file}'`, inline ? 'input' : 'file');
-  } catch (e) {
-    const name = inline ? 'federated-credentials' : 'federated-credentials-file';
-    const msg = e instanceof CredentialsInputError ? e.message : `'${file}' could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); is the repository checked out?`;
-    return fail(inputInvalid(name, msg, 'federated-credentials-file: .github/azure-federated-credentials.json'));
   }
 
   // What the repository's tokens look like: one token when the job may ask for it.
@@ -69,13 +74,20 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   let claims: GitHubClaims | undefined;
   const endpoint = oidcEndpoint(env);
   const audience = input(env, 'audience') || cloud.exchangeAudience;
+  let token: string | undefined;
   if (endpoint) {
     try {
-      const token = await requestIdToken(endpoint, audience, 10_000, (t) => io.stdout(addMask(t)));
+      token = await requestIdToken(endpoint, audience, 10_000, (t) => io.stdout(addMask(t)));
       claims = decodeJwtUnverified(token).claims;
     } catch {
-      /* fall back to the defaults below; the audit itself needs no token */
+      /* fall back to the defaults below; an audit of given credentials needs no token */
     }
+  }
+  if (!credentials) {
+    const read = await credentialsFromAzure(io, token, claims);
+    if ('error' in read) return fail(read.error);
+    credentials = read.credentials;
+    notes.push(...read.notes);
   }
   let customization: SubjectCustomization | undefined;
   const templateInput = input(env, 'subject-template');
@@ -116,6 +128,74 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   const clientId = input(env, 'client-id');
   const findings = [...notes, ...result.findings].map((f) => (clientId ? { ...f, fix: f.fix.split(APP_ID_PLACEHOLDER).join(clientId) } : f));
   return finish(io, findings, failOn, result);
+}
+
+/**
+ * The identity's credentials as Azure holds them, read with this job's token: exchanged for the
+ * identity itself (or `reader-client-id`), then Microsoft Graph for an app registration, or ARM
+ * for a managed identity when `subscription-id` is given. The same machinery as `lookup` in check mode.
+ */
+async function credentialsFromAzure(
+  io: RunIo,
+  token: string | undefined,
+  claims: GitHubClaims | undefined,
+): Promise<{ credentials: FederatedCredential[]; notes: Finding[] } | { error: Finding }> {
+  const { env } = io;
+  const get = (name: string) => {
+    const v = input(env, name);
+    // In an audit the lookup is the point: auto means Graph, or ARM when a subscription is named.
+    if (name === 'lookup' && (v === '' || v.toLowerCase() === 'auto')) return input(env, 'subscription-id') ? 'arm' : 'graph';
+    return v;
+  };
+  let inputs: ActionInputs;
+  try {
+    inputs = parseInputs(get);
+  } catch (e) {
+    if (e instanceof InputError) return { error: inputInvalid(e.input, e.message, e.expected) };
+    throw e;
+  }
+  const endpoint = oidcEndpoint(env);
+  if (!token || !claims || !endpoint)
+    return {
+      error: {
+        ...oidcUnavailable(readRunnerContext(env)),
+        title: 'mode: audit cannot read the credentials from Azure without an OIDC token',
+      },
+    };
+  const deadline = Date.now() + inputs.timeoutSeconds * 1000;
+  const mask = (t: string) => io.stdout(addMask(t));
+  const log = (line: string) => io.stdout(safeLogLine(line));
+  const freshAssertion = () => requestIdToken(endpoint, inputs.audience, 10_000, mask);
+  const [{ exchangeToken }, { startAzureStep }] = await Promise.all([import('../entra/exchange.js'), import('./azure-step.js')]);
+  const step = startAzureStep({ inputs, claims, token, freshAssertion, deadline, mask, log });
+  const outcome = await exchangeToken({
+    authorityHost: inputs.authorityHost,
+    tenantId: inputs.tenantId,
+    clientId: inputs.clientId,
+    scope: `${inputs.cloud.resourceManager}/.default`,
+    firstAssertion: token,
+    freshAssertion,
+    deadline,
+    onSecret: mask,
+    log,
+  });
+  const read = await step.finish(outcome);
+  if (read.credentials) return { credentials: read.credentials, notes: read.late };
+  const why =
+    outcome.kind === 'rejected'
+      ? `Entra rejected this job's token for ${inputs.clientId} (${outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error}), so the identity cannot read its own credentials; run the action in check mode to see why, or give 'reader-client-id'.`
+      : outcome.kind === 'success'
+        ? `The credentials could not be read (see the notices and the log): the identity needs ${inputs.lookup === 'arm' ? "Reader on the subscription" : 'the Graph permission Application.Read.All with admin consent'}, or give 'reader-client-id'.`
+        : `Entra could not be reached: ${outcome.reason}`;
+  return {
+    error: {
+      id: 'lookup-denied',
+      severity: 'error',
+      title: "mode: audit could not read the identity's federated credentials from Azure",
+      message: `${why}\n${read.late.map((f) => `- ${f.title}`).join('\n')}`.trim(),
+      fix: 'Give the credentials instead:\n    with:\n      federated-credentials-file: .github/azure-federated-credentials.json   # az ad app federated-credential list --id <APPLICATION-CLIENT-ID> > that file',
+    },
+  };
 }
 
 function finish(io: RunIo, raw: Finding[], failOn: FailOn, result: RepositoryAudit | undefined): number {

@@ -65,7 +65,8 @@ function comparisonRows(comparisons: CredentialComparison[]): string[][] {
         ? `❌ ${md('invalid expression: ')}${mdCode(c.credential.claimsMatchingExpression?.value ?? '', 300)}`
         : cell(!!c.expression.evaluation?.matched, c.credential.claimsMatchingExpression?.value ?? '')
       : cell(!!c.subject?.equal, c.subject?.expected ?? '');
-    return [c.matched ? '✅' : '❌', mdCode(c.credential.name, 120), cell(c.issuer.equal, c.issuer.expected), subjectCell, cell(c.audience.equal, c.audience.expected)];
+    const source = c.credential.source === 'graph' ? ' (Microsoft Graph)' : c.credential.source === 'arm' ? ' (Azure Resource Manager)' : '';
+    return [c.matched ? '✅' : '❌', `${mdCode(c.credential.name, 120)}${source}`, cell(c.issuer.equal, c.issuer.expected), subjectCell, cell(c.audience.equal, c.audience.expected)];
   });
 }
 

@@ -4,8 +4,8 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { annotations, findings, useWorld } from './world.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT, annotations, assertNoSecrets, findings, useWorld } from './world.js';
 
 const world = useWorld();
 const FIXTURES = new URL('../fixtures/workflows/', import.meta.url).pathname;
@@ -58,8 +58,8 @@ describe('mode: audit', () => {
     expect(r.outputs.result).toBe('pass');
   });
 
-  it('asks for credentials when none are given', async () => {
-    const r = await world.run({ inputs: { mode: 'audit' }, env: { GITHUB_WORKSPACE: checkout() } });
+  it('asks for credentials when none are given and there is no identity to read them with', async () => {
+    const r = await world.run({ inputs: { mode: 'audit', 'client-id': '' }, env: { GITHUB_WORKSPACE: checkout() } });
     expect(r.code).toBe(1);
     expect(findings(r)[0]!.id).toBe('input-invalid');
   });
@@ -68,5 +68,45 @@ describe('mode: audit', () => {
     const r = await world.run({ inputs: { mode: 'lint' } });
     expect(r.code).toBe(1);
     expect(annotations(r)[0]!.properties.title).toContain("'mode'");
+  });
+});
+
+describe('mode: audit reads the credentials from Azure when none are given', () => {
+  let azure: import('../support/azure-standin.js').AzureStandin;
+  beforeAll(async () => {
+    const { startAzureStandin } = await import('../support/azure-standin.js');
+    azure = await startAzureStandin({ entra: world.entra });
+  });
+  afterAll(async () => {
+    await azure?.close();
+  });
+
+  const deploy = `on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n`;
+  const repo = () => {
+    const root = mkdtempSync(join(tmpdir(), 'afc-repo-'));
+    mkdirSync(join(root, '.github/workflows'), { recursive: true });
+    writeFileSync(join(root, '.github/workflows/deploy.yml'), deploy);
+    return root;
+  };
+
+  it('Microsoft Graph: the job is audited against what Entra holds', async () => {
+    azure.graphReaders = [CLIENT];
+    const r = await world.run({ inputs: { mode: 'audit', 'graph-host': azure.url, 'resource-manager-host': azure.url }, env: { GITHUB_WORKSPACE: repo() } });
+    expect(r.stderr).toBe('');
+    const never = findings(r).find((f) => f.id === 'job-never-matches');
+    expect(never?.message).toContain('repo:octo-org/octo-repo:environment:production');
+    expect(r.stdout).toContain('from Microsoft Graph');
+    expect(r.code).toBe(1);
+    assertNoSecrets(r, world.secrets());
+  });
+
+  it('without read permission: one error that says what to grant or give', async () => {
+    azure.graphReaders = [];
+    const r = await world.run({ inputs: { mode: 'audit', 'graph-host': azure.url }, env: { GITHUB_WORKSPACE: repo() } });
+    expect(r.code).toBe(1);
+    const f = findings(r);
+    expect(f[0]!.title).toContain('could not read');
+    expect(f[0]!.message).toContain('Application.Read.All');
+    expect(f[0]!.fix).toContain('federated-credentials-file');
   });
 });
