@@ -3,7 +3,7 @@
  * Entra, with a deliberately mismatched credential: the job declares `environment: Production`,
  * the credential expects the main branch. Shows the annotations and the rendered job summary.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestCertificate } from '../test/support/tls.js';
@@ -13,6 +13,27 @@ import { jobEnv, runAction, standinEnv } from '../test/support/run-action.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '11111111-2222-3333-4444-555555555555';
+/** The workflow the demo job runs, checked out in its workspace so annotations land on its lines. */
+const WORKFLOW = `name: deploy
+on:
+  push:
+    branches: [main]
+permissions:
+  id-token: write
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: Production
+    steps:
+      - uses: actions/checkout@v4
+      - uses: octo-org/azure-federation-check@v1
+        with:
+          client-id: \${{ vars.AZURE_CLIENT_ID }}
+          tenant-id: \${{ vars.AZURE_TENANT_ID }}
+          federated-credentials-file: .github/azure-federated-credentials.json
+`;
+
 const bold = (s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[1m${s}\x1b[0m` : s);
 
 export async function main(): Promise<number> {
@@ -27,18 +48,24 @@ export async function main(): Promise<number> {
     tls,
     tenants: { [TENANT]: { displayName: 'Contoso', apps: { [CLIENT]: { displayName: 'deploy-app', credentials } } } },
   });
+  const workspace = join(dir, 'workspace');
+  await mkdir(join(workspace, '.github', 'workflows'), { recursive: true });
+  await writeFile(join(workspace, '.github', 'workflows', 'deploy.yml'), WORKFLOW);
+  await writeFile(join(workspace, '.github', 'azure-federated-credentials.json'), JSON.stringify(credentials, null, 2));
   try {
     console.log(bold('Job: octo-org/octo-repo, branch main, job `deploy` with `environment: Production`.'));
     console.log(bold('Entra app credentials: "main" (ref:refs/heads/main) and "pull-requests" (pull-request).\n'));
+    console.log(bold('Workflow (.github/workflows/deploy.yml in the job\'s workspace):'));
+    console.log(WORKFLOW.split('\n').map((l, i) => `${String(i + 1).padStart(3)}  ${l}`).join('\n'));
     console.log(bold('$ node dist/index.js   # as the runner runs it, with INPUT_* and the OIDC variables\n'));
     const r = await runAction({
       inputs: {
         'client-id': CLIENT,
         'tenant-id': TENANT,
         'authority-host': entra.authorityHost,
-        'federated-credentials': JSON.stringify(credentials),
+        'federated-credentials-file': '.github/azure-federated-credentials.json',
       },
-      env: { ...jobEnv(github.context), GITHUB_JOB: 'deploy', ...standinEnv(github, entra) },
+      env: { ...jobEnv(github.context), GITHUB_JOB: 'deploy', GITHUB_WORKSPACE: workspace, GITHUB_ACTION_REPOSITORY: 'octo-org/azure-federation-check', ...standinEnv(github, entra) },
     });
     for (const c of r.commands) {
       if (c.command === 'add-mask') {

@@ -95,7 +95,11 @@ export async function placeFindings(findings: readonly Finding[], ctx: Placement
     if (f.location) return f;
     const loc = place(f);
     if (!loc) return f;
-    const note = loc.note && !f.message.includes(loc.note) ? `\n${loc.note.replace(/`/g, "'")}` : '';
-    return { ...f, message: `${f.message}${note}`, location: { file: loc.file, line: loc.line, ...(loc.column ? { column: loc.column } : {}) } };
+    const note = loc.note && !f.message.includes(loc.note) ? loc.note.replace(/`/g, "'") : '';
+    // The line's note goes with the explanation, before Entra's trace tail (kept last for support).
+    const lines = f.message.split('\n');
+    const tail = lines.length > 1 && /^(Trace ID|For Microsoft support)/.test(lines.at(-1)!) ? lines.pop()! : undefined;
+    const message = [...lines, ...(note ? [note] : []), ...(tail ? [tail] : [])].join('\n');
+    return { ...f, message, location: { file: loc.file, line: loc.line, ...(loc.column ? { column: loc.column } : {}) } };
   });
 }
