@@ -16,17 +16,17 @@ import { decodeJwtUnverified } from '../github/jwt.js';
 import { oidcEndpoint, requestIdToken } from '../github/oidc-token.js';
 import { parseSubject } from '../github/subject.js';
 import { customizationFromAnswer, readSubjectCustomization, type SubjectCustomization } from '../github/subject-customization.js';
-import { APP_ID_PLACEHOLDER } from '../workflow/audit.js';
+import { withClientId } from '../diagnose/fix-commands.js';
 import { auditRepository, type RepositoryAudit } from '../workflow/audit-repository.js';
 import { annotationFor, findingsJson } from '../report/emit.js';
 import { fence, md, mdCode, table } from '../report/markdown.js';
 import { addMask, appendFileCommand, formatFileCommandValue, safeLogLine } from '../report/workflow-commands.js';
 import { exitCodeFor, type RunIo } from './run.js';
-import { InputError, parseInputs, type ActionInputs, type FailOn } from './inputs.js';
+import { InputError, inputGetter, parseInputs, type ActionInputs, type FailOn } from './inputs.js';
 import type { FederatedCredential } from '../entra/credential.js';
 import { readRunnerContext } from '../github/runner-context.js';
 
-const input = (env: NodeJS.ProcessEnv, name: string) => (env[`INPUT_${name.toUpperCase()}`] ?? '').trim();
+const input = (env: NodeJS.ProcessEnv, name: string) => inputGetter(env)(name).trim();
 
 /** github.com's issuer, or a GHES host's `https://HOST/_services/token`. */
 export function issuerForServer(serverUrl: string | undefined): string {
@@ -126,7 +126,7 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   if (result.missing)
     return fail(inputInvalid('mode', `mode: audit reads .github/workflows in the workspace (${workspace}), and there is none. Check out the repository first (actions/checkout).`, 'mode: audit'));
   const clientId = input(env, 'client-id');
-  const findings = [...notes, ...result.findings].map((f) => (clientId ? { ...f, fix: f.fix.split(APP_ID_PLACEHOLDER).join(clientId) } : f));
+  const findings = withClientId([...notes, ...result.findings], clientId || undefined);
   return finish(io, findings, failOn, result);
 }
 

@@ -76,6 +76,11 @@ function boolean(get: (n: string) => string, name: string, dflt: boolean): boole
   throw new InputError(name, `Input '${name}' is ${shown(v)}, not a boolean.`, `${name}: true   # or false`);
 }
 
+/** The runner sets INPUT_<NAME>: the name upper-cased, spaces replaced by `_`, hyphens kept. */
+export function inputGetter(env: NodeJS.ProcessEnv): (name: string) => string {
+  return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
+}
+
 export function parseInputs(get: (name: string) => string): ActionInputs {
   const clientId = required(get, 'client-id', 'client-id: 00000000-0000-0000-0000-000000000000   # the Application (client) ID, or the managed identity\'s Client ID');
   if (!GUID.test(clientId))

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
+import { inputGetter, parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
 import { readRunnerContext } from '../github/runner-context.js';
 import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../github/oidc-token.js';
 import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
@@ -32,11 +32,6 @@ export interface RunIo {
   stdout: (line: string) => void;
   env: NodeJS.ProcessEnv;
   now?: () => number;
-}
-
-function inputGetter(env: NodeJS.ProcessEnv): (name: string) => string {
-  // The runner sets INPUT_<NAME> with the name upper-cased and spaces replaced; hyphens stay.
-  return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
 }
 
 /** Exit code policy: `result` says fail on any error; fail-on decides whether the step fails. */
@@ -84,19 +79,18 @@ async function fetchToken(endpoint: OidcEndpoint, audience: string, deadline: nu
  * none of them could stand in; the nearest credential is already explained. Failure path only.
  */
 async function credentialLint(credentials: FederatedCredential[], claims: DecodedJwt['claims'], audience: string, clientId: string, comparison: CompareResult | undefined): Promise<Finding[]> {
-  const { auditWorkflows, APP_ID_PLACEHOLDER } = await import('../workflow/audit.js');
+  const [{ auditWorkflows }, { withClientId }] = await Promise.all([import('../workflow/audit.js'), import('../diagnose/fix-commands.js')]);
   const repository = (claims.repository ?? '').split('/');
   const nearest = comparison?.nearest?.credential.name;
-  return auditWorkflows([], credentials, {
+  const lint = auditWorkflows([], credentials, {
     owner: claims.repository_owner ?? repository[0] ?? '',
     repo: repository[1] ?? '',
     ownerId: claims.repository_owner_id,
     repoId: claims.repository_id,
     issuer: claims.iss,
     audience,
-  })
-    .filter((f) => f.id === 'credential-limit' || !nearest || !f.title.includes(`'${nearest}'`))
-    .map((f) => ({ ...f, fix: f.fix.split(APP_ID_PLACEHOLDER).join(clientId) }));
+  }).filter((f) => f.id === 'credential-limit' || !nearest || !f.title.includes(`'${nearest}'`));
+  return withClientId(lint, clientId);
 }
 
 export async function runAction(io: RunIo): Promise<number> {

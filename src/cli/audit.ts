@@ -10,7 +10,7 @@ import { sortFindings, type Finding } from '../diagnose/finding.js';
 import { CLOUDS } from '../entra/clouds.js';
 import { customizationFromAnswer, readSubjectCustomization, type SubjectCustomization } from '../github/subject-customization.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
-import { APP_ID_PLACEHOLDER } from '../workflow/audit.js';
+import { withClientId } from '../diagnose/fix-commands.js';
 import { auditRepository, repositoryFromRemote } from '../workflow/audit-repository.js';
 import { PROGRAM, type Command } from './command.js';
 import { cloudOption, loadCredentials } from './context-options.js';
@@ -119,7 +119,7 @@ export const auditCommand: Command = {
     });
     if (result.missing) throw new CliError(`no .github/workflows folder in ${root}`, 2);
     const clientId = stringFlag(args, 'client-id');
-    const findings: Finding[] = sortFindings(result.findings).map((f) => (clientId ? { ...f, fix: f.fix.split(APP_ID_PLACEHOLDER).join(clientId) } : f));
+    const findings: Finding[] = withClientId(sortFindings(result.findings), clientId);
     const jobs = result.workflows.flatMap((w) =>
       w.jobs.map((j) => ({
         file: j.prediction.file,

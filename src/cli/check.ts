@@ -5,6 +5,7 @@
  */
 import { compareWithCredentials, type CompareResult, type FieldComparison } from '../diagnose/compare.js';
 import { sortFindings } from '../diagnose/finding.js';
+import { CLIENT_ID_PLACEHOLDER } from '../diagnose/fix-commands.js';
 import { CLOUDS } from '../entra/clouds.js';
 import { audiences, type GitHubClaims } from '../github/claims.js';
 import { PROGRAM, type Command } from './command.js';
@@ -63,7 +64,7 @@ export const checkCommand: Command = {
     if (credentials.length === 0) throw new CliError(`${credentialsFile}: no credentials in the file`, 2);
     const audience = stringFlag(args, 'audience');
     const claims: GitHubClaims = audience !== undefined ? { ...tokenClaims, aud: audience } : tokenClaims;
-    const clientId = stringFlag(args, 'client-id')?.trim() || '<APPLICATION-CLIENT-ID>';
+    const clientId = stringFlag(args, 'client-id')?.trim() || CLIENT_ID_PLACEHOLDER;
     const job = stringFlag(args, 'job');
     const input: Parameters<typeof compareWithCredentials>[0] = { claims, credentials, clientId, cloud };
     if (job) input.jobId = job;

@@ -14,6 +14,8 @@ import type { AadstsDetails, PresentedValues } from './aadsts-text.js';
 import { audiences } from '../github/claims.js';
 import { parseSubject } from '../github/subject.js';
 import { cloudOfAudience } from '../entra/clouds.js';
+import { GITHUB_COM_ISSUER } from '../github/issuers.js';
+import { CLIENT_ID_PLACEHOLDER } from './fix-commands.js';
 
 /** What a cause predicate may look at: the diagnosis context plus what Entra's message quoted. */
 export interface CauseContext extends DiagnosisContext {
@@ -52,7 +54,7 @@ export interface CatalogEntry {
 }
 
 export const PLACEHOLDER = {
-  clientId: '<APPLICATION-CLIENT-ID>',
+  clientId: CLIENT_ID_PLACEHOLDER,
   tenant: '<TENANT-ID>',
   subject: '<PRESENTED-SUBJECT>',
   issuer: '<PRESENTED-ISSUER>',
@@ -74,7 +76,6 @@ export const DOCS = {
   errorLookup: (code: number) => `https://login.microsoftonline.com/error?code=${code}`,
 } as const;
 
-const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 const C = PLACEHOLDER.clientId;
 
 // ---- predicates over the evidence -------------------------------------------------------------
@@ -102,7 +103,7 @@ const contextKind = (c: CauseContext) => {
   return s === undefined ? undefined : parseSubject(s).contextKind;
 };
 
-const isGitHubIssuer = (iss: string) => iss === GITHUB_ISSUER || iss.startsWith(`${GITHUB_ISSUER}/`) || /\/_services\/token\/?$/.test(iss);
+const isGitHubIssuer = (iss: string) => iss === GITHUB_COM_ISSUER || iss.startsWith(`${GITHUB_COM_ISSUER}/`) || /\/_services\/token\/?$/.test(iss);
 const isEntraIssuer = (iss: string) => /^https:\/\/(?:login\.microsoftonline\.(?:com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn|sts\.windows\.net|login\.windows\.net|login\.microsoft\.com)\//i.test(iss);
 const isMaskedOrEmpty = (v: string | undefined) => v === undefined || v.trim() === '' || v.includes('***');
 
@@ -203,7 +204,7 @@ const causeTrailingSlash: Cause = {
     const iss = issuerOf(c);
     if (iss === undefined) return undefined;
     if (c.credentials?.length) return c.credentials.some((k) => k.issuer === `${iss}/` || `${k.issuer}/` === iss);
-    return iss === GITHUB_ISSUER ? undefined : iss === `${GITHUB_ISSUER}/` ? true : false;
+    return iss === GITHUB_COM_ISSUER ? undefined : iss === `${GITHUB_COM_ISSUER}/` ? true : false;
   },
 };
 
@@ -211,10 +212,10 @@ const causeEnterpriseIssuer: Cause = {
   id: 'enterprise-issuer',
   text: 'The enterprise enabled GitHub\'s enterprise-specific issuer (`https://token.actions.githubusercontent.com/<enterprise-slug>`, include_enterprise_slug), so the token\'s issuer has the slug and the credential must too (or the reverse).',
   appliesWhen: whenKnown(issuerOf, (iss, c) =>
-    iss.startsWith(`${GITHUB_ISSUER}/`) && iss.length > GITHUB_ISSUER.length + 1
+    iss.startsWith(`${GITHUB_COM_ISSUER}/`) && iss.length > GITHUB_COM_ISSUER.length + 1
       ? true
       : c.credentials?.length
-        ? c.credentials.some((k) => k.issuer.startsWith(`${GITHUB_ISSUER}/`) && k.issuer.length > GITHUB_ISSUER.length + 1)
+        ? c.credentials.some((k) => k.issuer.startsWith(`${GITHUB_COM_ISSUER}/`) && k.issuer.length > GITHUB_COM_ISSUER.length + 1)
         : undefined,
   ),
 };
@@ -293,7 +294,7 @@ const causeMissingIdTokenPermission: Cause = {
 
 const LIST_CREDENTIALS = `\`az ad app federated-credential list --id ${C} --query "[].{name:name, issuer:issuer, subject:subject, audience:audiences[0]}" -o table\``;
 const LIST_CREDENTIALS_UAMI = '`az identity federated-credential list --identity-name <IDENTITY-NAME> --resource-group <RESOURCE-GROUP> -o table`';
-const createFor = (subject: string, issuer = GITHUB_ISSUER, audience = 'api://AzureADTokenExchange') =>
+const createFor = (subject: string, issuer = GITHUB_COM_ISSUER, audience = 'api://AzureADTokenExchange') =>
   `\`az ad app federated-credential create --id ${C} --parameters '${JSON.stringify({ name: 'github-actions', issuer, subject, audiences: [audience] })}'\``;
 export const PERMISSIONS_YAML = 'In the workflow: `permissions: { id-token: write, contents: read }` at workflow or job level (a reusable workflow\'s caller must grant it too).';
 const OIDC_LOGIN_YAML =
@@ -353,7 +354,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     meaning: 'No federated identity credential on this app or managed identity names the issuer (`iss`) of the presented token, compared byte for byte.',
     causes: [causeTrailingSlash, causeEnterpriseIssuer, causeGhes, causeNotGitHubToken, causeWrongApp],
     fix: [
-      `Set the credential's issuer to the token's exactly (GitHub: \`${GITHUB_ISSUER}\`, no trailing slash): \`az ad app federated-credential update --id ${C} --federated-credential-id <CREDENTIAL-NAME> --parameters '{"issuer":"${PLACEHOLDER.issuer}"}'\``,
+      `Set the credential's issuer to the token's exactly (GitHub: \`${GITHUB_COM_ISSUER}\`, no trailing slash): \`az ad app federated-credential update --id ${C} --federated-credential-id <CREDENTIAL-NAME> --parameters '{"issuer":"${PLACEHOLDER.issuer}"}'\``,
       `List the issuers the credentials name: \`az ad app federated-credential list --id ${C} --query "[].{name:name, issuer:issuer}" -o table\``,
     ],
     docs: DOCS.createTrust,

@@ -12,6 +12,7 @@ import {
   type ExpressionError,
 } from '../entra/flexible-expression.js';
 import { toImmutableForm, toNameForm, parseSubject } from '../github/subject.js';
+import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import type { Evidence, Finding } from './finding.js';
 import { diffLines, editDistance, shellQuote } from './text-diff.js';
 import { classifySubjectDifference, whatTheCredentialExpects, whyThisSubject } from './subject-reasons.js';
@@ -143,9 +144,9 @@ function issuerMismatch(claims: GitHubClaims, nearest: CredentialComparison, all
   if (expected === `${actual}/` || `${expected}/` === actual) reasons.push('The two differ only by a trailing slash, and Entra compares issuers byte for byte. Microsoft\'s own docs show the GitHub issuer both with and without the slash; GitHub sends it without.');
   else if (expected.trim() === actual) reasons.push('The credential\'s issuer has leading or trailing whitespace, which blocks the exchange.');
   else if (expected.toLowerCase() === actual.toLowerCase()) reasons.push('The two differ only in letter case; Entra compares issuers case-sensitively.');
-  else if (actual.startsWith('https://token.actions.githubusercontent.com/') && expected === 'https://token.actions.githubusercontent.com')
+  else if (actual.startsWith(`${GITHUB_COM_ISSUER}/`) && expected === GITHUB_COM_ISSUER)
     reasons.push(`The token comes from an enterprise-specific issuer (${'`'}${actual}${'`'}): the enterprise has enabled the unique issuer URL (include_enterprise_slug), so credentials must name it.`);
-  else if (expected.startsWith('https://token.actions.githubusercontent.com/') && actual === 'https://token.actions.githubusercontent.com')
+  else if (expected.startsWith(`${GITHUB_COM_ISSUER}/`) && actual === GITHUB_COM_ISSUER)
     reasons.push('The credential names an enterprise-specific issuer, but this repository\'s tokens use the default github.com issuer: the enterprise slug is not enabled for it.');
   else if (/\/_services\/token$/.test(actual)) reasons.push('The token comes from GitHub Enterprise Server; its issuer is `https://HOSTNAME/_services/token`, and Entra must be able to reach that host from the internet.');
   const sameIssuer = all.filter((c) => c.issuer.equal).length;

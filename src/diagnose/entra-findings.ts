@@ -15,17 +15,16 @@ import { CLOUDS, CLOUD_NAMES, cloudOfAudience, type Cloud } from '../entra/cloud
 import { evaluateClaimsMatchingExpression, parseClaimsMatchingExpression } from '../entra/flexible-expression.js';
 import { audiences, type GitHubClaims } from '../github/claims.js';
 import { parseSubject, toImmutableForm, toNameForm } from '../github/subject.js';
+import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { parseAadstsMessage, type AadstsDetails, type ParsedAadsts, type PresentedValues } from './aadsts-text.js';
 import { catalogEntry, DOCS, fillPlaceholders, PERMISSIONS_YAML, rankCauses, type CatalogEntry, type CauseContext } from './catalog.js';
 import { compareWithCredentials, type CompareResult } from './compare.js';
 import type { DiagnosisContext } from './context.js';
 import type { Evidence, Finding, FindingId } from './finding.js';
-import { createCommands, credentialNameForSubject } from './fix-commands.js';
+import { CLIENT_ID_PLACEHOLDER, createCommands, credentialNameForSubject } from './fix-commands.js';
 import { classifySubjectDifference, whatTheCredentialExpects, whyThisSubject } from './subject-reasons.js';
 import { diffLines, editDistance, shellQuote } from './text-diff.js';
 
-const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
-const CLIENT_PLACEHOLDER = '<APPLICATION-CLIENT-ID>';
 const TENANT_PLACEHOLDER = '<TENANT-ID>';
 
 /** Everything Entra said about one failure, from either source. */
@@ -138,7 +137,7 @@ function resolve(inc: Incident, ctx: DiagnosisContext, entry: CatalogEntry | und
     inc,
     ctx,
     cause: { ...ctx, claims, presented: p, details: inc.details },
-    clientId: clientId ?? CLIENT_PLACEHOLDER,
+    clientId: clientId ?? CLIENT_ID_PLACEHOLDER,
     clientIdKnown: clientId !== undefined,
     cloud,
   };
@@ -325,7 +324,7 @@ function audienceFor(c: Case): string {
   return c.audience ?? c.cloud.exchangeAudience;
 }
 
-function createFix(c: Case, subject: string, issuer = c.issuer ?? GITHUB_ISSUER): string {
+function createFix(c: Case, subject: string, issuer = c.issuer ?? GITHUB_COM_ISSUER): string {
   return createCommands(c.clientId, { name: credentialNameForSubject(subject), issuer: issuer.trim(), subject, audience: audienceFor(c) });
 }
 
@@ -604,11 +603,11 @@ function issuerReasons(iss: string): string[] {
   const out: string[] = [];
   const trimmed = iss.trim();
   if (trimmed !== iss) out.push('The presented issuer has leading or trailing whitespace, which Entra refuses.');
-  if (trimmed === GITHUB_ISSUER)
-    out.push(`This is github.com's issuer. A credential with ${tick(`${GITHUB_ISSUER}/`)} (trailing slash, as some Microsoft docs show it), with other capitals, or with an enterprise slug does not match it.`);
-  else if (trimmed === `${GITHUB_ISSUER}/`) out.push('The presented issuer ends with a slash; GitHub\'s issuer has none, so this token did not come straight from GitHub Actions (or was re-issued).');
-  else if (trimmed.startsWith(`${GITHUB_ISSUER}/`))
-    out.push(`The token comes from an enterprise-specific issuer (the enterprise enabled include_enterprise_slug), so the credential must name ${tick(trimmed)}, not ${tick(GITHUB_ISSUER)}.`);
+  if (trimmed === GITHUB_COM_ISSUER)
+    out.push(`This is github.com's issuer. A credential with ${tick(`${GITHUB_COM_ISSUER}/`)} (trailing slash, as some Microsoft docs show it), with other capitals, or with an enterprise slug does not match it.`);
+  else if (trimmed === `${GITHUB_COM_ISSUER}/`) out.push('The presented issuer ends with a slash; GitHub\'s issuer has none, so this token did not come straight from GitHub Actions (or was re-issued).');
+  else if (trimmed.startsWith(`${GITHUB_COM_ISSUER}/`))
+    out.push(`The token comes from an enterprise-specific issuer (the enterprise enabled include_enterprise_slug), so the credential must name ${tick(trimmed)}, not ${tick(GITHUB_COM_ISSUER)}.`);
   else if (/\/_services\/token\/?$/.test(trimmed)) out.push('The token comes from GitHub Enterprise Server; the credential must name this exact issuer, and Entra must reach it from the internet.');
   else if (/^https:\/\/(?:login\.microsoftonline\.|sts\.windows\.net|login\.windows\.net|login\.chinacloudapi\.cn|login\.microsoft\.com)/i.test(trimmed))
     out.push('This is an Entra issuer: an Azure access token or managed-identity token was passed as the federated token, not the GitHub OIDC token (e.g. `az login --federated-token "$(az account get-access-token …)"`).');
@@ -733,7 +732,7 @@ function noMatch(c: Case, entry: CatalogEntry): Finding[] {
     }
   } else {
     if (c.issuer !== undefined) body.push(...issuerReasons(c.issuer).filter((r) => !r.startsWith('This is github.com')));
-    if (c.issuer === GITHUB_ISSUER) body.push(`The issuer is github.com's; check that the credential's issuer has no trailing slash.`);
+    if (c.issuer === GITHUB_COM_ISSUER) body.push(`The issuer is github.com's; check that the credential's issuer has no trailing slash.`);
     if (c.subject !== undefined) {
       const why = whyThisSubject(c.subject, c.claims);
       if (why) body.push(`Why GitHub sent this subject: ${why}`);
@@ -910,7 +909,7 @@ function notFederation(c: Case, entry: CatalogEntry): Finding {
     ].join('\n'),
   ];
   if (c.subject) fix.push('and give the app a federated credential for this job:', createFix(c, c.subject));
-  else fix.push(`and give the app a federated credential for the job's subject: az ad app federated-credential create --id ${shellQuote(c.clientId)} --parameters '{"name":"github-actions","issuer":"${GITHUB_ISSUER}","subject":"repo:OWNER/REPO:environment:NAME","audiences":["${c.cloud.exchangeAudience}"]}'`);
+  else fix.push(`and give the app a federated credential for the job's subject: az ad app federated-credential create --id ${shellQuote(c.clientId)} --parameters '{"name":"github-actions","issuer":"${GITHUB_COM_ISSUER}","subject":"repo:OWNER/REPO:environment:NAME","audiences":["${c.cloud.exchangeAudience}"]}'`);
   return finding(c, { id: entry.findingId, title: entry.title, body, fix, evidence: [{ label: 'client id', actual: c.clientIdKnown ? c.clientId : '(masked)' }] });
 }
 
@@ -992,7 +991,7 @@ function signingKeyNotFound(c: Case, entry: CatalogEntry): Finding {
     'Entra caches each issuer\'s metadata and keys: a new issuer, or a key the issuer just rotated in, can be unknown to Entra for a while (reports say 20–30 minutes or more for new issuers).',
   ];
   if (iss && /\/_services\/token\/?$/.test(iss)) body.push('This is a GitHub Enterprise Server issuer: its JWKS must be publicly reachable and must list the key the server signs with.');
-  else if (iss === GITHUB_ISSUER) body.push('github.com rotates its keys rarely and publishes them ahead of use; this is most likely Entra\'s cache lagging, so a retry in a few minutes usually works.');
+  else if (iss === GITHUB_COM_ISSUER) body.push('github.com rotates its keys rarely and publishes them ahead of use; this is most likely Entra\'s cache lagging, so a retry in a few minutes usually works.');
   body.push('Entra keeps only the first 100 keys of an issuer\'s JWKS.');
   const fix = [
     'Check that the issuer publishes the key:',
@@ -1014,7 +1013,7 @@ function issuerUnreachable(c: Case, entry: CatalogEntry): Finding {
   ];
   if (iss && /\/_services\/token\/?$/.test(iss))
     body.push(`${q(iss)} is a GitHub Enterprise Server issuer: the server must be reachable from the internet (at least that path), because Entra has no private connectivity.`);
-  else if (iss === GITHUB_ISSUER) body.push('The issuer is github.com\'s, which is public: this is most likely a transient failure on GitHub\'s or Entra\'s side (https://www.githubstatus.com). Retry with a fresh token.');
+  else if (iss === GITHUB_COM_ISSUER) body.push('The issuer is github.com\'s, which is public: this is most likely a transient failure on GitHub\'s or Entra\'s side (https://www.githubstatus.com). Retry with a fresh token.');
   else if (iss) body.push(`Make sure ${q(iss)} is the exact issuer and that its discovery document is public.`);
   else body.push(...causesSection(c, entry, { skipRuledOut: true }));
   const fix = [

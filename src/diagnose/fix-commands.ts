@@ -5,6 +5,14 @@
 import { parseSubject } from '../github/subject.js';
 import { credentialNameFor, shellQuote } from './text-diff.js';
 
+/** Stands for the client id in fix commands when the run does not know it. */
+export const CLIENT_ID_PLACEHOLDER = '<APPLICATION-CLIENT-ID>';
+
+/** Fill the client id into fixes written with the placeholder (audit and lint know it only later). */
+export function withClientId<T extends { fix: string }>(findings: readonly T[], clientId: string | undefined): T[] {
+  return clientId ? findings.map((f) => ({ ...f, fix: f.fix.split(CLIENT_ID_PLACEHOLDER).join(clientId) })) : [...findings];
+}
+
 export interface CredentialSpec {
   name: string;
   issuer: string;

@@ -26,6 +26,8 @@
  *   clause order (Entra reports parse failures and "expression not allowed" separately).
  */
 
+import { GITHUB_COM_ISSUER } from '../github/issuers.js';
+
 export type ExpressionErrorCode =
   | 'EXPR_EMPTY'
   | 'EXPR_LANGUAGE_VERSION'
@@ -108,7 +110,6 @@ const GITLAB_CLAIMS = new Map<string, readonly Operator[]>([
 const SUB_ONLY = new Map<string, readonly Operator[]>([['sub', BOTH]]);
 const ANY_DOCUMENTED = new Map<string, readonly Operator[]>([...GITHUB_CLAIMS, ...GITLAB_CLAIMS]);
 
-const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 const GITHUB_ENTERPRISE_ISSUER = /^https:\/\/token\.actions\.githubusercontent\.com\/[^/\s]+$/;
 const GHES_ISSUER = /^https:\/\/[^/\s]+\/_services\/token$/;
 // "https://gitlab.example.com and https://gitlab.example.ca where example can be any string"
@@ -117,7 +118,7 @@ const TERRAFORM_ISSUERS = new Set(['https://app.terraform.io', 'https://app.eu.t
 
 /** Which documented flexible-credential issuer family an issuer URL belongs to (exact strings, case-sensitive). */
 export function flexibleIssuerKind(issuer: string): FlexibleIssuerKind {
-  if (issuer === GITHUB_ISSUER || GITHUB_ENTERPRISE_ISSUER.test(issuer) || GHES_ISSUER.test(issuer)) return 'github';
+  if (issuer === GITHUB_COM_ISSUER || GITHUB_ENTERPRISE_ISSUER.test(issuer) || GHES_ISSUER.test(issuer)) return 'github';
   if (issuer === 'https://gitlab.com' || GITLAB_SELF_MANAGED_ISSUER.test(issuer)) return 'gitlab';
   if (TERRAFORM_ISSUERS.has(issuer)) return 'terraform';
   return 'unknown';

@@ -17,8 +17,9 @@ import {
   type Clause,
 } from '../entra/flexible-expression.js';
 import { parseSubject } from '../github/subject.js';
+import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import type { Evidence, Finding } from '../diagnose/finding.js';
-import { azIdentityCreateCommand, credentialNameForSubject } from '../diagnose/fix-commands.js';
+import { CLIENT_ID_PLACEHOLDER, azIdentityCreateCommand, credentialNameForSubject } from '../diagnose/fix-commands.js';
 import { classifySubjectDifference, describeContext } from '../diagnose/subject-reasons.js';
 import { credentialNameFor, diffLines, editDistance, shellQuote } from '../diagnose/text-diff.js';
 import { globCovers, globsIntersect, hasWildcard } from './glob.js';
@@ -39,7 +40,6 @@ export const CREDENTIAL_LIMIT = 20;
 export const CREDENTIAL_LIMIT_WARNING = 18;
 
 /** The placeholder used in commands: the user pastes their app's client id. */
-export const APP_ID_PLACEHOLDER = '<APPLICATION-CLIENT-ID>';
 
 export interface SubjectMatch {
   subject: PredictedSubject;
@@ -171,7 +171,7 @@ class Names {
 
 function appCreateCommand(spec: { name: string; issuer: string; subject: string; audience: string }): string {
   const parameters = JSON.stringify({ name: spec.name, issuer: spec.issuer, subject: spec.subject, audiences: [spec.audience] });
-  return `az ad app federated-credential create --id '${APP_ID_PLACEHOLDER}' --parameters ${shellQuote(parameters)}`;
+  return `az ad app federated-credential create --id '${CLIENT_ID_PLACEHOLDER}' --parameters ${shellQuote(parameters)}`;
 }
 
 function appUpdateCommand(c: FederatedCredential, changes: { issuer?: string; subject?: string; audience?: string }): string {
@@ -181,7 +181,7 @@ function appUpdateCommand(c: FederatedCredential, changes: { issuer?: string; su
     subject: changes.subject ?? c.subject ?? '',
     audiences: [changes.audience ?? c.audiences?.[0] ?? ''],
   });
-  return `az ad app federated-credential update --id '${APP_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)} --parameters ${shellQuote(parameters)}`;
+  return `az ad app federated-credential update --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)} --parameters ${shellQuote(parameters)}`;
 }
 
 function flexibleExpressionFor(subjectPattern: string, ctx: SubjectContext): string {
@@ -200,7 +200,7 @@ function flexibleCreateCommands(name: string, expression: string, ctx: AuditCont
     `cat > fic.json <<'JSON'`,
     body,
     'JSON',
-    `az rest --method POST --uri "https://graph.microsoft.com/beta/applications(appId='${APP_ID_PLACEHOLDER}')/federatedIdentityCredentials" --headers Content-Type=application/json --body @fic.json`,
+    `az rest --method POST --uri "https://graph.microsoft.com/beta/applications(appId='${CLIENT_ID_PLACEHOLDER}')/federatedIdentityCredentials" --headers Content-Type=application/json --body @fic.json`,
   ].join('\n');
 }
 
@@ -293,7 +293,7 @@ function lintCredential(c: FederatedCredential, ctx: AuditContext): LintIssue[] 
   const issuer = typeof c.issuer === 'string' ? c.issuer : '';
   const audience = c.audiences?.[0] ?? '';
   if (issuer !== issuer.trim()) issues.push({ what: `The issuer ${code(JSON.stringify(issuer))} has leading or trailing whitespace; Entra blocks the exchange`, fixed: { issuer: issuer.trim() } });
-  else if (/\/+$/.test(issuer) && (issuer.replace(/\/+$/, '') === ctx.issuer || issuer.startsWith('https://token.actions.githubusercontent.com')))
+  else if (/\/+$/.test(issuer) && (issuer.replace(/\/+$/, '') === ctx.issuer || issuer.startsWith(GITHUB_COM_ISSUER)))
     issues.push({ what: `The issuer ends with a slash (${code(issuer)}); GitHub's issuer has none and Entra compares byte for byte`, fixed: { issuer: issuer.replace(/\/+$/, '') } });
   if (audience !== audience.trim()) issues.push({ what: `The audience ${code(JSON.stringify(audience))} has leading or trailing whitespace`, fixed: { audience: audience.trim() } });
   else if (audience !== ctx.audience && audience.replace(/\/+$/, '').toLowerCase() === ctx.audience.toLowerCase())
@@ -338,7 +338,7 @@ function credentialChecks(credentials: readonly FederatedCredential[], ctx: Audi
       fix:
         'Delete credentials no workflow uses (see credential-unused findings), or replace several branch or tag credentials with one flexible credential, e.g. ' +
         `${code(`${formatClause('sub', 'matches', `repo:${ctx.owner}/${ctx.repo}:ref:refs/heads/*`)} and ${formatClause('repository_id', 'eq', ctx.repoId ?? '<REPOSITORY-ID>')}`)}.\n` +
-        `az ad app federated-credential delete --id '${APP_ID_PLACEHOLDER}' --federated-credential-id '<NAME>'`,
+        `az ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id '<NAME>'`,
       evidence: [{ label: 'Federated credentials', actual: String(n), expected: `at most ${CREDENTIAL_LIMIT}` }],
     });
   }
@@ -358,7 +358,7 @@ function credentialChecks(credentials: readonly FederatedCredential[], ctx: Audi
         fix: [
           `Replace it with a flexible credential: ${expression}`,
           flexibleCreateCommands(names.for(`flexible:${subject}`, credentialNameFor(`${c.name}-flexible`)), expression, ctx),
-          `az ad app federated-credential delete --id '${APP_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`,
+          `az ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`,
           flexibleNotes(ctx),
         ].join('\n'),
         evidence: [{ label: `Subject of '${c.name}'`, actual: subject }],
@@ -553,7 +553,7 @@ function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], 
   const lines = [
     `No job in the ${workflowCount} workflow file${workflowCount === 1 ? '' : 's'} read sends ${code(e.subject)}, so credential '${c.name}' is never used by this repository's workflows as they are.`,
   ];
-  let fix = `If no other branch or workflow needs it, delete it:\naz ad app federated-credential delete --id '${APP_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`;
+  let fix = `If no other branch or workflow needs it, delete it:\naz ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`;
   let location: Finding['location'];
   if (nearest) {
     const why = differenceSentence(nearest.subject, e.subject);

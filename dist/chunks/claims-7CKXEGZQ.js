@@ -1,5 +1,5 @@
 import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{c as O,f as C}from"./chunk-BYX7WETO.js";import"./chunk-DYNCWFNK.js";import{a as b,b as x,e as E,f as T,g as j}from"./chunk-GORPNIVZ.js";import"./chunk-JCRXHRQX.js";import{a as S}from"./chunk-QNN2HTCJ.js";import{a as u,b as $,d as A}from"./chunk-BYZOWJZT.js";import{a as _}from"./chunk-AYJGOGQC.js";import"./chunk-DRUOBTAH.js";import"./chunk-OKD7A5RS.js";var I=`Usage: ${b} claims [--file FILE | -] [--json]
+import{c as O,f as C}from"./chunk-LFAUO2J4.js";import"./chunk-DYNCWFNK.js";import{a as S}from"./chunk-QNN2HTCJ.js";import{a as u,b as $,d as A}from"./chunk-BYZOWJZT.js";import{a as b,b as x,e as E,f as T,g as j}from"./chunk-GORPNIVZ.js";import{a as _}from"./chunk-AYJGOGQC.js";import"./chunk-JCRXHRQX.js";import"./chunk-DRUOBTAH.js";import"./chunk-OKD7A5RS.js";var I=`Usage: ${b} claims [--file FILE | -] [--json]
 
 Decodes a GitHub Actions OIDC token (without verifying it) and prints its header (alg, kid,
 typ), its claims and its lifetime. The signature and the token itself are never printed.

@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a,b,c,d,e}from"./chunk-7T57HERO.js";import"./chunk-H2H5Q7VZ.js";import"./chunk-JCRXHRQX.js";import"./chunk-TMXOFKVS.js";import"./chunk-GLF63JPY.js";import"./chunk-AYJGOGQC.js";import"./chunk-DAOAIJ4R.js";import"./chunk-DRUOBTAH.js";import"./chunk-OKD7A5RS.js";export{c as APP_ID_PLACEHOLDER,a as CREDENTIAL_LIMIT,b as CREDENTIAL_LIMIT_WARNING,e as auditWorkflows,d as auditWorkflowsDetailed};

@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a,b}from"./chunk-MG4A2DBD.js";import"./chunk-QNN2HTCJ.js";import"./chunk-BYZOWJZT.js";import"./chunk-GLF63JPY.js";import"./chunk-AYJGOGQC.js";import"./chunk-DAOAIJ4R.js";import"./chunk-DRUOBTAH.js";import"./chunk-OKD7A5RS.js";export{b as compareWithCredentials,a as suggestCredential};
