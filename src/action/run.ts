@@ -195,11 +195,16 @@ export async function runAction(io: RunIo): Promise<number> {
       )
     : Promise.resolve(undefined);
   // Azure's own view (real credentials, expected subscription, tenant's cloud), only where it can explain something.
-  const azureP = import('./azure-step.js').then((m) =>
-    m.startAzureStep({ inputs, claims, token, freshAssertion: () => fetchToken(endpoint, inputs.audience, deadline, mask, log), deadline, mask, log }),
-  );
-  const [verification, outcome, azureStep] = await Promise.all([verifyP, exchangeP, azureP]);
-  const azure = await azureStep.finish(outcome);
+  // Loaded up front only when an input asks for Azure's view (its token requests start beside the
+  // exchange); otherwise only after a failed or skipped exchange: a passing run never pays for it.
+  const startAzure = () =>
+    import('./azure-step.js').then((m) =>
+      m.startAzureStep({ inputs, claims, token, freshAssertion: () => fetchToken(endpoint, inputs.audience, deadline, mask, log), deadline, mask, log }),
+    );
+  const azureUpFront = inputs.lookup === 'graph' || inputs.lookup === 'arm' || !!inputs.readerClientId || !!inputs.expectedSubscriptionId;
+  const azureP = azureUpFront ? startAzure() : undefined;
+  const [verification, outcome] = await Promise.all([verifyP, exchangeP]);
+  const azure = azureP || outcome?.kind !== 'success' ? await (await (azureP ?? startAzure())).finish(outcome) : { early: [], late: [] };
   if (azure.credentials) {
     // What Azure holds is the truth: compare with it rather than with a list written down.
     credentials = azure.credentials;
