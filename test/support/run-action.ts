@@ -13,7 +13,12 @@ import type { EntraStandin } from './entra-standin.js';
 import type { GitHubStandin, JobContext } from './github-standin.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const ACTION_SCRIPT = join(REPO_ROOT, 'dist', 'index.js');
+/**
+ * The bundle under test: the fresh build of the sources that test/support/global-setup.ts makes in a
+ * temporary folder (AFC_TEST_DIST); the committed dist/ when run outside vitest (npm run bench).
+ */
+export const DIST_DIR = process.env['AFC_TEST_DIST'] ?? join(REPO_ROOT, 'dist');
+export const ACTION_SCRIPT = join(DIST_DIR, 'index.js');
 
 export interface RunActionOptions {
   /** Action inputs by their action.yml name; only these are set (the runner fills defaults, not us). */
@@ -196,7 +201,7 @@ async function readIfExists(file: string): Promise<string> {
 
 export async function runAction(options: RunActionOptions = {}): Promise<ActionResult> {
   const script = options.script ?? ACTION_SCRIPT;
-  if (!existsSync(script)) throw new Error(`${script} does not exist: bundle the action first (npm run bundle)`);
+  if (!existsSync(script)) throw new Error(`${script} does not exist: bundle the action first (npm run bundle, or run under vitest)`);
   const timeoutMs = options.timeoutMs ?? 20_000;
   const temp = await mkdtemp(join(tmpdir(), 'afc-run-'));
   const files = {
