@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { inputGetter, parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
+import { parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
 import { readRunnerContext } from '../github/runner-context.js';
 import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../github/oidc-token.js';
 import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
@@ -22,14 +22,13 @@ import {
 } from '../diagnose/run-findings.js';
 import { mergeFindings } from '../diagnose/merge.js';
 import { DEFAULT_RETRY, canRetry, retryDelayMs, sleep } from '../net/retry.js';
-import { addMask, formatCommand, safeLogLine } from '../report/workflow-commands.js';
+import { debugLine, logLine, maskSecret, readInput } from '../report/runner-log.js';
 import { emitReport } from '../report/emit.js';
 import type { ExchangeSummary, RunReport } from '../report/run-report.js';
 import type { VerifyResult } from '../github/verify.js';
 import type { ExchangeOutcome } from '../entra/exchange.js';
 
 export interface RunIo {
-  stdout: (line: string) => void;
   env: NodeJS.ProcessEnv;
   now?: () => number;
 }
@@ -97,12 +96,11 @@ export async function runAction(io: RunIo): Promise<number> {
   const { env } = io;
   const started = Date.now();
   const now = () => Math.floor((io.now?.() ?? Date.now()) / 1000);
-  const runner = readRunnerContext(env);
-  const log = (s: string) => io.stdout(safeLogLine(s));
-  const debug = (s: string) => {
-    if (runner.debug) io.stdout(formatCommand('debug', {}, s));
-  };
-  const mask = (secret: string) => io.stdout(addMask(secret));
+  const runner = readRunnerContext();
+  // Everything reaches the log through src/report/runner-log.ts, which neutralises outside values.
+  const log = logLine;
+  const debug = debugLine;
+  const mask = maskSecret;
   const finish = async (report: RunReport, failOn: FailOn, input?: string) => {
     // Findings go on the workflow line they concern, when the workflow file is checked out.
     if (report.findings.length && runner.workspace && runner.workflowRef && runner.job) {
@@ -113,11 +111,11 @@ export async function runAction(io: RunIo): Promise<number> {
         job: runner.job,
         claims: report.claims,
         input,
-        actionRepository: env.GITHUB_ACTION_REPOSITORY,
+        actionRepository: runner.actionRepository,
       });
     }
     report.findings = sortFindings(report.findings);
-    emitReport(report, { stdout: io.stdout, env });
+    await emitReport(report);
     return exitCodeFor(report.findings, failOn);
   };
   const failWith = (finding: Finding, failOn: FailOn, input?: string) =>
@@ -126,15 +124,15 @@ export async function runAction(io: RunIo): Promise<number> {
   // 1. Inputs, before any network call.
   let inputs: ActionInputs;
   let credentials: FederatedCredential[] | undefined;
-  const rawFailOn = (inputGetter(env)('fail-on').trim().toLowerCase() || 'error') as FailOn;
+  const rawFailOn = (readInput('fail-on').toLowerCase() || 'error') as FailOn;
   const fallbackFailOn: FailOn = ['error', 'warning', 'never'].includes(rawFailOn) ? rawFailOn : 'error';
   try {
-    inputs = parseInputs(inputGetter(env));
+    inputs = parseInputs(readInput);
     credentials = await loadCredentials(inputs, runner.workspace);
   } catch (e) {
     if (e instanceof InputError) return failWith(inputInvalid(e.input, e.message, e.expected), fallbackFailOn, e.input);
     if (e instanceof CredentialsInputError) {
-      const input = inputGetter(env)('federated-credentials-file').trim() ? 'federated-credentials-file' : 'federated-credentials';
+      const input = readInput('federated-credentials-file') ? 'federated-credentials-file' : 'federated-credentials';
       return failWith(
         inputInvalid(input, e.message, `${input}: |\n        [{"name": "main", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:OWNER/REPO:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}]`),
         fallbackFailOn,

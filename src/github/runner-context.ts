@@ -1,8 +1,10 @@
 /**
- * What the runner tells a step about its run, from GITHUB_* variables and the event payload.
- * Used to explain why there is no OIDC token and to place annotations.
+ * What the runner tells a step about its run: @actions/github's `context` (event, actor, ref, job,
+ * server and API URLs, the event payload), plus the few variables that context does not carry.
+ * Used to explain why there is no OIDC token, to place annotations and to audit the repository.
  */
-import { readFileSync } from 'node:fs';
+import { context } from '@actions/github';
+import { isDebug } from '@actions/core';
 
 export interface RunnerContext {
   repository?: string;
@@ -13,42 +15,57 @@ export interface RunnerContext {
   workflowRef?: string;
   workspace?: string;
   serverUrl: string;
+  apiUrl?: string;
+  repositoryId?: string;
+  ownerId?: string;
+  /** The repository of the action being run (GITHUB_ACTION_REPOSITORY), to find its `uses:` line. */
+  actionRepository?: string;
   /** A pull request whose head is in another repository (a fork). */
   forkPullRequest: boolean;
   dependabot: boolean;
   debug: boolean;
 }
 
-function readEvent(path: string | undefined): Record<string, any> | undefined {
-  if (!path) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
-  } catch {
-    return undefined;
-  }
+type Payload = typeof context.payload;
+
+function isForkPullRequest(eventName: string | undefined, payload: Payload, repository: string | undefined): boolean {
+  if (eventName !== 'pull_request' && eventName !== 'pull_request_review' && eventName !== 'pull_request_review_comment') return false;
+  const pr = payload.pull_request as { head?: { repo?: { fork?: unknown; full_name?: unknown } }; base?: { repo?: { full_name?: unknown } } } | undefined;
+  const head = pr?.head?.repo?.full_name;
+  const base = pr?.base?.repo?.full_name ?? repository;
+  return pr?.head?.repo?.fork === true || (typeof head === 'string' && typeof base === 'string' && head !== base);
 }
 
-export function readRunnerContext(env: NodeJS.ProcessEnv): RunnerContext {
-  const eventName = env.GITHUB_EVENT_NAME;
-  let forkPullRequest = false;
-  if (eventName === 'pull_request' || eventName === 'pull_request_review' || eventName === 'pull_request_review_comment') {
-    const ev = readEvent(env.GITHUB_EVENT_PATH);
-    const head = ev?.pull_request?.head?.repo?.full_name;
-    const base = ev?.pull_request?.base?.repo?.full_name ?? env.GITHUB_REPOSITORY;
-    forkPullRequest = ev?.pull_request?.head?.repo?.fork === true || (typeof head === 'string' && typeof base === 'string' && head !== base);
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+export function readRunnerContext(): RunnerContext {
+  let repository: string | undefined;
+  try {
+    repository = `${context.repo.owner}/${context.repo.repo}`;
+  } catch {
+    repository = undefined; // neither GITHUB_REPOSITORY nor a payload names it
   }
-  const actor = env.GITHUB_ACTOR;
+  const payloadRepository = context.payload.repository as { id?: unknown; owner?: { id?: unknown } } | undefined;
+  // Not in @actions/github's context: the workflow's ref, the workspace, the repository ids when the
+  // payload lacks them, the triggering actor and the action's own repository.
+  const env = process.env;
   return {
-    repository: env.GITHUB_REPOSITORY,
-    eventName,
-    actor,
-    ref: env.GITHUB_REF,
-    job: env.GITHUB_JOB,
-    workflowRef: env.GITHUB_WORKFLOW_REF,
-    workspace: env.GITHUB_WORKSPACE,
-    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-    forkPullRequest,
-    dependabot: actor === 'dependabot[bot]' || env.GITHUB_TRIGGERING_ACTOR === 'dependabot[bot]',
-    debug: env.RUNNER_DEBUG === '1',
+    repository,
+    eventName: context.eventName || undefined,
+    actor: context.actor || undefined,
+    ref: context.ref || undefined,
+    job: context.job || undefined,
+    workflowRef: env['GITHUB_WORKFLOW_REF'],
+    workspace: env['GITHUB_WORKSPACE'],
+    serverUrl: context.serverUrl || 'https://github.com',
+    apiUrl: context.apiUrl,
+    repositoryId: env['GITHUB_REPOSITORY_ID'] ?? text(payloadRepository?.id),
+    ownerId: env['GITHUB_REPOSITORY_OWNER_ID'] ?? text(payloadRepository?.owner?.id),
+    actionRepository: env['GITHUB_ACTION_REPOSITORY'],
+    forkPullRequest: isForkPullRequest(context.eventName, context.payload, repository),
+    dependabot: context.actor === 'dependabot[bot]' || env['GITHUB_TRIGGERING_ACTOR'] === 'dependabot[bot]',
+    debug: isDebug(),
   };
 }
