@@ -72,3 +72,14 @@ export function stripTerminalControls(text: string, keepOwnStyle = false): strin
     .replace(ESCAPE_SEQUENCE, (seq) => (keepOwnStyle && OWN_STYLE.test(seq) ? seq : ''))
     .replace(CONTROL, (c) => (keepOwnStyle && c === '\x1b' ? c : ''));
 }
+
+/**
+ * A short quote of text from outside (an HTTP answer's error message, a file's content) for a
+ * message: its first line, without control characters, at most `max` characters, with any of
+ * `secrets` (such as the token the request carried, which a server may echo) replaced by `***`.
+ */
+export function outsideExcerpt(text: string, max = 200, secrets: readonly string[] = []): string {
+  let line = stripTerminalControls(text.split(/\r\n|[\r\n\u2028\u2029\u0085]/)[0] ?? '').trim();
+  for (const secret of secrets) if (secret) line = line.split(secret).join('***');
+  return line.length > max ? `${line.slice(0, max)}… (${line.length - max} more characters)` : line;
+}
