@@ -9,10 +9,11 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAzureStandin, type AzureStandin } from '../support/azure-standin.js';
 import { summaryProblems } from '../support/gfm.js';
-import { FORGED_COMMANDS } from '../support/hostile-strings.js';
+import { FORGED_COMMANDS, HOSTILE_FRAGMENTS, hostileArgument } from '../support/hostile-strings.js';
 import type { ActionResult } from '../support/run-action.js';
 import { CLIENT, TENANT, assertNoSecrets, useWorld } from './world.js';
 
@@ -118,6 +119,27 @@ describe('issue 13, point 2: no outside value forges a command', () => {
     assertRunnerSafe(r);
     const invalidMode = await world.run({ inputs: { mode: HOSTILE } });
     assertRunnerSafe(invalidMode);
+  });
+});
+
+describe('random hostile values from the servers (property)', () => {
+  it("Entra's 503 error field and error text, Graph's and ARM's messages, the subscription's name", async () => {
+    const value = fc.oneof(hostileArgument(30), fc.constantFrom(...FORGED_COMMANDS, ...HOSTILE_FRAGMENTS.filter((f) => !f.includes('\u0000'))));
+    await fc.assert(
+      fc.asyncProperty(fc.record({ entra503: value, entraText: value, graph: value, arm: value, subscription: value }), async (v) => {
+        world.entra.faults.token = [{ status: 503, body: { error: `temporarily_unavailable ${v.entra503}`, error_description: `AADSTS50196: ${v.entra503}` } }];
+        world.entra.forceError = { code: 9999991, text: v.entraText };
+        azure.subscriptions[SUB]!.displayName = v.subscription;
+        azure.faults.graph = () => ({ status: 404, body: { error: { code: 'Request_ResourceNotFound', message: v.graph } } });
+        azure.faults.armSubscription = [{ status: 403, body: { error: { code: 'AuthorizationFailed', message: v.arm } } }];
+        const r = await world.run({
+          inputs: { lookup: 'graph', 'expected-subscription-id': SUB, 'graph-host': azure.url, 'resource-manager-host': azure.url, 'timeout-seconds': '10' },
+        });
+        assertRunnerSafe(r);
+        expect(summaryProblems(r.summary)).toEqual([]);
+      }),
+      { numRuns: 8 },
+    );
   });
 });
 
