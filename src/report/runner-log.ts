@@ -32,8 +32,15 @@ export function annotate(level: AnnotationLevel, title: string, message: string,
     ...(location?.endLine !== undefined ? { endLine: location.endLine } : {}),
     ...(location?.column !== undefined ? { startColumn: location.column } : {}),
   };
-  core[level](neutralizeText(message), properties);
+  ANNOUNCE[level](neutralizeText(message), properties);
 }
+
+// Named, not `core[level]`: indexing the namespace would keep every export of core (and its HTTP client) in the bundle.
+const ANNOUNCE: Record<AnnotationLevel, (message: string, properties: core.AnnotationProperties) => void> = {
+  error: core.error,
+  warning: core.warning,
+  notice: core.notice,
+};
 
 /**
  * Registers a secret with the runner before anything can print it: each line on its own, since the
