@@ -53,13 +53,28 @@ export function maskSecret(secret: string): void {
 /** Step outputs (GITHUB_OUTPUT). Without the file there is nowhere to put them: nothing is printed instead. */
 export function setOutputs(outputs: Record<string, string>): void {
   if (!process.env['GITHUB_OUTPUT']) return;
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  try {
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  } catch (e) {
+    fileCommandFailed('GITHUB_OUTPUT', 'The step outputs could not be written', e);
+  }
 }
 
 /** Appends Markdown the caller escaped (src/report/markdown.ts) to the job summary; core escapes nothing. */
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
-  await core.summary.addRaw(markdown).write();
+  try {
+    await core.summary.addRaw(markdown).write();
+  } catch (e) {
+    core.summary.emptyBuffer();
+    fileCommandFailed('GITHUB_STEP_SUMMARY', 'The job summary could not be written', e);
+  }
+}
+
+/** A runner file that cannot be written is the runner's problem, not a reason to lose the annotations. */
+function fileCommandFailed(variable: string, title: string, e: unknown): void {
+  const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+  annotate('warning', title, `${variable} names a file this step cannot write (${reason}); the annotations above are the result.`);
 }
 
 /** The step fails, with this error annotation (core.setFailed, with a title it cannot take). */

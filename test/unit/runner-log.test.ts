@@ -179,3 +179,21 @@ describe('outputs and summary', () => {
     }
   });
 });
+
+describe('runner files that cannot be written', () => {
+  it('a warning instead of a crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'afc-bad-'));
+    try {
+      vi.stubEnv('GITHUB_OUTPUT', dir);
+      vi.stubEnv('GITHUB_STEP_SUMMARY', join(dir, 'missing', 'summary.md'));
+      setOutputs({ result: 'fail' });
+      await writeSummary('## x\n');
+      expect(runner().commands.map((c) => [c.command, c.properties['title']])).toEqual([
+        ['warning', 'The step outputs could not be written'],
+        ['warning', 'The job summary could not be written'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
