@@ -36,7 +36,7 @@ export function issuerForServer(serverUrl: string | undefined): string {
 
 export async function runAuditMode(io: RunIo): Promise<number> {
   const { env } = io;
-  const runner = readRunnerContext();
+  const runner = await readRunnerContext();
   // A token given to read the subject template is a secret from the moment it is read.
   const githubToken = readSecretInput('github-token');
   const failOnRaw = input('fail-on').toLowerCase() || 'error';

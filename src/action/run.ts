@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
-import { readRunnerContext } from '../github/runner-context.js';
+import { readRunnerContext, runnerPlace } from '../github/runner-context.js';
 import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../github/oidc-token.js';
 import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
 import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
@@ -96,22 +96,24 @@ export async function runAction(io: RunIo): Promise<number> {
   const { env } = io;
   const started = Date.now();
   const now = () => Math.floor((io.now?.() ?? Date.now()) / 1000);
-  const runner = readRunnerContext();
+  // Where annotations go; the rest of the runner's context loads only on the failures that explain it.
+  const place = runnerPlace();
+  const serverUrl = async () => (await readRunnerContext()).serverUrl;
   // Everything reaches the log through src/report/runner-log.ts, which neutralises outside values.
   const log = logLine;
   const debug = debugLine;
   const mask = maskSecret;
   const finish = async (report: RunReport, failOn: FailOn, input?: string) => {
     // Findings go on the workflow line they concern, when the workflow file is checked out.
-    if (report.findings.length && runner.workspace && runner.workflowRef && runner.job) {
+    if (report.findings.length && place.workspace && place.workflowRef && place.job) {
       const { placeFindings } = await import('./placement.js');
       report.findings = await placeFindings(report.findings, {
-        workspace: runner.workspace,
-        workflowRef: runner.workflowRef,
-        job: runner.job,
+        workspace: place.workspace,
+        workflowRef: place.workflowRef,
+        job: place.job,
         claims: report.claims,
         input,
-        actionRepository: runner.actionRepository,
+        actionRepository: place.actionRepository,
       });
     }
     report.findings = sortFindings(report.findings);
@@ -128,7 +130,7 @@ export async function runAction(io: RunIo): Promise<number> {
   const fallbackFailOn: FailOn = ['error', 'warning', 'never'].includes(rawFailOn) ? rawFailOn : 'error';
   try {
     inputs = parseInputs(readInput);
-    credentials = await loadCredentials(inputs, runner.workspace);
+    credentials = await loadCredentials(inputs, place.workspace);
   } catch (e) {
     if (e instanceof InputError) return failWith(inputInvalid(e.input, e.message, e.expected), fallbackFailOn, e.input);
     if (e instanceof CredentialsInputError) {
@@ -145,7 +147,7 @@ export async function runAction(io: RunIo): Promise<number> {
 
   // 2. The runner's token.
   const endpoint = oidcEndpoint(env);
-  if (!endpoint) return failWith(oidcUnavailable(runner), inputs.failOn);
+  if (!endpoint) return failWith(oidcUnavailable(await readRunnerContext()), inputs.failOn);
   // What every path with a token needs next loads while the token is on its way (not before
   // inputs are valid and a token can be asked for, so input failures stay as quick as they are).
   const compareModule = import('../diagnose/compare.js');
@@ -161,8 +163,8 @@ export async function runAction(io: RunIo): Promise<number> {
     token = await fetchToken(endpoint, inputs.audience, deadline, mask, log);
     decoded = decodeJwtUnverified(token);
   } catch (e) {
-    if (e instanceof OidcError) return failWith(oidcRequestFailed(e.message, (e as OidcError & { attempts?: number }).attempts ?? 1, runner.serverUrl), inputs.failOn);
-    if (e instanceof JwtDecodeError) return failWith(oidcRequestFailed(`the runner's answer is not a usable JWT (${e.message})`, 1, runner.serverUrl), inputs.failOn);
+    if (e instanceof OidcError) return failWith(oidcRequestFailed(e.message, (e as OidcError & { attempts?: number }).attempts ?? 1, await serverUrl()), inputs.failOn);
+    if (e instanceof JwtDecodeError) return failWith(oidcRequestFailed(`the runner's answer is not a usable JWT (${e.message})`, 1, await serverUrl()), inputs.failOn);
     throw e;
   }
   const claims = decoded.claims;
@@ -172,7 +174,7 @@ export async function runAction(io: RunIo): Promise<number> {
   // 3. Verify, compare and exchange side by side: none waits for another.
   const verifyP: Promise<VerifyResult> = verifyModule.then((m) => m.verifyToken(token, decoded, Math.max(1000, Math.min(10_000, deadline - Date.now()))));
   let comparison: CompareResult | undefined = credentials
-    ? compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: runner.job })
+    ? compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: place.job })
     : undefined;
   const exchangeP: Promise<ExchangeOutcome | undefined> = exchangeModule
     ? exchangeModule.then((m) =>
@@ -206,7 +208,7 @@ export async function runAction(io: RunIo): Promise<number> {
   if (azure.credentials) {
     // What Azure holds is the truth: compare with it rather than with a list written down.
     credentials = azure.credentials;
-    comparison = compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: runner.job });
+    comparison = compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: place.job });
   }
 
   // 4. Diagnose.
@@ -229,12 +231,12 @@ export async function runAction(io: RunIo): Promise<number> {
       tenantId: inputs.tenantId,
       cloud: inputs.cloud,
       authorityHost: inputs.authorityHost,
-      jobId: runner.job,
+      jobId: place.job,
     });
     findings = mergeFindings(findings, remote);
     exchange = { status: 'rejected', attempts: outcome.attempts, code: outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error };
   } else if (outcome.kind === 'assertion-failed') {
-    findings.push(oidcRequestFailed(outcome.reason, outcome.attempts, runner.serverUrl));
+    findings.push(oidcRequestFailed(outcome.reason, outcome.attempts, await serverUrl()));
     exchange = { status: 'unavailable', attempts: outcome.attempts, reason: outcome.reason };
   } else {
     findings.push(entraUnavailable(outcome.reason, outcome.attempts, inputs.authorityHost, Math.round((Date.now() - started) / 1000)));

@@ -3,7 +3,6 @@
  * server and API URLs, the event payload), plus the few variables that context does not carry.
  * Used to explain why there is no OIDC token, to place annotations and to audit the repository.
  */
-import { context } from '@actions/github';
 import { isDebug } from '@actions/core';
 
 export interface RunnerContext {
@@ -26,7 +25,25 @@ export interface RunnerContext {
   debug: boolean;
 }
 
-type Payload = typeof context.payload;
+type Payload = Record<string, unknown>;
+
+/** Where an annotation goes: the workspace, the workflow file and job, the action's own `uses:` repository. */
+export interface RunnerPlace {
+  workspace?: string;
+  workflowRef?: string;
+  job?: string;
+  actionRepository?: string;
+}
+
+/**
+ * The place of this step, read without @actions/github: importing it loads octokit and undici
+ * (about 530 KB), which doubled the time to the first decision and made a passing check a third
+ * slower (npm run bench). Every run needs these four values; only failures need the rest.
+ */
+export function runnerPlace(): RunnerPlace {
+  const env = process.env;
+  return { workspace: env['GITHUB_WORKSPACE'], workflowRef: env['GITHUB_WORKFLOW_REF'], job: env['GITHUB_JOB'], actionRepository: env['GITHUB_ACTION_REPOSITORY'] };
+}
 
 function isForkPullRequest(eventName: string | undefined, payload: Payload, repository: string | undefined): boolean {
   if (eventName !== 'pull_request' && eventName !== 'pull_request_review' && eventName !== 'pull_request_review_comment') return false;
@@ -40,7 +57,9 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
-export function readRunnerContext(): RunnerContext {
+/** The whole context, @actions/github's included; loaded only where an explanation needs it. */
+export async function readRunnerContext(): Promise<RunnerContext> {
+  const { context } = await import('@actions/github');
   let repository: string | undefined;
   try {
     repository = `${context.repo.owner}/${context.repo.repo}`;
@@ -51,19 +70,20 @@ export function readRunnerContext(): RunnerContext {
   // Not in @actions/github's context: the workflow's ref, the workspace, the repository ids when the
   // payload lacks them, the triggering actor and the action's own repository.
   const env = process.env;
+  const place = runnerPlace();
   return {
     repository,
     eventName: context.eventName || undefined,
     actor: context.actor || undefined,
     ref: context.ref || undefined,
     job: context.job || undefined,
-    workflowRef: env['GITHUB_WORKFLOW_REF'],
-    workspace: env['GITHUB_WORKSPACE'],
+    workflowRef: place.workflowRef,
+    workspace: place.workspace,
     serverUrl: context.serverUrl || 'https://github.com',
     apiUrl: context.apiUrl,
     repositoryId: env['GITHUB_REPOSITORY_ID'] ?? text(payloadRepository?.id),
     ownerId: env['GITHUB_REPOSITORY_OWNER_ID'] ?? text(payloadRepository?.owner?.id),
-    actionRepository: env['GITHUB_ACTION_REPOSITORY'],
+    actionRepository: place.actionRepository,
     forkPullRequest: isForkPullRequest(context.eventName, context.payload, repository),
     dependabot: context.actor === 'dependabot[bot]' || env['GITHUB_TRIGGERING_ACTOR'] === 'dependabot[bot]',
     debug: isDebug(),
