@@ -143,6 +143,20 @@ describe('random hostile values from the servers (property)', () => {
   });
 });
 
+describe('random hostile input values (property)', () => {
+  it('any input the action validates or echoes', async () => {
+    const value = fc.oneof(hostileArgument(30), fc.constantFrom(...FORGED_COMMANDS, ...HOSTILE_FRAGMENTS.filter((f) => !f.includes('\u0000'))));
+    const input = fc.constantFrom('client-id', 'tenant-id', 'environment', 'audience', 'authority-host', 'fail-on', 'timeout-seconds', 'lookup', 'federated-credentials-file', 'mode');
+    await fc.assert(
+      fc.asyncProperty(input, value, async (name, v) => {
+        const r = await world.run({ inputs: { [name]: v, 'timeout-seconds': name === 'timeout-seconds' ? v : '10' } });
+        assertRunnerSafe(r);
+      }),
+      { numRuns: 10 },
+    );
+  });
+});
+
 describe('issue 13, point 8: the summary, the github-token input, GitHub API errors', () => {
   it('no value becomes a link, autolink, image, HTML, mention, heading or a broken table (GFM)', async () => {
     const value = 'www.evil.example a@b.example https://evil.example <img src=x> @user | # h';
