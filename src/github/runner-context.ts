@@ -42,12 +42,23 @@ export interface RunnerPlace {
  */
 export function runnerPlace(): RunnerPlace {
   const env = process.env;
-  return { workspace: env['GITHUB_WORKSPACE'], workflowRef: env['GITHUB_WORKFLOW_REF'], job: env['GITHUB_JOB'], actionRepository: env['GITHUB_ACTION_REPOSITORY'] };
+  return {
+    workspace: env['GITHUB_WORKSPACE'],
+    workflowRef: env['GITHUB_WORKFLOW_REF'],
+    job: env['GITHUB_JOB'],
+    actionRepository: env['GITHUB_ACTION_REPOSITORY'],
+  };
 }
 
+type PullRequestRepos = {
+  head?: { repo?: { fork?: unknown; full_name?: unknown } };
+  base?: { repo?: { full_name?: unknown } };
+};
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_review', 'pull_request_review_comment'];
+
 function isForkPullRequest(eventName: string | undefined, payload: Payload, repository: string | undefined): boolean {
-  if (eventName !== 'pull_request' && eventName !== 'pull_request_review' && eventName !== 'pull_request_review_comment') return false;
-  const pr = payload.pull_request as { head?: { repo?: { fork?: unknown; full_name?: unknown } }; base?: { repo?: { full_name?: unknown } } } | undefined;
+  if (!PULL_REQUEST_EVENTS.includes(eventName ?? '')) return false;
+  const pr = payload['pull_request'] as PullRequestRepos | undefined;
   const head = pr?.head?.repo?.full_name;
   const base = pr?.base?.repo?.full_name ?? repository;
   return pr?.head?.repo?.fork === true || (typeof head === 'string' && typeof base === 'string' && head !== base);

@@ -55,9 +55,17 @@ export function neutralizeRunnerLines(text: string): string {
 // Escape sequences a terminal acts on: CSI (cursor moves, clear screen), OSC (title, clipboard
 // write, hyperlinks) up to BEL or ST, DCS/SOS/PM/APC strings, any other two-character ESC
 // sequence, and their 8-bit C1 forms. An unterminated string ends at the line's end, not the text's.
-const ESCAPE_SEQUENCE =
-  // eslint-disable-next-line no-control-regex
-  /\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?|\x1b[PX^_][^\x1b\x9c\n]*(?:\x1b\\|\x9c)?|\x1b[\s\S]?|\x9b[0-?]*[ -/]*[@-~]?|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?/g;
+const ESCAPE_SEQUENCE = new RegExp(
+  [
+    '\\x1b\\[[0-?]*[ -/]*[@-~]?', // CSI
+    '\\x1b\\][^\\x07\\x1b\\x9c\\n]*(?:\\x07|\\x1b\\\\|\\x9c)?', // OSC
+    '\\x1b[PX^_][^\\x1b\\x9c\\n]*(?:\\x1b\\\\|\\x9c)?', // DCS, SOS, PM, APC
+    '\\x1b[\\s\\S]?', // any other ESC sequence
+    '\\x9b[0-?]*[ -/]*[@-~]?', // 8-bit CSI
+    '[\\x90\\x98\\x9d\\x9e\\x9f][^\\x07\\x1b\\x9c\\n]*(?:\\x07|\\x1b\\\\|\\x9c)?', // 8-bit strings
+  ].join('|'),
+  'g',
+);
 // Other C0 and C1 controls (tab and line feed are text), DEL, and the bidirectional controls that
 // make a terminal or a log viewer show text in another order than it is read.
 // eslint-disable-next-line no-control-regex

@@ -74,7 +74,8 @@ export async function writeSummary(markdown: string): Promise<void> {
 /** A runner file that cannot be written is the runner's problem, not a reason to lose the annotations. */
 function fileCommandFailed(variable: string, title: string, e: unknown): void {
   const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
-  annotate('warning', title, `${variable} names a file this step cannot write (${reason}); the annotations above are the result.`);
+  const message = `${variable} names a file this step cannot write (${reason}); the annotations above are the result.`;
+  annotate('warning', title, message);
 }
 
 /** The step fails, with this error annotation (core.setFailed, with a title it cannot take). */
