@@ -1,9 +1,11 @@
 /**
  * The action's entry point (action.yml `main`). Kept tiny: everything loads from here on demand.
  */
-import { debugLine, failStep, readInput } from './report/runner-log.js';
+import { debugLine, failStep, readInput, readSecretInput } from './report/runner-log.js';
 
 const io = { env: process.env };
+// A token given as `github-token` is a secret in every mode, registered before anything is printed.
+readSecretInput('github-token');
 // `mode: audit` checks the repository's workflows before merge; anything else is the check.
 const mode = readInput('mode').toLowerCase();
 const run =

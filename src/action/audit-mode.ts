@@ -20,7 +20,7 @@ import { withClientId } from '../diagnose/fix-commands.js';
 import { auditRepository, type RepositoryAudit } from '../workflow/audit-repository.js';
 import { annotateFinding, findingsJson } from '../report/emit.js';
 import { fence, md, mdCode, table } from '../report/markdown.js';
-import { logLine, maskSecret, readInput, readSecretInput, setOutputs, writeSummary } from '../report/runner-log.js';
+import { logLine, maskSecret, readInput, setOutputs, writeSummary } from '../report/runner-log.js';
 import { exitCodeFor, type RunIo } from './run.js';
 import { InputError, parseInputs, type ActionInputs, type FailOn } from './inputs.js';
 import type { FederatedCredential } from '../entra/credential.js';
@@ -37,8 +37,8 @@ export function issuerForServer(serverUrl: string | undefined): string {
 export async function runAuditMode(io: RunIo): Promise<number> {
   const { env } = io;
   const runner = await readRunnerContext();
-  // A token given to read the subject template is a secret from the moment it is read.
-  const githubToken = readSecretInput('github-token');
+  // Registered as a secret by src/index.ts before anything was printed.
+  const githubToken = input('github-token');
   const failOnRaw = input('fail-on').toLowerCase() || 'error';
   const failOn: FailOn = failOnRaw === 'warning' || failOnRaw === 'never' ? failOnRaw : 'error';
   const fail = (f: Finding) => finish([f], failOn, undefined);
