@@ -59,7 +59,12 @@ function assertRunnerSafe(r: ActionResult, ownSecrets: string[] = []): void {
 
 describe('issue 13, point 1: a value cannot switch the masks off', () => {
   it("Entra's error field on a 503, printed by the retry line before the fresh token's mask", async () => {
-    world.entra.faults.token = [{ status: 503, body: { error: 'temporarily_unavailable ##[stop-commands]x', error_description: `AADSTS50196: ${HOSTILE}` } }];
+    world.entra.faults.token = [
+      {
+        status: 503,
+        body: { error: 'temporarily_unavailable ##[stop-commands]x', error_description: `AADSTS50196: ${HOSTILE}` },
+      },
+    ];
     const r = await world.run({ inputs: { 'timeout-seconds': '10' } });
     assertRunnerSafe(r);
     expect(r.outputs.result).toBe('pass');
@@ -70,20 +75,35 @@ describe('issue 13, point 1: a value cannot switch the masks off', () => {
   it("a subscription's display name, printed by the expected-subscription-id check", async () => {
     azure.subscriptions[SUB]!.displayName = `Prod ##[stop-commands]x ${HOSTILE}`;
     azure.roleAssignments = [{ principal: CLIENT, role: 'Reader', scope: `/subscriptions/${SUB}` }];
-    const r = await world.run({ inputs: { 'expected-subscription-id': SUB, 'graph-host': azure.url, 'resource-manager-host': azure.url } });
+    const r = await world.run({
+      inputs: { 'expected-subscription-id': SUB, 'graph-host': azure.url, 'resource-manager-host': azure.url },
+    });
     assertRunnerSafe(r);
   });
 });
 
 describe('issue 13, point 2: no outside value forges a command', () => {
   it('credential names given inline', async () => {
-    const r = await world.run({ inputs: { 'federated-credentials': JSON.stringify([world.credential({ name: HOSTILE }), world.credential({ name: `b${HOSTILE}`, subject: 'repo:o/r:ref:refs/heads/x' })]) } });
+    const r = await world.run({
+      inputs: {
+        'federated-credentials': JSON.stringify([
+          world.credential({ name: HOSTILE }),
+          world.credential({ name: `b${HOSTILE}`, subject: 'repo:o/r:ref:refs/heads/x' }),
+        ]),
+      },
+    });
     assertRunnerSafe(r);
   });
 
   it('credential names from a file, compared only', async () => {
-    await writeFile(join(workspace, '.github/creds.json'), JSON.stringify([world.credential({ name: HOSTILE, subject: `repo:o/r:environment:${HOSTILE}` })]));
-    const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': '.github/creds.json' }, env: { GITHUB_WORKSPACE: workspace } });
+    await writeFile(
+      join(workspace, '.github/creds.json'),
+      JSON.stringify([world.credential({ name: HOSTILE, subject: `repo:o/r:environment:${HOSTILE}` })]),
+    );
+    const r = await world.run({
+      inputs: { exchange: 'false', 'federated-credentials-file': '.github/creds.json' },
+      env: { GITHUB_WORKSPACE: workspace },
+    });
     assertRunnerSafe(r);
     expect(r.outputs.result).toBe('fail');
   });
@@ -103,14 +123,24 @@ describe('issue 13, point 2: no outside value forges a command', () => {
 
   it("Graph's error message", async () => {
     world.entra.forceError = { code: 700213, once: true };
-    azure.faults.graph = () => ({ status: 404, body: { error: { code: 'Request_ResourceNotFound', message: HOSTILE } } });
-    const r = await world.run({ inputs: { lookup: 'graph', 'graph-host': azure.url, 'resource-manager-host': azure.url } });
+    azure.faults.graph = () => ({
+      status: 404,
+      body: { error: { code: 'Request_ResourceNotFound', message: HOSTILE } },
+    });
+    const r = await world.run({
+      inputs: { lookup: 'graph', 'graph-host': azure.url, 'resource-manager-host': azure.url },
+    });
     assertRunnerSafe(r);
   });
 
   it("ARM's error message", async () => {
-    azure.faults.armSubscription = () => ({ status: 403, body: { error: { code: 'AuthorizationFailed', message: HOSTILE } } });
-    const r = await world.run({ inputs: { 'expected-subscription-id': SUB, 'graph-host': azure.url, 'resource-manager-host': azure.url } });
+    azure.faults.armSubscription = () => ({
+      status: 403,
+      body: { error: { code: 'AuthorizationFailed', message: HOSTILE } },
+    });
+    const r = await world.run({
+      inputs: { 'expected-subscription-id': SUB, 'graph-host': azure.url, 'resource-manager-host': azure.url },
+    });
     assertRunnerSafe(r);
   });
 
@@ -124,20 +154,42 @@ describe('issue 13, point 2: no outside value forges a command', () => {
 
 describe('random hostile values from the servers (property)', () => {
   it("Entra's 503 error field and error text, Graph's and ARM's messages, the subscription's name", async () => {
-    const value = fc.oneof(hostileArgument(30), fc.constantFrom(...FORGED_COMMANDS, ...HOSTILE_FRAGMENTS.filter((f) => !f.includes('\u0000'))));
+    const value = fc.oneof(
+      hostileArgument(30),
+      fc.constantFrom(...FORGED_COMMANDS, ...HOSTILE_FRAGMENTS.filter((f) => !f.includes('\u0000'))),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.record({ entra503: value, entraText: value, graph: value, arm: value, subscription: value }), async (v) => {
-        world.entra.faults.token = [{ status: 503, body: { error: `temporarily_unavailable ${v.entra503}`, error_description: `AADSTS50196: ${v.entra503}` } }];
-        world.entra.forceError = { code: 9999991, text: v.entraText };
-        azure.subscriptions[SUB]!.displayName = v.subscription;
-        azure.faults.graph = () => ({ status: 404, body: { error: { code: 'Request_ResourceNotFound', message: v.graph } } });
-        azure.faults.armSubscription = [{ status: 403, body: { error: { code: 'AuthorizationFailed', message: v.arm } } }];
-        const r = await world.run({
-          inputs: { lookup: 'graph', 'expected-subscription-id': SUB, 'graph-host': azure.url, 'resource-manager-host': azure.url, 'timeout-seconds': '10' },
-        });
-        assertRunnerSafe(r);
-        expect(summaryProblems(r.summary)).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.record({ entra503: value, entraText: value, graph: value, arm: value, subscription: value }),
+        async (v) => {
+          world.entra.faults.token = [
+            {
+              status: 503,
+              body: { error: `temporarily_unavailable ${v.entra503}`, error_description: `AADSTS50196: ${v.entra503}` },
+            },
+          ];
+          world.entra.forceError = { code: 9999991, text: v.entraText };
+          azure.subscriptions[SUB]!.displayName = v.subscription;
+          azure.faults.graph = () => ({
+            status: 404,
+            body: { error: { code: 'Request_ResourceNotFound', message: v.graph } },
+          });
+          azure.faults.armSubscription = [
+            { status: 403, body: { error: { code: 'AuthorizationFailed', message: v.arm } } },
+          ];
+          const r = await world.run({
+            inputs: {
+              lookup: 'graph',
+              'expected-subscription-id': SUB,
+              'graph-host': azure.url,
+              'resource-manager-host': azure.url,
+              'timeout-seconds': '10',
+            },
+          });
+          assertRunnerSafe(r);
+          expect(summaryProblems(r.summary)).toEqual([]);
+        },
+      ),
       { numRuns: 8 },
     );
   });
@@ -145,8 +197,22 @@ describe('random hostile values from the servers (property)', () => {
 
 describe('random hostile input values (property)', () => {
   it('any input the action validates or echoes', async () => {
-    const value = fc.oneof(hostileArgument(30), fc.constantFrom(...FORGED_COMMANDS, ...HOSTILE_FRAGMENTS.filter((f) => !f.includes('\u0000'))));
-    const input = fc.constantFrom('client-id', 'tenant-id', 'environment', 'audience', 'authority-host', 'fail-on', 'timeout-seconds', 'lookup', 'federated-credentials-file', 'mode');
+    const value = fc.oneof(
+      hostileArgument(30),
+      fc.constantFrom(...FORGED_COMMANDS, ...HOSTILE_FRAGMENTS.filter((f) => !f.includes('\u0000'))),
+    );
+    const input = fc.constantFrom(
+      'client-id',
+      'tenant-id',
+      'environment',
+      'audience',
+      'authority-host',
+      'fail-on',
+      'timeout-seconds',
+      'lookup',
+      'federated-credentials-file',
+      'mode',
+    );
     await fc.assert(
       fc.asyncProperty(input, value, async (name, v) => {
         const r = await world.run({ inputs: { [name]: v, 'timeout-seconds': name === 'timeout-seconds' ? v : '10' } });
@@ -162,7 +228,12 @@ describe('issue 13, point 8: the summary, the github-token input, GitHub API err
     const value = 'www.evil.example a@b.example https://evil.example <img src=x> @user | # h';
     world.github.context.environment = value;
     const r = await world.run({
-      inputs: { 'federated-credentials': JSON.stringify([world.credential({ name: value }), world.credential({ name: `${value}2`, subject: `repo:o/r:environment:${value}` })]) },
+      inputs: {
+        'federated-credentials': JSON.stringify([
+          world.credential({ name: value }),
+          world.credential({ name: `${value}2`, subject: `repo:o/r:environment:${value}` }),
+        ]),
+      },
     });
     assertRunnerSafe(r);
     expect(summaryProblems(r.summary)).toEqual([]);
@@ -171,7 +242,10 @@ describe('issue 13, point 8: the summary, the github-token input, GitHub API err
   it('mode: audit masks the github-token input and does not echo GitHub API error text', async () => {
     const ghToken = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
     await mkdir(join(workspace, '.github/workflows'), { recursive: true });
-    await writeFile(join(workspace, '.github/workflows/deploy.yml'), 'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n');
+    await writeFile(
+      join(workspace, '.github/workflows/deploy.yml'),
+      'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n',
+    );
     await writeFile(join(workspace, '.github/creds.json'), JSON.stringify([world.credential()]));
     const api = await startErrorApi(`Bad credentials ${ghToken} ${HOSTILE}\n::error::forged`);
     try {
@@ -199,5 +273,8 @@ async function startErrorApi(message: string): Promise<{ url: string; close: () 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -13,9 +13,27 @@ export function renderGfm(markdown: string): string {
 }
 
 /** Elements the action's Markdown produces; any other element came from a value. */
-const OWN_ELEMENTS = new Set(['p', 'h2', 'h3', 'h4', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'pre', 'strong', 'em', 'ul', 'li', 'br']);
+const OWN_ELEMENTS = new Set([
+  'p',
+  'h2',
+  'h3',
+  'h4',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'code',
+  'pre',
+  'strong',
+  'em',
+  'ul',
+  'li',
+  'br',
+]);
 /** The action's headings: the verdict, its sections, one per finding. */
-const OWN_HEADING = /^<h([234])>(?:✅|❌|⚠️|ℹ️|Token|Federated|Findings|A credential|Azure|Token exchange|Jobs)/;
+const OWN_HEADING = /^<h([234])>(?:✅|❌|⚠️|ℹ️|Token|Federated|Findings|A credential|Azure|Jobs)/;
 
 function decode(text: string): string {
   return text
@@ -37,7 +55,8 @@ export function summaryProblems(markdown: string): string[] {
     else if (name === 'img') problems.push(`an image: ${m[0]}`);
     else if (!OWN_ELEMENTS.has(name)) problems.push(`HTML from a value: ${m[0]}`);
   }
-  for (const m of html.matchAll(/<h[1-6]>[^\n]*/g)) if (!OWN_HEADING.test(m[0])) problems.push(`a heading from a value: ${m[0].slice(0, 120)}`);
+  for (const m of html.matchAll(/<h[1-6]>[^\n]*/g))
+    if (!OWN_HEADING.test(m[0])) problems.push(`a heading from a value: ${m[0].slice(0, 120)}`);
   // Mentions: GitHub links `@name` in text, not inside code or pre.
   const text = decode(html.replace(/<pre>[\s\S]*?<\/pre>|<code>[\s\S]*?<\/code>/g, ' ').replace(/<[^>]+>/g, ' '));
   for (const m of text.matchAll(/(?:^|[^\w`])@([A-Za-z0-9][A-Za-z0-9-]*)/g)) problems.push(`a mention: @${m[1]}`);
@@ -72,9 +91,13 @@ function unevenSourceRows(markdown: string): string[] {
       columns = undefined;
       continue;
     }
-    const cells = line.trim().replace(/^\||\|$/g, '').split(/(?<!\\)\|/).length;
+    const cells = line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split(/(?<!\\)\|/).length;
     if (columns === undefined) columns = cells;
-    else if (cells !== columns) problems.push(`a source table row of ${cells} cells under ${columns}: ${line.slice(0, 120)}`);
+    else if (cells !== columns)
+      problems.push(`a source table row of ${cells} cells under ${columns}: ${line.slice(0, 120)}`);
   }
   return problems;
 }

@@ -36,16 +36,45 @@ export interface RunnerReading {
 
 /** Commands actions/runner registers (its IActionCommandExtension implementations), plus stop-commands. */
 const REGISTERED = [
-  'set-env', 'set-output', 'save-state', 'add-mask', 'add-path', 'add-matcher', 'remove-matcher',
-  'warning', 'error', 'notice', 'debug', 'group', 'endgroup', 'echo', 'stop-commands',
+  'set-env',
+  'set-output',
+  'save-state',
+  'add-mask',
+  'add-path',
+  'add-matcher',
+  'remove-matcher',
+  'warning',
+  'error',
+  'notice',
+  'debug',
+  'group',
+  'endgroup',
+  'echo',
+  'stop-commands',
 ];
 
 function replaceAll(s: string, pairs: readonly (readonly [string, string])[]): string {
   return pairs.reduce((acc, [from, to]) => acc.split(from).join(to), s);
 }
-const DATA_V2 = [['%0D', '\r'], ['%0A', '\n'], ['%25', '%']] as const;
-const PROPERTY_V2 = [['%0D', '\r'], ['%0A', '\n'], ['%3A', ':'], ['%2C', ','], ['%25', '%']] as const;
-const LEGACY = [['%3B', ';'], ['%0D', '\r'], ['%0A', '\n'], ['%5D', ']'], ['%25', '%']] as const;
+const DATA_V2 = [
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%25', '%'],
+] as const;
+const PROPERTY_V2 = [
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%3A', ':'],
+  ['%2C', ','],
+  ['%25', '%'],
+] as const;
+const LEGACY = [
+  ['%3B', ';'],
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%5D', ']'],
+  ['%25', '%'],
+] as const;
 
 function parseProperties(info: string, separator: string, unescape: (s: string) => string): Record<string, string> {
   const properties: Record<string, string> = {};
@@ -66,7 +95,8 @@ function parseV2(line: string, registered: Set<string>): WorkflowCommand | undef
   const space = info.indexOf(' ');
   const command = space < 0 ? info : info.slice(0, space);
   if (!registered.has(command.toLowerCase())) return undefined;
-  const properties = space > 0 ? parseProperties(info.slice(space + 1).trim(), ',', (s) => replaceAll(s, PROPERTY_V2)) : {};
+  const properties =
+    space > 0 ? parseProperties(info.slice(space + 1).trim(), ',', (s) => replaceAll(s, PROPERTY_V2)) : {};
   return { command, properties, message: replaceAll(message.slice(end + 2), DATA_V2) };
 }
 
@@ -155,7 +185,9 @@ export function readAsRunner(lines: readonly string[]): RunnerReading {
     if (name === 'add-mask') {
       if (command.message.trim()) masks.push(command.message);
     } else if (LABEL[name]) {
-      show(`${LABEL[name]}: ${command.properties['title'] ? `${command.properties['title']}: ` : ''}${command.message}`);
+      show(
+        `${LABEL[name]}: ${command.properties['title'] ? `${command.properties['title']}: ` : ''}${command.message}`,
+      );
     } else if (name === 'debug') {
       show(`##[debug]${command.message}`);
     } else if (name === 'group' || name === 'endgroup') {

@@ -14,9 +14,12 @@ import { DIST_DIR } from '../support/run-action.js';
 import { readAsRunner, runnerLines } from '../support/runner-reader.js';
 
 const SUBJECT = (value: string) =>
-  `Error: AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:o/r:environment:${value}'. ` +
+  'Error: AADSTS700213: No matching federated identity record found for presented assertion subject ' +
+  `'repo:o/r:environment:${value}'. ` +
   'Check your federated identity credential Subject, Audience and Issuer against the presented assertion.\n';
-const HOSTILE = `prod ##[stop-commands]x ##[set-output name=a]b\r::error::forged \u001b]52;c;ZXZpbA==\u0007\u001b[2J\u001b]0;title\u0007\u202e \u009b2J`;
+const HOSTILE =
+  'prod ##[stop-commands]x ##[set-output name=a]b\r::error::forged ' +
+  '\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u001b]0;title\u0007\u202e \u009b2J';
 
 async function run(argv: string[], stdin: string, env: Record<string, string>, isTTY = false) {
   let stdout = '';
@@ -39,7 +42,9 @@ async function run(argv: string[], stdin: string, env: Record<string, string>, i
 function foreignControls(text: string): string[] {
   const own = /\x1b\[(?:1|2|22|31|32|33|36|39)m/g;
   // eslint-disable-next-line no-control-regex
-  return [...text.replace(own, '').matchAll(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g)].map((m) => m[0]);
+  return [
+    ...text.replace(own, '').matchAll(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g),
+  ].map((m) => m[0]);
 }
 
 describe('the CLI in a workflow step (GITHUB_ACTIONS=true)', () => {
@@ -54,22 +59,32 @@ describe('the CLI in a workflow step (GITHUB_ACTIONS=true)', () => {
 
   it('property: any value in the log explained, any argument echoed in an error', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileString(40), fc.constantFrom(...HOSTILE_FRAGMENTS, ...FORGED_COMMANDS)), async (value) => {
-        for (const r of [await run(['explain', '-'], SUBJECT(value), { GITHUB_ACTIONS: 'true' }), await run([`--${value}`], '', { GITHUB_ACTIONS: 'true' })]) {
-          const read = readAsRunner(runnerLines(r.stdout + r.stderr));
-          expect(read.stops).toEqual([]);
-          expect(read.commands).toEqual([]);
-          expect(foreignControls(r.stdout + r.stderr)).toEqual([]);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(hostileString(40), fc.constantFrom(...HOSTILE_FRAGMENTS, ...FORGED_COMMANDS)),
+        async (value) => {
+          for (const r of [
+            await run(['explain', '-'], SUBJECT(value), { GITHUB_ACTIONS: 'true' }),
+            await run([`--${value}`], '', { GITHUB_ACTIONS: 'true' }),
+          ]) {
+            const read = readAsRunner(runnerLines(r.stdout + r.stderr));
+            expect(read.stops).toEqual([]);
+            expect(read.commands).toEqual([]);
+            expect(foreignControls(r.stdout + r.stderr)).toEqual([]);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('the bundled CLI, piped as in a step, read as the runner reads it', async () => {
     const out = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-      const child = execFile(process.execPath, [join(DIST_DIR, 'cli.js'), 'explain', '-'], { env: { PATH: process.env['PATH'], GITHUB_ACTIONS: 'true' } }, (e, stdout, stderr) =>
-        e && typeof (e as { code?: unknown }).code !== 'number' ? reject(e) : resolve({ stdout, stderr }),
+      const child = execFile(
+        process.execPath,
+        [join(DIST_DIR, 'cli.js'), 'explain', '-'],
+        { env: { PATH: process.env['PATH'], GITHUB_ACTIONS: 'true' } },
+        (e, stdout, stderr) =>
+          e && typeof (e as { code?: unknown }).code !== 'number' ? reject(e) : resolve({ stdout, stderr }),
       );
       child.stdin?.end(SUBJECT(HOSTILE));
     });
@@ -81,7 +96,7 @@ describe('the CLI in a workflow step (GITHUB_ACTIONS=true)', () => {
 });
 
 describe('the CLI on a terminal', () => {
-  it('keeps its own colours and drops every other control sequence (clipboard, title, clear screen, bidi)', async () => {
+  it('keeps its own colours and drops every other control sequence (clipboard, title, bidi...)', async () => {
     const r = await run(['explain', '-'], SUBJECT(HOSTILE), {}, true);
     expect(r.stdout).toContain('\x1b[');
     expect(foreignControls(r.stdout)).toEqual([]);
@@ -92,7 +107,13 @@ describe('the CLI on a terminal', () => {
 describe('guardOutput', () => {
   it('sees a marker split across writes, and writes the last partial line on flush', () => {
     let out = '';
-    const g = guardOutput({ stdin: '', stdout: (s) => void (out += s), stderr: () => undefined, env: { GITHUB_ACTIONS: 'true' }, readFile: async () => '' });
+    const g = guardOutput({
+      stdin: '',
+      stdout: (s) => void (out += s),
+      stderr: () => undefined,
+      env: { GITHUB_ACTIONS: 'true' },
+      readFile: async () => '',
+    });
     g.io.stdout('a ##');
     g.io.stdout('[add-mask]x\n::');
     g.io.stdout('error::y');

@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { annotate, debugLine, failStep, logLine, maskSecret, readSecretInput, setOutputs, writeSummary } from '../../src/report/runner-log.js';
+import {
+  annotate,
+  debugLine,
+  failStep,
+  logLine,
+  maskSecret,
+  readSecretInput,
+  setOutputs,
+  writeSummary,
+} from '../../src/report/runner-log.js';
 import { FORGED_COMMANDS, HOSTILE_FRAGMENTS, hostileString } from '../support/hostile-strings.js';
 import { readAsRunner, runnerLines } from '../support/runner-reader.js';
 import { parseFileCommand } from '../support/run-action.js';
@@ -70,7 +79,13 @@ describe('annotate', () => {
         fc.constantFrom('error' as const, 'warning' as const, 'notice' as const),
         text,
         text,
-        fc.option(fc.record({ file: fc.constantFrom('.github/workflows/deploy.yml', 'a,b:c.yml'), line: fc.integer({ min: 1, max: 999 }) }), { nil: undefined }),
+        fc.option(
+          fc.record({
+            file: fc.constantFrom('.github/workflows/deploy.yml', 'a,b:c.yml'),
+            line: fc.integer({ min: 1, max: 999 }),
+          }),
+          { nil: undefined },
+        ),
         (level, title, message, location) => {
           printed = [];
           annotate(level, title, message, location);
@@ -85,7 +100,9 @@ describe('annotate', () => {
             expect(c!.properties['file']).toBe(location.file);
             expect(c!.properties['line']).toBe(String(location.line));
           }
-          expect(Object.keys(c!.properties).every((k) => ['title', 'file', 'line', 'endLine', 'col'].includes(k))).toBe(true);
+          expect(Object.keys(c!.properties).every((k) => ['title', 'file', 'line', 'endLine', 'col'].includes(k))).toBe(
+            true,
+          );
         },
       ),
       { numRuns: 300 },
@@ -93,9 +110,24 @@ describe('annotate', () => {
   });
 
   it('passes every place core knows: line, endLine, col', () => {
-    annotate('warning', 'Subject differs', 'line 1\nline 2', { file: '.github/workflows/deploy.yml', line: 14, endLine: 15, column: 5 });
+    annotate('warning', 'Subject differs', 'line 1\nline 2', {
+      file: '.github/workflows/deploy.yml',
+      line: 14,
+      endLine: 15,
+      column: 5,
+    });
     expect(runner().commands).toEqual([
-      { command: 'warning', properties: { title: 'Subject differs', file: '.github/workflows/deploy.yml', line: '14', endLine: '15', col: '5' }, message: 'line 1\nline 2' },
+      {
+        command: 'warning',
+        properties: {
+          title: 'Subject differs',
+          file: '.github/workflows/deploy.yml',
+          line: '14',
+          endLine: '15',
+          col: '5',
+        },
+        message: 'line 1\nline 2',
+      },
     ]);
   });
 });
@@ -131,12 +163,20 @@ describe('debugLine and failStep', () => {
     debugLine('hidden');
     vi.stubEnv('RUNNER_DEBUG', '1');
     debugLine('claims: sub=##[stop-commands]x');
-    expect(runner().commands).toEqual([{ command: 'debug', properties: {}, message: 'claims: sub=## [stop-commands]x' }]);
+    expect(runner().commands).toEqual([
+      { command: 'debug', properties: {}, message: 'claims: sub=## [stop-commands]x' },
+    ]);
   });
 
   it('failStep: an error annotation and exit code 1', () => {
     failStep("Input 'mode' is not valid", "Input 'mode' is '##[set-output name=a]b'.");
-    expect(runner().commands).toEqual([{ command: 'error', properties: { title: "Input 'mode' is not valid" }, message: "Input 'mode' is '## [set-output name=a]b'." }]);
+    expect(runner().commands).toEqual([
+      {
+        command: 'error',
+        properties: { title: "Input 'mode' is not valid" },
+        message: "Input 'mode' is '## [set-output name=a]b'.",
+      },
+    ]);
     expect(process.exitCode).toBe(1);
   });
 });
