@@ -21,6 +21,7 @@ const result = await build({
   // CommonJS dependencies (jsonwebtoken under msal-node) call require(); give them one.
   banner: { js: "import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  plugins: [toolkitWithoutSideEffects()],
 });
 // The CLI is run directly (npx / bin).
 const cli = new URL('cli.js', `file://${outdir}`).pathname;
@@ -29,6 +30,26 @@ await chmod(cli, 0o755);
 // dist/ is ESM whatever package.json around it says.
 await writeFile(new URL('package.json', `file://${outdir}`).pathname, '{\n  "type": "module"\n}\n');
 await writeFile(new URL('licenses.txt', `file://${outdir}`).pathname, await licenses(result.metafile));
+
+// @actions/core imports its OIDC client (@actions/http-client, and with it undici) and @actions/exec at
+// the top of its modules; none of these packages declares `sideEffects`, so esbuild would load them at every
+// start although the action calls none of them (the OIDC token comes from src/github/oidc-token.ts). Loading
+// them has no effect: say so, and esbuild leaves out what nothing uses.
+function toolkitWithoutSideEffects() {
+  const bare = /^(?:@actions\/(?:core|http-client|exec|io)|undici|tunnel)(?:\/|$)/;
+  const inside = /[\\/]node_modules[\\/](?:@actions[\\/](?:core|http-client|exec|io)|undici|tunnel)[\\/]/;
+  return {
+    name: 'toolkit-without-side-effects',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        const ours = bare.test(args.path) || (args.path.startsWith('.') && inside.test(`${args.resolveDir}/`));
+        if (args.pluginData === 'resolving' || !ours) return undefined;
+        const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+        return resolved.errors.length ? undefined : { ...resolved, sideEffects: false };
+      });
+    },
+  };
+}
 
 async function licenses(metafile) {
   const packages = new Map();

@@ -1,18 +1,20 @@
 /**
  * The action's entry point (action.yml `main`). Kept tiny: everything loads from here on demand.
  */
-import { formatCommand } from './report/workflow-commands.js';
+import { debugLine, failStep, readInput, readSecretInput } from './report/runner-log.js';
 
-const io = { stdout: (line: string) => void process.stdout.write(`${line}\n`), env: process.env };
+const io = { env: process.env };
+// A token given as `github-token` is a secret in every mode, registered before anything is printed.
+readSecretInput('github-token');
 // `mode: audit` checks the repository's workflows before merge; anything else is the check.
-const mode = (process.env['INPUT_MODE'] ?? '').trim().toLowerCase();
+const mode = readInput('mode').toLowerCase();
 const run =
   mode === 'audit'
     ? import('./action/audit-mode.js').then((m) => m.runAuditMode(io))
     : mode === '' || mode === 'check'
       ? import('./action/run.js').then((m) => m.runAction(io))
       : Promise.resolve().then(() => {
-          process.stdout.write(`${formatCommand('error', { title: "Input 'mode' is not valid" }, `Input 'mode' is '${mode.slice(0, 40)}'; use check (default) or audit.\n\nFix:\n    with:\n      mode: check`)}\n`);
+          failStep("Input 'mode' is not valid", `Input 'mode' is '${mode.slice(0, 40)}'; use check (default) or audit.\n\nFix:\n    with:\n      mode: check`);
           return 1;
         });
 
@@ -23,8 +25,7 @@ run.then(
   (e: unknown) => {
     // A bug of ours: say so in one annotation, never a stack trace in the log.
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    process.stdout.write(`${formatCommand('error', { title: 'azure-federation-check failed unexpectedly' }, `${message}\nPlease report this with the run's log (set RUNNER_DEBUG=1 for details).`)}\n`);
-    if (process.env.RUNNER_DEBUG === '1' && e instanceof Error && e.stack) process.stdout.write(`${formatCommand('debug', {}, e.stack)}\n`);
-    process.exitCode = 1;
+    failStep('azure-federation-check failed unexpectedly', `${message}\nPlease report this with the run's log (set RUNNER_DEBUG=1 for details).`);
+    if (e instanceof Error && e.stack) debugLine(e.stack);
   },
 );

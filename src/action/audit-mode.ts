@@ -18,15 +18,15 @@ import { parseSubject } from '../github/subject.js';
 import { customizationFromAnswer, readSubjectCustomization, type SubjectCustomization } from '../github/subject-customization.js';
 import { withClientId } from '../diagnose/fix-commands.js';
 import { auditRepository, type RepositoryAudit } from '../workflow/audit-repository.js';
-import { annotationFor, findingsJson } from '../report/emit.js';
+import { annotateFinding, findingsJson } from '../report/emit.js';
 import { fence, md, mdCode, table } from '../report/markdown.js';
-import { addMask, appendFileCommand, formatFileCommandValue, safeLogLine } from '../report/workflow-commands.js';
+import { logLine, maskSecret, readInput, setOutputs, writeSummary } from '../report/runner-log.js';
 import { exitCodeFor, type RunIo } from './run.js';
-import { InputError, inputGetter, parseInputs, type ActionInputs, type FailOn } from './inputs.js';
+import { InputError, parseInputs, type ActionInputs, type FailOn } from './inputs.js';
 import type { FederatedCredential } from '../entra/credential.js';
-import { readRunnerContext } from '../github/runner-context.js';
+import { readRunnerContext, type RunnerContext } from '../github/runner-context.js';
 
-const input = (env: NodeJS.ProcessEnv, name: string) => inputGetter(env)(name).trim();
+const input = readInput;
 
 /** github.com's issuer, or a GHES host's `https://HOST/_services/token`. */
 export function issuerForServer(serverUrl: string | undefined): string {
@@ -36,18 +36,21 @@ export function issuerForServer(serverUrl: string | undefined): string {
 
 export async function runAuditMode(io: RunIo): Promise<number> {
   const { env } = io;
-  const failOnRaw = input(env, 'fail-on').toLowerCase() || 'error';
+  const runner = await readRunnerContext();
+  // Registered as a secret by src/index.ts before anything was printed.
+  const githubToken = input('github-token');
+  const failOnRaw = input('fail-on').toLowerCase() || 'error';
   const failOn: FailOn = failOnRaw === 'warning' || failOnRaw === 'never' ? failOnRaw : 'error';
-  const fail = (f: Finding) => finish(io, [f], failOn, undefined);
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const repository = env.GITHUB_REPOSITORY ?? '';
+  const fail = (f: Finding) => finish([f], failOn, undefined);
+  const workspace = runner.workspace ?? process.cwd();
+  const repository = runner.repository ?? '';
   const [owner = '', repo = ''] = repository.split('/');
-  const cloud = findCloud(input(env, 'environment') || 'azurecloud');
-  if (!cloud) return fail(inputInvalid('environment', `Input 'environment' is '${input(env, 'environment')}'.`, 'environment: azurecloud'));
+  const cloud = findCloud(input('environment') || 'azurecloud');
+  if (!cloud) return fail(inputInvalid('environment', `Input 'environment' is '${input('environment')}'.`, 'environment: azurecloud'));
 
   // Credentials: inline, from a file, or read from Azure with this job's token.
-  const inline = input(env, 'federated-credentials');
-  const file = input(env, 'federated-credentials-file');
+  const inline = input('federated-credentials');
+  const file = input('federated-credentials-file');
   let credentials: FederatedCredential[] | undefined;
   if (inline || file) {
     try {
@@ -58,7 +61,7 @@ export async function runAuditMode(io: RunIo): Promise<number> {
       const msg = e instanceof CredentialsInputError ? e.message : `'${file}' could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); is the repository checked out?`;
       return fail(inputInvalid(name, msg, 'federated-credentials-file: .github/azure-federated-credentials.json'));
     }
-  } else if (!input(env, 'client-id') || input(env, 'lookup').toLowerCase() === 'none') {
+  } else if (!input('client-id') || input('lookup').toLowerCase() === 'none') {
     return fail(
       inputInvalid(
         'federated-credentials-file',
@@ -73,32 +76,32 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   const notes: Finding[] = [];
   let claims: GitHubClaims | undefined;
   const endpoint = oidcEndpoint(env);
-  const audience = input(env, 'audience') || cloud.exchangeAudience;
+  const audience = input('audience') || cloud.exchangeAudience;
   let token: string | undefined;
   if (endpoint) {
     try {
-      token = await requestIdToken(endpoint, audience, 10_000, (t) => io.stdout(addMask(t)));
+      token = await requestIdToken(endpoint, audience, 10_000, maskSecret);
       claims = decodeJwtUnverified(token).claims;
     } catch {
       /* fall back to the defaults below; an audit of given credentials needs no token */
     }
   }
   if (!credentials) {
-    const read = await credentialsFromAzure(io, token, claims);
+    const read = await credentialsFromAzure(io, runner, token, claims);
     if ('error' in read) return fail(read.error);
     credentials = read.credentials;
     notes.push(...read.notes);
   }
   let customization: SubjectCustomization | undefined;
-  const templateInput = input(env, 'subject-template');
+  const templateInput = input('subject-template');
   if (templateInput) {
     try {
       customization = customizationFromAnswer(JSON.parse(templateInput));
     } catch (e) {
       return fail(inputInvalid('subject-template', `Input 'subject-template' is not usable: ${(e as Error).message}.`, 'subject-template: \'{"use_default": false, "include_claim_keys": ["repo", "context"]}\''));
     }
-  } else if (input(env, 'github-token')) {
-    const r = await readSubjectCustomization(input(env, 'github-token'), owner, repo, env.GITHUB_API_URL ?? 'https://api.github.com');
+  } else if (githubToken) {
+    const r = await readSubjectCustomization(githubToken, owner, repo, runner.apiUrl ?? 'https://api.github.com');
     if (r.ok) customization = r.value;
     else notes.push({ id: 'credential-lint', severity: 'notice', title: 'The subject template could not be read; the default template is assumed', message: r.message, fix: "Grant the token 'actions: read', or give the template with the 'subject-template' input." });
   }
@@ -115,19 +118,19 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   const result = await auditRepository(workspace, credentials, {
     owner: claims?.repository_owner ?? owner,
     repo: (claims?.repository ?? repository).split('/')[1] ?? repo,
-    ...((claims?.repository_owner_id ?? env.GITHUB_REPOSITORY_OWNER_ID) ? { ownerId: claims?.repository_owner_id ?? env.GITHUB_REPOSITORY_OWNER_ID } : {}),
-    ...((claims?.repository_id ?? env.GITHUB_REPOSITORY_ID) ? { repoId: claims?.repository_id ?? env.GITHUB_REPOSITORY_ID } : {}),
+    ...((claims?.repository_owner_id ?? runner.ownerId) ? { ownerId: claims?.repository_owner_id ?? runner.ownerId } : {}),
+    ...((claims?.repository_id ?? runner.repositoryId) ? { repoId: claims?.repository_id ?? runner.repositoryId } : {}),
     ...(immutable !== undefined ? { immutable } : {}),
     ...(customization ? { template: customization.template } : {}),
-    defaultBranch: input(env, 'default-branch') || 'main',
-    issuer: claims?.iss ?? issuerForServer(env.GITHUB_SERVER_URL),
+    defaultBranch: input('default-branch') || 'main',
+    issuer: claims?.iss ?? issuerForServer(runner.serverUrl),
     audience,
   });
   if (result.missing)
     return fail(inputInvalid('mode', `mode: audit reads .github/workflows in the workspace (${workspace}), and there is none. Check out the repository first (actions/checkout).`, 'mode: audit'));
-  const clientId = input(env, 'client-id');
+  const clientId = input('client-id');
   const findings = withClientId([...notes, ...result.findings], clientId || undefined);
-  return finish(io, findings, failOn, result);
+  return finish(findings, failOn, result);
 }
 
 /**
@@ -137,14 +140,15 @@ export async function runAuditMode(io: RunIo): Promise<number> {
  */
 async function credentialsFromAzure(
   io: RunIo,
+  runner: RunnerContext,
   token: string | undefined,
   claims: GitHubClaims | undefined,
 ): Promise<{ credentials: FederatedCredential[]; notes: Finding[] } | { error: Finding }> {
   const { env } = io;
   const get = (name: string) => {
-    const v = input(env, name);
+    const v = input(name);
     // In an audit the lookup is the point: auto means Graph, or ARM when a subscription is named.
-    if (name === 'lookup' && (v === '' || v.toLowerCase() === 'auto')) return input(env, 'subscription-id') ? 'arm' : 'graph';
+    if (name === 'lookup' && (v === '' || v.toLowerCase() === 'auto')) return input('subscription-id') ? 'arm' : 'graph';
     return v;
   };
   let inputs: ActionInputs;
@@ -158,13 +162,13 @@ async function credentialsFromAzure(
   if (!token || !claims || !endpoint)
     return {
       error: {
-        ...oidcUnavailable(readRunnerContext(env)),
+        ...oidcUnavailable(runner),
         title: 'mode: audit cannot read the credentials from Azure without an OIDC token',
       },
     };
   const deadline = Date.now() + inputs.timeoutSeconds * 1000;
-  const mask = (t: string) => io.stdout(addMask(t));
-  const log = (line: string) => io.stdout(safeLogLine(line));
+  const mask = maskSecret;
+  const log = logLine;
   const freshAssertion = () => requestIdToken(endpoint, inputs.audience, 10_000, mask);
   const [{ exchangeToken }, { startAzureStep }] = await Promise.all([import('../entra/exchange.js'), import('./azure-step.js')]);
   const step = startAzureStep({ inputs, claims, token, freshAssertion, deadline, mask, log });
@@ -198,15 +202,15 @@ async function credentialsFromAzure(
   };
 }
 
-function finish(io: RunIo, raw: Finding[], failOn: FailOn, result: RepositoryAudit | undefined): number {
+async function finish(raw: Finding[], failOn: FailOn, result: RepositoryAudit | undefined): Promise<number> {
   const findings = sortFindings(raw);
-  for (const f of findings) io.stdout(annotationFor(f));
+  for (const f of findings) annotateFinding(f);
   const failed = hasErrors(findings);
   const outputs = { result: failed ? 'fail' : 'pass', findings: findingsJson(findings) };
-  for (const [k, v] of Object.entries(outputs)) if (!appendFileCommand(io.env.GITHUB_OUTPUT, formatFileCommandValue(k, v))) break;
-  appendFileCommand(io.env.GITHUB_STEP_SUMMARY, renderAuditSummary(findings, result));
+  setOutputs(outputs);
+  await writeSummary(renderAuditSummary(findings, result));
   const jobs = result?.workflows.reduce((n, w) => n + w.jobs.length, 0) ?? 0;
-  io.stdout(safeLogLine(`Azure federation audit: ${outputs.result}. ${jobs} job(s) that log in to Azure, ${findings.filter((f) => f.severity === 'error').length} error(s).`));
+  logLine(`Azure federation audit: ${outputs.result}. ${jobs} job(s) that log in to Azure, ${findings.filter((f) => f.severity === 'error').length} error(s).`);
   return exitCodeFor(findings, failOn);
 }
 

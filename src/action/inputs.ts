@@ -1,6 +1,7 @@
 /**
- * The action's inputs, read and validated before any network call. Pure: takes a getter,
- * so tests and the CLI can feed values without environment variables.
+ * The action's inputs, read and validated before any network call. Pure: takes a getter
+ * (readInput in src/report/runner-log.ts, @actions/core's getInput), so tests and the CLI can feed
+ * values without environment variables.
  */
 import { CLOUD_NAMES, findCloud, type Cloud } from '../entra/clouds.js';
 
@@ -74,11 +75,6 @@ function boolean(get: (n: string) => string, name: string, dflt: boolean): boole
   if (['true', 'True', 'TRUE'].includes(v)) return true;
   if (['false', 'False', 'FALSE'].includes(v)) return false;
   throw new InputError(name, `Input '${name}' is ${shown(v)}, not a boolean.`, `${name}: true   # or false`);
-}
-
-/** The runner sets INPUT_<NAME>: the name upper-cased, spaces replaced by `_`, hyphens kept. */
-export function inputGetter(env: NodeJS.ProcessEnv): (name: string) => string {
-  return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
 }
 
 export function parseInputs(get: (name: string) => string): ActionInputs {

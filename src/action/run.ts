@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { inputGetter, parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
-import { readRunnerContext } from '../github/runner-context.js';
+import { parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
+import { readRunnerContext, runnerPlace } from '../github/runner-context.js';
 import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../github/oidc-token.js';
 import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
 import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
@@ -22,14 +22,13 @@ import {
 } from '../diagnose/run-findings.js';
 import { mergeFindings } from '../diagnose/merge.js';
 import { DEFAULT_RETRY, canRetry, retryDelayMs, sleep } from '../net/retry.js';
-import { addMask, formatCommand, safeLogLine } from '../report/workflow-commands.js';
+import { debugLine, logLine, maskSecret, readInput } from '../report/runner-log.js';
 import { emitReport } from '../report/emit.js';
 import type { ExchangeSummary, RunReport } from '../report/run-report.js';
 import type { VerifyResult } from '../github/verify.js';
 import type { ExchangeOutcome } from '../entra/exchange.js';
 
 export interface RunIo {
-  stdout: (line: string) => void;
   env: NodeJS.ProcessEnv;
   now?: () => number;
 }
@@ -97,27 +96,28 @@ export async function runAction(io: RunIo): Promise<number> {
   const { env } = io;
   const started = Date.now();
   const now = () => Math.floor((io.now?.() ?? Date.now()) / 1000);
-  const runner = readRunnerContext(env);
-  const log = (s: string) => io.stdout(safeLogLine(s));
-  const debug = (s: string) => {
-    if (runner.debug) io.stdout(formatCommand('debug', {}, s));
-  };
-  const mask = (secret: string) => io.stdout(addMask(secret));
+  // Where annotations go; the rest of the runner's context loads only on the failures that explain it.
+  const place = runnerPlace();
+  const serverUrl = async () => (await readRunnerContext()).serverUrl;
+  // Everything reaches the log through src/report/runner-log.ts, which neutralises outside values.
+  const log = logLine;
+  const debug = debugLine;
+  const mask = maskSecret;
   const finish = async (report: RunReport, failOn: FailOn, input?: string) => {
     // Findings go on the workflow line they concern, when the workflow file is checked out.
-    if (report.findings.length && runner.workspace && runner.workflowRef && runner.job) {
+    if (report.findings.length && place.workspace && place.workflowRef && place.job) {
       const { placeFindings } = await import('./placement.js');
       report.findings = await placeFindings(report.findings, {
-        workspace: runner.workspace,
-        workflowRef: runner.workflowRef,
-        job: runner.job,
+        workspace: place.workspace,
+        workflowRef: place.workflowRef,
+        job: place.job,
         claims: report.claims,
         input,
-        actionRepository: env.GITHUB_ACTION_REPOSITORY,
+        actionRepository: place.actionRepository,
       });
     }
     report.findings = sortFindings(report.findings);
-    emitReport(report, { stdout: io.stdout, env });
+    await emitReport(report);
     return exitCodeFor(report.findings, failOn);
   };
   const failWith = (finding: Finding, failOn: FailOn, input?: string) =>
@@ -126,15 +126,15 @@ export async function runAction(io: RunIo): Promise<number> {
   // 1. Inputs, before any network call.
   let inputs: ActionInputs;
   let credentials: FederatedCredential[] | undefined;
-  const rawFailOn = (inputGetter(env)('fail-on').trim().toLowerCase() || 'error') as FailOn;
+  const rawFailOn = (readInput('fail-on').toLowerCase() || 'error') as FailOn;
   const fallbackFailOn: FailOn = ['error', 'warning', 'never'].includes(rawFailOn) ? rawFailOn : 'error';
   try {
-    inputs = parseInputs(inputGetter(env));
-    credentials = await loadCredentials(inputs, runner.workspace);
+    inputs = parseInputs(readInput);
+    credentials = await loadCredentials(inputs, place.workspace);
   } catch (e) {
     if (e instanceof InputError) return failWith(inputInvalid(e.input, e.message, e.expected), fallbackFailOn, e.input);
     if (e instanceof CredentialsInputError) {
-      const input = inputGetter(env)('federated-credentials-file').trim() ? 'federated-credentials-file' : 'federated-credentials';
+      const input = readInput('federated-credentials-file') ? 'federated-credentials-file' : 'federated-credentials';
       return failWith(
         inputInvalid(input, e.message, `${input}: |\n        [{"name": "main", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:OWNER/REPO:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}]`),
         fallbackFailOn,
@@ -147,7 +147,7 @@ export async function runAction(io: RunIo): Promise<number> {
 
   // 2. The runner's token.
   const endpoint = oidcEndpoint(env);
-  if (!endpoint) return failWith(oidcUnavailable(runner), inputs.failOn);
+  if (!endpoint) return failWith(oidcUnavailable(await readRunnerContext()), inputs.failOn);
   // What every path with a token needs next loads while the token is on its way (not before
   // inputs are valid and a token can be asked for, so input failures stay as quick as they are).
   const compareModule = import('../diagnose/compare.js');
@@ -163,8 +163,8 @@ export async function runAction(io: RunIo): Promise<number> {
     token = await fetchToken(endpoint, inputs.audience, deadline, mask, log);
     decoded = decodeJwtUnverified(token);
   } catch (e) {
-    if (e instanceof OidcError) return failWith(oidcRequestFailed(e.message, (e as OidcError & { attempts?: number }).attempts ?? 1, runner.serverUrl), inputs.failOn);
-    if (e instanceof JwtDecodeError) return failWith(oidcRequestFailed(`the runner's answer is not a usable JWT (${e.message})`, 1, runner.serverUrl), inputs.failOn);
+    if (e instanceof OidcError) return failWith(oidcRequestFailed(e.message, (e as OidcError & { attempts?: number }).attempts ?? 1, await serverUrl()), inputs.failOn);
+    if (e instanceof JwtDecodeError) return failWith(oidcRequestFailed(`the runner's answer is not a usable JWT (${e.message})`, 1, await serverUrl()), inputs.failOn);
     throw e;
   }
   const claims = decoded.claims;
@@ -174,7 +174,7 @@ export async function runAction(io: RunIo): Promise<number> {
   // 3. Verify, compare and exchange side by side: none waits for another.
   const verifyP: Promise<VerifyResult> = verifyModule.then((m) => m.verifyToken(token, decoded, Math.max(1000, Math.min(10_000, deadline - Date.now()))));
   let comparison: CompareResult | undefined = credentials
-    ? compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: runner.job })
+    ? compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: place.job })
     : undefined;
   const exchangeP: Promise<ExchangeOutcome | undefined> = exchangeModule
     ? exchangeModule.then((m) =>
@@ -208,7 +208,7 @@ export async function runAction(io: RunIo): Promise<number> {
   if (azure.credentials) {
     // What Azure holds is the truth: compare with it rather than with a list written down.
     credentials = azure.credentials;
-    comparison = compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: runner.job });
+    comparison = compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: place.job });
   }
 
   // 4. Diagnose.
@@ -231,12 +231,12 @@ export async function runAction(io: RunIo): Promise<number> {
       tenantId: inputs.tenantId,
       cloud: inputs.cloud,
       authorityHost: inputs.authorityHost,
-      jobId: runner.job,
+      jobId: place.job,
     });
     findings = mergeFindings(findings, remote);
     exchange = { status: 'rejected', attempts: outcome.attempts, code: outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error };
   } else if (outcome.kind === 'assertion-failed') {
-    findings.push(oidcRequestFailed(outcome.reason, outcome.attempts, runner.serverUrl));
+    findings.push(oidcRequestFailed(outcome.reason, outcome.attempts, await serverUrl()));
     exchange = { status: 'unavailable', attempts: outcome.attempts, reason: outcome.reason };
   } else {
     findings.push(entraUnavailable(outcome.reason, outcome.attempts, inputs.authorityHost, Math.round((Date.now() - started) / 1000)));

@@ -1,8 +1,9 @@
 /**
  * The CLI's I/O seam: everything a command touches goes through CliIo, so tests run commands
- * in-process with strings. Also: reading an input (argument, file, or stdin) with one-line
- * errors, and the small argument parser the commands share.
+ * in-process with strings. Also: the guard every printed byte passes, reading an input (argument,
+ * file, or stdin) with one-line errors, and the small argument parser the commands share.
  */
+import { neutralizeRunnerLines, stripTerminalControls } from '../report/neutralize.js';
 
 export interface CliIo {
   /** A stream (process.stdin) or the whole input as a string (tests). */
@@ -28,6 +29,46 @@ export class CliError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The one place the CLI's output passes on its way to stdout and stderr: the values it prints (log
+ * lines, tokens' claims, file names) come from outside. Terminal control sequences and characters
+ * are removed (the CLI's own colours kept); under GITHUB_ACTIONS=true (the CLI in a workflow step)
+ * no line can be a workflow command either (src/report/neutralize.ts). Output is passed on by whole
+ * lines, so a marker split across two writes is still seen; `flush` writes the rest.
+ */
+export function guardOutput(io: CliIo): { io: CliIo; flush: () => void } {
+  const inWorkflow = io.env['GITHUB_ACTIONS'] === 'true';
+  const clean = (text: string) => {
+    const visible = stripTerminalControls(text, true);
+    return inWorkflow ? neutralizeRunnerLines(visible) : visible;
+  };
+  const stream = (write: (s: string) => void) => {
+    let pending = '';
+    return {
+      write: (s: string) => {
+        pending += s;
+        const end = pending.lastIndexOf('\n');
+        if (end < 0) return;
+        write(clean(pending.slice(0, end + 1)));
+        pending = pending.slice(end + 1);
+      },
+      flush: () => {
+        if (pending) write(clean(pending));
+        pending = '';
+      },
+    };
+  };
+  const out = stream(io.stdout);
+  const err = stream(io.stderr);
+  return {
+    io: { ...io, stdout: out.write, stderr: err.write },
+    flush: () => {
+      out.flush();
+      err.flush();
+    },
+  };
 }
 
 const MAX_INPUT = 50 * 1024 * 1024;

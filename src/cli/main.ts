@@ -4,7 +4,7 @@
  * found, 2 bad usage or unreadable input. Never prints a stack trace.
  */
 import { PROGRAM, type Command } from './command.js';
-import { CliError, type CliIo } from './io.js';
+import { CliError, guardOutput, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
 export { PROGRAM } from './command.js';
@@ -40,11 +40,20 @@ function isHelp(arg: string | undefined): boolean {
   return arg === '--help' || arg === '-h' || arg === 'help';
 }
 
-/** Run the CLI in-process. Returns the exit code; all output goes through `io`. */
+/** Run the CLI in-process. Returns the exit code; all output goes through `io`, guarded (guardOutput). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const guarded = guardOutput(io);
+  try {
+    return await runCommand(argv, guarded.io);
+  } finally {
+    guarded.flush();
+  }
+}
+
+async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || isHelp(name)) {
-    if (name === 'help' && rest[0] && rest[0] in COMMANDS) return runCli([rest[0], '--help'], io);
+    if (name === 'help' && rest[0] && rest[0] in COMMANDS) return runCommand([rest[0], '--help'], io);
     (name === undefined ? io.stderr : io.stdout)(USAGE);
     return name === undefined ? 2 : 0;
   }

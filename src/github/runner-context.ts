@@ -1,8 +1,9 @@
 /**
- * What the runner tells a step about its run, from GITHUB_* variables and the event payload.
- * Used to explain why there is no OIDC token and to place annotations.
+ * What the runner tells a step about its run: @actions/github's `context` (event, actor, ref, job,
+ * server and API URLs, the event payload), plus the few variables that context does not carry.
+ * Used to explain why there is no OIDC token, to place annotations and to audit the repository.
  */
-import { readFileSync } from 'node:fs';
+import { isDebug } from '@actions/core';
 
 export interface RunnerContext {
   repository?: string;
@@ -13,42 +14,89 @@ export interface RunnerContext {
   workflowRef?: string;
   workspace?: string;
   serverUrl: string;
+  apiUrl?: string;
+  repositoryId?: string;
+  ownerId?: string;
+  /** The repository of the action being run (GITHUB_ACTION_REPOSITORY), to find its `uses:` line. */
+  actionRepository?: string;
   /** A pull request whose head is in another repository (a fork). */
   forkPullRequest: boolean;
   dependabot: boolean;
   debug: boolean;
 }
 
-function readEvent(path: string | undefined): Record<string, any> | undefined {
-  if (!path) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
-  } catch {
-    return undefined;
-  }
+type Payload = Record<string, unknown>;
+
+/** Where an annotation goes: the workspace, the workflow file and job, the action's own `uses:` repository. */
+export interface RunnerPlace {
+  workspace?: string;
+  workflowRef?: string;
+  job?: string;
+  actionRepository?: string;
 }
 
-export function readRunnerContext(env: NodeJS.ProcessEnv): RunnerContext {
-  const eventName = env.GITHUB_EVENT_NAME;
-  let forkPullRequest = false;
-  if (eventName === 'pull_request' || eventName === 'pull_request_review' || eventName === 'pull_request_review_comment') {
-    const ev = readEvent(env.GITHUB_EVENT_PATH);
-    const head = ev?.pull_request?.head?.repo?.full_name;
-    const base = ev?.pull_request?.base?.repo?.full_name ?? env.GITHUB_REPOSITORY;
-    forkPullRequest = ev?.pull_request?.head?.repo?.fork === true || (typeof head === 'string' && typeof base === 'string' && head !== base);
-  }
-  const actor = env.GITHUB_ACTOR;
+/**
+ * The place of this step, read without @actions/github: importing it loads octokit and undici
+ * (about 530 KB), which doubled the time to the first decision and made a passing check a third
+ * slower (npm run bench). Every run needs these four values; only failures need the rest.
+ */
+export function runnerPlace(): RunnerPlace {
+  const env = process.env;
   return {
-    repository: env.GITHUB_REPOSITORY,
-    eventName,
-    actor,
-    ref: env.GITHUB_REF,
-    job: env.GITHUB_JOB,
-    workflowRef: env.GITHUB_WORKFLOW_REF,
-    workspace: env.GITHUB_WORKSPACE,
-    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-    forkPullRequest,
-    dependabot: actor === 'dependabot[bot]' || env.GITHUB_TRIGGERING_ACTOR === 'dependabot[bot]',
-    debug: env.RUNNER_DEBUG === '1',
+    workspace: env['GITHUB_WORKSPACE'],
+    workflowRef: env['GITHUB_WORKFLOW_REF'],
+    job: env['GITHUB_JOB'],
+    actionRepository: env['GITHUB_ACTION_REPOSITORY'],
+  };
+}
+
+type PullRequestRepos = {
+  head?: { repo?: { fork?: unknown; full_name?: unknown } };
+  base?: { repo?: { full_name?: unknown } };
+};
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_review', 'pull_request_review_comment'];
+
+function isForkPullRequest(eventName: string | undefined, payload: Payload, repository: string | undefined): boolean {
+  if (!PULL_REQUEST_EVENTS.includes(eventName ?? '')) return false;
+  const pr = payload['pull_request'] as PullRequestRepos | undefined;
+  const head = pr?.head?.repo?.full_name;
+  const base = pr?.base?.repo?.full_name ?? repository;
+  return pr?.head?.repo?.fork === true || (typeof head === 'string' && typeof base === 'string' && head !== base);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/** The whole context, @actions/github's included; loaded only where an explanation needs it. */
+export async function readRunnerContext(): Promise<RunnerContext> {
+  const { context } = await import('@actions/github');
+  let repository: string | undefined;
+  try {
+    repository = `${context.repo.owner}/${context.repo.repo}`;
+  } catch {
+    repository = undefined; // neither GITHUB_REPOSITORY nor a payload names it
+  }
+  const payloadRepository = context.payload.repository as { id?: unknown; owner?: { id?: unknown } } | undefined;
+  // Not in @actions/github's context: the workflow's ref, the workspace, the repository ids when the
+  // payload lacks them, the triggering actor and the action's own repository.
+  const env = process.env;
+  const place = runnerPlace();
+  return {
+    repository,
+    eventName: context.eventName || undefined,
+    actor: context.actor || undefined,
+    ref: context.ref || undefined,
+    job: context.job || undefined,
+    workflowRef: place.workflowRef,
+    workspace: place.workspace,
+    serverUrl: context.serverUrl || 'https://github.com',
+    apiUrl: context.apiUrl,
+    repositoryId: env['GITHUB_REPOSITORY_ID'] ?? text(payloadRepository?.id),
+    ownerId: env['GITHUB_REPOSITORY_OWNER_ID'] ?? text(payloadRepository?.owner?.id),
+    actionRepository: place.actionRepository,
+    forkPullRequest: isForkPullRequest(context.eventName, context.payload, repository),
+    dependabot: context.actor === 'dependabot[bot]' || env['GITHUB_TRIGGERING_ACTOR'] === 'dependabot[bot]',
+    debug: isDebug(),
   };
 }

@@ -3,6 +3,7 @@
  * @actions/github (github-oidc-facts.md "Customization API"). Loaded only when a token was
  * given for it: octokit and its HTTP stack are the heaviest thing this tool can load.
  */
+import { outsideExcerpt } from '../report/neutralize.js';
 import type { SubjectTemplate } from '../workflow/predict.js';
 
 export interface SubjectCustomization {
@@ -65,13 +66,17 @@ export async function readSubjectCustomization(token: string, owner: string, rep
     return { ok: true, value: { template: { useDefault: true }, immutable, prefix: data.sub_claim_prefix, source: 'default' } };
   } catch (e) {
     const status = (e as { status?: number }).status;
+    // GitHub's own text is a quote from outside: short, one line, and never the token (a server may echo it).
+    const said = outsideExcerpt(e instanceof Error ? e.message : String(e), 160, [token]);
     return {
       ok: false,
       status,
       message:
         status === 403 || status === 404
           ? `GitHub answered ${status} for the OIDC customization API: the token cannot read this repository's Actions settings (a GITHUB_TOKEN needs 'actions: read'; on an organisation template, 'read:org').`
-          : `Could not read the OIDC subject template: ${(e as Error).message.split('\n')[0]}`,
+          : status === 401
+            ? `GitHub answered 401 for the OIDC customization API: the 'github-token' input was refused (expired, revoked or not a token).`
+            : `Could not read the OIDC subject template${status ? ` (HTTP ${status})` : ''}: ${said}`,
     };
   }
 }

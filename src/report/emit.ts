@@ -1,17 +1,12 @@
 /**
- * Writing a run's report where the runner reads it: annotations and log lines on stdout,
- * outputs to GITHUB_OUTPUT, markdown to GITHUB_STEP_SUMMARY. The only place that writes.
+ * Writing a run's report where the runner reads it: annotations and the verdict in the log,
+ * outputs to GITHUB_OUTPUT, Markdown to GITHUB_STEP_SUMMARY, all through src/report/runner-log.ts.
  */
 import type { Finding } from '../diagnose/finding.js';
 import { audiences } from '../github/claims.js';
 import { renderSummary } from './summary.js';
 import type { RunReport } from './run-report.js';
-import { annotation, appendFileCommand, formatFileCommandValue, safeLogLine } from './workflow-commands.js';
-
-export interface Sink {
-  stdout: (line: string) => void;
-  env: NodeJS.ProcessEnv;
-}
+import { annotate, logLine, setOutputs, writeSummary } from './runner-log.js';
 
 export function findingsJson(findings: readonly Finding[]): string {
   return JSON.stringify(
@@ -19,25 +14,22 @@ export function findingsJson(findings: readonly Finding[]): string {
   );
 }
 
-export function annotationFor(f: Finding): string {
-  return annotation(f.severity, f.code ? `${f.title} (${f.code})` : f.title, `${f.message}\n\nFix:\n${f.fix}`, f.location);
+/** One finding as one annotation: the message, then its fix. */
+export function annotateFinding(f: Finding): void {
+  annotate(f.severity, f.code ? `${f.title} (${f.code})` : f.title, `${f.message}\n\nFix:\n${f.fix}`, f.location);
 }
 
-export function emitReport(report: RunReport, sink: Sink): void {
-  for (const f of report.findings) sink.stdout(annotationFor(f));
+export async function emitReport(report: RunReport): Promise<void> {
+  for (const f of report.findings) annotateFinding(f);
   const c = report.claims;
-  const outputs: Record<string, string> = {
+  setOutputs({
     result: report.result,
     findings: findingsJson(report.findings),
     issuer: c?.iss ?? '',
     subject: c?.sub ?? '',
     audience: c ? audiences(c).join(',') : '',
     'matched-credential': report.matchedCredential ?? '',
-  };
-  const outFile = sink.env.GITHUB_OUTPUT;
-  for (const [name, value] of Object.entries(outputs)) {
-    if (!appendFileCommand(outFile, formatFileCommandValue(name, value))) break;
-  }
-  appendFileCommand(sink.env.GITHUB_STEP_SUMMARY, renderSummary(report));
-  sink.stdout(safeLogLine(`Azure federation check: ${report.result}. ${report.verdict}`));
+  });
+  await writeSummary(renderSummary(report));
+  logLine(`Azure federation check: ${report.result}. ${report.verdict}`);
 }

@@ -3,16 +3,20 @@
  * name, branch, repository owner, through the GitHub stand-in's job context and the runner's
  * GITHUB_* variables) and in the credential names of the `federated-credentials` input. For
  * every case, with RUNNER_DEBUG=1 too, `node dist/index.js` must:
- *   - emit only the workflow commands it means to (no forged `::command::` or `##[command]` line,
- *     one annotation per finding, one `::add-mask::` per secret, `::debug::` only in debug mode);
+ *   - emit only the workflow commands it means to, read as actions/runner reads them
+ *     (test/support/runner-reader.ts: no forged `::command::` line, no `##[command]` anywhere in a line,
+ *     no stop-commands; one annotation per finding, one `::add-mask::` per secret, `::debug::` only in
+ *     debug mode);
  *   - write only its own outputs, and no GITHUB_ENV / GITHUB_PATH / GITHUB_STATE entries;
- *   - keep every summary table's column count and add no HTML, link or heading of its own;
+ *   - keep every summary table's column count and add no HTML, link or heading of its own, also as a
+ *     GFM renderer sees it (test/support/gfm.ts: no autolink, image or mention either);
  *   - keep the summary under 1 MiB (GitHub's limit);
- *   - show no token or signature outside `::add-mask::` lines (stdout, stderr, outputs, summary).
+ *   - show no token or signature in the log as the runner shows it, the outputs or the summary.
  */
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOSTILE_FRAGMENTS, hostileArgument } from '../support/hostile-strings.js';
+import { summaryProblems } from '../support/gfm.js';
 import type { ActionResult } from '../support/run-action.js';
 import { assertNoSecrets, findings, useWorld } from './world.js';
 
@@ -31,7 +35,7 @@ afterEach(() => {
   world.github.context.lifetimeSeconds = 300;
 });
 
-/** What the runner would treat as a command: it reads lines ending in \n, \r\n or a lone \r. */
+/** The lines the runner reads: they end in \n, \r\n or a lone \r. */
 function runnerLines(stdout: string): string[] {
   return stdout.split(/\r\n|\r|\n/).filter((l, i, all) => l !== '' || i < all.length - 1);
 }
@@ -70,13 +74,15 @@ function checkSafe(r: ActionResult, debug: boolean): void {
   const issuedGitHub = world.github.issuedTokens.slice(issuedBefore.github);
   const issuedEntra = world.entra.tokensIssued.slice(issuedBefore.entra);
   let plain = 0;
+  expect(r.runner.stops, 'a value stopped command processing').toEqual([]);
   for (const line of runnerLines(r.stdout)) {
     const trimmed = line.trimStart();
+    // The runner finds the legacy form anywhere in a line, in a command's data too.
+    expect(line, `a legacy ##[command] in a line: ${line.slice(0, 160)}`).not.toContain('##[');
     if (trimmed.startsWith('::')) {
       const name = /^::([A-Za-z][A-Za-z0-9-]*)[ :]/.exec(trimmed)?.[1];
       expect(name && COMMANDS.has(name), `unexpected command line: ${trimmed.slice(0, 120)}`).toBe(true);
     } else {
-      expect(trimmed.startsWith('##['), `a legacy ##[command] line: ${trimmed.slice(0, 120)}`).toBe(false);
       expect(LOG_LINE.test(line), `a log line that does not start with the action's words: ${line.slice(0, 160)}`).toBe(true);
       plain++;
     }
@@ -120,6 +126,7 @@ function checkSafe(r: ActionResult, debug: boolean): void {
     expect(line, 'a link from a value').not.toMatch(/\]\(|\]\[|^\s*\[[^\]]*\]:/);
     expect(line, 'a line from a value that starts a block').not.toMatch(/^(>|\s*[-*+] |\s*\d+\. |={3,}\s*$|-{3,}\s*$)/);
   }
+  expect(summaryProblems(r.summary)).toEqual([]);
   // The claims table is there whenever a token was read.
   if (r.outputs.subject) expect(tables).toBeGreaterThan(0);
 
@@ -153,6 +160,9 @@ const FORGERIES = [
   '\n::add-path::/tmp/evil',
   'x\n::endgroup::',
   '%0D%0A::warning::forged',
+  ' x ##[stop-commands]tok',
+  ' y ##[set-output name=result]pass',
+  ' z ##[add-mask]main',
 ];
 const MARKUP = '| a | b |<img src=x onerror=alert(1)><script>alert(1)</script>`code` ```x``` [link](javascript:alert(1)) ![i](https://evil.example/i.png) # Heading\n# Heading\n> quote\n- item\n---\n@octocat &#124; &lt;';
 

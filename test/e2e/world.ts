@@ -80,15 +80,14 @@ export function annotations(r: ActionResult, level = 'error') {
 }
 
 /**
- * No token or signature anywhere a person or a later step can read. The runner consumes
- * `::add-mask::` lines and never shows them; everything else on stdout is the log.
+ * No token or signature anywhere a person or a later step can read: the log AS THE RUNNER SHOWS IT
+ * (test/support/runner-reader.ts: stdout and stderr, masks applied only to lines after their
+ * `::add-mask::`, nothing masked once a forged `stop-commands` turned processing off), the job
+ * summary and the outputs. Command processing must never have been stopped.
  */
 export function assertNoSecrets(r: ActionResult, secrets: string[]): void {
-  const visible = r.stdout
-    .split('\n')
-    .filter((l) => !l.startsWith('::add-mask::'))
-    .join('\n');
-  const places: Record<string, string> = { stdout: visible, stderr: r.stderr, summary: r.summary, outputs: JSON.stringify(r.outputs) };
+  if (r.runner.stops.length) throw new Error(`the output stopped the runner's command processing (${r.runner.stops.length}×)`);
+  const places: Record<string, string> = { log: r.runnerLog, summary: r.summary, outputs: JSON.stringify(r.outputs) };
   for (const secret of secrets) {
     const signature = secret.split('.')[2] ?? secret;
     for (const [where, text] of Object.entries(places)) {

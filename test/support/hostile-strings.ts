@@ -15,6 +15,21 @@ export const HOSTILE_FRAGMENTS = [
   ';', '&&', '||', '>', '<', '&', '&#124;', '&lt;', '*', '_', '**', '[', ']', '(', ')', '!', '-', '+', '.', '{', '}', '^', '~',
   '\t', '\u0000', '\u001b[31m', '\u2028', '\u2029', '\u00a0', '\ufeff', '€', '漢字', '🎉', '\ud800', 'ghadelimiter_',
   'www.evil.example', 'https://evil.example', 'javascript:alert(1)', '---', '===', '> quote', '- item', '1. item',
+  // The runner's legacy command form works anywhere in a line; stop-commands switches masking off.
+  '##[stop-commands]x', '##[set-output name=a]b', '##[add-mask]x', '##[error]forged', '##[', '\n::stop-commands::t',
+  '\u2028::error::x', '\u0085::error::x', '\u2029', ' ::warning::x',
+  // Terminal control: clipboard write (OSC 52), title (OSC 0), clear screen, hyperlink (OSC 8), C1 CSI, bidi.
+  '\u001b]52;c;ZXZpbA==\u0007', '\u001b]0;title\u0007', '\u001b[2J', '\u001b]8;;https://evil.example\u001b\\x\u001b]8;;\u001b\\',
+  '\u009b2J', '\u202e', '\u2066', '\u001bc',
+  // GFM autolinks and mentions (github.com renders them): e-mail, www., bare URL, user and team.
+  'a@b.example', 'mailto:a@b.example', 'www.example.com', 'http://x.example', '@user', '@org/team', '#123', 'GH-1',
+  '<img>', '<!-- c -->', '<details>', '|---|', '\\|', '[x]: https://evil.example', '[x]', '~~s~~', '$x$', ':smile:',
+];
+
+/** The payloads the security review used (issue 13): each must reach the log and summary harmless. */
+export const FORGED_COMMANDS = [
+  '##[stop-commands]x', '##[set-output name=a]b', '\n::error::x', '\r::error::x', 'ok\u2028::error::x', '%0A::error::x',
+  '\u001b]52;c;ZXZpbA==\u0007', 'www.evil.example', 'a@b.example', '<img src=x>', '|', '# h', '@user',
 ];
 
 /** Any UTF-16 code unit, lone surrogates and control characters included. */

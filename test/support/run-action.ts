@@ -1,7 +1,8 @@
 /**
  * Runs the bundled action (`node dist/index.js`) as a child process the way a GitHub
  * runner does: clean environment, INPUT_* variables, file commands (GITHUB_OUTPUT,
- * GITHUB_STEP_SUMMARY, ...) and workflow commands parsed from stdout.
+ * GITHUB_STEP_SUMMARY, ...), and stdout and stderr read as actions/runner reads them
+ * (test/support/runner-reader.ts: commands anywhere the runner finds them, stop-commands, masks).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,10 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EntraStandin } from './entra-standin.js';
+import { LineSplitter, readAsRunner, runnerLines, type RunnerReading, type WorkflowCommand } from './runner-reader.js';
+
+export type { WorkflowCommand } from './runner-reader.js';
 import type { GitHubStandin, JobContext } from './github-standin.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const ACTION_SCRIPT = join(REPO_ROOT, 'dist', 'index.js');
+/**
+ * The bundle under test: the fresh build of the sources that test/support/global-setup.ts makes in a
+ * temporary folder (AFC_TEST_DIST); the committed dist/ when run outside vitest (npm run bench).
+ */
+export const DIST_DIR = process.env['AFC_TEST_DIST'] ?? join(REPO_ROOT, 'dist');
+export const ACTION_SCRIPT = join(DIST_DIR, 'index.js');
 
 export interface RunActionOptions {
   /** Action inputs by their action.yml name; only these are set (the runner fills defaults, not us). */
@@ -25,12 +34,6 @@ export interface RunActionOptions {
   script?: string;
   /** Kill the child after this long (default 20 s). */
   timeoutMs?: number;
-}
-
-export interface WorkflowCommand {
-  command: string;
-  properties: Record<string, string>;
-  message: string;
 }
 
 export interface ActionResult {
@@ -45,8 +48,12 @@ export interface ActionResult {
   outputs: Record<string, string>;
   /** GITHUB_STEP_SUMMARY contents. */
   summary: string;
-  /** Workflow commands from stdout, in order. */
+  /** Workflow commands the runner processed from stdout and stderr, in order. */
   commands: WorkflowCommand[];
+  /** The log as the runner would show it: every line of stdout and stderr after masking, commands consumed. */
+  runnerLog: string;
+  /** How the runner read the output (commands, stop-commands tokens, masks, log lines). */
+  runner: RunnerReading;
   /** GITHUB_ENV / GITHUB_STATE contents and GITHUB_PATH lines. */
   exportedEnv: Record<string, string>;
   state: Record<string, string>;
@@ -98,51 +105,9 @@ export function jobEnv(ctx: JobContext): Record<string, string> {
   };
 }
 
-function unescapeData(s: string): string {
-  return s.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
-}
-
-function unescapeProperty(s: string): string {
-  return s
-    .replace(/%0D/gi, '\r')
-    .replace(/%0A/gi, '\n')
-    .replace(/%3A/gi, ':')
-    .replace(/%2C/gi, ',')
-    .replace(/%25/g, '%');
-}
-
-/** Parses workflow commands as the runner does (`::name k=v,k2=v2::message`), honouring stop-commands. */
-export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
-  const commands: WorkflowCommand[] = [];
-  let stopToken: string | undefined;
-  for (const rawLine of stdout.split(/\r?\n/)) {
-    const line = rawLine.trimStart();
-    if (!line.startsWith('::')) continue;
-    const end = line.indexOf('::', 2);
-    if (end < 0) continue;
-    const info = line.slice(2, end);
-    const space = info.indexOf(' ');
-    const command = space < 0 ? info : info.slice(0, space);
-    if (stopToken !== undefined) {
-      if (command === stopToken) stopToken = undefined; // `::<token>::` resumes processing
-      continue;
-    }
-    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(command)) continue;
-    const properties: Record<string, string> = {};
-    if (space > 0) {
-      for (const pair of info.slice(space + 1).trim().split(',').filter(Boolean)) {
-        const eq = pair.indexOf('=');
-        if (eq > 0 && eq < pair.length - 1) properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1));
-      }
-    }
-    const message = unescapeData(line.slice(end + 2));
-    if (command === 'stop-commands') {
-      stopToken = message;
-      continue;
-    }
-    commands.push({ command, properties, message });
-  }
-  return commands;
+/** The workflow commands the runner would process in this output (see test/support/runner-reader.ts). */
+export function parseWorkflowCommands(output: string): WorkflowCommand[] {
+  return readAsRunner(runnerLines(output)).commands;
 }
 
 /** Parses a key-value file command file (GITHUB_OUTPUT/ENV/STATE): `k=v` and `k<<DELIM ... DELIM`. */
@@ -196,7 +161,7 @@ async function readIfExists(file: string): Promise<string> {
 
 export async function runAction(options: RunActionOptions = {}): Promise<ActionResult> {
   const script = options.script ?? ACTION_SCRIPT;
-  if (!existsSync(script)) throw new Error(`${script} does not exist: bundle the action first (npm run bundle)`);
+  if (!existsSync(script)) throw new Error(`${script} does not exist: bundle the action first (npm run bundle, or run under vitest)`);
   const timeoutMs = options.timeoutMs ?? 20_000;
   const temp = await mkdtemp(join(tmpdir(), 'afc-run-'));
   const files = {
@@ -281,6 +246,7 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
   const childEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 
   const started = Date.now();
+  const lines: string[] = [];
   try {
     const { code, signal, timedOut, stdout, stderr } = await new Promise<{
       code: number | null;
@@ -296,8 +262,19 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
+      // Lines of both streams in the order they complete, as the runner reads them.
+      const outLines = new LineSplitter((line) => lines.push(line));
+      const errLines = new LineSplitter((line) => lines.push(line));
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', (s: string) => {
+        out.push(Buffer.from(s));
+        outLines.push(s);
+      });
+      child.stderr.on('data', (s: string) => {
+        err.push(Buffer.from(s));
+        errLines.push(s);
+      });
       let timedOut = false;
       let killTimer: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => {
@@ -312,6 +289,8 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
       child.on('close', (exitCode, exitSignal) => {
         clearTimeout(timer);
         if (killTimer) clearTimeout(killTimer);
+        outLines.end();
+        errLines.end();
         resolve({
           code: exitCode,
           signal: exitSignal,
@@ -322,7 +301,8 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
       });
     });
 
-    const commands = parseWorkflowCommands(stdout);
+    const runner = readAsRunner(lines);
+    const commands = runner.commands;
     const fileCommandErrors: string[] = [];
     const outputs: Record<string, string> = {};
     for (const c of commands) if (c.command === 'set-output' && c.properties['name']) outputs[c.properties['name']] = c.message;
@@ -337,6 +317,8 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
       outputs,
       summary: await readIfExists(files.summary),
       commands,
+      runnerLog: runner.log.join('\n'),
+      runner,
       exportedEnv: parseFileCommand(await readIfExists(files.env), fileCommandErrors),
       state: parseFileCommand(await readIfExists(files.state), fileCommandErrors),
       addedPaths: (await readIfExists(files.path)).split(/\r?\n/).filter(Boolean),

@@ -28,7 +28,8 @@ import { MAX_YAML_DEPTH, yamlTooDeep } from '../../src/workflow/yaml-guard.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { InputError, parseInputs } from '../../src/action/inputs.js';
 import { md, mdCode, fence } from '../../src/report/markdown.js';
-import { addMask, escapeData, formatCommand, safeLogLine } from '../../src/report/workflow-commands.js';
+import { neutralizeLine, neutralizeRunnerLines, neutralizeText } from '../../src/report/neutralize.js';
+import { readAsRunner, runnerLines } from '../support/runner-reader.js';
 
 /** Per-call bound for inputs up to a few KB; ample on a loaded 2-core machine for linear work. */
 const SMALL_MS = 250;
@@ -424,18 +425,15 @@ describe('action inputs (src/action/inputs.ts)', () => {
 
 describe('the escapers the report relies on', () => {
   const text = fc.oneof(hostileString(60), fc.constantFrom(...HOSTILE_FRAGMENTS));
-  it('workflow commands: one line, no way to end the command early', () => {
+  it('log text: no line the runner reads as a command (either form, stop-commands included)', () => {
     fc.assert(
-      fc.property(text, text, text, (title, message, secret) => {
-        const line = formatCommand('error', { title, file: message }, message);
-        expect(line).not.toMatch(/[\r\n]/);
-        // Properties cannot contain the `::` that ends them, nor a `,` that adds one.
-        const props = line.slice(2, line.indexOf('::', 2));
-        expect(props.startsWith('error')).toBe(true);
-        expect(props.split(',').length).toBeLessThanOrEqual(2);
-        expect(escapeData(message)).not.toMatch(/[\r\n]/);
-        expect(safeLogLine(message)).not.toMatch(/[\r\n]/);
-        for (const l of addMask(secret).split('\n')) if (l) expect(l.startsWith('::add-mask::')).toBe(true);
+      fc.property(text, (value) => {
+        expect(neutralizeLine(value)).not.toMatch(/[\r\n\u2028\u2029\u0085]/);
+        for (const out of [neutralizeLine(value), neutralizeText(value), neutralizeRunnerLines(value)]) {
+          const read = readAsRunner(runnerLines(out));
+          expect(read.commands).toEqual([]);
+          expect(read.stops).toEqual([]);
+        }
       }),
       { numRuns: 300 },
     );

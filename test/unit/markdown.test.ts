@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fence, md, mdCode, table } from '../../src/report/markdown.js';
-import { hostileString } from '../support/hostile-strings.js';
+import { summaryProblems } from '../support/gfm.js';
+import { FORGED_COMMANDS, HOSTILE_FRAGMENTS, hostileString } from '../support/hostile-strings.js';
 
 /** The characters md() must never leave raw. */
 const ACTIVE = /[\\`*_{}[\]<>|!~$#@\r\n\u2028\u2029]/;
@@ -15,7 +16,11 @@ describe('md', () => {
     ['link', '[x](javascript:alert(1))', '&#91;x&#93;(javascript&#58;alert(1))'],
     ['image', '![x](y)', '&#33;&#91;x&#93;(y)'],
     ['heading', '# Title', '&#35; Title'],
-    ['mention', '@octocat', '&#64;octocat'],
+    ['mention', '@octocat', '&#64;\u2060octocat'],
+    ['e-mail', 'a@b.example', 'a&#64;\u2060b.example'],
+    ['www autolink', 'see www.evil.example', 'see www&#46;evil.example'],
+    ['a list marker first', '1. item', '1&#46; item'],
+    ['a bullet first', '- item', '&#45; item'],
     ['entity stays literal', '&lt;', '&#38;lt;'],
     ['emphasis', '*a* _b_ ~c~', '&#42;a&#42; &#95;b&#95; &#126;c&#126;'],
     ['math', '$x$', '&#36;x&#36;'],
@@ -46,8 +51,9 @@ describe('md', () => {
   it('property: decoding the entities gives the text back (newlines as spaces)', () => {
     fc.assert(
       fc.property(hostileString(40), (s) => {
+        // Up to the word joiners md() adds to break autolinks and mentions.
         const decoded = md(s).replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)));
-        expect(decoded).toBe(s.replace(/[\r\n\u2028\u2029]+/g, ' '));
+        expect(decoded.replace(/\u2060/g, '')).toBe(s.replace(/[\r\n\u2028\u2029\u0085]+/g, ' ').replace(/\u2060/g, ''));
       }),
       { numRuns: 300 },
     );
@@ -129,6 +135,24 @@ describe('table', () => {
         const out = table(['k', 'v'], rows.map(([k, v]) => [md(k), mdCode(v)]));
         for (const line of out.split('\n')) expect(line.split('|')).toHaveLength(4);
       }),
+    );
+  });
+});
+
+describe('md and mdCode under a GFM renderer (test/support/gfm.ts)', () => {
+  it('property: no value becomes a link, autolink, image, HTML, mention, heading or table cell, wherever it stands', () => {
+    fc.assert(
+      fc.property(fc.oneof(hostileString(60), fc.constantFrom(...HOSTILE_FRAGMENTS, ...FORGED_COMMANDS)), (s) => {
+        const doc = [
+          md(s),
+          `x ${md(s)} (${md(s)})`,
+          `#### ❌ ${md(s)}`,
+          table(['a', 'b'], [[mdCode(s), md(s)], [md(s), `✅ ${mdCode(s)}`]]),
+          fence(s),
+        ].join('\n\n');
+        expect(summaryProblems(doc)).toEqual([]);
+      }),
+      { numRuns: 300 },
     );
   });
 });
