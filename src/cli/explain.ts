@@ -85,20 +85,24 @@ export interface ExplainResult {
 export function explainText(text: string, given: CliContext = {}): ExplainResult {
   const log = extractLogContext(text);
   const errors = extractAadstsErrors(text);
-  const findings: Finding[] = [];
+  // A job without a token sends Entra nothing usable: that cause leads, Entra's error follows it.
+  const logProblems = findLogProblems(text);
+  const findings: Finding[] = logProblems.filter((f) => TOKEN_PROBLEMS.has(f.id));
   const body = wholeJsonError(text);
   if (body) {
     findings.push(...diagnoseEntraError(body, contextFor(undefined, given, log)));
   } else {
     for (const error of errors) findings.push(...diagnoseParsedAadsts(error, contextFor(error, given, log)));
   }
-  findings.push(...findLogProblems(text));
+  findings.push(...logProblems.filter((f) => !TOKEN_PROBLEMS.has(f.id)));
   return {
     findings: sortFindings(dedupe(findings)),
     errors: errors.map(({ raw: _raw, index: _index, ...rest }) => rest),
     context: { ...log, tokens: log.tokens.map(({ index: _i, ...t }) => t) },
   };
 }
+
+const TOKEN_PROBLEMS = new Set<Finding['id']>(['oidc-unavailable', 'oidc-request-failed']);
 
 /** Entra's JSON answer as the whole text: diagnose it by its error_codes. */
 function wholeJsonError(text: string) {

@@ -114,6 +114,16 @@ const LOG_TIMESTAMP = /^\uFEFF?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?
 // Workflow command prefixes the runner turns into annotations.
 const WORKFLOW_COMMAND = /^(?:##\[(?:error|warning|notice|debug|group|endgroup|command|section)\]|::(?:error|warning|notice|debug)(?: [^:\n]{0,500})?::)/gm;
 const JSON_ESCAPE = /\\(u[0-9a-fA-F]{4}|[rnt"/\\])/g;
+// GitHub's web log viewer turns line numbers into links; copied text keeps them, on lines of
+// their own ("[19](https://…#step:2:20)") or inside a value ("AADSTS700[21](https://…)1").
+const LINE_LINK_LINE = /^[ \t]*\[\d{1,6}\]\(https?:\/\/[^)\s]{0,600}\)[ \t]*$\n?/gm;
+const LINE_LINK = /\[(\d{1,6})\]\(https?:\/\/[^)\s]{0,600}\)/g;
+// Markdown escapes a pasted log picks up in an issue (`\_`, `\*`).
+const MARKDOWN_ESCAPE = /\\([_*`~#|[\]<>-])/g;
+// PowerShell 7's error view prefixes wrapped lines with "     | ".
+const POWERSHELL_GUTTER = /^ {2,}\| ?/gm;
+// A code cut by a hard wrap at the console width ("AADSTS7002\n13").
+const WRAPPED_CODE = /(AADSTS\d{1,8})\n[ \t]*(\d{1,8})(?=\D)/g;
 
 function unescapeJson(text: string): string {
   return text.replace(JSON_ESCAPE, (_, e: string) => {
@@ -148,21 +158,25 @@ export function normaliseLogText(input: string): string {
   text = text.replace(GH_RUN_VIEW_PREFIX, '');
   text = text.replace(LOG_TIMESTAMP, '');
   text = text.replace(WORKFLOW_COMMAND, '');
+  text = text.replace(LINE_LINK_LINE, '').replace(LINE_LINK, '$1');
+  text = text.replace(MARKDOWN_ESCAPE, '$1').replace(POWERSHELL_GUTTER, '');
   for (let i = 0; i < 2 && JSON_ESCAPE.test(text); i++) {
     JSON_ESCAPE.lastIndex = 0;
     text = unescapeJson(text);
   }
   JSON_ESCAPE.lastIndex = 0;
-  return text.replace(/\r\n?/g, '\n');
+  return text.replace(/\r\n?/g, '\n').replace(WRAPPED_CODE, '$1$2');
 }
 
 const isMasked = (v: string | undefined): boolean => v !== undefined && v.includes('***');
 
 /** A quoted value after a prefix: 'x', `x`, or ‘x’. Bounded, no backtracking across quotes. */
 function quoted(text: string, prefix: RegExp): string | undefined {
-  const m = new RegExp(`${prefix.source}\\s*(?:'([^'\\n]{0,1200})'|\`([^\`\\n]{0,1200})\`|‘([^’\\n]{0,1200})’)`, 'i').exec(text);
+  // A value may be broken across lines (hard wrap, pasted from a narrow console): read it whole.
+  const part = (q: string) => `[^${q}\\n]{0,1200}(?:\\n[^${q}\\n]{0,1200}){0,2}`;
+  const m = new RegExp(`${prefix.source}\\s*(?:'(${part("'")})'|\`(${part('`')})\`|‘(${part('’')})’)`, 'i').exec(text);
   if (!m) return undefined;
-  return m[1] ?? m[2] ?? m[3];
+  return (m[1] ?? m[2] ?? m[3])?.replace(/[ \t]*\n[ \t]*/g, '');
 }
 
 const TRACE = /Trace ID:\s*([0-9A-Za-z-]{1,100})/;
