@@ -231,8 +231,9 @@ export function parseAadstsMessage(
   }
   const secretApp = quoted(t, /(?:secret added to app|client secret keys for app|configured keys for app Id)/);
   if (secretApp !== undefined) clientId = keep('clientId', secretApp);
-  const tenantNotFound = /Tenant '([^'\n]{0,300})' not found/.exec(t);
-  if (tenantNotFound) tenant = keep('tenant', tenantNotFound[1]);
+  // Quoted today; older messages (ADAL era) named the tenant bare.
+  const tenantNotFound = /Tenant (?:'([^'\n]{0,300})'|([^\s'"]{1,300})) not found/.exec(t);
+  if (tenantNotFound) tenant = keep('tenant', tenantNotFound[1] ?? tenantNotFound[2]);
   const tenantId = quoted(t, /Specified tenant identifier/);
   if (tenantId !== undefined) tenant = keep('tenant', tenantId);
   const resource = /resource principal named (\S{1,500}?) was not found in the tenant named (\S{1,300}?)\.(?:\s|$)/.exec(t);

@@ -11,7 +11,7 @@
  */
 import type { EntraError } from '../entra/entra-error.js';
 import { isFlexible, type FederatedCredential } from '../entra/credential.js';
-import { CLOUDS, CLOUD_NAMES, cloudOfAudience, type Cloud } from '../entra/clouds.js';
+import { CLOUDS, CLOUD_NAMES, cloudOfAudience, type Cloud, type CloudName } from '../entra/clouds.js';
 import { evaluateClaimsMatchingExpression, parseClaimsMatchingExpression } from '../entra/flexible-expression.js';
 import { audiences, type GitHubClaims } from '../github/claims.js';
 import { parseSubject, toImmutableForm, toNameForm } from '../github/subject.js';
@@ -182,7 +182,10 @@ function build(c: Case): Finding[] {
       return [noCredentials(c, entry)];
     case 700016:
       return [clientNotFound(c, entry)];
-    case 90002:
+    case 90002: {
+      const home = cloudOfTenantDomain(c.inc.tenant ?? c.tenant);
+      return [home && home.name !== c.cloud.name ? tenantInOtherCloud(c, home) : tenantNotFound(c, entry)];
+    }
     case 900023:
       return [tenantNotFound(c, entry)];
     case 700024:
@@ -848,6 +851,42 @@ function tenantNotFound(c: Case, entry: CatalogEntry): Finding {
     evidence,
   });
 }
+
+// The initial domain of a tenant names its cloud (docs: Entra national clouds).
+const TENANT_DOMAIN_CLOUD: ReadonlyArray<readonly [RegExp, CloudName]> = [
+  [/\.onmschina\.cn$/i, 'azurechinacloud'],
+  [/\.onmicrosoft\.us$/i, 'azureusgovernment'],
+  [/\.onmicrosoft\.com$/i, 'azurecloud'],
+];
+
+function cloudOfTenantDomain(tenant: string | undefined): Cloud | undefined {
+  const hit = tenant ? TENANT_DOMAIN_CLOUD.find(([re]) => re.test(tenant)) : undefined;
+  return hit ? CLOUDS[hit[1]] : undefined;
+}
+
+/** 90002 for a tenant whose domain names another cloud: the login went to the wrong cloud. */
+function tenantInOtherCloud(c: Case, home: Cloud): Finding {
+  const host = (c.ctx.authorityHost ?? c.cloud.authorityHost).replace(/\/+$/, '');
+  const tenant = c.inc.tenant ?? c.tenant ?? '';
+  return finding(c, {
+    id: 'cloud-mismatch',
+    title: `Tenant ${q(tenant)} is in ${home.label}, but the login went to ${c.cloud.label}`,
+    body: [
+      `${host} does not know ${q(tenant)}: its domain belongs to ${home.label}, whose authority is ${home.authorityHost}.`,
+      maskedNote(c),
+    ],
+    fix: [
+      `Log in to ${home.label}: in azure/login set 'environment: ${home.name}' and 'audience: ${home.exchangeAudience}'; with the Azure CLI, az cloud set -n ${CLOUD_CLI_NAME[home.name]}.`,
+      `The federated credential's audience must then be ${home.exchangeAudience}.`,
+    ],
+    evidence: [
+      { label: 'tenant', actual: tenant },
+      { label: 'authority host', actual: host, expected: home.authorityHost },
+    ],
+  });
+}
+
+const CLOUD_CLI_NAME: Record<CloudName, string> = { azurecloud: 'AzureCloud', azureusgovernment: 'AzureUSGovernment', azurechinacloud: 'AzureChinaCloud' };
 
 function cloudMismatch(c: Case, entry: CatalogEntry): Finding {
   const host = (c.ctx.authorityHost ?? c.cloud.authorityHost).replace(/\/+$/, '');
