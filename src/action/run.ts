@@ -232,6 +232,7 @@ export async function runAction(io: RunIo): Promise<number> {
       cloud: inputs.cloud,
       authorityHost: inputs.authorityHost,
       jobId: runner.job,
+      verbose: runner.debug,
     });
     findings = mergeFindings(findings, remote);
     exchange = { status: 'rejected', attempts: outcome.attempts, code: outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error };

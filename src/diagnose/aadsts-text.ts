@@ -348,6 +348,35 @@ export function extractAadstsErrors(text: string): ParsedAadsts[] {
   }
 }
 
+/**
+ * Entra's own sentences, for tools that quote them without the AADSTS number. Most specific
+ * first; each names the code Entra pairs it with (docs: Entra error codes reference).
+ */
+const ENTRA_PHRASES: ReadonlyArray<readonly [RegExp, number]> = [
+  [/No matching federated identity record found for presented assertion subject[^\n]{0,1400}case-insensitive comparison/, 7002138],
+  [/No matching federated identity record found for presented assertion subject/, 700213],
+  [/No matching federated identity record found for presented assertion issuer/, 700211],
+  [/No matching federated identity record found for presented assertion audience/, 700212],
+  [/No matching federated identity record found for presented assertion\./, 70021],
+  [/has no configured federated identity credentials/, 70025],
+  [/Application with identifier '[^'\n]{0,200}' was not found in the directory/, 700016],
+  [/Client assertion is not within its valid time range/, 700024],
+  [/Request to External OIDC endpoint failed/, 50166],
+  [/Invalid client secret provided/, 7000215],
+  [/AAD-issued tokens may not be used for federated identity flows/, 700222],
+  [/Tenant '[^'\n]{1,300}' not found/, 90002],
+];
+
+/** The first of Entra's sentences in the text, read as if its code stood before it. */
+function phraseMatches(text: string): Array<{ index: number; code: number; colon: boolean; after: number }> {
+  for (const [re, code] of ENTRA_PHRASES) {
+    const m = re.exec(text);
+    if (!m) continue;
+    return [{ index: m.index, code, colon: true, after: m.index }];
+  }
+  return [];
+}
+
 function extract(input: string): ParsedAadsts[] {
   const text = normaliseLogText(input);
   const matches: Array<{ index: number; code: number; colon: boolean; after: number }> = [];
@@ -358,6 +387,7 @@ function extract(input: string): ParsedAadsts[] {
     matches.push({ index: m.index, code: Number(m[1]), colon, after });
   }
   CODE.lastIndex = 0;
+  if (matches.length === 0) matches.push(...phraseMatches(text));
   const withColon = new Set(matches.filter((m) => m.colon).map((m) => m.code));
   const byKey = new Map<string, ParsedAadsts>();
   const order: ParsedAadsts[] = [];

@@ -204,7 +204,9 @@ const causeTrailingSlash: Cause = {
     const iss = issuerOf(c);
     if (iss === undefined) return undefined;
     if (c.credentials?.length) return c.credentials.some((k) => k.issuer === `${iss}/` || `${k.issuer}/` === iss);
-    return iss === GITHUB_COM_ISSUER ? undefined : iss === `${GITHUB_COM_ISSUER}/` ? true : false;
+    // Entra has quoted GitHub's issuer both with and without the slash over the years (real logs show
+    // both), so a quoted slash allows this cause but does not prove it.
+    return iss === GITHUB_COM_ISSUER || iss === `${GITHUB_COM_ISSUER}/` ? undefined : false;
   },
 };
 

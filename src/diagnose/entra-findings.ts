@@ -14,10 +14,10 @@ import { isFlexible, type FederatedCredential } from '../entra/credential.js';
 import { CLOUDS, CLOUD_NAMES, cloudOfAudience, type Cloud, type CloudName } from '../entra/clouds.js';
 import { evaluateClaimsMatchingExpression, parseClaimsMatchingExpression } from '../entra/flexible-expression.js';
 import { audiences, type GitHubClaims } from '../github/claims.js';
-import { parseSubject, toImmutableForm, toNameForm } from '../github/subject.js';
+import { customTemplateKeys, parseSubject, toImmutableForm, toNameForm } from '../github/subject.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { parseAadstsMessage, type AadstsDetails, type ParsedAadsts, type PresentedValues } from './aadsts-text.js';
-import { catalogEntry, DOCS, fillPlaceholders, PERMISSIONS_YAML, rankCauses, type CatalogEntry, type CauseContext } from './catalog.js';
+import { catalogEntry, DOCS, PLACEHOLDER, fillPlaceholders, PERMISSIONS_YAML, rankCauses, type CatalogEntry, type CauseContext } from './catalog.js';
 import { compareWithCredentials, type CompareResult } from './compare.js';
 import type { DiagnosisContext } from './context.js';
 import type { Evidence, Finding, FindingId } from './finding.js';
@@ -262,7 +262,7 @@ function causesSection(c: Case, entry: CatalogEntry, opts: { skipRuledOut?: bool
   const lines: string[] = [];
   if (shown.length) lines.push(shown.length === 1 ? 'Cause shown by the evidence:' : 'Causes shown by the evidence:', ...shown.map((r) => `  - ${r.cause.text}`));
   if (open.length) lines.push(shown.length ? 'Also possible:' : 'Possible causes, most likely first:', ...open.map((r) => `  - ${r.cause.text}`));
-  if (out.length && !opts.skipRuledOut) lines.push('Ruled out by the evidence:', ...out.map((r) => `  - ${firstClause(r.cause.text)}`));
+  if (out.length && !opts.skipRuledOut && c.ctx.verbose) lines.push('Ruled out by the evidence:', ...out.map((r) => `  - ${firstClause(r.cause.text)}`));
   return lines;
 }
 
@@ -436,6 +436,10 @@ function subjectFamily(c: Case, entry: CatalogEntry): Finding[] {
   const id: FindingId = entry.code === 7002138 ? 'subject-case-mismatch' : isExpressionCase && flexibleCreds.length > 0 ? 'expression-mismatch' : entry.findingId;
   if (subject === undefined) return [fromCatalog(c, entry)];
 
+  if (entry.code !== 7002138 && !cmp && !(c.ctx.credentials ?? []).length) {
+    const dedicated = subjectFromQuotedEvidence(c, subject);
+    if (dedicated) return [dedicated];
+  }
   const body: (string | undefined)[] = [];
   const fix: string[] = [];
   const evidence: Evidence[] = [];
@@ -508,6 +512,59 @@ function subjectFamily(c: Case, entry: CatalogEntry): Finding[] {
   return [finding(c, { id, title, body, fix, evidence })];
 }
 
+/**
+ * The subject Entra quotes proves the cause by itself: masked by the runner, a customised
+ * template, or GitHub's immutable form. No credentials needed.
+ */
+function subjectFromQuotedEvidence(c: Case, subject: string): Finding | undefined {
+  if (subject.includes('***')) {
+    return finding(c, {
+      id: 'subject-mismatch',
+      title: 'No federated credential matches the subject, which the log shows as ***',
+      body: [
+        'The runner replaced the subject with *** because it contains the value of a secret (often an owner, repository or environment name also stored as a secret), so the log cannot tell which credential is missing.',
+        'To see it: print the claims in the job (this tool: `azure-federation-check claims`), or run this check with `client-id` and `tenant-id` so it compares the token with the credentials itself. On Azure DevOps the subject is shown on the service connection (Workload Identity federation details).',
+      ],
+      fix: ['Add a credential whose subject is exactly the token\'s (once seen):', createFix(c, PLACEHOLDER.subject), `Compare with the existing credentials: ${listCommand(c)}`],
+      evidence: [{ label: 'subject', actual: subject }],
+    });
+  }
+  const keys = customTemplateKeys(subject);
+  if (keys) {
+    return finding(c, {
+      id: 'subject-custom-template',
+      title: `GitHub sends a customised subject (${keys.join(', ')}), not the default repo:OWNER/REPO:…`,
+      body: [
+        `The subject ${q(subject)} does not start with \`repo:\`: the repository or its organisation set a subject template (include_claim_keys: ${keys.map(tick).join(', ')}). A credential in the default form never matches it.`,
+      ],
+      fix: [
+        'Add a credential with exactly this subject:',
+        createFix(c, subject),
+        'or, if the template is not wanted, make the repository use the default subject again: gh api --method PUT repos/OWNER/REPO/actions/oidc/customization/sub -F use_default=true',
+      ],
+      evidence: [{ label: 'subject', actual: subject, expected: 'repo:OWNER/REPO:…' }],
+    });
+  }
+  const parts = parseSubject(subject);
+  if (parts.form === 'immutable') {
+    const name = toNameForm(subject);
+    return finding(c, {
+      id: 'subject-immutable-format',
+      title: `GitHub sends the immutable subject ${q(subject)}`,
+      body: [
+        diffLines('presented sub:', subject, 'name form:', name),
+        'This repository sends owner and repository ids (created, renamed or transferred since July 15, 2026, or opted in), so a credential written with names never matches.',
+      ],
+      fix: [
+        `Set the credential's subject to the immutable form (find it with: ${listCommand(c)}):`,
+        updateCommand(c, '<CREDENTIAL-NAME>', { subject }),
+      ],
+      evidence: [{ label: 'subject', actual: subject, expected: name }],
+    });
+  }
+  return undefined;
+}
+
 /** One sentence on how the presented subject differs from a credential's. */
 function subjectDifferenceSentence(c: Case, actual: string, expected: string, kind: ReturnType<typeof classifySubjectDifference>): string {
   const a = parseSubject(actual);
@@ -542,7 +599,8 @@ function hintedCauses(subject: string): string[] {
   const out: string[] = [];
   if (p.contextKind === 'environment') out.push('environment-vs-branch');
   if (p.contextKind === 'pull_request') out.push('pull-request');
-  if (p.form === 'immutable') out.push('immutable-vs-name');
+  // subjectHints names the other subject form for every subject, so the generic cause would repeat it.
+  out.push('immutable-vs-name');
   if (p.form === 'custom') out.push('custom-template');
   return out;
 }
@@ -608,7 +666,10 @@ function issuerReasons(iss: string): string[] {
   if (trimmed !== iss) out.push('The presented issuer has leading or trailing whitespace, which Entra refuses.');
   if (trimmed === GITHUB_COM_ISSUER)
     out.push(`This is github.com's issuer. A credential with ${tick(`${GITHUB_COM_ISSUER}/`)} (trailing slash, as some Microsoft docs show it), with other capitals, or with an enterprise slug does not match it.`);
-  else if (trimmed === `${GITHUB_COM_ISSUER}/`) out.push('The presented issuer ends with a slash; GitHub\'s issuer has none, so this token did not come straight from GitHub Actions (or was re-issued).');
+  else if (trimmed === `${GITHUB_COM_ISSUER}/`)
+    out.push(
+      `Entra has quoted GitHub's issuer both with and without a trailing slash over the years, so this slash alone does not tell which the token has; GitHub's is ${tick(GITHUB_COM_ISSUER)}, and the credential's issuer must be exactly that.`,
+    );
   else if (trimmed.startsWith(`${GITHUB_COM_ISSUER}/`))
     out.push(`The token comes from an enterprise-specific issuer (the enterprise enabled include_enterprise_slug), so the credential must name ${tick(trimmed)}, not ${tick(GITHUB_COM_ISSUER)}.`);
   else if (/\/_services\/token\/?$/.test(trimmed)) out.push('The token comes from GitHub Enterprise Server; the credential must name this exact issuer, and Entra must reach it from the internet.');

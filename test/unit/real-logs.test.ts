@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { explainText } from '../../src/cli/explain.js';
+import { detectLoginTool } from '../../src/diagnose/login-tool.js';
 import { REAL_LOGS } from '../fixtures/real-logs/index.js';
 
 const read = (file: string) => readFileSync(new URL(`../fixtures/real-logs/${file}`, import.meta.url), 'utf8');
@@ -18,5 +19,6 @@ describe('real failed-login logs', () => {
   it.each(REAL_LOGS.map((l) => [l.file, l] as const))('%s', (_file, log) => {
     const result = explainText(read(log.file));
     expect(result.findings[0]?.id).toBe(log.expect);
+    expect(detectLoginTool(read(log.file))).toBe(log.tool);
   });
 });
