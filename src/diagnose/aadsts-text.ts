@@ -121,7 +121,28 @@ const LINE_LINK = /\[(\d{1,6})\]\(https?:\/\/[^)\s]{0,600}\)/g;
 // Markdown escapes a pasted log picks up in an issue (`\_`, `\*`).
 const MARKDOWN_ESCAPE = /\\([_*`~#|[\]<>-])/g;
 // PowerShell 7's error view prefixes wrapped lines with "     | ".
-const POWERSHELL_GUTTER = /^ {2,}\| ?/gm;
+const POWERSHELL_GUTTER = /^ {2,}\| ?/;
+
+/**
+ * PowerShell 7 word-wraps an error under a "     | " gutter: join the lines back into one, with
+ * a space at a word break, and without one inside a quoted value (a value longer than the
+ * console is cut where the width ends).
+ */
+function joinPowerShellGutter(text: string): string {
+  if (!/^ {2,}\| /m.test(text)) return text;
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const g = POWERSHELL_GUTTER.exec(line);
+    if (!g || out.length === 0) {
+      out.push(line);
+      continue;
+    }
+    const prev = out[out.length - 1]!;
+    const rest = line.slice(g[0].length);
+    out[out.length - 1] = oddQuotes(prev) ? prev + rest : `${prev.trimEnd()} ${rest}`;
+  }
+  return out.join('\n');
+}
 // A code cut by a hard wrap at the console width ("AADSTS7002\n13").
 const WRAPPED_CODE = /(AADSTS\d{1,8})\n[ \t]*(\d{1,8})(?=\D)/g;
 
@@ -159,7 +180,7 @@ export function normaliseLogText(input: string): string {
   text = text.replace(LOG_TIMESTAMP, '');
   text = text.replace(WORKFLOW_COMMAND, '');
   text = text.replace(LINE_LINK_LINE, '').replace(LINE_LINK, '$1');
-  text = text.replace(MARKDOWN_ESCAPE, '$1').replace(POWERSHELL_GUTTER, '');
+  text = joinPowerShellGutter(text.replace(MARKDOWN_ESCAPE, '$1'));
   for (let i = 0; i < 2 && JSON_ESCAPE.test(text); i++) {
     JSON_ESCAPE.lastIndex = 0;
     text = unescapeJson(text);
@@ -295,6 +316,10 @@ const TERMINATORS = [
 const OAUTH_ERROR =
   /\b(invalid_client|invalid_request|invalid_grant|unauthorized_client|invalid_scope|invalid_resource|invalid_tenant|invalid_instance|interaction_required|temporarily_unavailable|unsupported_grant_type|access_denied)\b/g;
 
+function oddQuotes(s: string): boolean {
+  return (s.match(/'/g)?.length ?? 0) % 2 === 1;
+}
+
 function lineEnd(text: string, from: number, limit: number): number {
   const nl = text.indexOf('\n', from);
   return nl === -1 || nl > limit ? limit : nl;
@@ -303,6 +328,8 @@ function lineEnd(text: string, from: number, limit: number): number {
 /** Where the message that starts at `start` ends (exclusive), not beyond `limit`. */
 function messageEnd(text: string, start: number, limit: number): number {
   let end = lineEnd(text, start, limit);
+  // A quoted value broken across lines (pasted from a narrow console) continues on the next.
+  for (let n = 0; n < 2 && end < limit && oddQuotes(text.slice(start, end)); n++) end = lineEnd(text, end + 1, limit);
   // Entra's "\r\n" form puts the tail on the next lines.
   while (end < limit) {
     const next = lineEnd(text, end + 1, limit);
