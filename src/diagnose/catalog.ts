@@ -16,6 +16,7 @@ import { parseSubject } from '../github/subject.js';
 import { cloudOfAudience } from '../entra/clouds.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { CLIENT_ID_PLACEHOLDER } from './fix-commands.js';
+import { PERMISSIONS_ONE_LINE } from './run-findings.js';
 
 /** What a cause predicate may look at: the diagnosis context plus what Entra's message quoted. */
 export interface CauseContext extends DiagnosisContext {
@@ -298,7 +299,7 @@ const LIST_CREDENTIALS = `\`az ad app federated-credential list --id ${C} --quer
 const LIST_CREDENTIALS_UAMI = '`az identity federated-credential list --identity-name <IDENTITY-NAME> --resource-group <RESOURCE-GROUP> -o table`';
 const createFor = (subject: string, issuer = GITHUB_COM_ISSUER, audience = 'api://AzureADTokenExchange') =>
   `\`az ad app federated-credential create --id ${C} --parameters '${JSON.stringify({ name: 'github-actions', issuer, subject, audiences: [audience] })}'\``;
-export const PERMISSIONS_YAML = 'In the workflow: `permissions: { id-token: write, contents: read }` at workflow or job level (a reusable workflow\'s caller must grant it too).';
+export const PERMISSIONS_STEP = `In the workflow: ${PERMISSIONS_ONE_LINE}.`;
 const OIDC_LOGIN_YAML =
   'Use OIDC in the login step: `uses: azure/login@v2` with `client-id: ${{ vars.AZURE_CLIENT_ID }}`, `tenant-id: ${{ vars.AZURE_TENANT_ID }}`, `subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}` and no `creds:`; and `permissions: { id-token: write }` on the job.';
 
@@ -566,7 +567,7 @@ export const CATALOG: readonly CatalogEntry[] = [
       { id: 'bad-signature', text: 'The signature does not verify against the issuer\'s keys (token altered, or signed by another key than the JWKS publishes).' },
     ],
     fix: [
-      PERMISSIONS_YAML,
+      PERMISSIONS_STEP,
       'Pass the token straight from the runner (`core.getIDToken(audience)` or `azure/login`), never from a log or an echoed variable.',
     ],
     docs: DOCS.githubOidc,
@@ -1007,7 +1008,7 @@ export const CATALOG: readonly CatalogEntry[] = [
       causeMissingIdTokenPermission,
       { id: 'empty-federated-token', text: 'The federated token variable or file was empty (`az login --federated-token ""`, `AZURE_FEDERATED_TOKEN_FILE` pointing at an empty file).' },
     ],
-    fix: [PERMISSIONS_YAML, 'Pass the token the runner issues (azure/login does it; by hand: `az login --service-principal -u <APPLICATION-CLIENT-ID> -t <TENANT-ID> --federated-token "$TOKEN"`).'],
+    fix: [PERMISSIONS_STEP, 'Pass the token the runner issues (azure/login does it; by hand: `az login --service-principal -u <APPLICATION-CLIENT-ID> -t <TENANT-ID> --federated-token "$TOKEN"`).'],
     docs: DOCS.githubOidc,
     retry: 'never',
   }),
@@ -1019,7 +1020,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     title: 'The client-credentials request carried no credential',
     meaning: "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
     causes: [causeMissingIdTokenPermission],
-    fix: [PERMISSIONS_YAML],
+    fix: [PERMISSIONS_STEP],
     docs: DOCS.clientCredentials,
     retry: 'never',
   }),

@@ -17,12 +17,21 @@ import { audiences, type GitHubClaims } from '../github/claims.js';
 import { customTemplateKeys, parseSubject, toImmutableForm, toNameForm } from '../github/subject.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { parseAadstsMessage, type AadstsDetails, type ParsedAadsts, type PresentedValues } from './aadsts-text.js';
-import { catalogEntry, DOCS, PLACEHOLDER, fillPlaceholders, PERMISSIONS_YAML, rankCauses, type CatalogEntry, type CauseContext } from './catalog.js';
+import { catalogEntry, DOCS, PLACEHOLDER, fillPlaceholders, PERMISSIONS_STEP, rankCauses, type CatalogEntry, type CauseContext } from './catalog.js';
+import { PERMISSIONS_WHERE, PERMISSIONS_YAML } from './run-findings.js';
 import { compareWithCredentials, type CompareResult } from './compare.js';
 import type { DiagnosisContext } from './context.js';
 import type { Evidence, Finding, FindingId } from './finding.js';
-import { CLIENT_ID_PLACEHOLDER, createCommands, credentialNameForSubject } from './fix-commands.js';
-import { classifySubjectDifference, whatTheCredentialExpects, whyThisSubject } from './subject-reasons.js';
+import { azAppUpdateCommand, CLIENT_ID_PLACEHOLDER, createCommands, credentialNameForSubject, type CredentialPatch } from './fix-commands.js';
+import {
+  classifySubjectDifference,
+  isNearMiss,
+  nearestBySubject,
+  subjectDifferenceSentence,
+  whatTheCredentialExpects,
+  whyThisSubject,
+  type SubjectDifference,
+} from './subject-reasons.js';
 import { diffLines, editDistance, shellQuote } from './text-diff.js';
 
 const TENANT_PLACEHOLDER = '<TENANT-ID>';
@@ -304,8 +313,8 @@ function finding(
 /** The catalog's fix steps with what is known filled in (backticks removed: plain text). */
 function catalogFix(c: Case, entry: CatalogEntry, steps = entry.fix): string[] {
   return steps.map((s) =>
-    s === PERMISSIONS_YAML
-      ? 'Add to the job (or the workflow; a reusable workflow\'s caller must grant it too):\npermissions:\n  id-token: write\n  contents: read'
+    s === PERMISSIONS_STEP
+      ? `Add ${PERMISSIONS_WHERE}:\n${PERMISSIONS_YAML}`
       : plain(
       fillPlaceholders(s, {
         clientId: c.clientIdKnown ? c.clientId : undefined,
@@ -331,8 +340,8 @@ function createFix(c: Case, subject: string, issuer = c.issuer ?? GITHUB_COM_ISS
   return createCommands(c.clientId, { name: credentialNameForSubject(subject), issuer: issuer.trim(), subject, audience: audienceFor(c) });
 }
 
-function updateCommand(c: Case, credentialName: string, patch: Record<string, unknown>): string {
-  return `az ad app federated-credential update --id ${shellQuote(c.clientId)} --federated-credential-id ${shellQuote(credentialName)} --parameters ${shellQuote(JSON.stringify(patch))}`;
+function updateCommand(c: Case, credentialName: string, patch: CredentialPatch): string {
+  return azAppUpdateCommand(c.clientId, credentialName, patch);
 }
 
 function listCommand(c: Case): string {
@@ -411,16 +420,10 @@ function matchedButRefused(c: Case, cmp: CompareResult): Finding {
 
 // ---- subject ----------------------------------------------------------------------------------
 
-function nearestBySubject(subject: string, creds: readonly FederatedCredential[], issuer?: string): { cred: FederatedCredential; kind: ReturnType<typeof classifySubjectDifference> } | undefined {
-  let best: { cred: FederatedCredential; kind: ReturnType<typeof classifySubjectDifference>; d: number } | undefined;
-  for (const k of creds) {
-    if (typeof k.subject !== 'string') continue;
-    const kind = classifySubjectDifference(subject, k.subject);
-    const near = kind === 'equal' ? 0 : kind === 'case' || kind === 'immutable-vs-name' || kind === 'whitespace' || kind === 'pull-request-typo' ? 1 : 10 + editDistance(subject, k.subject);
-    const d = near + (issuer !== undefined && k.issuer !== issuer ? 1000 : 0);
-    if (!best || d < best.d) best = { cred: k, kind, d };
-  }
-  return best && { cred: best.cred, kind: best.kind };
+/** The credential nearest to the subject, preferring those with the token's issuer. */
+function nearestCredential(subject: string, creds: readonly FederatedCredential[], issuer?: string): { cred: FederatedCredential; kind: SubjectDifference } | undefined {
+  const cred = nearestBySubject(subject, creds, (k) => (typeof k.subject === 'string' ? k.subject : undefined), (k) => (issuer !== undefined && k.issuer !== issuer ? 1000 : 0));
+  return cred && { cred, kind: classifySubjectDifference(subject, cred.subject!) };
 }
 
 function subjectFamily(c: Case, entry: CatalogEntry): Finding[] {
@@ -446,7 +449,7 @@ function subjectFamily(c: Case, entry: CatalogEntry): Finding[] {
   const why = whyThisSubject(subject, c.claims);
   const parts = parseSubject(subject);
   const creds = c.ctx.credentials ?? [];
-  const nearest = creds.length ? nearestBySubject(subject, creds, c.issuer) : undefined;
+  const nearest = creds.length ? nearestCredential(subject, creds, c.issuer) : undefined;
   let title = entry.code === 7002138
     ? `A credential's subject differs from ${q(subject)} only in letter case`
     : `No federated credential has the subject ${q(subject)}`;
@@ -464,9 +467,9 @@ function subjectFamily(c: Case, entry: CatalogEntry): Finding[] {
     const expected = k.subject!;
     evidence.push({ label: 'subject', actual: subject, expected });
     body.push(diffLines('presented sub:', subject, `${credentialLabel(k)}:`, expected));
-    body.push(subjectDifferenceSentence(c, subject, expected, nearest.kind));
+    body.push(subjectDifferenceSentence(subject, expected, { reusable: !!c.claims?.job_workflow_ref }));
     if (why) body.push(`Why GitHub sent this subject: ${why}`);
-    if (nearest.kind === 'case' || nearest.kind === 'immutable-vs-name' || nearest.kind === 'pull-request-typo' || nearest.kind === 'whitespace') {
+    if (isNearMiss(nearest.kind)) {
       title = `${credentialLabel(k)} expects ${q(expected)}; GitHub sent ${q(subject)}`;
       fix.push(`Set ${credentialLabel(k)}'s subject to exactly what GitHub sends:`, updateCommand(c, k.name, { subject }));
       if (nearest.kind === 'case') fix.push('or rename the GitHub environment / repository to the credential\'s spelling.');
@@ -563,34 +566,6 @@ function subjectFromQuotedEvidence(c: Case, subject: string): Finding | undefine
     });
   }
   return undefined;
-}
-
-/** One sentence on how the presented subject differs from a credential's. */
-function subjectDifferenceSentence(c: Case, actual: string, expected: string, kind: ReturnType<typeof classifySubjectDifference>): string {
-  const a = parseSubject(actual);
-  const e = parseSubject(expected);
-  switch (kind) {
-    case 'case':
-      return 'The two differ only in letter case; GitHub writes owner, repository and environment names exactly as spelled on GitHub, and Entra compares case-sensitively.';
-    case 'whitespace':
-      return 'The credential\'s subject has leading or trailing whitespace, which never matches.';
-    case 'immutable-vs-name':
-      return a.form === 'immutable'
-        ? 'GitHub sends the immutable form (owner@id/repo@id: repositories created, renamed or transferred since July 15, 2026, or opted in); the credential uses names.'
-        : 'The credential uses GitHub\'s immutable form (owner@id/repo@id, which the Entra portal now proposes); this repository still sends names because it has not opted in.';
-    case 'pull-request-typo':
-      return 'GitHub\'s pull request subject is `pull_request` with an underscore; `pull-request` (from old Microsoft docs) never matches.';
-    case 'wildcard':
-      return 'The credential contains `*` or `?`: classic credentials compare exactly, so these are literal characters. Only a flexible credential (claimsMatchingExpression) supports patterns.';
-    case 'custom-template':
-      return a.form === 'custom'
-        ? 'GitHub sends a customised subject (the repository or organisation changed the template), but the credential has the default `repo:` form.'
-        : 'The credential has a customised-template subject, but this repository sends the default `repo:` form.';
-    case 'repository':
-      return `The credential is for repository ${tick(e.repository ?? '?')}; this token comes from ${tick(a.repository ?? '?')}${c.claims?.job_workflow_ref ? ' (for a reusable workflow, the subject carries the caller\'s repository)' : ''}.`;
-    default:
-      return '';
-  }
 }
 
 /** Cause ids that subjectHints already explains concretely for this subject. */
@@ -783,14 +758,14 @@ function noMatch(c: Case, entry: CatalogEntry): Finding[] {
     for (const e of evidence) body.push(`  ${e.label.padEnd(9)} ${e.actual}`);
   }
   if (creds.length && c.subject !== undefined) {
-    const nearest = nearestBySubject(c.subject, creds, c.issuer);
+    const nearest = nearestCredential(c.subject, creds, c.issuer);
     if (nearest) {
       const k = nearest.cred;
       body.push(`Nearest credential, ${credentialLabel(k)}:`);
       body.push(diffLines('  presented sub:', c.subject, '  credential:', k.subject ?? ''));
       if (c.issuer !== undefined && k.issuer !== c.issuer) body.push(diffLines('  presented iss:', c.issuer, '  credential:', k.issuer));
       if (c.audience !== undefined && k.audiences[0] !== c.audience) body.push(diffLines('  presented aud:', c.audience, '  credential:', k.audiences[0] ?? ''));
-      const s = subjectDifferenceSentence(c, c.subject, k.subject ?? '', nearest.kind);
+      const s = subjectDifferenceSentence(c.subject, k.subject ?? '', { reusable: !!c.claims?.job_workflow_ref });
       if (s) body.push(s);
       evidence.find((e) => e.label === 'subject')!.expected = k.subject ?? '';
     }
@@ -996,9 +971,7 @@ function notFederation(c: Case, entry: CatalogEntry): Finding {
   const fix = [
     'Switch the login to OIDC (no secret):',
     [
-      'permissions:',
-      '  id-token: write',
-      '  contents: read',
+      ...PERMISSIONS_YAML.split('\n'),
       'steps:',
       '  - uses: azure/login@v2',
       '    with:',

@@ -16,7 +16,11 @@ export function inputInvalid(input: string, message: string, expected: string): 
   };
 }
 
+/** The one owner of the `id-token: write` text: the block, where it goes, and both in one line. */
 export const PERMISSIONS_YAML = `permissions:\n  id-token: write   # lets the job request an OIDC token\n  contents: read    # what actions/checkout needs`;
+export const PERMISSIONS_WHERE =
+  "at the workflow or job level (a job that sets 'permissions:' replaces the workflow's; a reusable workflow's caller must grant it too)";
+export const PERMISSIONS_ONE_LINE = `\`permissions: { id-token: write, contents: read }\` ${PERMISSIONS_WHERE}`;
 
 /** What is known about the run when no token could be had; all optional (a pasted log tells none of it). */
 export type TokenRunFacts = Partial<Pick<RunnerContext, 'eventName' | 'forkPullRequest' | 'dependabot' | 'debug'>>;
@@ -41,7 +45,7 @@ export function oidcUnavailable(facts: TokenRunFacts, logLine?: string): Finding
       `This run was triggered by Dependabot: its runs get no OIDC token and only Dependabot secrets. Skip Azure steps for it ('if: github.actor != 'dependabot[bot]'').`,
     );
   causes.push(
-    `The job lacks 'id-token: write'. Grant it at the workflow or job level (a job that sets 'permissions:' replaces the workflow's; a reusable workflow's caller must grant it too):\n${PERMISSIONS_YAML}`,
+    `The job lacks 'id-token: write'. Grant it ${PERMISSIONS_WHERE}:\n${PERMISSIONS_YAML}`,
   );
   const known = facts.eventName !== undefined;
   if (!known) causes.push('If this run was a pull request from a fork or a Dependabot run: those get no OIDC token, whatever the permissions say.');

@@ -4,6 +4,7 @@
  */
 import type { GitHubClaims } from '../github/claims.js';
 import { parseSubject, toNameForm, type SubjectParts } from '../github/subject.js';
+import { editDistance } from './text-diff.js';
 
 function code(s: string): string {
   return `\`${s}\``;
@@ -101,6 +102,66 @@ export function classifySubjectDifference(actual: string, expected: string): Sub
   if (a.repository && e.repository && a.repository.toLowerCase() !== e.repository.toLowerCase()) return 'repository';
   if (a.context !== e.context) return 'context';
   return 'other';
+}
+
+/** A near miss: the same subject but for case, whitespace, the immutable ids or the pull-request hyphen. */
+export function isNearMiss(kind: SubjectDifference): boolean {
+  return kind === 'case' || kind === 'whitespace' || kind === 'immutable-vs-name' || kind === 'pull-request-typo';
+}
+
+/** How far a credential's subject is from the token's: 0 equal, 1 a near miss, else 10 + the edit distance. */
+export function subjectDistance(actual: string, expected: string): number {
+  const kind = classifySubjectDifference(actual, expected);
+  return kind === 'equal' ? 0 : isNearMiss(kind) ? 1 : 10 + editDistance(actual, expected);
+}
+
+/** The nearest of `items` by subject (the one scorer: compare, the Entra diagnosis and the audit use it). */
+export function nearestBySubject<T>(actual: string, items: readonly T[], subjectOf: (t: T) => string | undefined, penalty: (t: T) => number = () => 0): T | undefined {
+  let best: T | undefined;
+  let bestScore = Infinity;
+  for (const item of items) {
+    const s = subjectOf(item);
+    if (s === undefined) continue;
+    const score = subjectDistance(actual, s) + penalty(item);
+    if (score < bestScore) {
+      best = item;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/**
+ * Why a subject GitHub sends differs from a credential's, in one sentence: the one owner of this
+ * explanation (action, explain, check and the audit). `sent` is what GitHub sends (or would).
+ */
+export function subjectDifferenceSentence(sent: string, credential: string, opts: { reusable?: boolean; forThisJob?: boolean } = {}): string {
+  const a = parseSubject(sent);
+  const e = parseSubject(credential);
+  switch (classifySubjectDifference(sent, credential)) {
+    case 'case':
+      return 'The two differ only in letter case; Entra compares subjects case-sensitively. GitHub writes owner, repository and environment names exactly as spelled on GitHub.';
+    case 'whitespace':
+      return "The credential's subject has leading or trailing whitespace, which never matches.";
+    case 'immutable-vs-name':
+      return a.form === 'immutable'
+        ? `This repository sends immutable subjects (${code('owner@id/repo@id')}: created, renamed or transferred since July 15, 2026, or opted in); the credential uses names.`
+        : `The credential uses the immutable form with numeric ids (${code('owner@id/repo@id')}, as the Entra portal now proposes), but this repository still sends the name form: it has not opted in.`;
+    case 'pull-request-typo':
+      return `GitHub's pull request subject is ${code('pull_request')} with an underscore; ${code('pull-request')} (from old Microsoft docs) never matches.`;
+    case 'wildcard':
+      return 'The credential contains `*` or `?`: classic credentials compare exactly, so these are literal characters. Only a flexible credential (claimsMatchingExpression) supports patterns.';
+    case 'custom-template':
+      return a.form === 'custom'
+        ? 'GitHub sends a customised subject (the repository or organisation changed the template), but the credential has the default `repo:` form.'
+        : 'The credential has a customised-template subject, but this repository sends the default `repo:` form.';
+    case 'repository':
+      return `The credential is for repository ${code(e.repository ?? '?')}; the token comes from ${code(a.repository ?? '?')}${opts.reusable ? " (for a reusable workflow, the subject carries the caller's repository)" : ''}.`;
+    case 'context':
+      return `The credential is for ${describeContext(e)}, but GitHub sends ${describeContext(a)}${opts.forThisJob ? ' for this job' : ''}.`;
+    default:
+      return '';
+  }
 }
 
 /** `environment \`prod\``, `pull requests`, `branch \`main\``: the context part of a subject in words. */
