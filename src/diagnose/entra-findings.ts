@@ -17,7 +17,7 @@ import { audiences, type GitHubClaims } from '../github/claims.js';
 import { customTemplateKeys, parseSubject, toImmutableForm, toNameForm } from '../github/subject.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { parseAadstsMessage, type AadstsDetails, type ParsedAadsts, type PresentedValues } from './aadsts-text.js';
-import { catalogEntry, DOCS, PLACEHOLDER, fillPlaceholders, PERMISSIONS_STEP, rankCauses, type CatalogEntry, type CauseContext } from './catalog.js';
+import { catalogEntry, DOCS, PLACEHOLDER, fillPlaceholders, PERMISSIONS_STEP, rankCauses, type BuilderName, type CatalogEntry, type CauseContext } from './catalog.js';
 import { PERMISSIONS_WHERE, PERMISSIONS_YAML } from './run-findings.js';
 import { compareWithCredentials, type CompareResult } from './compare.js';
 import type { DiagnosisContext } from './context.js';
@@ -173,65 +173,34 @@ function diagnose(inc: Incident, ctx: DiagnosisContext, entry: CatalogEntry | un
   }
 }
 
+type Builder = (c: Case, entry: CatalogEntry) => Finding[];
+
+/** Each catalog entry names its builder (catalog-base.ts BuilderName). */
+const BUILDERS: Record<BuilderName, Builder> = {
+  subject: (c, e) => subjectFamily(c, e),
+  issuer: (c, e) => issuerMismatch(c, e),
+  audience: (c, e) => audienceMismatch(c, e),
+  'no-match': (c, e) => noMatch(c, e),
+  'no-credentials': (c, e) => [noCredentials(c, e)],
+  'client-not-found': (c, e) => [clientNotFound(c, e)],
+  tenant: (c, e) => {
+    const home = e.code === 90002 ? cloudOfTenantDomain(c.inc.tenant ?? c.tenant) : undefined;
+    return [home && home.name !== c.cloud.name ? tenantInOtherCloud(c, home) : tenantNotFound(c, e)];
+  },
+  'assertion-expired': (c, e) => [assertionExpired(c, e)],
+  'signing-key': (c, e) => [signingKeyNotFound(c, e)],
+  'issuer-unreachable': (c, e) => [issuerUnreachable(c, e)],
+  'tenant-policy': (c, e) => [tenantPolicy(c, e)],
+  'client-disabled': (c, e) => [clientDisabled(c, e)],
+  'not-federation': (c, e) => [notFederation(c, e)],
+  cloud: (c, e) => [cloudMismatch(c, e)],
+  'request-invalid': (c, e) => [requestInvalid(c, e)],
+  'assertion-invalid': (c, e) => [assertionInvalid(c, e)],
+  catalog: (c, e) => [fromCatalog(c, e)],
+};
+
 function build(c: Case): Finding[] {
-  const entry = c.entry;
-  if (!entry) return [unknownCode(c)];
-  switch (entry.code) {
-    case 700213:
-    case 7002131:
-    case 7002138:
-      return subjectFamily(c, entry);
-    case 700211:
-      return issuerMismatch(c, entry);
-    case 700212:
-      return audienceMismatch(c, entry);
-    case 70021:
-      return noMatch(c, entry);
-    case 70025:
-      return [noCredentials(c, entry)];
-    case 700016:
-      return [clientNotFound(c, entry)];
-    case 90002: {
-      const home = cloudOfTenantDomain(c.inc.tenant ?? c.tenant);
-      return [home && home.name !== c.cloud.name ? tenantInOtherCloud(c, home) : tenantNotFound(c, entry)];
-    }
-    case 900023:
-      return [tenantNotFound(c, entry)];
-    case 700024:
-      return [assertionExpired(c, entry)];
-    case 7000272:
-      return [signingKeyNotFound(c, entry)];
-    case 90061:
-    case 50166:
-    case 501661:
-      return [issuerUnreachable(c, entry)];
-    case 53003:
-    case 700223:
-    case 700238:
-    case 7002381:
-      return [tenantPolicy(c, entry)];
-    case 7000112:
-      return [clientDisabled(c, entry)];
-    case 7000215:
-    case 7000222:
-      return [notFederation(c, entry)];
-    case 900439:
-    case 900440:
-    case 900382:
-    case 900432:
-    case 90038:
-    case 50049:
-      return [cloudMismatch(c, entry)];
-    case 90014:
-    case 900144:
-    case 7000218:
-    case 7000216:
-    case 500011:
-    case 70011:
-      return [requestInvalid(c, entry)];
-    default:
-      return [entry.findingId === 'assertion-invalid' ? assertionInvalid(c, entry) : fromCatalog(c, entry)];
-  }
+  return c.entry ? BUILDERS[c.entry.builder](c, c.entry) : [unknownCode(c)];
 }
 
 // ---- text helpers -----------------------------------------------------------------------------
