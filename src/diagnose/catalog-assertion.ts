@@ -1,7 +1,13 @@
 /** The assertion itself: lifetime, signing keys, discovery, malformed or the wrong kind of token. */
 import { C, DOCS, LIST_CREDENTIALS, OIDC_LOGIN_YAML, PERMISSIONS_STEP, PLACEHOLDER, e } from './catalog-base.js';
 import type { CatalogEntry } from './catalog-base.js';
-import { causeGhes, causeMissingIdTokenPermission, causeNotGitHubToken, causeSelfSigned, causeWrongApp } from './catalog-causes.js';
+import {
+  causeGhes,
+  causeMissingIdTokenPermission,
+  causeNotGitHubToken,
+  causeSelfSigned,
+  causeWrongApp,
+} from './catalog-causes.js';
 
 export const ASSERTION_ENTRIES: readonly CatalogEntry[] = [
   // ---- assertion lifetime, keys and discovery -------------------------------------------------

@@ -2,7 +2,23 @@
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { C, DOCS, LIST_CREDENTIALS, LIST_CREDENTIALS_UAMI, PLACEHOLDER, createFor, e } from './catalog-base.js';
 import type { CatalogEntry } from './catalog-base.js';
-import { causeCustomAudience, causeCustomTemplate, causeDefaultGitHubAudience, causeEnterpriseIssuer, causeEnvironmentVsBranch, causeGhes, causeImmutable, causeNotGitHubToken, causeOtherRef, causePropagation, causePullRequest, causeReusable, causeSovereignAudience, causeTrailingSlash, causeWrongApp } from './catalog-causes.js';
+import {
+  causeCustomAudience,
+  causeCustomTemplate,
+  causeDefaultGitHubAudience,
+  causeEnterpriseIssuer,
+  causeEnvironmentVsBranch,
+  causeGhes,
+  causeImmutable,
+  causeNotGitHubToken,
+  causeOtherRef,
+  causePropagation,
+  causePullRequest,
+  causeReusable,
+  causeSovereignAudience,
+  causeTrailingSlash,
+  causeWrongApp,
+} from './catalog-causes.js';
 
 export const MATCH_ENTRIES: readonly CatalogEntry[] = [
   // ---- federated credential matching -----------------------------------------------------------

@@ -1,5 +1,14 @@
 /** Request problems, the secret path, and flexible credential expressions. */
-import { C, DOCS, LIST_CREDENTIALS, OIDC_LOGIN_YAML, PERMISSIONS_STEP, PLACEHOLDER, createFor, e } from './catalog-base.js';
+import {
+  C,
+  DOCS,
+  LIST_CREDENTIALS,
+  OIDC_LOGIN_YAML,
+  PERMISSIONS_STEP,
+  PLACEHOLDER,
+  createFor,
+  e,
+} from './catalog-base.js';
 import type { CatalogEntry } from './catalog-base.js';
 import { causeMissingIdTokenPermission, causeSecretPath } from './catalog-causes.js';
 
