@@ -267,7 +267,10 @@ export async function runAction(io: RunIo): Promise<number> {
       matchedCredential: matched,
       exchange,
       findings,
-      suggestion: comparison?.suggestion ?? suggestCredential(claims),
+      // Each fact once: no separate "credential this token would match" when a finding's fix creates it.
+      ...(findings.some((f) => f.fix.includes(`"subject":${JSON.stringify(claims.sub)}`) && f.fix.includes('federated-credential create'))
+        ? {}
+        : { suggestion: comparison?.suggestion ?? suggestCredential(claims) }),
       clientId: inputs.clientId,
       now: now(),
     },

@@ -231,10 +231,11 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
         id: custom ? 'subject-custom-template' : 'subject-mismatch',
         severity: 'error',
         title: custom ? `Subject comes from a customised template and differs from ${label}` : `Subject differs from ${label}`,
-        message: `${diff}\n${why}\n${expects.sentence}`,
+        message: expects.explainsWhy ? `${diff}\n${expects.sentence}` : `${diff}\n${why}\n${expects.sentence}`,
         fix:
           `Add a credential for the subject this job sends:\n${create}` +
-          (expects.yaml ? `\nor change the workflow so GitHub sends the credential's subject:\n${expects.yaml}` : ''),
+          (expects.yaml ? `\nor change the workflow so GitHub sends the credential's subject:\n${expects.yaml}` : '') +
+          (expects.alternative ? `\n${expects.alternative}` : ''),
         evidence,
       };
     }

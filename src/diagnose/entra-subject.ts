@@ -84,9 +84,12 @@ export function subjectFamily(c: Case, entry: CatalogEntry): Finding[] {
     const expected = k.subject!;
     evidence.push({ label: 'subject', actual: subject, expected });
     body.push(diffLines('presented sub:', subject, `${credentialLabel(k)}:`, expected));
-    body.push(subjectDifferenceSentence(subject, expected, { reusable: !!c.claims?.job_workflow_ref }));
-    if (why) body.push(`Why GitHub sent this subject: ${why}`);
-    if (isNearMiss(nearest.kind)) {
+    // Each fact once: what the credential expects already says how the contexts differ, and for an
+    // environment job it is also why GitHub sent this subject.
+    const expects = isNearMiss(nearest.kind) ? undefined : whatTheCredentialExpects(subject, expected, c.ctx.jobId);
+    if (nearest.kind !== 'context') body.push(subjectDifferenceSentence(subject, expected, { reusable: !!c.claims?.job_workflow_ref }));
+    if (why && !expects?.explainsWhy) body.push(`Why GitHub sent this subject: ${why}`);
+    if (!expects) {
       title = `${credentialLabel(k)} expects ${q(expected)}; GitHub sent ${q(subject)}`;
       fix.push(`Set ${credentialLabel(k)}'s subject to exactly what GitHub sends:`, updateCommand(c, k.name, { subject }));
       if (nearest.kind === 'case') fix.push('or rename the GitHub environment / repository to the credential\'s spelling.');
@@ -95,11 +98,11 @@ export function subjectFamily(c: Case, entry: CatalogEntry): Finding[] {
         fix.push(`or opt the repository in to immutable subjects (PUT /repos/{owner}/{repo}/actions/oidc/customization/sub with {"use_immutable_subject": true}); GitHub then sends ${q(alt ?? '')}.`);
       }
     } else {
-      const expects = whatTheCredentialExpects(subject, expected, c.ctx.jobId);
       body.push(expects.sentence);
       title = `${credentialLabel(k)} expects ${q(expected)}; GitHub sent ${q(subject)}`;
       fix.push('Add a credential for the subject this job sends:', createFix(c, subject));
       if (expects.yaml) fix.push('or change the workflow so GitHub sends the credential\'s subject:', expects.yaml);
+      if (expects.alternative) fix.push(expects.alternative);
     }
   } else {
     if (creds.length && flexibleCreds.length === creds.length) {

@@ -187,7 +187,11 @@ export function describeContext(subject: string | SubjectParts): string {
  * What the credential's subject asks for and how the workflow would have to change to send it.
  * Returns the sentence and, when a workflow edit would do, a YAML snippet.
  */
-export function whatTheCredentialExpects(actual: string, expected: string, jobId = '<job-id>'): { sentence: string; yaml?: string } {
+export function whatTheCredentialExpects(
+  actual: string,
+  expected: string,
+  jobId = '<job-id>',
+): { sentence: string; yaml?: string; alternative?: string; explainsWhy?: boolean } {
   const a = parseSubject(actual);
   const e = parseSubject(expected);
   // A custom-template subject without a recognisable context is shown whole.
@@ -200,10 +204,11 @@ export function whatTheCredentialExpects(actual: string, expected: string, jobId
     };
   }
   if (a.contextKind === 'environment' && e.contextKind !== 'environment') {
+    // This sentence is also why GitHub sent the subject: callers do not add whyThisSubject to it.
     return {
-      sentence:
-        `${wants}, but this job declares ${code(`environment: ${a.environment}`)}, and the environment replaces the ${e.contextKind === 'pull_request' ? 'pull request' : 'ref'} in the subject. ` +
-        `Add a credential for the environment subject (below), or remove ${code('environment:')} from the job if it should not use one.`,
+      sentence: `${wants}, but this job declares ${code(`environment: ${a.environment}`)}, and the environment replaces the ${e.contextKind === 'pull_request' ? 'pull request' : 'ref'} in the subject.`,
+      alternative: `or remove ${code('environment:')} from the job if it should not use one.`,
+      explainsWhy: true,
     };
   }
   if (a.contextKind === 'environment' && e.contextKind === 'environment') {
