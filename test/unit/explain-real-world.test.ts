@@ -234,3 +234,23 @@ describe('explain PATH', () => {
     expect(verbose.stdout).toContain('Ruled out by the evidence');
   });
 });
+
+describe('each fact once', () => {
+  const count = (text: string, needle: string | RegExp) => text.split(needle).length - 1;
+
+  it('explain names the other subject form once (no generic immutable cause under the hint)', () => {
+    const m = explainText(MESSAGE).findings[0]!.message;
+    expect(count(m, 'immutable')).toBe(1);
+  });
+
+  it('an environment job against a branch credential: the environment sentence once, and it is the why', async () => {
+    const { compareWithCredentials } = await import('../../src/diagnose/compare.js');
+    const claims = { iss: 'https://token.actions.githubusercontent.com', sub: SUBJECT, aud: 'api://AzureADTokenExchange', environment: 'Production', ref: 'refs/heads/main', event_name: 'push' };
+    const credentials = [{ name: 'main', issuer: claims.iss, subject: 'repo:contoso-org/web_app:ref:refs/heads/main', audiences: [claims.aud] }];
+    const r = compareWithCredentials({ claims, credentials, clientId: '11111111-2222-3333-4444-555555555555' } as Parameters<typeof compareWithCredentials>[0]);
+    const f = r.findings.find((x) => x.id === 'subject-mismatch')!;
+    expect(count(f.message, 'environment: Production')).toBe(1);
+    expect(count(f.message, /replaces the ref|does not appear in `sub`|instead of the ref/)).toBe(1);
+    expect(f.fix).toContain('or remove `environment:` from the job');
+  });
+});
