@@ -247,7 +247,8 @@ describe('each fact once', () => {
     const { compareWithCredentials } = await import('../../src/diagnose/compare.js');
     const claims = { iss: 'https://token.actions.githubusercontent.com', sub: SUBJECT, aud: 'api://AzureADTokenExchange', environment: 'Production', ref: 'refs/heads/main', event_name: 'push' };
     const credentials = [{ name: 'main', issuer: claims.iss, subject: 'repo:contoso-org/web_app:ref:refs/heads/main', audiences: [claims.aud] }];
-    const r = compareWithCredentials({ claims, credentials, clientId: '11111111-2222-3333-4444-555555555555' } as Parameters<typeof compareWithCredentials>[0]);
+    const { CLOUDS } = await import('../../src/entra/clouds.js');
+    const r = compareWithCredentials({ claims, credentials, clientId: '11111111-2222-3333-4444-555555555555', cloud: CLOUDS.azurecloud });
     const f = r.findings.find((x) => x.id === 'subject-mismatch')!;
     expect(count(f.message, 'environment: Production')).toBe(1);
     expect(count(f.message, /replaces the ref|does not appear in `sub`|instead of the ref/)).toBe(1);
