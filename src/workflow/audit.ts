@@ -21,6 +21,7 @@ import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import type { Evidence, Finding } from '../diagnose/finding.js';
 import { CLIENT_ID_PLACEHOLDER, azAppCreateCommand, azAppUpdateCommand, azIdentityCreateCommand, credentialNameForSubject, type CredentialPatch } from '../diagnose/fix-commands.js';
 import { classifySubjectDifference, isNearMiss, nearestBySubject, subjectDifferenceSentence } from '../diagnose/subject-reasons.js';
+import { PERMISSIONS_YAML } from '../diagnose/run-findings.js';
 import { credentialNameFor, diffLines, shellQuote } from '../diagnose/text-diff.js';
 import { globCovers, globsIntersect, hasWildcard } from './glob.js';
 import type { WorkflowFile } from './parse.js';
@@ -570,7 +571,7 @@ function permissionsMissing(workflows: readonly WorkflowFile[]): Finding[] {
           `${where[0]!.toUpperCase()}${where.slice(1)} ${code('permissions:')} block (line ${block.line}) grants ${grants}. A block that names any permission sets the others to none, ` +
           `so the runner gives this job no OIDC token and the login fails (azure/login: "Failed to fetch federated token from GitHub").` +
           (!job.permissions && workflow.permissions ? ' A job-level block would replace it for this job.' : ''),
-        fix: `${job.permissions ? `jobs:\n  ${job.id}:\n    permissions:` : 'permissions:'}\n${job.permissions ? '      ' : '  '}id-token: write\n${job.permissions ? '      ' : '  '}contents: read`,
+        fix: job.permissions ? `jobs:\n  ${job.id}:\n${PERMISSIONS_YAML.replace(/^/gm, '    ')}` : PERMISSIONS_YAML,
         location: { file: workflow.path, line: block.idTokenLine ?? block.line },
       });
     }
