@@ -214,7 +214,7 @@ export function subjectHints(subject: string, code: number): string[] {
   switch (p.contextKind) {
     case 'environment':
       hints.push(
-        `A credential for ${tick(`${p.form === 'custom' ? '…' : `repo:${p.repository}`}:ref:refs/heads/<branch>`)} or ${tick(`…:pull_request`)} does not match while the job declares ${tick(`environment: ${p.environment}`)}: the credential must name ${tick(subject)}.`,
+        `So a credential for ${tick(`${p.form === 'custom' ? '…' : `repo:${p.repository}`}:ref:refs/heads/<branch>`)} or ${tick(`…:pull_request`)} does not match; the credential must name exactly this subject.`,
       );
       break;
     case 'pull_request':
