@@ -15,7 +15,7 @@ import type { DiagnosisContext } from './context.js';
 import type { FindingId, Severity } from './finding.js';
 import type { AadstsDetails, PresentedValues } from './aadsts-text.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
-import { CLIENT_ID_PLACEHOLDER } from './fix-commands.js';
+import { azAppUpdateCommand, CLIENT_ID_PLACEHOLDER, type CredentialPatch } from './fix-commands.js';
 import { PERMISSIONS_ONE_LINE } from './run-findings.js';
 
 /** What a cause predicate may look at: the diagnosis context plus what Entra's message quoted. */
@@ -114,3 +114,5 @@ export function e(entry: CatalogEntry): CatalogEntry {
   return entry;
 }
 
+/** The update command (fix-commands.ts owns its shape) for a credential the reader names. */
+export const updateFor = (patch: CredentialPatch) => azAppUpdateCommand(C, '<CREDENTIAL-NAME>', patch);

@@ -1,6 +1,6 @@
 /** Federated credential matching: which credential, and why none matched. */
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
-import { C, DOCS, LIST_CREDENTIALS, LIST_CREDENTIALS_UAMI, PLACEHOLDER, createFor, e } from './catalog-base.js';
+import { C, DOCS, LIST_CREDENTIALS, LIST_CREDENTIALS_UAMI, PLACEHOLDER, createFor, e, updateFor } from './catalog-base.js';
 import type { CatalogEntry } from './catalog-base.js';
 import {
   causeCustomAudience,
@@ -73,7 +73,7 @@ export const MATCH_ENTRIES: readonly CatalogEntry[] = [
     meaning: 'No federated identity credential on this app or managed identity names the issuer (`iss`) of the presented token, compared byte for byte.',
     causes: [causeTrailingSlash, causeEnterpriseIssuer, causeGhes, causeNotGitHubToken, causeWrongApp],
     fix: [
-      `Set the credential's issuer to the token's exactly (GitHub: \`${GITHUB_COM_ISSUER}\`, no trailing slash): \`az ad app federated-credential update --id ${C} --federated-credential-id <CREDENTIAL-NAME> --parameters '{"issuer":"${PLACEHOLDER.issuer}"}'\``,
+      `Set the credential's issuer to the token's exactly (GitHub: \`${GITHUB_COM_ISSUER}\`, no trailing slash): \`${updateFor({ issuer: PLACEHOLDER.issuer })}\``,
       `List the issuers the credentials name: \`az ad app federated-credential list --id ${C} --query "[].{name:name, issuer:issuer}" -o table\``,
     ],
     docs: DOCS.createTrust,
@@ -90,7 +90,7 @@ export const MATCH_ENTRIES: readonly CatalogEntry[] = [
     causes: [causeSovereignAudience, causeDefaultGitHubAudience, causeCustomAudience],
     fix: [
       'Request the credential\'s audience in the login step: `with: { audience: api://AzureADTokenExchange }` (US Government `api://AzureADTokenExchangeUSGov`, China `api://AzureADTokenExchangeChina`)',
-      `Or set the credential's audience to the token's: \`az ad app federated-credential update --id ${C} --federated-credential-id <CREDENTIAL-NAME> --parameters '{"audiences":["${PLACEHOLDER.audience}"]}'\``,
+      `Or set the credential's audience to the token's: \`${updateFor({ audiences: [PLACEHOLDER.audience] })}\``,
     ],
     docs: DOCS.createTrust,
     retry: 'never',
@@ -129,7 +129,7 @@ export const MATCH_ENTRIES: readonly CatalogEntry[] = [
       { ...causePropagation, text: 'The credential was just corrected and Entra still has the old spelling cached (retry after a few minutes; if it persists against a byte-identical subject, delete and recreate the credential).' },
     ],
     fix: [
-      `Set the credential's subject to the token's exact spelling: \`az ad app federated-credential update --id ${C} --federated-credential-id <CREDENTIAL-NAME> --parameters '{"subject":"${PLACEHOLDER.subject}"}'\``,
+      `Set the credential's subject to the token's exact spelling: \`${updateFor({ subject: PLACEHOLDER.subject })}\``,
       'Or rename the GitHub environment (Settings → Environments) to the credential\'s spelling.',
     ],
     docs: DOCS.caseSensitive,
@@ -173,7 +173,7 @@ export const MATCH_ENTRIES: readonly CatalogEntry[] = [
       { id: 'wrong-principal-id', text: 'The credential\'s subject is not the managed identity\'s object (principal) id, or is the client id instead.' },
       causeNotGitHubToken,
     ],
-    fix: [`Set the credential's subject to the value Entra names: \`az ad app federated-credential update --id ${C} --federated-credential-id <CREDENTIAL-NAME> --parameters '{"subject":"<EXPECTED-SUBJECT>"}'\``],
+    fix: [`Set the credential's subject to the value Entra names: \`${updateFor({ subject: '<EXPECTED-SUBJECT>' })}\``],
     docs: DOCS.managedIdentityAsFic,
     retry: 'never',
   }),
