@@ -68,65 +68,111 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
         ? `environment: ${cloud.name} and audience: ${cloud.exchangeAudience} in the step's \`with:\` block.`
         : "environment: (azureusgovernment or azurechinacloud) and the matching audience: in the step's `with:` block.",
       token: 'the subject comes from the job itself: its `environment:`, the event (pull_request) or the branch/tag.',
-      audience: "the token's audience is the step's `audience:` input (default api://AzureADTokenExchange; a national cloud has its own).",
+      audience:
+        "the token's audience is the step's `audience:` input (default api://AzureADTokenExchange; a " +
+        "national cloud has its own).",
       'no-token': 'permissions: id-token: write on the job, and client-id/tenant-id in `with:` (no `creds:`).',
-      secret: 'drop `creds:` (or client-secret) and give client-id, tenant-id and subscription-id; with `permissions: id-token: write` azure/login uses OIDC.',
+      secret:
+        'drop `creds:` (or client-secret) and give client-id, tenant-id and subscription-id; with ' +
+        '`permissions: id-token: write` azure/login uses OIDC.',
     },
     'azure-devops': {
-      ids: 'the service connection (Project settings → Service connections → the Azure Resource Manager connection): its app registration or managed identity and tenant.',
+      ids:
+        'the service connection (Project settings → Service connections → the Azure Resource Manager ' +
+        'connection): its app registration or managed identity and tenant.',
       tenant: "the service connection's tenant id.",
       cloud: "the service connection's Environment (AzureCloud, AzureUSGovernment, AzureChinaCloud).",
-      token: "the federated credential's issuer and subject must be exactly those shown on the service connection (Workload identity federation details); convert or re-create the connection to have them written for you.",
+      token:
+        "the federated credential's issuer and subject must be exactly those shown on the service " +
+        "connection (Workload identity federation details); convert or re-create the connection to have" +
+        " them written for you.",
       'no-token': 'edit the service connection to use Workload identity federation.',
       secret: 'convert the service connection to Workload identity federation (Edit → Convert).',
     },
     'azure-powershell': {
-      ids: 'Connect-AzAccount -ServicePrincipal -ApplicationId <APPLICATION-CLIENT-ID> -Tenant <TENANT-ID> -FederatedToken $token.',
+      ids:
+        'Connect-AzAccount -ServicePrincipal -ApplicationId <APPLICATION-CLIENT-ID> -Tenant <TENANT-ID>' +
+        ' -FederatedToken $token.',
       tenant: 'Connect-AzAccount … -Tenant <TENANT-ID> (add -Environment for a national cloud).',
       cloud: `Connect-AzAccount … -Environment ${cloudPs(env)}.`,
-      token: 'the token passed with -FederatedToken is the job\'s GitHub token: its subject comes from the job (environment, event, branch).',
+      token:
+        'the token passed with -FederatedToken is the job\'s GitHub token: its subject comes from the ' +
+        'job (environment, event, branch).',
       'no-token': 'fetch the GitHub token in the job (permissions: id-token: write) and pass it with -FederatedToken.',
-      secret: 'Connect-AzAccount -ServicePrincipal -ApplicationId … -Tenant … -FederatedToken $token instead of -Credential.',
+      secret:
+        'Connect-AzAccount -ServicePrincipal -ApplicationId … -Tenant … -FederatedToken $token instead ' +
+        'of -Credential.',
     },
     terraform: {
-      ids: 'ARM_CLIENT_ID and ARM_TENANT_ID (or client_id / tenant_id in the provider and in the azurerm backend block).',
+      ids:
+        'ARM_CLIENT_ID and ARM_TENANT_ID (or client_id / tenant_id in the provider and in the azurerm ' +
+        'backend block).',
       tenant: 'ARM_TENANT_ID (tenant_id in the provider and backend), plus ARM_ENVIRONMENT for a national cloud.',
       cloud: `ARM_ENVIRONMENT=${cloudTf(env)} (environment = "${cloudTf(env)}" in the provider and in the azurerm backend block).`,
-      token: 'with ARM_USE_OIDC=true (use_oidc = true) Terraform requests the job\'s GitHub token itself: its subject comes from the job (environment, event, branch).',
-      audience: 'Terraform asks GitHub for the audience of its environment: set ARM_ENVIRONMENT (environment = "…") in the provider and in the azurerm backend block alike, so both request the audience the credential has.',
-      'no-token': 'ARM_USE_OIDC=true (use_oidc = true in the provider and backend) and permissions: id-token: write on the job: Terraform reads ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN (or ARM_OIDC_REQUEST_URL / ARM_OIDC_REQUEST_TOKEN).',
+      token:
+        'with ARM_USE_OIDC=true (use_oidc = true) Terraform requests the job\'s GitHub token itself: ' +
+        'its subject comes from the job (environment, event, branch).',
+      audience:
+        'Terraform asks GitHub for the audience of its environment: set ARM_ENVIRONMENT (environment = ' +
+        '"…") in the provider and in the azurerm backend block alike, so both request the audience the ' +
+        'credential has.',
+      'no-token':
+        'ARM_USE_OIDC=true (use_oidc = true in the provider and backend) and permissions: id-token: ' +
+        'write on the job: Terraform reads ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN (or ' +
+        'ARM_OIDC_REQUEST_URL / ARM_OIDC_REQUEST_TOKEN).',
       secret: 'unset ARM_CLIENT_SECRET and set ARM_USE_OIDC=true (use_oidc = true).',
     },
     azd: {
-      ids: 'azd auth login --client-id <APPLICATION-CLIENT-ID> --tenant-id <TENANT-ID> --federated-credential-provider github.',
+      ids:
+        'azd auth login --client-id <APPLICATION-CLIENT-ID> --tenant-id <TENANT-ID> --federated-' +
+        'credential-provider github.',
       tenant: 'azd auth login --tenant-id <TENANT-ID>.',
       cloud: `azd config set cloud.name ${cloudPs(env)} before azd auth login.`,
-      token: 'azd auth login --federated-credential-provider github uses the job\'s GitHub token: its subject comes from the job (environment, event, branch).',
-      'no-token': 'azd auth login --federated-credential-provider github needs permissions: id-token: write on the job.',
+      token:
+        'azd auth login --federated-credential-provider github uses the job\'s GitHub token: its ' +
+        'subject comes from the job (environment, event, branch).',
+      'no-token':
+        'azd auth login --federated-credential-provider github needs permissions: id-token: write on ' +
+        'the job.',
       secret: 'azd auth login --federated-credential-provider github instead of --client-secret.',
     },
     aks: {
       ids: 'the service account annotation azure.workload.identity/client-id (and AZURE_TENANT_ID).',
-      tenant: 'AZURE_TENANT_ID in the pod (set by the webhook from the service account annotation azure.workload.identity/tenant-id).',
+      tenant:
+        'AZURE_TENANT_ID in the pod (set by the webhook from the service account annotation ' +
+        'azure.workload.identity/tenant-id).',
       cloud: 'AZURE_AUTHORITY_HOST in the pod.',
-      token: "the credential's issuer must be the cluster's (az aks show -n <CLUSTER> -g <RESOURCE-GROUP> --query oidcIssuerProfile.issuerUrl -o tsv) and its subject system:serviceaccount:<NAMESPACE>:<SERVICE-ACCOUNT>.",
+      token:
+        "the credential's issuer must be the cluster's (az aks show -n <CLUSTER> -g <RESOURCE-GROUP> " +
+        "--query oidcIssuerProfile.issuerUrl -o tsv) and its subject " +
+        "system:serviceaccount:<NAMESPACE>:<SERVICE-ACCOUNT>.",
       'no-token': 'label the pod azure.workload.identity/use: "true" so the webhook mounts AZURE_FEDERATED_TOKEN_FILE.',
       secret: 'use WorkloadIdentityCredential with the projected token instead of a secret.',
     },
     sdk: {
-      ids: 'AZURE_CLIENT_ID and AZURE_TENANT_ID (or the clientId / tenantId given to ClientAssertionCredential or WorkloadIdentityCredential).',
+      ids:
+        'AZURE_CLIENT_ID and AZURE_TENANT_ID (or the clientId / tenantId given to ' +
+        'ClientAssertionCredential or WorkloadIdentityCredential).',
       tenant: 'AZURE_TENANT_ID (the credential\'s tenantId).',
       cloud: 'AZURE_AUTHORITY_HOST (the credential\'s authorityHost), e.g. https://login.chinacloudapi.cn.',
-      token: 'the assertion callback (or AZURE_FEDERATED_TOKEN_FILE) returns the job\'s GitHub token: its subject comes from the job (environment, event, branch).',
+      token:
+        'the assertion callback (or AZURE_FEDERATED_TOKEN_FILE) returns the job\'s GitHub token: its ' +
+        'subject comes from the job (environment, event, branch).',
       'no-token': 'the assertion callback needs a GitHub token: permissions: id-token: write on the job.',
-      secret: 'ClientAssertionCredential (or WorkloadIdentityCredential) with the GitHub token instead of ClientSecretCredential.',
+      secret:
+        'ClientAssertionCredential (or WorkloadIdentityCredential) with the GitHub token instead of ' +
+        'ClientSecretCredential.',
     },
     'azure-cli': {
       ids: 'az login --service-principal -u <APPLICATION-CLIENT-ID> --tenant <TENANT-ID> --federated-token "$TOKEN".',
       tenant: 'az login … --tenant <TENANT-ID> (az cloud set first for a national cloud).',
       cloud: `az cloud set -n ${cloudPs(env)} before az login.`,
-      token: 'the token passed with --federated-token is the job\'s GitHub token: its subject comes from the job (environment, event, branch).',
-      'no-token': 'fetch the GitHub token in the job (permissions: id-token: write) and pass it with --federated-token.',
+      token:
+        'the token passed with --federated-token is the job\'s GitHub token: its subject comes from the' +
+        ' job (environment, event, branch).',
+      'no-token':
+        'fetch the GitHub token in the job (permissions: id-token: write) and pass it with --federated-' +
+        'token.',
       secret: 'az login --service-principal … --federated-token "$TOKEN" instead of --password.',
     },
   };
