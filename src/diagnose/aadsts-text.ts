@@ -128,6 +128,18 @@ const POWERSHELL_GUTTER = /^ {2,}\| ?/;
  * a space at a word break, and without one inside a quoted value (a value longer than the
  * console is cut where the width ends).
  */
+/** One message's lines joined back: a space at a word break, none inside a quoted value. */
+function joinWrapped(message: string): string {
+  if (!message.includes('\n')) return message;
+  let out = '';
+  for (const line of message.split('\n')) {
+    if (!out) out = line;
+    else if (TAIL_LINE.test(line)) out += `\n${line}`;
+    else out = oddQuotes(out) ? out + line.trim() : `${out.trimEnd()} ${line.trim()}`;
+  }
+  return out;
+}
+
 function joinPowerShellGutter(text: string): string {
   if (!/^ {2,}\| /m.test(text)) return text;
   const out: string[] = [];
@@ -328,8 +340,14 @@ function lineEnd(text: string, from: number, limit: number): number {
 /** Where the message that starts at `start` ends (exclusive), not beyond `limit`. */
 function messageEnd(text: string, start: number, limit: number): number {
   let end = lineEnd(text, start, limit);
-  // A quoted value broken across lines (pasted from a narrow console) continues on the next.
+  // A quoted value broken across lines (pasted from a narrow console) continues on the next, and so
+  // does a sentence hard-wrapped mid-way (the next line starts lower-case or with a quote).
   for (let n = 0; n < 2 && end < limit && oddQuotes(text.slice(start, end)); n++) end = lineEnd(text, end + 1, limit);
+  for (let n = 0; n < 8 && end < limit; n++) {
+    const next = text.slice(end + 1, lineEnd(text, end + 1, limit));
+    if (/[.!?]\s*$/.test(text.slice(start, end)) || !/^\s*['"‘a-z]/.test(next)) break;
+    end = lineEnd(text, end + 1, limit);
+  }
   // Entra's "\r\n" form puts the tail on the next lines.
   while (end < limit) {
     const next = lineEnd(text, end + 1, limit);
@@ -435,7 +453,7 @@ function extract(input: string): ParsedAadsts[] {
       if (m.index - start > 400) start = m.index - 400;
       end = Math.min(lineEnd(text, m.index, text.length), m.index + 600);
     }
-    const raw = text.slice(start, end).trim();
+    const raw = joinWrapped(text.slice(start, end).trim());
     const parsed = parseAadstsMessage(m.code, raw);
     const before = text.slice(Math.max(0, m.index - 1500), m.index);
     const afterWindow = text.slice(end, Math.min(limit, end + 1500));
