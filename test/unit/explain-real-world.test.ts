@@ -54,6 +54,7 @@ const DAMAGE: Array<[string, string]> = [
   ['JSON string inside a JSON string', JSON.stringify(JSON.stringify({ error: 'invalid_client', error_description: MESSAGE }))],
   ['Windows line ends', LOG.replace(/\n/g, '\r\n')],
   ['PowerShell word wrap under a gutter', `Connect-AzAccount: ClientAssertionCredential authentication failed:\n${wordWrap(MESSAGE, 50).map((l) => `     | ${l}`).join('\n')}`],
+  ['a console hard wrap at 80 columns', wordWrap(`Error: ${MESSAGE}`, 80).join('\n')],
   ['subject broken across two lines', LOG.replace(`subject '${SUBJECT}'`, `subject 'repo:contoso-org/web_app:envi\nronment:Production'`)],
   ['code broken by a console wrap', LOG.replace('AADSTS700213', 'AADSTS7002\n13')],
   ['ANSI colours and timestamps', LOG.split('\n').map((l) => `2024-05-31T14:26:23.1234567Z \u001b[31m${l}\u001b[0m`).join('\n')],
