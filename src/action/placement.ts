@@ -95,11 +95,20 @@ export async function placeFindings(findings: readonly Finding[], ctx: Placement
     if (f.location) return f;
     const loc = place(f);
     if (!loc) return f;
-    const note = loc.note && !f.message.includes(loc.note) ? loc.note.replace(/`/g, "'") : '';
+    const note = loc.note && !f.message.includes(loc.note) && !restates(f.message, loc.note) ? loc.note.replace(/`/g, "'") : '';
     // The line's note goes with the explanation, before Entra's trace tail (kept last for support).
     const lines = f.message.split('\n');
     const tail = lines.length > 1 && /^(Trace ID|For Microsoft support)/.test(lines.at(-1)!) ? lines.pop()! : undefined;
     const message = [...lines, ...(note ? [note] : []), ...(tail ? [tail] : [])].join('\n');
     return { ...f, message, location: { file: loc.file, line: loc.line, ...(loc.column ? { column: loc.column } : {}) } };
   });
+}
+
+/**
+ * The message already states the line's fact (each fact once): every `key: value` the note
+ * quotes, e.g. `environment: Production`, is in the message; the annotation still carries the line.
+ */
+function restates(message: string, note: string): boolean {
+  const facts = (note.match(/`[^`\n]+: [^`\n]+`/g) ?? []).map((s) => s.slice(1, -1));
+  return facts.length > 0 && facts.every((fact) => message.includes(fact));
 }

@@ -22,7 +22,7 @@ import {
 } from '../diagnose/run-findings.js';
 import { mergeFindings } from '../diagnose/merge.js';
 import { DEFAULT_RETRY, canRetry, retryDelayMs, sleep } from '../net/retry.js';
-import { debugLine, logLine, maskSecret, readInput } from '../report/runner-log.js';
+import { debugEnabled, debugLine, logLine, maskSecret, readInput } from '../report/runner-log.js';
 import { emitReport } from '../report/emit.js';
 import type { ExchangeSummary, RunReport } from '../report/run-report.js';
 import type { VerifyResult } from '../github/verify.js';
@@ -232,6 +232,7 @@ export async function runAction(io: RunIo): Promise<number> {
       cloud: inputs.cloud,
       authorityHost: inputs.authorityHost,
       jobId: place.job,
+      verbose: debugEnabled(),
     });
     findings = mergeFindings(findings, remote);
     exchange = { status: 'rejected', attempts: outcome.attempts, code: outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error };
@@ -266,7 +267,10 @@ export async function runAction(io: RunIo): Promise<number> {
       matchedCredential: matched,
       exchange,
       findings,
-      suggestion: comparison?.suggestion ?? suggestCredential(claims),
+      // Each fact once: no separate "credential this token would match" when a finding's fix creates it.
+      ...(findings.some((f) => f.fix.includes(`"subject":${JSON.stringify(claims.sub)}`) && f.fix.includes('federated-credential create'))
+        ? {}
+        : { suggestion: comparison?.suggestion ?? suggestCredential(claims) }),
       clientId: inputs.clientId,
       now: now(),
     },

@@ -13,6 +13,7 @@ import {
 import type { DiagnosisContext } from '../diagnose/context.js';
 import { diagnoseEntraError, diagnoseParsedAadsts } from '../diagnose/entra-findings.js';
 import { hasErrors, sortFindings, type Finding } from '../diagnose/finding.js';
+import { detectLoginTool, TOOL_LABEL, withToolFix, type LoginTool } from '../diagnose/login-tool.js';
 import { CLOUDS, findCloud } from '../entra/clouds.js';
 import { parseEntraErrorBody } from '../entra/entra-error.js';
 import type { GitHubClaims } from '../github/claims.js';
@@ -30,7 +31,8 @@ the web UI), Entra's JSON answer, an MSAL or Azure CLI error, or a pasted messag
 Without TEXT or --file, reads stdin.
 
 Options:
-  -f, --file FILE          read the text from FILE ('-' for stdin)
+  -f, --file FILE          read the text from FILE ('-' for stdin); a lone argument naming a file is read too
+  -v, --verbose            also name the causes the evidence rules out
       --token-file FILE    the GitHub OIDC token the error is about (decoded, never printed)
       --credentials FILE   the app's federated credentials (Graph/ARM JSON or YAML, one or a list)
       --client-id ID       the application (client) id, for the commands in fixes
@@ -42,12 +44,28 @@ Options:
 Exit codes: 1 when an error was found, 0 when none, 2 for bad usage or unreadable input.
 
 Examples:
-  ${PROGRAM} explain --file job.log
+  ${PROGRAM} explain job.log
   gh run view 123 --log-failed | ${PROGRAM} explain
   ${PROGRAM} explain "AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:o/r:environment:prod'."
 `;
 
-const FLAGS = { file: { value: true, short: 'f' }, json: {}, ...CONTEXT_FLAGS };
+const FLAGS = { file: { value: true, short: 'f' }, json: {}, verbose: { short: 'v' }, ...CONTEXT_FLAGS };
+
+/**
+ * The only argument is a file when one exists by that name (`explain job.log`); a name that
+ * looks like a path but does not exist is an error, not text to explain.
+ */
+async function textOrFile(io: CliIo, arg: string): Promise<string> {
+  if (arg.includes('\n') || arg.length > 4096 || /AADSTS\d/.test(arg)) return arg;
+  try {
+    return await io.readFile(arg);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const pathLike = !/\s/.test(arg) && (/[\\/]/.test(arg) || /\.(?:log|txt|json|out)$/i.test(arg));
+    if (code === 'ENOENT' && !pathLike) return arg;
+    return readInputFile(io, arg, 'the text');
+  }
+}
 
 export const explainCommand: Command = {
   summary: 'Explain AADSTS errors',
@@ -59,11 +77,12 @@ export const explainCommand: Command = {
     let text: string;
     if (file !== undefined) text = await readInputFile(io, file, 'the text');
     else if (args.positionals.length === 1 && args.positionals[0] === '-') text = await readStdin(io, 'text');
+    else if (args.positionals.length === 1) text = await textOrFile(io, args.positionals[0]!);
     else if (args.positionals.length > 0) text = args.positionals.join(' ');
     else text = await readStdin(io, 'text');
     if (!text.trim()) throw new CliError('the text is empty', 2);
     const given = await loadContext(io, args);
-    const result = explainText(text, given);
+    const result = explainText(text, given, { verbose: args.flags.has('verbose') });
     if (args.flags.has('json')) {
       io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     } else {
@@ -79,26 +98,36 @@ export interface ExplainResult {
   errors: Array<Omit<ParsedAadsts, 'raw' | 'index'>>;
   /** What azure/login printed (token details, inputs). */
   context: Omit<LogContext, 'tokens'> & { tokens: Array<Omit<LogContext['tokens'][number], 'index'>> };
+  /** The tool that printed the log, when its words tell; the fixes name its settings. */
+  tool?: LoginTool;
 }
 
 /** The diagnosis for one text, with the given context. Pure apart from the diagnosis itself. */
-export function explainText(text: string, given: CliContext = {}): ExplainResult {
+export function explainText(text: string, given: CliContext = {}, opts: { verbose?: boolean } = {}): ExplainResult {
   const log = extractLogContext(text);
   const errors = extractAadstsErrors(text);
-  const findings: Finding[] = [];
+  // A job without a token sends Entra nothing usable: that cause leads, Entra's error follows it.
+  const logProblems = findLogProblems(text);
+  const findings: Finding[] = logProblems.filter((f) => TOKEN_PROBLEMS.has(f.id));
   const body = wholeJsonError(text);
   if (body) {
-    findings.push(...diagnoseEntraError(body, contextFor(undefined, given, log)));
+    findings.push(...diagnoseEntraError(body, { ...contextFor(undefined, given, log), ...opts }));
   } else {
-    for (const error of errors) findings.push(...diagnoseParsedAadsts(error, contextFor(error, given, log)));
+    for (const error of errors) findings.push(...diagnoseParsedAadsts(error, { ...contextFor(error, given, log), ...opts }));
   }
-  findings.push(...findLogProblems(text));
-  return {
-    findings: sortFindings(dedupe(findings)),
+  findings.push(...logProblems.filter((f) => !TOKEN_PROBLEMS.has(f.id)));
+  const tool = detectLoginTool(text);
+  const cloud = given.cloud ?? (log.environment ? findCloud(log.environment) : undefined);
+  const result: ExplainResult = {
+    findings: withToolFix(sortFindings(dedupe(findings)), tool, cloud),
     errors: errors.map(({ raw: _raw, index: _index, ...rest }) => rest),
     context: { ...log, tokens: log.tokens.map(({ index: _i, ...t }) => t) },
   };
+  if (tool) result.tool = tool;
+  return result;
 }
+
+const TOKEN_PROBLEMS = new Set<Finding['id']>(['oidc-unavailable', 'oidc-request-failed']);
 
 /** Entra's JSON answer as the whole text: diagnose it by its error_codes. */
 function wholeJsonError(text: string) {
@@ -168,6 +197,7 @@ function renderExplain(result: ExplainResult, s: ReturnType<typeof styleFor>): s
   if (ctx.loginMethod) lines.push(`  login method      ${ctx.loginMethod}`);
   if (ctx.masked.length) lines.push(`  masked as ***     ${ctx.masked.join(', ')}`);
   if (ctx.tokens.length > 1) lines.push(`  (${ctx.tokens.length} token details blocks in the log; each error is read with the one before it)`);
+  if (result.tool && !ctx.action) lines.unshift(`  printed by        ${TOOL_LABEL[result.tool]}`);
   if (lines.length) out.push('', s.dim(`From the log${ctx.action ? ` (${ctx.action})` : ''}:`), ...lines);
   if (result.findings.length) out.push('', renderFindings(result.findings, s).trimEnd());
   return `${out.join('\n')}\n`;

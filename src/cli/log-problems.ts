@@ -4,8 +4,7 @@
  */
 import type { Finding } from '../diagnose/finding.js';
 import { normaliseLogText } from '../diagnose/aadsts-text.js';
-
-const PERMISSIONS = ['permissions:', '  id-token: write   # lets the job request the OIDC token', '  contents: read'].join('\n');
+import { oidcRequestFailed, oidcUnavailable } from '../diagnose/run-findings.js';
 
 function lineOf(text: string, index: number): string {
   const start = text.lastIndexOf('\n', index) + 1;
@@ -13,26 +12,50 @@ function lineOf(text: string, index: number): string {
   return text.slice(start, end === -1 ? undefined : end).trim().slice(0, 400);
 }
 
+/**
+ * Each tool's words for "the job had no token variables": azure/login, Terraform's and the Go
+ * SDK's githubAssertion (an empty ACTIONS_ID_TOKEN_REQUEST_URL gives `unsupported protocol
+ * scheme ""`), azd and the identity SDKs naming the variable.
+ */
+const NO_TOKEN_VARIABLES = [
+  /Unable to get (?:the )?ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN) env variable/,
+  /githubAssertion:[^\n]{0,300}unsupported protocol scheme/,
+  /ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)[^\n]{0,80}\b(?:not set|is empty|empty|missing|is required|not found)/i,
+  /(?:Failed to fetch federated token from GitHub\. )?Please make sure to give write permissions to id-token in the workflow/,
+];
+
+/**
+ * The variables were set, but the request to the runner's token endpoint failed: @actions/core's
+ * "Failed to get ID Token" (and azure/login's crash on it, "reading 'message'"), githubAssertion's
+ * HTTP status.
+ */
+const TOKEN_REQUEST_FAILED = [
+  /Cannot read properties of undefined \(reading 'message'\)/,
+  /Failed to get ID Token\.?[^\n]{0,200}(?:\n[^\n]{0,200}){0,2}/,
+  /Response json body do not have ID Token field/,
+  /githubAssertion:[^\n]{0,300}(?:received HTTP status|status code|StatusCode)[^\n]{0,100}/,
+];
+
+function firstMatch(text: string, patterns: RegExp[]): RegExpExecArray | undefined {
+  let best: RegExpExecArray | undefined;
+  for (const p of patterns) {
+    const m = p.exec(text);
+    if (m && (!best || m.index < best.index)) best = m;
+  }
+  return best;
+}
+
+/**
+ * Failures a log shows without an AADSTS code. The token problems come first: the Entra error
+ * that follows them (an empty assertion) is their consequence, not a second cause.
+ */
 export function findLogProblems(input: string): Finding[] {
   const text = normaliseLogText(input);
   const out: Finding[] = [];
-  const oidc =
-    /Unable to get (?:the )?ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN) env variable/.exec(text) ??
-    /(?:Failed to fetch federated token from GitHub\. )?Please make sure to give write permissions to id-token in the workflow/.exec(text);
-  if (oidc) {
-    out.push({
-      id: 'oidc-unavailable',
-      severity: 'error',
-      title: 'The job could not get a GitHub OIDC token',
-      message: [
-        `The log says: ${lineOf(text, oidc.index)}`,
-        'The runner sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN only when the job has `permissions: id-token: write` (at workflow or job level; a reusable workflow\'s caller must grant it too).',
-        'They are also withheld from pull requests opened from forks and from Dependabot runs, whatever the permissions say.',
-      ].join('\n'),
-      fix: `Add to the job (or the workflow, or the caller of a reusable workflow):\n${PERMISSIONS}\nFor fork pull requests there is no OIDC token: run the Azure steps on push, or on pull_request_target with care.`,
-      evidence: [{ label: 'log', actual: lineOf(text, oidc.index) }],
-    });
-  }
+  const failed = firstMatch(text, TOKEN_REQUEST_FAILED);
+  const missing = firstMatch(text, NO_TOKEN_VARIABLES);
+  if (failed) out.push(oidcRequestFailed(lineOf(text, failed.index)));
+  else if (missing) out.push(oidcUnavailable({}, lineOf(text, missing.index)));
   const inputs = /Not all values are present\. Ensure 'client-id' and 'tenant-id' are supplied\./.exec(text);
   if (inputs) {
     out.push({

@@ -114,6 +114,49 @@ const LOG_TIMESTAMP = /^\uFEFF?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?
 // Workflow command prefixes the runner turns into annotations.
 const WORKFLOW_COMMAND = /^(?:##\[(?:error|warning|notice|debug|group|endgroup|command|section)\]|::(?:error|warning|notice|debug)(?: [^:\n]{0,500})?::)/gm;
 const JSON_ESCAPE = /\\(u[0-9a-fA-F]{4}|[rnt"/\\])/g;
+// GitHub's web log viewer turns line numbers into links; copied text keeps them, on lines of
+// their own ("[19](https://…#step:2:20)") or inside a value ("AADSTS700[21](https://…)1").
+const LINE_LINK_LINE = /^[ \t]*\[\d{1,6}\]\(https?:\/\/[^)\s]{0,600}\)[ \t]*$\n?/gm;
+const LINE_LINK = /\[(\d{1,6})\]\(https?:\/\/[^)\s]{0,600}\)/g;
+// Markdown escapes a pasted log picks up in an issue (`\_`, `\*`).
+const MARKDOWN_ESCAPE = /\\([_*`~#|[\]<>-])/g;
+// PowerShell 7's error view prefixes wrapped lines with "     | ".
+const POWERSHELL_GUTTER = /^ {2,}\| ?/;
+
+/**
+ * PowerShell 7 word-wraps an error under a "     | " gutter: join the lines back into one, with
+ * a space at a word break, and without one inside a quoted value (a value longer than the
+ * console is cut where the width ends).
+ */
+/** One message's lines joined back: a space at a word break, none inside a quoted value. */
+function joinWrapped(message: string): string {
+  if (!message.includes('\n')) return message;
+  let out = '';
+  for (const line of message.split('\n')) {
+    if (!out) out = line;
+    else if (TAIL_LINE.test(line)) out += `\n${line}`;
+    else out = oddQuotes(out) ? out + line.trim() : `${out.trimEnd()} ${line.trim()}`;
+  }
+  return out;
+}
+
+function joinPowerShellGutter(text: string): string {
+  if (!/^ {2,}\| /m.test(text)) return text;
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const g = POWERSHELL_GUTTER.exec(line);
+    if (!g || out.length === 0) {
+      out.push(line);
+      continue;
+    }
+    const prev = out[out.length - 1]!;
+    const rest = line.slice(g[0].length);
+    out[out.length - 1] = oddQuotes(prev) ? prev + rest : `${prev.trimEnd()} ${rest}`;
+  }
+  return out.join('\n');
+}
+// A code cut by a hard wrap at the console width ("AADSTS7002\n13").
+const WRAPPED_CODE = /(AADSTS\d{1,8})\n[ \t]*(\d{1,8})(?=\D)/g;
 
 function unescapeJson(text: string): string {
   return text.replace(JSON_ESCAPE, (_, e: string) => {
@@ -148,21 +191,25 @@ export function normaliseLogText(input: string): string {
   text = text.replace(GH_RUN_VIEW_PREFIX, '');
   text = text.replace(LOG_TIMESTAMP, '');
   text = text.replace(WORKFLOW_COMMAND, '');
+  text = text.replace(LINE_LINK_LINE, '').replace(LINE_LINK, '$1');
+  text = joinPowerShellGutter(text.replace(MARKDOWN_ESCAPE, '$1'));
   for (let i = 0; i < 2 && JSON_ESCAPE.test(text); i++) {
     JSON_ESCAPE.lastIndex = 0;
     text = unescapeJson(text);
   }
   JSON_ESCAPE.lastIndex = 0;
-  return text.replace(/\r\n?/g, '\n');
+  return text.replace(/\r\n?/g, '\n').replace(WRAPPED_CODE, '$1$2');
 }
 
 const isMasked = (v: string | undefined): boolean => v !== undefined && v.includes('***');
 
 /** A quoted value after a prefix: 'x', `x`, or ‘x’. Bounded, no backtracking across quotes. */
 function quoted(text: string, prefix: RegExp): string | undefined {
-  const m = new RegExp(`${prefix.source}\\s*(?:'([^'\\n]{0,1200})'|\`([^\`\\n]{0,1200})\`|‘([^’\\n]{0,1200})’)`, 'i').exec(text);
+  // A value may be broken across lines (hard wrap, pasted from a narrow console): read it whole.
+  const part = (q: string) => `[^${q}\\n]{0,1200}(?:\\n[^${q}\\n]{0,1200}){0,2}`;
+  const m = new RegExp(`${prefix.source}\\s*(?:'(${part("'")})'|\`(${part('`')})\`|‘(${part('’')})’)`, 'i').exec(text);
   if (!m) return undefined;
-  return m[1] ?? m[2] ?? m[3];
+  return (m[1] ?? m[2] ?? m[3])?.replace(/[ \t]*\n[ \t]*/g, '');
 }
 
 const TRACE = /Trace ID:\s*([0-9A-Za-z-]{1,100})/;
@@ -217,8 +264,9 @@ export function parseAadstsMessage(
   }
   const secretApp = quoted(t, /(?:secret added to app|client secret keys for app|configured keys for app Id)/);
   if (secretApp !== undefined) clientId = keep('clientId', secretApp);
-  const tenantNotFound = /Tenant '([^'\n]{0,300})' not found/.exec(t);
-  if (tenantNotFound) tenant = keep('tenant', tenantNotFound[1]);
+  // Quoted today; older messages (ADAL era) named the tenant bare.
+  const tenantNotFound = /Tenant (?:'([^'\n]{0,300})'|([^\s'"]{1,300})) not found/.exec(t);
+  if (tenantNotFound) tenant = keep('tenant', tenantNotFound[1] ?? tenantNotFound[2]);
   const tenantId = quoted(t, /Specified tenant identifier/);
   if (tenantId !== undefined) tenant = keep('tenant', tenantId);
   const resource = /resource principal named (\S{1,500}?) was not found in the tenant named (\S{1,300}?)\.(?:\s|$)/.exec(t);
@@ -280,6 +328,10 @@ const TERMINATORS = [
 const OAUTH_ERROR =
   /\b(invalid_client|invalid_request|invalid_grant|unauthorized_client|invalid_scope|invalid_resource|invalid_tenant|invalid_instance|interaction_required|temporarily_unavailable|unsupported_grant_type|access_denied)\b/g;
 
+function oddQuotes(s: string): boolean {
+  return (s.match(/'/g)?.length ?? 0) % 2 === 1;
+}
+
 function lineEnd(text: string, from: number, limit: number): number {
   const nl = text.indexOf('\n', from);
   return nl === -1 || nl > limit ? limit : nl;
@@ -288,6 +340,14 @@ function lineEnd(text: string, from: number, limit: number): number {
 /** Where the message that starts at `start` ends (exclusive), not beyond `limit`. */
 function messageEnd(text: string, start: number, limit: number): number {
   let end = lineEnd(text, start, limit);
+  // A quoted value broken across lines (pasted from a narrow console) continues on the next, and so
+  // does a sentence hard-wrapped mid-way (the next line starts lower-case or with a quote).
+  for (let n = 0; n < 2 && end < limit && oddQuotes(text.slice(start, end)); n++) end = lineEnd(text, end + 1, limit);
+  for (let n = 0; n < 8 && end < limit; n++) {
+    const next = text.slice(end + 1, lineEnd(text, end + 1, limit));
+    if (/[.!?]\s*$/.test(text.slice(start, end)) || !/^\s*['"‘a-z]/.test(next)) break;
+    end = lineEnd(text, end + 1, limit);
+  }
   // Entra's "\r\n" form puts the tail on the next lines.
   while (end < limit) {
     const next = lineEnd(text, end + 1, limit);
@@ -333,6 +393,35 @@ export function extractAadstsErrors(text: string): ParsedAadsts[] {
   }
 }
 
+/**
+ * Entra's own sentences, for tools that quote them without the AADSTS number. Most specific
+ * first; each names the code Entra pairs it with (docs: Entra error codes reference).
+ */
+const ENTRA_PHRASES: ReadonlyArray<readonly [RegExp, number]> = [
+  [/No matching federated identity record found for presented assertion subject[^\n]{0,1400}case-insensitive comparison/, 7002138],
+  [/No matching federated identity record found for presented assertion subject/, 700213],
+  [/No matching federated identity record found for presented assertion issuer/, 700211],
+  [/No matching federated identity record found for presented assertion audience/, 700212],
+  [/No matching federated identity record found for presented assertion\./, 70021],
+  [/has no configured federated identity credentials/, 70025],
+  [/Application with identifier '[^'\n]{0,200}' was not found in the directory/, 700016],
+  [/Client assertion is not within its valid time range/, 700024],
+  [/Request to External OIDC endpoint failed/, 50166],
+  [/Invalid client secret provided/, 7000215],
+  [/AAD-issued tokens may not be used for federated identity flows/, 700222],
+  [/Tenant '[^'\n]{1,300}' not found/, 90002],
+];
+
+/** The first of Entra's sentences in the text, read as if its code stood before it. */
+function phraseMatches(text: string): Array<{ index: number; code: number; colon: boolean; after: number }> {
+  for (const [re, code] of ENTRA_PHRASES) {
+    const m = re.exec(text);
+    if (!m) continue;
+    return [{ index: m.index, code, colon: true, after: m.index }];
+  }
+  return [];
+}
+
 function extract(input: string): ParsedAadsts[] {
   const text = normaliseLogText(input);
   const matches: Array<{ index: number; code: number; colon: boolean; after: number }> = [];
@@ -343,6 +432,7 @@ function extract(input: string): ParsedAadsts[] {
     matches.push({ index: m.index, code: Number(m[1]), colon, after });
   }
   CODE.lastIndex = 0;
+  if (matches.length === 0) matches.push(...phraseMatches(text));
   const withColon = new Set(matches.filter((m) => m.colon).map((m) => m.code));
   const byKey = new Map<string, ParsedAadsts>();
   const order: ParsedAadsts[] = [];
@@ -363,7 +453,7 @@ function extract(input: string): ParsedAadsts[] {
       if (m.index - start > 400) start = m.index - 400;
       end = Math.min(lineEnd(text, m.index, text.length), m.index + 600);
     }
-    const raw = text.slice(start, end).trim();
+    const raw = joinWrapped(text.slice(start, end).trim());
     const parsed = parseAadstsMessage(m.code, raw);
     const before = text.slice(Math.max(0, m.index - 1500), m.index);
     const afterWindow = text.slice(end, Math.min(limit, end + 1500));

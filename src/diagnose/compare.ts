@@ -15,8 +15,8 @@ import { toImmutableForm, toNameForm, parseSubject } from '../github/subject.js'
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import type { Evidence, Finding } from './finding.js';
 import { diffLines, editDistance, shellQuote } from './text-diff.js';
-import { classifySubjectDifference, whatTheCredentialExpects, whyThisSubject } from './subject-reasons.js';
-import { createCommands, credentialNameForSubject, type CredentialSpec } from './fix-commands.js';
+import { classifySubjectDifference, subjectDifferenceSentence, subjectDistance, whatTheCredentialExpects, whyThisSubject } from './subject-reasons.js';
+import { azAppUpdateCommand, createCommands, credentialNameForSubject, type CredentialSpec } from './fix-commands.js';
 
 export interface FieldComparison {
   actual: string;
@@ -86,8 +86,7 @@ function compareOne(claims: GitHubClaims, credential: FederatedCredential): Cred
   const subject = { actual: claims.sub, expected: expectedSub, equal: claims.sub === expectedSub };
   if (!subject.equal) {
     // Near misses of a known kind (case, @ids) are nearer than any other edit.
-    const kind = classifySubjectDifference(claims.sub, expectedSub);
-    distance += kind === 'case' || kind === 'immutable-vs-name' || kind === 'whitespace' || kind === 'pull-request-typo' ? 1 : 10 + editDistance(claims.sub, expectedSub);
+    distance += subjectDistance(claims.sub, expectedSub);
   }
   return { credential, issuer, subject, audience, matched: issuer.equal && subject.equal && audience.equal, distance };
 }
@@ -158,13 +157,9 @@ function issuerMismatch(claims: GitHubClaims, nearest: CredentialComparison, all
       `No credential names the issuer this token carries; Entra compares issuers byte for byte.\n${diffLines('token iss:', actual, 'credential:', expected)}` +
       (reasons.length ? `\n${reasons.join(' ')}` : '') +
       (sameIssuer === 0 && all.length > 1 ? `\nNone of the ${all.length} credentials uses this issuer.` : ''),
-    fix: `Set the credential's issuer to exactly ${q(actual)}:\naz ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ issuer: actual }).replace(/'/g, `'\\''`)}'`,
+    fix: `Set the credential's issuer to exactly ${q(actual)}:\n${azAppUpdateCommand(clientId, nearest.credential.name, { issuer: actual })}`,
     evidence: [{ label: 'issuer', actual, expected }],
   };
-}
-
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, create: string, jobId: string | undefined, clientId: string): Finding {
@@ -174,15 +169,14 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
   const evidence: Evidence[] = [{ label: 'subject', actual, expected }];
   const diff = diffLines('token sub:', actual, 'credential:', expected);
   const label = credentialLabel(nearest.credential);
-  const update = (subject: string) =>
-    `az ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ subject }).replace(/'/g, `'\\''`)}'`;
+  const update = (subject: string) => azAppUpdateCommand(clientId, nearest.credential.name, { subject });
   switch (kind) {
     case 'case':
       return {
         id: 'subject-case-mismatch',
         severity: 'error',
         title: `Subject differs from ${label} only in letter case`,
-        message: `Entra matches subjects case-sensitively (since the August 2024 change).\n${diff}\nGitHub writes the owner, repository and environment names exactly as they are spelled on GitHub. ${why}`,
+        message: `${diff}\n${subjectDifferenceSentence(actual, expected)} ${why}`,
         fix: `Change the credential's subject to the token's exact spelling:\n${update(actual)}\nor rename the GitHub environment/repository to the credential's spelling.`,
         evidence,
       };
@@ -197,9 +191,7 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
           : `${label} uses GitHub's immutable subject (owner@id/repo@id); the token uses names`,
         message:
           `${diff}\nWithout the ids the two are the same${toNameForm(actual) !== toNameForm(expected) ? ' apart from letter case' : ''}. ` +
-          (tokenImmutable
-            ? 'This repository sends immutable subjects (created, renamed or transferred since July 15, 2026, or opted in), so a credential written with names never matches.'
-            : 'The Entra portal now proposes subjects with ids, but this repository still sends the name form: it was created before July 15, 2026 and has not opted in to immutable subjects.'),
+          subjectDifferenceSentence(actual, expected),
         fix: tokenImmutable
           ? `Set the credential's subject to the immutable form the token carries:\n${update(actual)}`
           : `Either set the credential's subject to the name form:\n${update(actual)}\nor opt the repository in to immutable subjects (Settings → Actions → OpenID Connect, or PUT /repos/{owner}/{repo}/actions/oidc/customization/sub with {"use_immutable_subject": true})` +
@@ -212,7 +204,7 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
         id: 'subject-mismatch',
         severity: 'error',
         title: `${label} says 'pull-request'; GitHub sends 'pull_request'`,
-        message: `${diff}\nGitHub's pull request subject uses an underscore. Microsoft's documentation once wrote pull-request with a hyphen, which never matches.`,
+        message: `${diff}\n${subjectDifferenceSentence(actual, expected)}`,
         fix: update(actual),
         evidence,
       };
@@ -221,7 +213,7 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
         id: 'credential-wildcard',
         severity: 'error',
         title: `${label} uses a wildcard, which classic credentials never match`,
-        message: `${diff}\nClassic federated credentials compare the subject exactly; '*' and '?' are literal characters there. Only a flexible credential (claimsMatchingExpression) supports patterns.`,
+        message: `${diff}\n${subjectDifferenceSentence(actual, expected)}`,
         fix:
           `Replace it with a flexible credential (Graph beta; az CLI cannot create these):\n` +
           `az rest --method POST --uri ${shellQuote(`https://graph.microsoft.com/beta/applications(appId='${clientId}')/federatedIdentityCredentials`)} --body '${JSON.stringify({
@@ -239,10 +231,11 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
         id: custom ? 'subject-custom-template' : 'subject-mismatch',
         severity: 'error',
         title: custom ? `Subject comes from a customised template and differs from ${label}` : `Subject differs from ${label}`,
-        message: `${diff}\n${why}\n${expects.sentence}`,
+        message: expects.explainsWhy ? `${diff}\n${expects.sentence}` : `${diff}\n${why}\n${expects.sentence}`,
         fix:
           `Add a credential for the subject this job sends:\n${create}` +
-          (expects.yaml ? `\nor change the workflow so GitHub sends the credential's subject:\n${expects.yaml}` : ''),
+          (expects.yaml ? `\nor change the workflow so GitHub sends the credential's subject:\n${expects.yaml}` : '') +
+          (expects.alternative ? `\n${expects.alternative}` : ''),
         evidence,
       };
     }
@@ -299,7 +292,7 @@ function audienceMismatch(claims: GitHubClaims, nearest: CredentialComparison, c
     message: `${diffLines('token aud:', actual, 'credential:', expected)}${reasons.length ? `\n${reasons.join(' ')}` : ''}`,
     fix: credentialIsStandard
       ? `Request the credential's audience from GitHub; in the workflow step:\n    with:\n      audience: ${expected}\n(the default for ${cloud.label} is ${cloud.exchangeAudience})`
-      : `Set the credential's audience to ${q(cloud.exchangeAudience)}:\naz ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellWord(nearest.credential.name)} --parameters '${JSON.stringify({ audiences: [cloud.exchangeAudience] })}'`,
+      : `Set the credential's audience to ${q(cloud.exchangeAudience)}:\n${azAppUpdateCommand(clientId, nearest.credential.name, { audiences: [cloud.exchangeAudience] })}`,
     evidence: [{ label: 'audience', actual, expected }],
   };
 }

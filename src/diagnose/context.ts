@@ -18,4 +18,6 @@ export interface DiagnosisContext {
   authorityHost?: string;
   /** GITHUB_JOB, for YAML snippets. */
   jobId?: string;
+  /** Also name the causes the evidence rules out (explain --verbose, the action's debug log). */
+  verbose?: boolean;
 }

@@ -54,6 +54,18 @@ export function azIdentityCreateCommand(spec: CredentialSpec, identity = '<IDENT
   ].join(' ');
 }
 
+/** The fields an update changes; the command sends only these (Graph PATCH). */
+export interface CredentialPatch {
+  issuer?: string;
+  subject?: string;
+  audiences?: string[];
+}
+
+/** The one shape of `az ad app federated-credential update`: every caller (action, explain, check, audit) uses it. */
+export function azAppUpdateCommand(clientId: string, credentialName: string, patch: CredentialPatch): string {
+  return `az ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellQuote(credentialName)} --parameters ${shellQuote(JSON.stringify(patch))}`;
+}
+
 /** Both commands, labelled, because the client id may belong to an app registration or a managed identity. */
 export function createCommands(clientId: string, spec: CredentialSpec): string {
   return [

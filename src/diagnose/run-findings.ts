@@ -16,43 +16,70 @@ export function inputInvalid(input: string, message: string, expected: string): 
   };
 }
 
+/** The one owner of the `id-token: write` text: the block, where it goes, and both in one line. */
 export const PERMISSIONS_YAML = `permissions:\n  id-token: write   # lets the job request an OIDC token\n  contents: read    # what actions/checkout needs`;
+export const PERMISSIONS_WHERE =
+  "at the workflow or job level (a job that sets 'permissions:' replaces the workflow's; a reusable workflow's caller must grant it too)";
+export const PERMISSIONS_ONE_LINE = `\`permissions: { id-token: write, contents: read }\` ${PERMISSIONS_WHERE}`;
 
-export function oidcUnavailable(ctx: RunnerContext): Finding {
+/** What is known about the run when no token could be had; all optional (a pasted log tells none of it). */
+export type TokenRunFacts = Partial<Pick<RunnerContext, 'eventName' | 'forkPullRequest' | 'dependabot' | 'debug'>>;
+
+const FORK_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+
+/**
+ * No OIDC token for this job. The one owner of the "id-token: write" explanation: the action,
+ * `check`, `explain` (a pasted log) and the audit all call it. Causes the run's facts rule out
+ * (a fork on a push, Dependabot for a person) are named only in debug.
+ */
+export function oidcUnavailable(facts: TokenRunFacts, logLine?: string): Finding {
   const causes: string[] = [];
-  if (ctx.forkPullRequest)
+  const ruledOut: string[] = [];
+  if (facts.forkPullRequest)
     causes.push(
-      `This run is a pull request from a fork (event ${ctx.eventName}): GitHub gives such runs no OIDC token and no secrets, whatever the permissions say. ` +
+      `This run is a pull request from a fork (event ${facts.eventName ?? 'pull_request'}): GitHub gives such runs no OIDC token and no secrets, whatever the permissions say. ` +
         `Run the Azure steps only for branches of this repository (e.g. 'if: github.event.pull_request.head.repo.full_name == github.repository'), or move them to a workflow on 'push'.`,
     );
-  if (ctx.dependabot)
+  if (facts.dependabot)
     causes.push(
       `This run was triggered by Dependabot: its runs get no OIDC token and only Dependabot secrets. Skip Azure steps for it ('if: github.actor != 'dependabot[bot]'').`,
     );
   causes.push(
-    `The job lacks 'id-token: write'. Grant it at the workflow or job level (a job that sets 'permissions:' replaces the workflow's; a reusable workflow's caller must grant it too):\n${PERMISSIONS_YAML}`,
+    `The job lacks 'id-token: write'. Grant it ${PERMISSIONS_WHERE}:\n${PERMISSIONS_YAML}`,
   );
-  if (!ctx.forkPullRequest) causes.push('A pull request from a fork gets no OIDC token, whatever the permissions.');
-  if (!ctx.dependabot) causes.push('A Dependabot-triggered run gets no OIDC token.');
+  const known = facts.eventName !== undefined;
+  if (!known) causes.push('If this run was a pull request from a fork or a Dependabot run: those get no OIDC token, whatever the permissions say.');
+  else {
+    if (!facts.forkPullRequest) ruledOut.push(FORK_EVENTS.has(facts.eventName!) ? "a fork (this pull request comes from this repository)" : `a fork (this run is a ${facts.eventName})`);
+    if (!facts.dependabot) ruledOut.push('Dependabot (it did not trigger this run)');
+  }
+  const lines = [
+    logLine ? `The log says: ${logLine}` : '',
+    `ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set, so the runner will not issue an OIDC token to this job.` +
+      (causes.length > 1 ? ' Likely causes, most likely first:' : ''),
+    ...(causes.length > 1 ? causes.map((c, i) => `${i + 1}. ${c}`) : [causes[0]!]),
+    facts.debug && ruledOut.length ? `Ruled out: ${ruledOut.join('; ')}.` : '',
+  ];
   return {
     id: 'oidc-unavailable',
     severity: 'error',
     title: 'This job cannot request a GitHub OIDC token',
-    message:
-      `ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set, so the runner will not issue an OIDC token to this job. Likely causes, most likely first:\n` +
-      causes.map((c, i) => `${i + 1}. ${c}`).join('\n'),
-    fix: ctx.forkPullRequest || ctx.dependabot ? causes[0]! : `Add to the workflow (top level) or to this job:\n${PERMISSIONS_YAML}`,
+    message: lines.filter(Boolean).join('\n'),
+    fix: facts.forkPullRequest || facts.dependabot ? causes[0]! : `Add to the workflow (top level) or to this job:\n${PERMISSIONS_YAML}`,
+    ...(logLine ? { evidence: [{ label: 'log', actual: logLine }] } : {}),
   };
 }
 
-export function oidcRequestFailed(reason: string, attempts: number, serverUrl: string): Finding {
-  const ghes = !/^https:\/\/github\.com\/?$/.test(serverUrl) && !/\.ghe\.com\/?$/.test(serverUrl);
+/** The job may request a token, but the request failed: `attempts` and `serverUrl` when the action made it. */
+export function oidcRequestFailed(reason: string, attempts?: number, serverUrl?: string): Finding {
+  const ghes = serverUrl !== undefined && !/^https:\/\/github\.com\/?$/.test(serverUrl) && !/\.ghe\.com\/?$/.test(serverUrl);
+  const tries = attempts === undefined ? '' : ` after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
   return {
     id: 'oidc-request-failed',
     severity: 'error',
     title: 'The runner did not hand out an OIDC token',
     message:
-      `The job may request tokens (the variables are set), but the request failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}\n` +
+      `The job may request tokens (the variables are set), but the request failed${tries}: ${reason}\n` +
       `This is a network or runner problem, not a missing 'id-token: write'.` +
       (ghes ? ` This runner talks to ${serverUrl} (GitHub Enterprise Server): OIDC needs GHES 3.5 or later.` : ''),
     fix:

@@ -4,6 +4,7 @@
  */
 import type { GitHubClaims } from '../github/claims.js';
 import { parseSubject, toNameForm, type SubjectParts } from '../github/subject.js';
+import { editDistance } from './text-diff.js';
 
 function code(s: string): string {
   return `\`${s}\``;
@@ -103,6 +104,66 @@ export function classifySubjectDifference(actual: string, expected: string): Sub
   return 'other';
 }
 
+/** A near miss: the same subject but for case, whitespace, the immutable ids or the pull-request hyphen. */
+export function isNearMiss(kind: SubjectDifference): boolean {
+  return kind === 'case' || kind === 'whitespace' || kind === 'immutable-vs-name' || kind === 'pull-request-typo';
+}
+
+/** How far a credential's subject is from the token's: 0 equal, 1 a near miss, else 10 + the edit distance. */
+export function subjectDistance(actual: string, expected: string): number {
+  const kind = classifySubjectDifference(actual, expected);
+  return kind === 'equal' ? 0 : isNearMiss(kind) ? 1 : 10 + editDistance(actual, expected);
+}
+
+/** The nearest of `items` by subject (the one scorer: compare, the Entra diagnosis and the audit use it). */
+export function nearestBySubject<T>(actual: string, items: readonly T[], subjectOf: (t: T) => string | undefined, penalty: (t: T) => number = () => 0): T | undefined {
+  let best: T | undefined;
+  let bestScore = Infinity;
+  for (const item of items) {
+    const s = subjectOf(item);
+    if (s === undefined) continue;
+    const score = subjectDistance(actual, s) + penalty(item);
+    if (score < bestScore) {
+      best = item;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/**
+ * Why a subject GitHub sends differs from a credential's, in one sentence: the one owner of this
+ * explanation (action, explain, check and the audit). `sent` is what GitHub sends (or would).
+ */
+export function subjectDifferenceSentence(sent: string, credential: string, opts: { reusable?: boolean; forThisJob?: boolean } = {}): string {
+  const a = parseSubject(sent);
+  const e = parseSubject(credential);
+  switch (classifySubjectDifference(sent, credential)) {
+    case 'case':
+      return 'The two differ only in letter case; Entra compares subjects case-sensitively. GitHub writes owner, repository and environment names exactly as spelled on GitHub.';
+    case 'whitespace':
+      return "The credential's subject has leading or trailing whitespace, which never matches.";
+    case 'immutable-vs-name':
+      return a.form === 'immutable'
+        ? `This repository sends immutable subjects (${code('owner@id/repo@id')}: created, renamed or transferred since July 15, 2026, or opted in); the credential uses names.`
+        : `The credential uses the immutable form with numeric ids (${code('owner@id/repo@id')}, as the Entra portal now proposes), but this repository still sends the name form: it has not opted in.`;
+    case 'pull-request-typo':
+      return `GitHub's pull request subject is ${code('pull_request')} with an underscore; ${code('pull-request')} (from old Microsoft docs) never matches.`;
+    case 'wildcard':
+      return 'The credential contains `*` or `?`: classic credentials compare exactly, so these are literal characters. Only a flexible credential (claimsMatchingExpression) supports patterns.';
+    case 'custom-template':
+      return a.form === 'custom'
+        ? 'GitHub sends a customised subject (the repository or organisation changed the template), but the credential has the default `repo:` form.'
+        : 'The credential has a customised-template subject, but this repository sends the default `repo:` form.';
+    case 'repository':
+      return `The credential is for repository ${code(e.repository ?? '?')}; the token comes from ${code(a.repository ?? '?')}${opts.reusable ? " (for a reusable workflow, the subject carries the caller's repository)" : ''}.`;
+    case 'context':
+      return `The credential is for ${describeContext(e)}, but GitHub sends ${describeContext(a)}${opts.forThisJob ? ' for this job' : ''}.`;
+    default:
+      return '';
+  }
+}
+
 /** `environment \`prod\``, `pull requests`, `branch \`main\``: the context part of a subject in words. */
 export function describeContext(subject: string | SubjectParts): string {
   const p = typeof subject === 'string' ? parseSubject(subject) : subject;
@@ -126,7 +187,11 @@ export function describeContext(subject: string | SubjectParts): string {
  * What the credential's subject asks for and how the workflow would have to change to send it.
  * Returns the sentence and, when a workflow edit would do, a YAML snippet.
  */
-export function whatTheCredentialExpects(actual: string, expected: string, jobId = '<job-id>'): { sentence: string; yaml?: string } {
+export function whatTheCredentialExpects(
+  actual: string,
+  expected: string,
+  jobId = '<job-id>',
+): { sentence: string; yaml?: string; alternative?: string; explainsWhy?: boolean } {
   const a = parseSubject(actual);
   const e = parseSubject(expected);
   // A custom-template subject without a recognisable context is shown whole.
@@ -139,10 +204,11 @@ export function whatTheCredentialExpects(actual: string, expected: string, jobId
     };
   }
   if (a.contextKind === 'environment' && e.contextKind !== 'environment') {
+    // This sentence is also why GitHub sent the subject: callers do not add whyThisSubject to it.
     return {
-      sentence:
-        `${wants}, but this job declares ${code(`environment: ${a.environment}`)}, and the environment replaces the ${e.contextKind === 'pull_request' ? 'pull request' : 'ref'} in the subject. ` +
-        `Add a credential for the environment subject (below), or remove ${code('environment:')} from the job if it should not use one.`,
+      sentence: `${wants}, but this job declares ${code(`environment: ${a.environment}`)}, and the environment replaces the ${e.contextKind === 'pull_request' ? 'pull request' : 'ref'} in the subject.`,
+      alternative: `or remove ${code('environment:')} from the job if it should not use one.`,
+      explainsWhy: true,
     };
   }
   if (a.contextKind === 'environment' && e.contextKind === 'environment') {

@@ -62,6 +62,14 @@ const TEMPLATE_KEYS = new Set([
   'pull_request', 'sha', 'workflow_sha', 'check_run_id',
 ]);
 
+/** The claim keys of a GitHub custom-template subject, in order; undefined when it is not one (e.g. Kubernetes). */
+export function customTemplateKeys(sub: string): string[] | undefined {
+  const p = parseSubject(sub);
+  if (p.form !== 'custom' || !p.pairs?.length) return undefined;
+  const keys = p.pairs.map(([k]) => k);
+  return keys.every((k) => TEMPLATE_KEYS.has(k)) ? keys : undefined;
+}
+
 function customPairs(sub: string): Array<[string, string]> {
   const parts = sub.split(':');
   const pairs: Array<[string, string]> = [];

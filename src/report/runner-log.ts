@@ -18,6 +18,11 @@ export function logLine(text: string): void {
   core.info(neutralizeLine(text));
 }
 
+/** Whether the run is debugged (RUNNER_DEBUG=1): debug lines show, and so do ruled-out causes. */
+export function debugEnabled(): boolean {
+  return core.isDebug();
+}
+
 /** A line shown only when the run is debugged (RUNNER_DEBUG=1). */
 export function debugLine(text: string): void {
   if (core.isDebug()) core.debug(neutralizeLine(text));

@@ -19,9 +19,10 @@ import {
 import { parseSubject } from '../github/subject.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import type { Evidence, Finding } from '../diagnose/finding.js';
-import { CLIENT_ID_PLACEHOLDER, azIdentityCreateCommand, credentialNameForSubject } from '../diagnose/fix-commands.js';
-import { classifySubjectDifference, describeContext } from '../diagnose/subject-reasons.js';
-import { credentialNameFor, diffLines, editDistance, shellQuote } from '../diagnose/text-diff.js';
+import { CLIENT_ID_PLACEHOLDER, azAppCreateCommand, azAppUpdateCommand, azIdentityCreateCommand, credentialNameForSubject, type CredentialPatch } from '../diagnose/fix-commands.js';
+import { classifySubjectDifference, isNearMiss, nearestBySubject, subjectDifferenceSentence } from '../diagnose/subject-reasons.js';
+import { PERMISSIONS_YAML } from '../diagnose/run-findings.js';
+import { credentialNameFor, diffLines, shellQuote } from '../diagnose/text-diff.js';
 import { globCovers, globsIntersect, hasWildcard } from './glob.js';
 import type { WorkflowFile } from './parse.js';
 import { effectivePermissions, repoRelativePath } from './parse.js';
@@ -170,18 +171,15 @@ class Names {
 }
 
 function appCreateCommand(spec: { name: string; issuer: string; subject: string; audience: string }): string {
-  const parameters = JSON.stringify({ name: spec.name, issuer: spec.issuer, subject: spec.subject, audiences: [spec.audience] });
-  return `az ad app federated-credential create --id '${CLIENT_ID_PLACEHOLDER}' --parameters ${shellQuote(parameters)}`;
+  return azAppCreateCommand(CLIENT_ID_PLACEHOLDER, spec);
 }
 
-function appUpdateCommand(c: FederatedCredential, changes: { issuer?: string; subject?: string; audience?: string }): string {
-  const parameters = JSON.stringify({
-    name: c.name,
-    issuer: changes.issuer ?? c.issuer,
-    subject: changes.subject ?? c.subject ?? '',
-    audiences: [changes.audience ?? c.audiences?.[0] ?? ''],
-  });
-  return `az ad app federated-credential update --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)} --parameters ${shellQuote(parameters)}`;
+function appUpdateCommand(_c: FederatedCredential, changes: { issuer?: string; subject?: string; audience?: string }): string {
+  const patch: CredentialPatch = {};
+  if (changes.issuer !== undefined) patch.issuer = changes.issuer;
+  if (changes.subject !== undefined) patch.subject = changes.subject;
+  if (changes.audience !== undefined) patch.audiences = [changes.audience];
+  return azAppUpdateCommand(CLIENT_ID_PLACEHOLDER, _c.name, patch);
 }
 
 function flexibleExpressionFor(subjectPattern: string, ctx: SubjectContext): string {
@@ -218,33 +216,7 @@ function flexibleNotes(ctx: SubjectContext): string {
 
 
 function differenceSentence(predicted: string, credential: string): string {
-  switch (classifySubjectDifference(predicted, credential)) {
-    case 'case':
-      return 'The two differ only in letter case; Entra compares subjects case-sensitively.';
-    case 'whitespace':
-      return "The credential's subject has leading or trailing whitespace, which Entra compares too.";
-    case 'immutable-vs-name':
-      return parseSubject(predicted).form === 'immutable'
-        ? `The repository sends immutable subjects (${code('repo:OWNER@OWNER_ID/REPO@REPO_ID:...')}), but the credential uses the name form.`
-        : `The credential uses the immutable form with numeric ids (as the Entra portal now proposes), but the repository still sends the name form; it sends ids only after opting in.`;
-    case 'pull-request-typo':
-      return `The credential has ${code('pull-request')} (hyphen, from an old Microsoft docs page); GitHub sends ${code('pull_request')}.`;
-    case 'wildcard':
-      return 'The credential has a wildcard, which classic credentials compare literally.';
-    case 'custom-template':
-      return parseSubject(predicted).form === 'custom'
-        ? 'The repository uses a custom subject template, and the credential has a default-form subject.'
-        : 'The credential is written for a custom subject template, but the repository sends the default form.';
-    case 'repository': {
-      const a = parseSubject(predicted).repository;
-      const b = parseSubject(credential).repository;
-      return `They name different repositories (${code(a ?? '?')} and ${code(b ?? '?')}).`;
-    }
-    case 'context':
-      return `The credential is for ${describeContext(credential)}, but GitHub sends ${describeContext(predicted)} for this job.`;
-    default:
-      return '';
-  }
+  return subjectDifferenceSentence(predicted, credential, { forThisJob: true });
 }
 
 /** A cheap similarity used to pick candidates before computing edit distances. */
@@ -265,19 +237,7 @@ function nearestOf<T>(target: string, items: readonly T[], text: (t: T) => strin
   if (items.length > NEAREST_CANDIDATES) {
     candidates = [...items].sort((x, y) => affinity(target, text(y)) - affinity(target, text(x))).slice(0, NEAREST_CANDIDATES);
   }
-  let best: T | undefined;
-  let bestScore = Infinity;
-  for (const item of candidates) {
-    const t = text(item);
-    const kind = classifySubjectDifference(target, t);
-    const near = kind === 'case' || kind === 'whitespace' || kind === 'immutable-vs-name' || kind === 'pull-request-typo';
-    const score = near ? 0 : 1 + editDistance(target, t);
-    if (score < bestScore) {
-      best = item;
-      bestScore = score;
-    }
-  }
-  return best;
+  return nearestBySubject(target, candidates, text);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -479,8 +439,7 @@ function jobNeverMatches(
     fix.push(`Add a credential for ${code(p.subject)}:`, appCreateCommand(spec), '# or, for a user-assigned managed identity:', azIdentityCreateCommand(spec));
     const e = nearest.entry;
     if (e && e.subject !== p.subject) {
-      const kind = classifySubjectDifference(p.subject, e.subject);
-      if (kind === 'case' || kind === 'whitespace' || kind === 'pull-request-typo' || kind === 'immutable-vs-name')
+      if (isNearMiss(classifySubjectDifference(p.subject, e.subject)))
         fix.push(`Or correct credential '${e.credential.name}':`, appUpdateCommand(e.credential, { subject: p.subject }));
       const ep = parseSubject(e.subject);
       if (p.environment !== undefined && ep.contextKind !== 'environment' && ep.contextKind !== 'other')
@@ -559,8 +518,7 @@ function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], 
     const why = differenceSentence(nearest.subject, e.subject);
     lines.push(`The nearest predicted subject is ${code(nearest.subject)} (job in ${code(repoRelativePath(nearest.sourceFile))}, ${nearest.trigger}).${why ? ` ${why}` : ''}`);
     lines.push(diffLines('predicted', nearest.subject, `'${c.name}'`, e.subject));
-    const kind = classifySubjectDifference(nearest.subject, e.subject);
-    if (!nearest.pattern && (kind === 'case' || kind === 'whitespace' || kind === 'pull-request-typo' || kind === 'immutable-vs-name')) {
+    if (!nearest.pattern && isNearMiss(classifySubjectDifference(nearest.subject, e.subject))) {
       fix = `Correct its subject to what GitHub sends:\n${appUpdateCommand(c, { subject: nearest.subject })}\n${fix}`;
       location = { file: nearest.sourceFile, line: nearest.sourceLine };
     }
@@ -613,7 +571,7 @@ function permissionsMissing(workflows: readonly WorkflowFile[]): Finding[] {
           `${where[0]!.toUpperCase()}${where.slice(1)} ${code('permissions:')} block (line ${block.line}) grants ${grants}. A block that names any permission sets the others to none, ` +
           `so the runner gives this job no OIDC token and the login fails (azure/login: "Failed to fetch federated token from GitHub").` +
           (!job.permissions && workflow.permissions ? ' A job-level block would replace it for this job.' : ''),
-        fix: `${job.permissions ? `jobs:\n  ${job.id}:\n    permissions:` : 'permissions:'}\n${job.permissions ? '      ' : '  '}id-token: write\n${job.permissions ? '      ' : '  '}contents: read`,
+        fix: job.permissions ? `jobs:\n  ${job.id}:\n${PERMISSIONS_YAML.replace(/^/gm, '    ')}` : PERMISSIONS_YAML,
         location: { file: workflow.path, line: block.idTokenLine ?? block.line },
       });
     }

@@ -274,7 +274,10 @@ describe('evidence: the presented subject alone', () => {
   it('environment: the job declares it', () => {
     const f = msg('repo:contoso/webapp:environment:Production');
     expect(f.message).toContain('The job declares `environment: Production`');
-    expect(f.message).toContain('Ruled out by the evidence:');
+    // Causes the evidence rules out are named only when asked (issue 10).
+    expect(f.message).not.toContain('Ruled out by the evidence:');
+    const verbose = diagnose(subjectError('repo:contoso/webapp:environment:Production'), { verbose: true })[0]!;
+    expect(verbose.message).toContain('Ruled out by the evidence:');
   });
 
   it('pull_request: warns about the pull-request typo and the branch', () => {
@@ -283,9 +286,11 @@ describe('evidence: the presented subject alone', () => {
   });
 
   it('immutable form: a name-form credential does not match', () => {
+    // The quoted subject proves the form: the dedicated finding, with the name form aligned under it (issue 10).
     const f = msg('repo:contoso@123456/webapp@456789:environment:prod');
-    expect(f.message).toContain('immutable ids');
-    expect(f.message).toContain('`repo:contoso/webapp:environment:prod`');
+    expect(f.id).toBe('subject-immutable-format');
+    expect(f.message).toContain('owner and repository ids');
+    expect(f.message).toContain('repo:contoso/webapp:environment:prod');
   });
 
   it('merge queue ref', () => {
@@ -296,7 +301,9 @@ describe('evidence: the presented subject alone', () => {
 
   it('custom template', () => {
     const f = msg('repository_owner_id:1844662:repository_id:599293758:ref:refs/heads/main');
-    expect(f.message).toContain('customised subject template');
+    expect(f.id).toBe('subject-custom-template');
+    expect(f.title).toContain('repository_owner_id, repository_id, ref');
+    expect(f.message).toContain('subject template');
   });
 
   it('7002138: a case-only difference, typically the environment name', () => {

@@ -37,12 +37,22 @@ describe('oidcUnavailable', () => {
     const f = oidcUnavailable(ctx());
     expect(f).toMatchObject({ id: 'oidc-unavailable', severity: 'error' });
     expect(f.message).toContain('ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set');
-    const causes = f.message.split('\n').filter((l) => /^\d+\. /.test(l));
-    expect(causes[0]).toMatch(/^1\. The job lacks 'id-token: write'/);
-    expect(causes).toHaveLength(3);
-    expect(causes[1]).toContain('fork');
-    expect(causes[2]).toContain('Dependabot');
+    // A push by a person: a fork or Dependabot is ruled out, so neither is named (issue 10).
+    expect(f.message).toMatch(/^ACTIONS_ID_TOKEN_REQUEST_URL .*\nThe job lacks 'id-token: write'/);
+    expect(f.message).not.toMatch(/fork|Dependabot/);
     expect(f.fix).toBe(`Add to the workflow (top level) or to this job:\n${PERMISSIONS_YAML}`);
+  });
+
+  it('names the ruled-out causes only in debug', () => {
+    expect(oidcUnavailable(ctx({ debug: true })).message).toContain('Ruled out: a fork (this run is a push); Dependabot');
+  });
+
+  it('from a pasted log (nothing known about the run): permissions first, then fork and Dependabot', () => {
+    const f = oidcUnavailable({}, 'Error: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable.');
+    const causes = f.message.split('\n').filter((l) => /^\d+\. /.test(l));
+    expect(f.message).toMatch(/^The log says: Error: Unable to get/);
+    expect(causes[0]).toMatch(/^1\. The job lacks 'id-token: write'/);
+    expect(causes[1]).toMatch(/fork.*Dependabot/);
   });
 
   it('fork pull request: the fork is the first cause and the fix', () => {

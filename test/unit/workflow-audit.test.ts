@@ -70,7 +70,7 @@ describe('job-never-matches', () => {
     expect(f.message).toContain('The two differ only in letter case; Entra compares subjects case-sensitively.');
     expect(f.message).toContain('                                        ^');
     expect(f.fix).toContain(
-      `Or correct credential 'prod':\naz ad app federated-credential update --id '<APPLICATION-CLIENT-ID>' --federated-credential-id prod --parameters '{"name":"prod","issuer":"https://token.actions.githubusercontent.com","subject":"repo:contoso/web:environment:production","audiences":["api://AzureADTokenExchange"]}'`,
+      `Or correct credential 'prod':\naz ad app federated-credential update --id '<APPLICATION-CLIENT-ID>' --federated-credential-id prod --parameters '{"subject":"repo:contoso/web:environment:production"}'`,
     );
   });
 
@@ -264,7 +264,8 @@ describe('credential findings', () => {
     // Several problems in one credential: one finding, every fix applied.
     const both = lint(classic('both', ' repo:contoso/web:pull-request', { issuer: `${ISSUER}/` }))[0]!;
     expect(both.title).toBe("Credential 'both' has 3 problems that stop it matching");
-    expect(both.fix).toContain(`{"name":"both","issuer":"${ISSUER}","subject":"repo:contoso/web:pull_request","audiences":["${AUDIENCE}"]}`);
+    // One shape of the update command everywhere (issue 10): only the fields that change.
+    expect(both.fix).toContain(`--federated-credential-id both --parameters '{"issuer":"${ISSUER}","subject":"repo:contoso/web:pull_request"}'`);
   });
 
   it('every finding uses a public id, a one-line title without a period, and lines inside the file', () => {
