@@ -63,3 +63,29 @@ export function createCommands(clientId: string, spec: CredentialSpec): string {
     azIdentityCreateCommand(spec),
   ].join('\n');
 }
+
+/** Where a credential to change lives: an app registration, or a managed identity (names from its ARM id). */
+export interface CredentialOwner {
+  clientId: string;
+  kind?: 'application' | 'managed-identity';
+  resourceId?: string;
+}
+
+/** The commands that change an existing credential in place (same name), for its owner or both kinds when unknown. */
+export function updateCommands(owner: CredentialOwner, spec: CredentialSpec): string {
+  const parameters = JSON.stringify({ name: spec.name, issuer: spec.issuer, subject: spec.subject, audiences: [spec.audience] });
+  const app = `az ad app federated-credential update --id ${shellQuote(owner.clientId || CLIENT_ID_PLACEHOLDER)} --federated-credential-id ${shellQuote(spec.name)} --parameters ${shellQuote(parameters)}`;
+  const arm = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/([^/]+)$/i.exec(owner.resourceId ?? '');
+  const identity = [
+    'az identity federated-credential update',
+    `--name ${shellQuote(spec.name)}`,
+    `--identity-name ${shellQuote(arm?.[2] ?? '<IDENTITY-NAME>')}`,
+    `--resource-group ${shellQuote(arm?.[1] ?? '<RESOURCE-GROUP>')}`,
+    `--issuer ${shellQuote(spec.issuer)}`,
+    `--subject ${shellQuote(spec.subject)}`,
+    `--audiences ${shellQuote(spec.audience)}`,
+  ].join(' ');
+  if (owner.kind === 'application') return app;
+  if (owner.kind === 'managed-identity') return identity;
+  return ['# App registration:', app, '# or user-assigned managed identity:', identity].join('\n');
+}
