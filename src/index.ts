@@ -4,17 +4,20 @@
 import { formatCommand } from './report/workflow-commands.js';
 
 const io = { stdout: (line: string) => void process.stdout.write(`${line}\n`), env: process.env };
-// `mode: audit` checks the repository's workflows before merge; anything else is the check.
+// `mode: audit` checks the repository's workflows before merge, `mode: trust` who can become the identities;
+// anything else is the check.
 const mode = (process.env['INPUT_MODE'] ?? '').trim().toLowerCase();
 const run =
   mode === 'audit'
     ? import('./action/audit-mode.js').then((m) => m.runAuditMode(io))
-    : mode === '' || mode === 'check'
-      ? import('./action/run.js').then((m) => m.runAction(io))
-      : Promise.resolve().then(() => {
-          process.stdout.write(`${formatCommand('error', { title: "Input 'mode' is not valid" }, `Input 'mode' is '${mode.slice(0, 40)}'; use check (default) or audit.\n\nFix:\n    with:\n      mode: check`)}\n`);
-          return 1;
-        });
+    : mode === 'trust'
+      ? import('./action/trust-mode.js').then((m) => m.runTrustMode(io))
+      : mode === '' || mode === 'check'
+        ? import('./action/run.js').then((m) => m.runAction(io))
+        : Promise.resolve().then(() => {
+            process.stdout.write(`${formatCommand('error', { title: "Input 'mode' is not valid" }, `Input 'mode' is '${mode.slice(0, 40)}'; use check (default), audit or trust.\n\nFix:\n    with:\n      mode: check`)}\n`);
+            return 1;
+          });
 
 run.then(
   (code) => {

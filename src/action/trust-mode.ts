@@ -1,0 +1,110 @@
+/**
+ * `mode: trust`: who can become these identities? Every federated credential (given inline or in
+ * a file) is checked against GitHub (src/trust/*): names that someone else can take, renamed
+ * repositories, unprotected environments, pull_request subjects, broad expressions, foreign
+ * issuers. Writes annotations, the `findings` output, the job summary and, with `sarif-file`,
+ * SARIF for code scanning.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { hasErrors, type Finding } from '../diagnose/finding.js';
+import { inputInvalid } from '../diagnose/run-findings.js';
+import { CredentialsInputError } from '../entra/credentials-input.js';
+import { annotationFor, findingsJson } from '../report/emit.js';
+import { addMask, appendFileCommand, formatFileCommandValue, safeLogLine } from '../report/workflow-commands.js';
+import { auditTrust, notCheckedFinding, type TrustAuditResult } from '../trust/audit.js';
+import { GitHubLookupClient, octokitRequest } from '../trust/github-lookups.js';
+import { parseTrustInput } from '../trust/input.js';
+import type { TrustItem } from '../trust/model.js';
+import { renderTrustSummary } from '../trust/summary.js';
+import { toSarif } from '../trust/sarif.js';
+import { issuerForServer } from './audit-mode.js';
+import { inputGetter, type FailOn } from './inputs.js';
+import { exitCodeFor, type RunIo } from './run.js';
+
+const MAX_ANNOTATIONS = 50;
+const MAX_OUTPUT_FINDINGS = 300;
+
+async function readItems(io: RunIo, workspace: string, input: (n: string) => string): Promise<TrustItem[] | Finding> {
+  const inline = input('federated-credentials');
+  const file = input('federated-credentials-file');
+  const defaults = { clientId: input('client-id'), ...(input('tenant-id') ? { tenantId: input('tenant-id') } : {}) };
+  if (!inline && !file)
+    return inputInvalid(
+      'federated-credentials-file',
+      "mode: trust audits the credentials you give: 'federated-credentials' or 'federated-credentials-file' (the output of az ad app federated-credential list, or {\"identities\": [...]} for several identities).",
+      'federated-credentials-file: azure/federated-credentials.json',
+    );
+  try {
+    if (inline) return await parseTrustInput(inline, "Input 'federated-credentials'", defaults, 'input');
+    const path = isAbsolute(file) ? file : resolve(workspace, file);
+    const text = await readFile(path, 'utf8');
+    return await parseTrustInput(text, `File '${file}'`, defaults, 'file', relative(workspace, path) || file);
+  } catch (e) {
+    const name = inline ? 'federated-credentials' : 'federated-credentials-file';
+    const msg = e instanceof CredentialsInputError ? e.message : `'${file}' could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); is the repository checked out?`;
+    io.stdout(safeLogLine(msg));
+    return inputInvalid(name, msg, 'federated-credentials-file: azure/federated-credentials.json');
+  }
+}
+
+export async function runTrustMode(io: RunIo): Promise<number> {
+  const { env } = io;
+  const get = inputGetter(env);
+  const input = (name: string) => get(name).trim();
+  const failOnRaw = input('fail-on').toLowerCase() || 'error';
+  const failOn: FailOn = failOnRaw === 'warning' || failOnRaw === 'never' ? failOnRaw : 'error';
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const items = await readItems(io, workspace, input);
+  if (!Array.isArray(items)) return finish(io, [items], failOn, undefined);
+
+  const token = input('github-token');
+  if (token) io.stdout(addMask(token));
+  const timeout = Math.min(600, Math.max(1, Number(input('timeout-seconds')) || 60));
+  const lookups = token
+    ? new GitHubLookupClient(await octokitRequest(token, env.GITHUB_API_URL ?? 'https://api.github.com'), { concurrency: 8, deadline: Date.now() + timeout * 1000 })
+    : undefined;
+  const server = issuerForServer(env.GITHUB_SERVER_URL);
+  const result = await auditTrust(items, lookups, { ownIssuers: server === issuerForServer(undefined) ? [] : [server] });
+  if (lookups)
+    io.stdout(
+      safeLogLine(
+        `GitHub lookups: ${lookups.stats.requests} request(s), ${lookups.stats.shared} answered from an earlier one` +
+          `${lookups.stats.rateLimitRemaining !== undefined ? `, x-ratelimit-remaining ${lookups.stats.rateLimitRemaining}` : ''}${lookups.stats.stopped ? `; stopped: ${lookups.stats.stopped}` : ''}.`,
+      ),
+    );
+
+  const sarifInput = input('sarif-file');
+  if (sarifInput) {
+    const path = isAbsolute(sarifInput) ? sarifInput : resolve(workspace, sarifInput);
+    const workflowFile = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+    const sarif = toSarif(result.findings, result.notChecked, { defaultUri: workflowFile ?? '.github/workflows' });
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, `${JSON.stringify(sarif, null, 2)}\n`);
+      appendFileCommand(env.GITHUB_OUTPUT, formatFileCommandValue('sarif-file', path));
+    } catch (e) {
+      return finish(io, [inputInvalid('sarif-file', `Input 'sarif-file' names '${sarifInput}', which could not be written (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, 'sarif-file: results/trust.sarif')], failOn, result);
+    }
+  }
+  const located: Finding[] = result.findings.map(({ item, ...f }) => (item.location ? { ...f, location: item.location } : f));
+  const notice = notCheckedFinding(result.notChecked);
+  return finish(io, notice ? [...located, notice] : located, failOn, result);
+}
+
+function finish(io: RunIo, findings: Finding[], failOn: FailOn, result: TrustAuditResult | undefined): number {
+  findings.slice(0, MAX_ANNOTATIONS).forEach((f) => io.stdout(annotationFor(f)));
+  if (findings.length > MAX_ANNOTATIONS) io.stdout(safeLogLine(`${findings.length - MAX_ANNOTATIONS} more finding(s) are in the job summary, the 'findings' output and the SARIF file.`));
+  const failed = hasErrors(findings);
+  const outputs = { result: failed ? 'fail' : 'pass', findings: findingsJson(findings.slice(0, MAX_OUTPUT_FINDINGS)) };
+  for (const [k, v] of Object.entries(outputs)) if (!appendFileCommand(io.env.GITHUB_OUTPUT, formatFileCommandValue(k, v))) break;
+  appendFileCommand(io.env.GITHUB_STEP_SUMMARY, renderTrustSummary(findings, result));
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  io.stdout(
+    safeLogLine(
+      `Azure federation trust audit: ${outputs.result}. ${result?.credentials ?? 0} credential(s) of ${result?.identities ?? 0} identity(ies), ${errors} error(s), ${warnings} warning(s), ${result?.notChecked.length ?? 0} not checked.`,
+    ),
+  );
+  return exitCodeFor(findings, failOn);
+}
