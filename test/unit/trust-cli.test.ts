@@ -1,0 +1,66 @@
+/** `trust` in-process against the GitHub REST stand-in: text, --json, --sarif, exit codes. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { startGitHubRestStandin, type GitHubRestStandin } from '../support/github-rest-standin.js';
+
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const cred = (name: string, subject: string) => ({ name, issuer: ISSUER, subject, audiences: ['api://AzureADTokenExchange'] });
+const contoso = { login: 'contoso', id: 1001, type: 'Organization' as const };
+
+let standin: GitHubRestStandin;
+beforeAll(async () => {
+  standin = await startGitHubRestStandin({ repositories: [{ id: 2001, owner: contoso, name: 'app', environments: { production: { rules: ['required_reviewers'] } } }] });
+});
+afterAll(() => standin.close());
+
+async function run(argv: string[], files: Record<string, string>, env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdin: '',
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    env: { GITHUB_API_URL: standin.url, ...env },
+    readFile: async (p) => files[p] ?? readFileSync(p, 'utf8'),
+  });
+  return { code, stdout, stderr };
+}
+
+const creds = JSON.stringify([cred('prod', 'repo:contoso@1001/app@2001:environment:production'), cred('ghost', 'repo:gone-owner/app:ref:refs/heads/main')], null, 2);
+
+describe('trust command', () => {
+  it('reports a name anyone can take and exits 1', async () => {
+    const r = await run(['trust', '--credentials', 'creds.json', '--client-id', 'abc'], { 'creds.json': creds }, { GITHUB_TOKEN: 't' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('trust-name-reusable');
+    expect(r.stdout).toContain('GitHub: 4 request(s)'); // by id, its environment; by name, then its owner
+  });
+
+  it('without a token says what was not checked, never that it is safe', async () => {
+    const r = await run(['trust', '--credentials', 'creds.json', '--json'], { 'creds.json': creds });
+    const out = JSON.parse(r.stdout) as { findings: Array<{ id: string }>; notChecked: unknown[]; github: unknown };
+    expect(r.code).toBe(0);
+    expect(out.notChecked).toHaveLength(2);
+    expect(out.findings.map((f) => f.id)).toEqual(['trust-not-checked']);
+    expect(out.github).toBeNull();
+  });
+
+  it('writes SARIF pointing at the credentials file line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'afc-trust-'));
+    const sarifPath = join(dir, 'trust.sarif');
+    const r = await run(['trust', '--credentials', 'creds.json', '--sarif', sarifPath], { 'creds.json': creds }, { GITHUB_TOKEN: 't' });
+    expect(r.code).toBe(1);
+    const sarif = JSON.parse(readFileSync(sarifPath, 'utf8')) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> };
+    const result = sarif.runs[0]!.results[0]!;
+    expect(result.ruleId).toBe('trust-name-reusable');
+    expect(result.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'creds.json' }, region: { startLine: 11 } });
+  });
+
+  it('bad usage exits 2', async () => {
+    expect((await run(['trust'], {})).code).toBe(2);
+    expect((await run(['trust', '--credentials', 'c.json', '--concurrency', '0'], { 'c.json': creds })).code).toBe(2);
+  });
+});
