@@ -190,10 +190,9 @@ export async function checkWithGitHub(item: TrustItem, lookups: GitHubLookups, t
         ),
       ],
     };
-  const findings: TrustFinding[] = [];
-  if (!twin) {
-    const immutable = toImmutableForm(subject, r.ownerId, r.id)!;
-    findings.push({
+  const immutable = toImmutableForm(subject, r.ownerId, r.id)!;
+  const findings: TrustFinding[] = [
+    {
       item,
       id: 'trust-name-form',
       severity: 'warning',
@@ -204,8 +203,8 @@ export async function checkWithGitHub(item: TrustItem, lookups: GitHubLookups, t
         `(the repository must send immutable subjects: Settings > Actions > OIDC, or new repositories by default).`,
       fix: fixTo(item, immutable),
       evidence: [repoEvidence(`GET /repos/${p.repository}`, r)],
-    });
-  }
+    },
+  ];
   if (p.contextKind === 'environment') {
     const env = await environmentCheck(item, p, r.fullName, lookups);
     findings.push(...env.findings);

@@ -127,8 +127,8 @@ export class GitHubLookupClient implements GitHubLookups {
         const wait = this.readLimits(res);
         if (wait === undefined) return res;
         if (attempt >= 2 || wait > (this.options.maxRetryWaitMs ?? 5_000)) {
-          this.stats.stopped ??= `GitHub limited the requests (HTTP ${res.status}${header(res, 'retry-after') ? `, Retry-After ${header(res, 'retry-after')} s` : ''})`;
-          return { status: 'unreadable', httpStatus: res.status, reason: `not checked: ${this.stats.stopped}` };
+          this.stats.stopped ??= throttleReason(res);
+          return { status: 'unreadable', httpStatus: res.status, reason: this.stats.stopped };
         }
         await (this.options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))))(wait);
       }
@@ -142,7 +142,7 @@ export class GitHubLookupClient implements GitHubLookups {
     if (!this.stats.stopped && this.options.deadline !== undefined && Date.now() > this.options.deadline) this.stats.stopped = 'the time limit was reached';
     if (!this.stats.stopped && this.stats.rateLimitRemaining !== undefined && this.stats.rateLimitRemaining < this.reserve)
       this.stats.stopped = `GitHub's rate limit is nearly spent (x-ratelimit-remaining ${this.stats.rateLimitRemaining})`;
-    return this.stats.stopped ? { status: 'unreadable', reason: `not checked: ${this.stats.stopped}` } : undefined;
+    return this.stats.stopped ? { status: 'unreadable', reason: this.stats.stopped } : undefined;
   }
 
   /** Track the budget; for a throttled answer, how long GitHub asks to wait (ms). */
@@ -170,6 +170,13 @@ export class GitHubLookupClient implements GitHubLookups {
     if (next) next();
     else this.active--;
   }
+}
+
+function throttleReason(res: GitHubResponse): string {
+  const reset = Number(header(res, 'x-ratelimit-reset'));
+  if (header(res, 'x-ratelimit-remaining') === '0')
+    return `GitHub's rate limit is spent (x-ratelimit-remaining 0${Number.isFinite(reset) && reset > 0 ? `; it resets at ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC` : ''})`;
+  return `GitHub limited the requests${header(res, 'retry-after') ? ` (Retry-After ${header(res, 'retry-after')} s)` : ''}`;
 }
 
 function failure(res: GitHubResponse): Unreadable {
