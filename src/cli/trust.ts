@@ -12,10 +12,13 @@ import { GitHubLookupClient, octokitRequest } from '../trust/github-lookups.js';
 import { parseTrustInput } from '../trust/input.js';
 import { toSarif } from '../trust/sarif.js';
 import { PROGRAM, type Command } from './command.js';
-import { CliError, parseArgs, readInputFile, stringFlag, styleFor, type CliIo } from './io.js';
+import { CliError, parseArgs, readInputFile, stringFlag, styleFor, type CliIo, type ParsedArgs } from './io.js';
+import { httpRequest } from '../net/http.js';
+import { readInventory, throttledFetcher } from '../trust/azure-inventory.js';
+import type { TrustItem } from '../trust/model.js';
 import { renderFindings } from './render.js';
 
-const USAGE = `Usage: ${PROGRAM} trust --credentials FILE [options]
+const USAGE = `Usage: ${PROGRAM} trust (--credentials FILE | --graph | --subscription ID) [options]
 
 Who can become these identities? Checks each federated credential against GitHub: a name-form
 subject whose owner or repository no longer exists or was renamed (anyone who takes the name can
@@ -27,6 +30,11 @@ it could not read is reported as not checked, never as safe.
 Options:
       --credentials FILE  the credentials (az ad app federated-credential list ...), JSON or YAML, or
                           {"identities": [{"clientId", "displayName", "tenantId", "credentials": [...]}]}
+      --graph             read every app registration of the tenant and its credentials from Microsoft
+                          Graph with GRAPH_TOKEN (Application.Read.All), e.g.
+                          GRAPH_TOKEN=$(az account get-access-token --resource-type ms-graph --query accessToken -o tsv)
+      --subscription ID   read the subscription's user-assigned managed identities from ARM with ARM_TOKEN (Reader)
+      --graph-host URL, --arm-host URL   overrides of https://graph.microsoft.com and https://management.azure.com
       --client-id ID      the identity the credentials belong to (for messages and fix commands)
       --tenant-id ID      its tenant
       --sarif FILE        write SARIF 2.1.0 for github/codeql-action/upload-sarif ('-' for stdout)
@@ -43,6 +51,10 @@ Exit codes: 0 nothing to fix, 1 errors found, 2 bad usage or unreadable input.
 
 const FLAGS = {
   credentials: { value: true },
+  graph: {},
+  subscription: { value: true },
+  'graph-host': { value: true },
+  'arm-host': { value: true },
   'client-id': { value: true },
   'tenant-id': { value: true },
   sarif: { value: true },
@@ -61,6 +73,25 @@ function positiveInt(value: string | undefined, flag: string, fallback: number, 
   return n;
 }
 
+/** The tenant's identities from Graph and ARM (tokens from the environment); returns what could not be read. */
+async function readAzure(io: CliIo, args: ParsedArgs, o: { concurrency: number; timeout: number; items: TrustItem[]; tenantId?: string }): Promise<string[]> {
+  const graphToken = io.env.GRAPH_TOKEN;
+  const armToken = io.env.ARM_TOKEN;
+  const subscription = stringFlag(args, 'subscription');
+  if (args.flags.has('graph') && !graphToken) throw new CliError('--graph needs GRAPH_TOKEN in the environment (az account get-access-token --resource-type ms-graph)', 2);
+  if (subscription !== undefined && !armToken) throw new CliError('--subscription needs ARM_TOKEN in the environment (az account get-access-token)', 2);
+  const deadline = Date.now() + o.timeout * 1000;
+  const { fetch } = throttledFetcher((url, headers) => httpRequest(url, { headers, timeoutMs: 30_000, maxBytes: 8 * 1024 * 1024 }), { concurrency: o.concurrency, deadline });
+  const inventory = await readInventory({
+    fetcher: fetch,
+    ...(o.tenantId ? { tenantId: o.tenantId } : {}),
+    ...(args.flags.has('graph') ? { graph: { host: stringFlag(args, 'graph-host') ?? 'https://graph.microsoft.com', token: graphToken! } } : {}),
+    ...(subscription !== undefined ? { arm: { host: stringFlag(args, 'arm-host') ?? 'https://management.azure.com', token: armToken!, subscriptionId: subscription } } : {}),
+  });
+  o.items.push(...inventory.items);
+  return inventory.unread;
+}
+
 export const trustCommand: Command = {
   summary: 'Who can become these identities: credentials checked against GitHub, SARIF for code scanning',
   usage: USAGE,
@@ -68,27 +99,32 @@ export const trustCommand: Command = {
     const args = parseArgs(argv, FLAGS);
     if (args.positionals.length) throw new CliError(`unexpected argument '${args.positionals[0]}'`, 2, true);
     const file = stringFlag(args, 'credentials');
-    if (file === undefined) throw new CliError('--credentials is required', 2, true);
+    const subscription = stringFlag(args, 'subscription');
+    if (file === undefined && !args.flags.has('graph') && subscription === undefined) throw new CliError('give --credentials FILE, --graph or --subscription ID', 2, true);
     const concurrency = positiveInt(stringFlag(args, 'concurrency'), 'concurrency', 8, 64);
     const timeout = positiveInt(stringFlag(args, 'timeout'), 'timeout', 120, 3600);
-    const text = await readInputFile(io, file, 'the credentials');
     const tenantId = stringFlag(args, 'tenant-id');
-    let items;
-    try {
-      items = await parseTrustInput(text, file === '-' ? 'stdin' : file, { clientId: stringFlag(args, 'client-id') ?? '', ...(tenantId ? { tenantId } : {}) }, 'file', file === '-' ? undefined : file);
-    } catch (e) {
-      if (e instanceof CredentialsInputError) throw new CliError(e.message.replace(/\.$/, ''), 2);
-      throw e;
+    const items: TrustItem[] = [];
+    if (file !== undefined) {
+      const text = await readInputFile(io, file, 'the credentials');
+      try {
+        items.push(...(await parseTrustInput(text, file === '-' ? 'stdin' : file, { clientId: stringFlag(args, 'client-id') ?? '', ...(tenantId ? { tenantId } : {}) }, 'file', file === '-' ? undefined : file)));
+      } catch (e) {
+        if (e instanceof CredentialsInputError) throw new CliError(e.message.replace(/\.$/, ''), 2);
+        throw e;
+      }
     }
+    const unread = args.flags.has('graph') || subscription !== undefined ? await readAzure(io, args, { concurrency, timeout, items, ...(tenantId ? { tenantId } : {}) }) : [];
     const token = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
     const apiUrl = stringFlag(args, 'api-url') ?? io.env.GITHUB_API_URL ?? 'https://api.github.com';
     const lookups = token ? new GitHubLookupClient(await octokitRequest(token, apiUrl), { concurrency, deadline: Date.now() + timeout * 1000 }) : undefined;
     const issuers = args.flags.get('issuer');
     const result = await auditTrust(items, lookups, { ownIssuers: typeof issuers === 'string' ? [issuers] : [] });
+    for (const line of unread) io.stderr(`${PROGRAM} trust: not read: ${line}\n`);
 
     const sarifPath = stringFlag(args, 'sarif');
     if (sarifPath !== undefined) {
-      const sarif = `${JSON.stringify(toSarif(result.findings, result.notChecked, { defaultUri: stringFlag(args, 'sarif-uri') ?? (file === '-' ? 'azure-federated-credentials.json' : file) }), null, 2)}\n`;
+      const sarif = `${JSON.stringify(toSarif(result.findings, result.notChecked, { defaultUri: stringFlag(args, 'sarif-uri') ?? (file === undefined || file === '-' ? 'azure-federated-credentials.json' : file) }), null, 2)}\n`;
       if (sarifPath === '-') io.stdout(sarif);
       else
         await writeFile(sarifPath, sarif).catch((e: NodeJS.ErrnoException) => {
@@ -100,7 +136,7 @@ export const trustCommand: Command = {
     const github = lookups ? { requests: lookups.stats.requests, shared: lookups.stats.shared, rateLimitRemaining: lookups.stats.rateLimitRemaining ?? null, stopped: lookups.stats.stopped ?? null } : null;
     if (args.flags.has('json')) {
       const notChecked = result.notChecked.map((n) => ({ clientId: n.item.identity.clientId, credential: n.item.credential.name, reason: n.reason }));
-      if (sarifPath !== '-') io.stdout(`${JSON.stringify({ credentials: result.credentials, identities: result.identities, findings, notChecked, github }, null, 2)}\n`);
+      if (sarifPath !== '-') io.stdout(`${JSON.stringify({ credentials: result.credentials, identities: result.identities, findings, notChecked, unread, github }, null, 2)}\n`);
     } else if (sarifPath !== '-') {
       const s = styleFor(io);
       const head = s.bold(`Trust audit: ${result.credentials} credential(s) of ${result.identities} identity(ies), ${result.notChecked.length} not checked against GitHub`);

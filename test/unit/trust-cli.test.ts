@@ -64,3 +64,40 @@ describe('trust command', () => {
     expect((await run(['trust', '--credentials', 'c.json', '--concurrency', '0'], { 'c.json': creds })).code).toBe(2);
   });
 });
+
+describe('trust command reading the tenant', () => {
+  it('--graph and --subscription read every identity, then check each credential against GitHub', async () => {
+    const { startTenantStandin } = await import('../support/tenant-standin.js');
+    const sub = '00000000-0000-0000-0000-0000000000aa';
+    const tenant = await startTenantStandin({
+      subscriptionId: sub,
+      throttle: 1,
+      retryAfter: 0,
+      apps: [
+        { appId: 'app-1', displayName: 'deploy', credentials: [cred('main', 'repo:contoso/app:ref:refs/heads/main')] },
+        { appId: 'app-2', displayName: 'empty', credentials: [] },
+      ],
+      identities: [{ name: 'id-ci', resourceGroup: 'rg-ci', clientId: 'mi-1', credentials: [cred('ghost', 'repo:gone-owner/x:ref:refs/heads/main')] }],
+    });
+    try {
+      const r = await run(['trust', '--graph', '--subscription', sub, '--graph-host', tenant.url, '--arm-host', tenant.url, '--tenant-id', 'tid', '--json'], {}, { GITHUB_TOKEN: 't', GRAPH_TOKEN: 'g', ARM_TOKEN: 'a' });
+      const out = JSON.parse(r.stdout) as { credentials: number; identities: number; findings: Array<{ id: string; title: string; fix: string }> };
+      expect(r.stderr).toBe('');
+      expect(out).toMatchObject({ credentials: 2, identities: 2 });
+      expect(out.findings.map((f) => f.id).sort()).toEqual(['trust-name-form', 'trust-name-reusable']);
+      expect(out.findings.find((f) => f.id === 'trust-name-form')!.fix).toBe(
+        `az ad app federated-credential update --id app-1 --federated-credential-id main --parameters '{"name":"main","issuer":"${ISSUER}","subject":"repo:contoso@1001/app@2001:ref:refs/heads/main","audiences":["api://AzureADTokenExchange"]}'`,
+      );
+      expect(out.findings.find((f) => f.id === 'trust-name-reusable')!.title).toContain("Credential 'ghost' of 'id-ci' (client id mi-1, tenant tid)");
+      expect(tenant.requests[0]).toBe('/v1.0/applications?$select=id,appId,displayName&$top=999');
+    } finally {
+      await tenant.close();
+    }
+  });
+
+  it('--graph without GRAPH_TOKEN is a usage error', async () => {
+    const r = await run(['trust', '--graph'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('GRAPH_TOKEN');
+  });
+});
