@@ -3,15 +3,19 @@
  * with a fixed latency per request. 2,000 app registrations with 10,000 credentials that name
  * a few hundred repositories (as real tenants do: many identities per repository), in every
  * subject form. Shows that GitHub is asked each question once, that at most N requests are in
- * flight, and the wall time that follows.
+ * flight, and the wall time that follows. First the tenant is read from a Graph stand-in (every app
+ * registration, then each one's credentials), then every credential is checked against GitHub.
  *
  *   node scripts/run-ts.mjs scripts/bench-trust.ts [--apps 2000] [--per-app 5] [--latency 20] [--concurrency 1,8,16]
  */
 import { performance } from 'node:perf_hooks';
+import { httpRequest } from '../src/net/http.js';
 import { auditTrust } from '../src/trust/audit.js';
+import { readInventory, throttledFetcher } from '../src/trust/azure-inventory.js';
 import { GitHubLookupClient, octokitRequest } from '../src/trust/github-lookups.js';
 import type { TrustItem } from '../src/trust/model.js';
 import { startGitHubRestStandin, type StandinRepository } from '../test/support/github-rest-standin.js';
+import { startTenantStandin, type TenantApp } from '../test/support/tenant-standin.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const AUD = ['api://AzureADTokenExchange'];
@@ -30,7 +34,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function world(apps: number, perApp: number) {
+function generate(apps: number, perApp: number) {
   const owners = Array.from({ length: 80 }, (_, i) => ({ login: `org-${i}`, id: 10_000 + i, type: 'Organization' as const }));
   const repositories: StandinRepository[] = [];
   for (let i = 0; i < 600; i++) {
@@ -67,32 +71,65 @@ function world(apps: number, perApp: number) {
   return { owners, repositories, items };
 }
 
+/** The tenant as Graph holds it: the generated credentials grouped by app registration. */
+function tenantApps(items: readonly TrustItem[]): TenantApp[] {
+  const apps = new Map<string, TenantApp>();
+  for (const { identity, credential } of items) {
+    const app = apps.get(identity.clientId) ?? { appId: identity.clientId, displayName: identity.displayName ?? '', credentials: [] };
+    app.credentials.push({ ...credential });
+    apps.set(identity.clientId, app);
+  }
+  return [...apps.values()];
+}
+
+/** Phase 1: read every app registration and its credentials from the Graph stand-in. */
+async function readTenant(apps: TenantApp[], latency: number, concurrency: number) {
+  const tenant = await startTenantStandin({ apps, latencyMs: latency });
+  try {
+    const { fetch } = throttledFetcher((url, headers) => httpRequest(url, { headers, timeoutMs: 30_000 }), { concurrency });
+    const started = performance.now();
+    const inventory = await readInventory({ fetcher: fetch, tenantId: 'tenant', graph: { host: tenant.url, token: 'bench' } });
+    return { inventory, requests: tenant.requests.length, maxInFlight: tenant.maxInFlight, ms: performance.now() - started };
+  } finally {
+    await tenant.close();
+  }
+}
+
+/** Phase 2: every credential against the GitHub REST stand-in. */
+async function checkGitHub(world: ReturnType<typeof generate>, items: TrustItem[], latency: number, concurrency: number) {
+  const standin = await startGitHubRestStandin({ accounts: world.owners, repositories: world.repositories, latencyMs: latency, rateLimit: 100_000 });
+  try {
+    const lookups = new GitHubLookupClient(await octokitRequest('bench', standin.url), { concurrency, reserve: 0 });
+    const started = performance.now();
+    const result = await auditTrust(items, lookups, { ownIssuers: [] });
+    return { result, requests: standin.requests.length, shared: lookups.stats.shared, maxInFlight: standin.maxInFlight, ms: performance.now() - started };
+  } finally {
+    await standin.close();
+  }
+}
+
 async function main() {
   const apps = Number(arg('apps', '2000'));
   const perApp = Number(arg('per-app', '5'));
   const latency = Number(arg('latency', '20'));
   const levels = arg('concurrency', '1,8,16').split(',').map(Number);
-  const { owners, repositories, items } = world(apps, perApp);
-  console.log(`${items.length} credentials of ${apps} app registrations naming ${repositories.length} repositories of ${owners.length} owners; ${latency} ms per request\n`);
-  console.log('| in flight (max) | requests | answered from an earlier one | wall time | findings | not checked |');
-  console.log('|---|---|---|---|---|---|');
+  const world = generate(apps, perApp);
+  const tenant = tenantApps(world.items);
+  console.log(`${world.items.length} credentials of ${apps} app registrations naming ${world.repositories.length} repositories of ${world.owners.length} owners; ${latency} ms per request\n`);
+  console.log('| in flight | Graph requests | Graph wall time | GitHub requests (asked / answered from an earlier one) | GitHub wall time | findings | not checked |');
+  console.log('|---|---|---|---|---|---|---|');
+  let last: Awaited<ReturnType<typeof checkGitHub>> | undefined;
   for (const concurrency of levels) {
-    const standin = await startGitHubRestStandin({ accounts: owners, repositories, latencyMs: latency, rateLimit: 100_000 });
-    try {
-      const lookups = new GitHubLookupClient(await octokitRequest('bench', standin.url), { concurrency, reserve: 0 });
-      const started = performance.now();
-      const result = await auditTrust(items, lookups, { ownIssuers: [] });
-      const ms = performance.now() - started;
-      const byId = new Map<string, number>();
-      for (const f of result.findings) byId.set(f.id, (byId.get(f.id) ?? 0) + 1);
-      console.log(
-        `| ${concurrency} (${standin.maxInFlight}) | ${standin.requests.length} | ${lookups.stats.shared} | ${(ms / 1000).toFixed(1)} s | ${result.findings.length} | ${result.notChecked.length} |`,
-      );
-      if (concurrency === levels[levels.length - 1]) console.log(`\nfindings: ${[...byId].map(([id, n]) => `${id} ${n}`).join(', ')}`);
-    } finally {
-      await standin.close();
-    }
+    const read = await readTenant(tenant, latency, concurrency);
+    const gh = await checkGitHub(world, read.inventory.items, latency, concurrency);
+    last = gh;
+    console.log(
+      `| ${concurrency} (max seen ${Math.max(read.maxInFlight, gh.maxInFlight)}) | ${read.requests} | ${(read.ms / 1000).toFixed(1)} s | ${gh.requests} / ${gh.shared} | ${(gh.ms / 1000).toFixed(1)} s | ${gh.result.findings.length} | ${gh.result.notChecked.length} |`,
+    );
   }
+  const byId = new Map<string, number>();
+  for (const f of last?.result.findings ?? []) byId.set(f.id, (byId.get(f.id) ?? 0) + 1);
+  console.log(`\nfindings: ${[...byId].map(([id, n]) => `${id} ${n}`).join(', ')}`);
 }
 
 await main();
