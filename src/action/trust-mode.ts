@@ -25,16 +25,24 @@ import { exitCodeFor, type RunIo } from './run.js';
 const MAX_ANNOTATIONS = 50;
 const MAX_OUTPUT_FINDINGS = 300;
 
-async function readItems(io: RunIo, workspace: string, input: (n: string) => string): Promise<TrustItem[] | Finding> {
+async function readItems(io: RunIo, workspace: string, input: (n: string) => string, timeoutSeconds: number): Promise<TrustItem[] | Finding> {
   const inline = input('federated-credentials');
   const file = input('federated-credentials-file');
   const defaults = { clientId: input('client-id'), ...(input('tenant-id') ? { tenantId: input('tenant-id') } : {}) };
-  if (!inline && !file)
-    return inputInvalid(
-      'federated-credentials-file',
-      "mode: trust audits the credentials you give: 'federated-credentials' or 'federated-credentials-file' (the output of az ad app federated-credential list, or {\"identities\": [...]} for several identities).",
-      'federated-credentials-file: azure/federated-credentials.json',
-    );
+  if (!inline && !file) {
+    if (!defaults.clientId)
+      return inputInvalid(
+        'federated-credentials-file',
+        "mode: trust audits the credentials you give: 'federated-credentials' or 'federated-credentials-file' (the output of az ad app federated-credential list, or {\"identities\": [...]} for several identities), " +
+          "or reads the whole tenant from Azure with 'client-id' and 'tenant-id' (a reader with Application.Read.All; 'id-token: write').",
+        'federated-credentials-file: azure/federated-credentials.json',
+      );
+    const { readTenantFromAzure } = await import('./trust-azure.js');
+    const read = await readTenantFromAzure(io, timeoutSeconds);
+    if (!('items' in read)) return read;
+    for (const line of read.unread.slice(0, 50)) io.stdout(safeLogLine(`Not read from Azure: ${line}`));
+    return read.items;
+  }
   try {
     if (inline) return await parseTrustInput(inline, "Input 'federated-credentials'", defaults, 'input');
     const path = isAbsolute(file) ? file : resolve(workspace, file);
@@ -55,12 +63,12 @@ export async function runTrustMode(io: RunIo): Promise<number> {
   const failOnRaw = input('fail-on').toLowerCase() || 'error';
   const failOn: FailOn = failOnRaw === 'warning' || failOnRaw === 'never' ? failOnRaw : 'error';
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const items = await readItems(io, workspace, input);
+  const timeout = Math.min(600, Math.max(1, Number(input('timeout-seconds')) || 60));
+  const items = await readItems(io, workspace, input, timeout);
   if (!Array.isArray(items)) return finish(io, [items], failOn, undefined);
 
   const token = input('github-token');
   if (token) io.stdout(addMask(token));
-  const timeout = Math.min(600, Math.max(1, Number(input('timeout-seconds')) || 60));
   const lookups = token
     ? new GitHubLookupClient(await octokitRequest(token, env.GITHUB_API_URL ?? 'https://api.github.com'), { concurrency: 8, deadline: Date.now() + timeout * 1000 })
     : undefined;

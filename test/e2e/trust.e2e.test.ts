@@ -12,6 +12,8 @@ import AjvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction, type ActionResult } from '../support/run-action.js';
 import { startGitHubRestStandin, type GitHubRestStandin } from '../support/github-rest-standin.js';
+import { startTenantStandin } from '../support/tenant-standin.js';
+import { assertNoSecrets, useWorld } from './world.js';
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
 const AUD = ['api://AzureADTokenExchange'];
@@ -177,4 +179,38 @@ describe('mode: trust when GitHub cannot answer', () => {
     expect(findings(res).map((f) => f.id)).toEqual(['input-invalid']);
     expect(res.stdout).not.toMatch(/at .*\.js:\d+/);
   });
+});
+
+describe('mode: trust reading the tenant from Azure', () => {
+  const world = useWorld();
+
+  it('exchanges the job token for the reader, lists every app registration, then checks GitHub', async () => {
+    const tenant = await startTenantStandin({
+      tls: true,
+      throttle: 1,
+      retryAfter: 0,
+      apps: [
+        { appId: 'app-1', displayName: 'deploy', credentials: [{ name: 'main', issuer: GITHUB, subject: 'repo:contoso/app:ref:refs/heads/main', audiences: AUD }] },
+        { appId: 'app-2', displayName: 'legacy', credentials: [{ name: 'old', issuer: GITHUB, subject: 'repo:contoso/old-app:environment:production', audiences: AUD }] },
+        { appId: 'app-3', displayName: 'no-federation', credentials: [] },
+      ],
+    });
+    try {
+      const res = await world.run({
+        inputs: { mode: 'trust', 'github-token': TOKEN, 'graph-host': tenant.url },
+        env: { GITHUB_API_URL: standin.url },
+      });
+      expect(res.stderr).toBe('');
+      const ids = findings(res).map((f) => `${f.id}:${f.title.split("'")[1]}`);
+      expect(ids.sort()).toEqual(['trust-name-form:main', 'trust-renamed:old']);
+      expect(tenant.requests[0]).toBe('/v1.0/applications?$select=id,appId,displayName&$top=999');
+      expect(tenant.requests).toHaveLength(1 + 1 + 3); // throttled once, the listing, three apps
+      expect(res.stdout).toContain('Azure: 3 identity(ies), 2 credential(s) read in 5 request(s), 1 throttled and retried.');
+      // The reader exchanged the job's token for a Graph token, which never shows.
+      expect(world.entra.requests.some((r) => JSON.stringify(r).includes('graph'))).toBe(true);
+      assertNoSecrets(res, world.secrets());
+    } finally {
+      await tenant.close();
+    }
+  }, 30_000);
 });

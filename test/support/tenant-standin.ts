@@ -7,6 +7,9 @@
  * The full Graph/ARM behaviour (tokens, roles, faults) is test/support/azure-standin.ts.
  */
 import { createServer } from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { defaultCertificate } from './tls.js';
 import type { AddressInfo } from 'node:net';
 
 export interface TenantApp {
@@ -30,6 +33,8 @@ export interface TenantStandinOptions {
   /** Answer this many first requests with 429 and `Retry-After: retryAfter`. */
   throttle?: number;
   retryAfter?: number;
+  /** Serve https with the tests' certificate (as the action's graph-host must be). */
+  tls?: boolean;
 }
 
 export interface TenantStandin {
@@ -47,7 +52,7 @@ export async function startTenantStandin(options: TenantStandinOptions): Promise
   let throttle = options.throttle ?? 0;
   let inFlight = 0;
   const state: TenantStandin = { url: '', requests: [], maxInFlight: 0, close: async () => {} };
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     state.requests.push(req.url ?? '');
     inFlight++;
     state.maxInFlight = Math.max(state.maxInFlight, inFlight);
@@ -84,9 +89,11 @@ export async function startTenantStandin(options: TenantStandinOptions): Promise
     };
     if (options.latencyMs) setTimeout(answer, options.latencyMs);
     else answer();
-  });
+  };
+  const cert = options.tls ? await defaultCertificate() : undefined;
+  const server = cert ? https.createServer({ cert: cert.cert, key: cert.key }, handler) : createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.url = `${cert ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   state.close = () =>
     new Promise<void>((r) => {
       server.closeAllConnections();
