@@ -35,7 +35,11 @@ function rng(seed: number): () => number {
 }
 
 function generate(apps: number, perApp: number) {
-  const owners = Array.from({ length: 80 }, (_, i) => ({ login: `org-${i}`, id: 10_000 + i, type: 'Organization' as const }));
+  const owners = Array.from({ length: 80 }, (_, i) => ({
+    login: `org-${i}`,
+    id: 10_000 + i,
+    type: 'Organization' as const,
+  }));
   const repositories: StandinRepository[] = [];
   for (let i = 0; i < 600; i++) {
     const owner = owners[i % owners.length]!;
@@ -51,7 +55,11 @@ function generate(apps: number, perApp: number) {
   const random = rng(42);
   const items: TrustItem[] = [];
   for (let a = 0; a < apps; a++) {
-    const identity = { clientId: `00000000-0000-4000-8000-${String(a).padStart(12, '0')}`, displayName: `app-${a}`, tenantId: 'tenant' };
+    const identity = {
+      clientId: `00000000-0000-4000-8000-${String(a).padStart(12, '0')}`,
+      displayName: `app-${a}`,
+      tenantId: 'tenant',
+    };
     for (let c = 0; c < perApp; c++) {
       const n = Math.floor(random() * 640); // 40 of 640 name repositories that do not exist
       const r = repositories[n];
@@ -61,9 +69,20 @@ function generate(apps: number, perApp: number) {
       const context = ['ref:refs/heads/main', 'environment:production', 'environment:dev', 'pull_request'][kind % 4]!;
       const credential =
         kind === 9
-          ? { name: `c${c}`, issuer: ISSUER, subject: null, audiences: AUD, claimsMatchingExpression: { value: `claims['sub'] matches 'repo:${owner}/*'`, languageVersion: 1 } }
+          ? {
+              name: `c${c}`,
+              issuer: ISSUER,
+              subject: null,
+              audiences: AUD,
+              claimsMatchingExpression: { value: `claims['sub'] matches 'repo:${owner}/*'`, languageVersion: 1 },
+            }
           : kind >= 6 && r
-            ? { name: `c${c}`, issuer: ISSUER, subject: `repo:${owner}@${r.owner.id}/${r.name}@${r.id}:${context}`, audiences: AUD }
+            ? {
+                name: `c${c}`,
+                issuer: ISSUER,
+                subject: `repo:${owner}@${r.owner.id}/${r.name}@${r.id}:${context}`,
+                audiences: AUD,
+              }
             : { name: `c${c}`, issuer: ISSUER, subject: `repo:${owner}/${repo}:${context}`, audiences: AUD };
       items.push({ identity, credential });
     }
@@ -75,7 +94,11 @@ function generate(apps: number, perApp: number) {
 function tenantApps(items: readonly TrustItem[]): TenantApp[] {
   const apps = new Map<string, TenantApp>();
   for (const { identity, credential } of items) {
-    const app = apps.get(identity.clientId) ?? { appId: identity.clientId, displayName: identity.displayName ?? '', credentials: [] };
+    const app = apps.get(identity.clientId) ?? {
+      appId: identity.clientId,
+      displayName: identity.displayName ?? '',
+      credentials: [],
+    };
     app.credentials.push({ ...credential });
     apps.set(identity.clientId, app);
   }
@@ -86,23 +109,50 @@ function tenantApps(items: readonly TrustItem[]): TenantApp[] {
 async function readTenant(apps: TenantApp[], latency: number, concurrency: number) {
   const tenant = await startTenantStandin({ apps, latencyMs: latency });
   try {
-    const { fetch } = throttledFetcher((url, headers) => httpRequest(url, { headers, timeoutMs: 30_000 }), { concurrency });
+    const { fetch } = throttledFetcher((url, headers) => httpRequest(url, { headers, timeoutMs: 30_000 }), {
+      concurrency,
+    });
     const started = performance.now();
-    const inventory = await readInventory({ fetcher: fetch, tenantId: 'tenant', graph: { host: tenant.url, token: 'bench' } });
-    return { inventory, requests: tenant.requests.length, maxInFlight: tenant.maxInFlight, ms: performance.now() - started };
+    const inventory = await readInventory({
+      fetcher: fetch,
+      tenantId: 'tenant',
+      graph: { host: tenant.url, token: 'bench' },
+    });
+    return {
+      inventory,
+      requests: tenant.requests.length,
+      maxInFlight: tenant.maxInFlight,
+      ms: performance.now() - started,
+    };
   } finally {
     await tenant.close();
   }
 }
 
 /** Phase 2: every credential against the GitHub REST stand-in. */
-async function checkGitHub(world: ReturnType<typeof generate>, items: TrustItem[], latency: number, concurrency: number) {
-  const standin = await startGitHubRestStandin({ accounts: world.owners, repositories: world.repositories, latencyMs: latency, rateLimit: 100_000 });
+async function checkGitHub(
+  world: ReturnType<typeof generate>,
+  items: TrustItem[],
+  latency: number,
+  concurrency: number,
+) {
+  const standin = await startGitHubRestStandin({
+    accounts: world.owners,
+    repositories: world.repositories,
+    latencyMs: latency,
+    rateLimit: 100_000,
+  });
   try {
     const lookups = new GitHubLookupClient(await octokitRequest('bench', standin.url), { concurrency, reserve: 0 });
     const started = performance.now();
     const result = await auditTrust(items, lookups, { ownIssuers: [] });
-    return { result, requests: standin.requests.length, shared: lookups.stats.shared, maxInFlight: standin.maxInFlight, ms: performance.now() - started };
+    return {
+      result,
+      requests: standin.requests.length,
+      shared: lookups.stats.shared,
+      maxInFlight: standin.maxInFlight,
+      ms: performance.now() - started,
+    };
   } finally {
     await standin.close();
   }
@@ -115,8 +165,12 @@ async function main() {
   const levels = arg('concurrency', '1,8,16').split(',').map(Number);
   const world = generate(apps, perApp);
   const tenant = tenantApps(world.items);
-  console.log(`${world.items.length} credentials of ${apps} app registrations naming ${world.repositories.length} repositories of ${world.owners.length} owners; ${latency} ms per request\n`);
-  console.log('| in flight | Graph requests | Graph wall time | GitHub requests (asked / answered from an earlier one) | GitHub wall time | findings | not checked |');
+  console.log(
+    `${world.items.length} credentials of ${apps} app registrations naming ${world.repositories.length} repositories of ${world.owners.length} owners; ${latency} ms per request\n`,
+  );
+  console.log(
+    '| in flight | Graph requests | Graph wall time | GitHub requests (asked / answered from an earlier one) | GitHub wall time | findings | not checked |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   let last: Awaited<ReturnType<typeof checkGitHub>> | undefined;
   for (const concurrency of levels) {

@@ -22,7 +22,8 @@ function denied(who: string, why: string): Finding {
     title: "mode: trust could not read the tenant's identities from Azure",
     message: `${who}: ${why}`,
     fix:
-      "Give the reader identity the Graph application permission Application.Read.All (admin consent), and Reader on subscription-id for managed identities; or give the credentials instead:\n" +
+      'Give the reader identity the Graph application permission Application.Read.All (admin consent), and Reader on ' +
+      'subscription-id for managed identities; or give the credentials instead:\n' +
       '    with:\n      federated-credentials-file: azure/federated-credentials.json',
   };
 }
@@ -39,7 +40,11 @@ export async function readTenantFromAzure(io: RunIo, timeoutSeconds: number): Pr
     throw e;
   }
   const endpoint = oidcEndpoint(env);
-  if (!endpoint) return { ...oidcUnavailable(readRunnerContext(env)), title: "mode: trust cannot read the tenant's identities from Azure without an OIDC token" };
+  if (!endpoint)
+    return {
+      ...oidcUnavailable(readRunnerContext(env)),
+      title: "mode: trust cannot read the tenant's identities from Azure without an OIDC token",
+    };
   const mask = (t: string) => io.stdout(addMask(t));
   const log = (line: string) => io.stdout(safeLogLine(line));
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -60,21 +65,35 @@ export async function readTenantFromAzure(io: RunIo, timeoutSeconds: number): Pr
       log,
     });
     if (outcome.kind === 'success') return outcome.accessToken;
-    const why = outcome.kind === 'rejected' ? `Entra rejected this job's token (${outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error}); run the action in check mode with this client-id to see why` : outcome.reason;
+    const why =
+      outcome.kind === 'rejected'
+        ? `Entra rejected this job's token ` +
+          `(${outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error}); run ` +
+          `the action in check mode with this client-id to see why`
+        : outcome.reason;
     return denied(`Reader ${clientId}`, why);
   };
   const graph = await accessToken(inputs.cloud.graph);
   if (typeof graph !== 'string') return graph;
   const arm = inputs.subscriptionId ? await accessToken(inputs.cloud.resourceManager) : undefined;
   if (arm !== undefined && typeof arm !== 'string') return arm;
-  const { fetch, stats } = throttledFetcher((url, headers) => httpRequest(url, { headers, timeoutMs: Math.max(1000, Math.min(30_000, deadline - Date.now())) }), { concurrency: 8, deadline });
+  const { fetch, stats } = throttledFetcher(
+    (url, headers) => httpRequest(url, { headers, timeoutMs: Math.max(1000, Math.min(30_000, deadline - Date.now())) }),
+    { concurrency: 8, deadline },
+  );
   const inventory = await readInventory({
     fetcher: fetch,
     tenantId: inputs.tenantId,
     graph: { host: inputs.graphHost, token: graph },
-    ...(arm && inputs.subscriptionId ? { arm: { host: inputs.resourceManagerHost, token: arm, subscriptionId: inputs.subscriptionId } } : {}),
+    ...(arm && inputs.subscriptionId
+      ? { arm: { host: inputs.resourceManagerHost, token: arm, subscriptionId: inputs.subscriptionId } }
+      : {}),
   });
-  log(`Azure: ${inventory.identities} identity(ies), ${inventory.items.length} credential(s) read in ${stats.requests} request(s)${stats.throttled ? `, ${stats.throttled} throttled and retried` : ''}.`);
-  if (!inventory.items.length && inventory.unread.length) return denied(`Reader ${clientId}`, inventory.unread.join('; '));
+  log(
+    `Azure: ${inventory.identities} identity(ies), ${inventory.items.length} credential(s) read in ${stats.requests} ` +
+      `request(s)${stats.throttled ? `, ${stats.throttled} throttled and retried` : ''}.`,
+  );
+  if (!inventory.items.length && inventory.unread.length)
+    return denied(`Reader ${clientId}`, inventory.unread.join('; '));
   return inventory;
 }

@@ -25,7 +25,12 @@ import { exitCodeFor, type RunIo } from './run.js';
 const MAX_ANNOTATIONS = 50;
 const MAX_OUTPUT_FINDINGS = 300;
 
-async function readItems(io: RunIo, workspace: string, input: (n: string) => string, timeoutSeconds: number): Promise<TrustItem[] | Finding> {
+async function readItems(
+  io: RunIo,
+  workspace: string,
+  input: (n: string) => string,
+  timeoutSeconds: number,
+): Promise<TrustItem[] | Finding> {
   const inline = input('federated-credentials');
   const file = input('federated-credentials-file');
   const defaults = { clientId: input('client-id'), ...(input('tenant-id') ? { tenantId: input('tenant-id') } : {}) };
@@ -33,8 +38,10 @@ async function readItems(io: RunIo, workspace: string, input: (n: string) => str
     if (!defaults.clientId)
       return inputInvalid(
         'federated-credentials-file',
-        "mode: trust audits the credentials you give: 'federated-credentials' or 'federated-credentials-file' (the output of az ad app federated-credential list, or {\"identities\": [...]} for several identities), " +
-          "or reads the whole tenant from Azure with 'client-id' and 'tenant-id' (a reader with Application.Read.All; 'id-token: write').",
+        "mode: trust audits the credentials you give: 'federated-credentials' or 'federated-credentials-file' (the " +
+          'output of az ad app federated-credential list, or {"identities": [...]} for several identities), ' +
+          "or reads the whole tenant from Azure with 'client-id' and 'tenant-id' (a reader with " +
+          "Application.Read.All; 'id-token: write').",
         'federated-credentials-file: azure/federated-credentials.json',
       );
     const { readTenantFromAzure } = await import('./trust-azure.js');
@@ -50,7 +57,11 @@ async function readItems(io: RunIo, workspace: string, input: (n: string) => str
     return await parseTrustInput(text, `File '${file}'`, defaults, 'file', relative(workspace, path) || file);
   } catch (e) {
     const name = inline ? 'federated-credentials' : 'federated-credentials-file';
-    const msg = e instanceof CredentialsInputError ? e.message : `'${file}' could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); is the repository checked out?`;
+    const msg =
+      e instanceof CredentialsInputError
+        ? e.message
+        : `'${file}' could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); is the repository checked ` +
+          `out?`;
     io.stdout(safeLogLine(msg));
     return inputInvalid(name, msg, 'federated-credentials-file: azure/federated-credentials.json');
   }
@@ -70,17 +81,23 @@ export async function runTrustMode(io: RunIo): Promise<number> {
   const token = input('github-token');
   if (token) io.stdout(addMask(token));
   const lookups = token
-    ? new GitHubLookupClient(await octokitRequest(token, env.GITHUB_API_URL ?? 'https://api.github.com'), { concurrency: 8, deadline: Date.now() + timeout * 1000 })
+    ? new GitHubLookupClient(await octokitRequest(token, env.GITHUB_API_URL ?? 'https://api.github.com'), {
+        concurrency: 8,
+        deadline: Date.now() + timeout * 1000,
+      })
     : undefined;
   const server = issuerForServer(env.GITHUB_SERVER_URL);
-  const result = await auditTrust(items, lookups, { ownIssuers: server === issuerForServer(undefined) ? [] : [server] });
-  if (lookups)
+  const result = await auditTrust(items, lookups, {
+    ownIssuers: server === issuerForServer(undefined) ? [] : [server],
+  });
+  if (lookups) {
+    const { requests, shared, rateLimitRemaining, stopped } = lookups.stats;
+    const budget = rateLimitRemaining !== undefined ? `, x-ratelimit-remaining ${rateLimitRemaining}` : '';
+    const stop = stopped ? `; stopped: ${stopped}` : '';
     io.stdout(
-      safeLogLine(
-        `GitHub lookups: ${lookups.stats.requests} request(s), ${lookups.stats.shared} answered from an earlier one` +
-          `${lookups.stats.rateLimitRemaining !== undefined ? `, x-ratelimit-remaining ${lookups.stats.rateLimitRemaining}` : ''}${lookups.stats.stopped ? `; stopped: ${lookups.stats.stopped}` : ''}.`,
-      ),
+      safeLogLine(`GitHub lookups: ${requests} request(s), ${shared} answered from an earlier one${budget}${stop}.`),
     );
+  }
 
   const sarifInput = input('sarif-file');
   if (sarifInput) {
@@ -92,26 +109,49 @@ export async function runTrustMode(io: RunIo): Promise<number> {
       await writeFile(path, `${JSON.stringify(sarif, null, 2)}\n`);
       appendFileCommand(env.GITHUB_OUTPUT, formatFileCommandValue('sarif-file', path));
     } catch (e) {
-      return finish(io, [inputInvalid('sarif-file', `Input 'sarif-file' names '${sarifInput}', which could not be written (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, 'sarif-file: results/trust.sarif')], failOn, result);
+      return finish(
+        io,
+        [
+          inputInvalid(
+            'sarif-file',
+            `Input 'sarif-file' names '${sarifInput}', which could not be written ` +
+              `(${(e as NodeJS.ErrnoException).code ?? 'error'}).`,
+            'sarif-file: results/trust.sarif',
+          ),
+        ],
+        failOn,
+        result,
+      );
     }
   }
-  const located: Finding[] = result.findings.map(({ item, ...f }) => (item.location ? { ...f, location: item.location } : f));
+  const located: Finding[] = result.findings.map(({ item, ...f }) =>
+    item.location ? { ...f, location: item.location } : f,
+  );
   const notice = notCheckedFinding(result.notChecked);
   return finish(io, notice ? [...located, notice] : located, failOn, result);
 }
 
 function finish(io: RunIo, findings: Finding[], failOn: FailOn, result: TrustAuditResult | undefined): number {
   findings.slice(0, MAX_ANNOTATIONS).forEach((f) => io.stdout(annotationFor(f)));
-  if (findings.length > MAX_ANNOTATIONS) io.stdout(safeLogLine(`${findings.length - MAX_ANNOTATIONS} more finding(s) are in the job summary, the 'findings' output and the SARIF file.`));
+  if (findings.length > MAX_ANNOTATIONS)
+    io.stdout(
+      safeLogLine(
+        `${findings.length - MAX_ANNOTATIONS} more finding(s) are in the job summary, the 'findings' output and the ` +
+          `SARIF file.`,
+      ),
+    );
   const failed = hasErrors(findings);
   const outputs = { result: failed ? 'fail' : 'pass', findings: findingsJson(findings.slice(0, MAX_OUTPUT_FINDINGS)) };
-  for (const [k, v] of Object.entries(outputs)) if (!appendFileCommand(io.env.GITHUB_OUTPUT, formatFileCommandValue(k, v))) break;
+  for (const [k, v] of Object.entries(outputs))
+    if (!appendFileCommand(io.env.GITHUB_OUTPUT, formatFileCommandValue(k, v))) break;
   appendFileCommand(io.env.GITHUB_STEP_SUMMARY, renderTrustSummary(findings, result));
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
   io.stdout(
     safeLogLine(
-      `Azure federation trust audit: ${outputs.result}. ${result?.credentials ?? 0} credential(s) of ${result?.identities ?? 0} identity(ies), ${errors} error(s), ${warnings} warning(s), ${result?.notChecked.length ?? 0} not checked.`,
+      `Azure federation trust audit: ${outputs.result}. ${result?.credentials ?? 0} credential(s) of ` +
+        `${result?.identities ?? 0} identity(ies), ${errors} error(s), ${warnings} warning(s), ` +
+        `${result?.notChecked.length ?? 0} not checked.`,
     ),
   );
   return exitCodeFor(findings, failOn);

@@ -38,7 +38,8 @@ Options:
       --client-id ID      the identity the credentials belong to (for messages and fix commands)
       --tenant-id ID      its tenant
       --sarif FILE        write SARIF 2.1.0 for github/codeql-action/upload-sarif ('-' for stdout)
-      --sarif-uri PATH    repository file the alerts point at when a credential has none (default: FILE of --credentials)
+      --sarif-uri PATH    repository file the alerts point at when a credential has none
+                          (default: the --credentials FILE)
       --api-url URL       GitHub's REST API (default GITHUB_API_URL, else https://api.github.com)
       --issuer URL        an issuer that is yours besides GitHub's (your GitHub Enterprise Server)
       --concurrency N     GitHub requests in flight at most (default 8)
@@ -69,28 +70,57 @@ const FLAGS = {
 function positiveInt(value: string | undefined, flag: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`--${flag} must be a whole number from 1 to ${max}`, 2, true);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new CliError(`--${flag} must be a whole number from 1 to ${max}`, 2, true);
   return n;
 }
 
 /** The tenant's identities from Graph and ARM (tokens from the environment); returns what could not be read. */
-async function readAzure(io: CliIo, args: ParsedArgs, o: { concurrency: number; timeout: number; items: TrustItem[]; tenantId?: string }): Promise<string[]> {
+async function readAzure(
+  io: CliIo,
+  args: ParsedArgs,
+  o: { concurrency: number; timeout: number; items: TrustItem[]; tenantId?: string },
+): Promise<string[]> {
   const graphToken = io.env.GRAPH_TOKEN;
   const armToken = io.env.ARM_TOKEN;
   const subscription = stringFlag(args, 'subscription');
-  if (args.flags.has('graph') && !graphToken) throw new CliError('--graph needs GRAPH_TOKEN in the environment (az account get-access-token --resource-type ms-graph)', 2);
-  if (subscription !== undefined && !armToken) throw new CliError('--subscription needs ARM_TOKEN in the environment (az account get-access-token)', 2);
+  if (args.flags.has('graph') && !graphToken)
+    throw new CliError(
+      '--graph needs GRAPH_TOKEN in the environment (az account get-access-token --resource-type ms-graph)',
+      2,
+    );
+  if (subscription !== undefined && !armToken)
+    throw new CliError('--subscription needs ARM_TOKEN in the environment (az account get-access-token)', 2);
   const deadline = Date.now() + o.timeout * 1000;
-  const { fetch } = throttledFetcher((url, headers) => httpRequest(url, { headers, timeoutMs: 30_000, maxBytes: 8 * 1024 * 1024 }), { concurrency: o.concurrency, deadline });
+  const { fetch } = throttledFetcher(
+    (url, headers) => httpRequest(url, { headers, timeoutMs: 30_000, maxBytes: 8 * 1024 * 1024 }),
+    { concurrency: o.concurrency, deadline },
+  );
   const inventory = await readInventory({
     fetcher: fetch,
     ...(o.tenantId ? { tenantId: o.tenantId } : {}),
-    ...(args.flags.has('graph') ? { graph: { host: stringFlag(args, 'graph-host') ?? 'https://graph.microsoft.com', token: graphToken! } } : {}),
-    ...(subscription !== undefined ? { arm: { host: stringFlag(args, 'arm-host') ?? 'https://management.azure.com', token: armToken!, subscriptionId: subscription } } : {}),
+    ...(args.flags.has('graph')
+      ? { graph: { host: stringFlag(args, 'graph-host') ?? 'https://graph.microsoft.com', token: graphToken! } }
+      : {}),
+    ...(subscription !== undefined
+      ? {
+          arm: {
+            host: stringFlag(args, 'arm-host') ?? 'https://management.azure.com',
+            token: armToken!,
+            subscriptionId: subscription,
+          },
+        }
+      : {}),
   });
   o.items.push(...inventory.items);
   return inventory.unread;
 }
+
+const NOTHING = '✓ Nothing found that someone else could use.';
+const counts = (r: { credentials: number; identities: number }) => ({
+  credentials: r.credentials,
+  identities: r.identities,
+});
 
 export const trustCommand: Command = {
   summary: 'Who can become these identities: credentials checked against GitHub, SARIF for code scanning',
@@ -100,7 +130,8 @@ export const trustCommand: Command = {
     if (args.positionals.length) throw new CliError(`unexpected argument '${args.positionals[0]}'`, 2, true);
     const file = stringFlag(args, 'credentials');
     const subscription = stringFlag(args, 'subscription');
-    if (file === undefined && !args.flags.has('graph') && subscription === undefined) throw new CliError('give --credentials FILE, --graph or --subscription ID', 2, true);
+    if (file === undefined && !args.flags.has('graph') && subscription === undefined)
+      throw new CliError('give --credentials FILE, --graph or --subscription ID', 2, true);
     const concurrency = positiveInt(stringFlag(args, 'concurrency'), 'concurrency', 8, 64);
     const timeout = positiveInt(stringFlag(args, 'timeout'), 'timeout', 120, 3600);
     const tenantId = stringFlag(args, 'tenant-id');
@@ -108,23 +139,42 @@ export const trustCommand: Command = {
     if (file !== undefined) {
       const text = await readInputFile(io, file, 'the credentials');
       try {
-        items.push(...(await parseTrustInput(text, file === '-' ? 'stdin' : file, { clientId: stringFlag(args, 'client-id') ?? '', ...(tenantId ? { tenantId } : {}) }, 'file', file === '-' ? undefined : file)));
+        items.push(
+          ...(await parseTrustInput(
+            text,
+            file === '-' ? 'stdin' : file,
+            { clientId: stringFlag(args, 'client-id') ?? '', ...(tenantId ? { tenantId } : {}) },
+            'file',
+            file === '-' ? undefined : file,
+          )),
+        );
       } catch (e) {
         if (e instanceof CredentialsInputError) throw new CliError(e.message.replace(/\.$/, ''), 2);
         throw e;
       }
     }
-    const unread = args.flags.has('graph') || subscription !== undefined ? await readAzure(io, args, { concurrency, timeout, items, ...(tenantId ? { tenantId } : {}) }) : [];
+    const unread =
+      args.flags.has('graph') || subscription !== undefined
+        ? await readAzure(io, args, { concurrency, timeout, items, ...(tenantId ? { tenantId } : {}) })
+        : [];
     const token = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
     const apiUrl = stringFlag(args, 'api-url') ?? io.env.GITHUB_API_URL ?? 'https://api.github.com';
-    const lookups = token ? new GitHubLookupClient(await octokitRequest(token, apiUrl), { concurrency, deadline: Date.now() + timeout * 1000 }) : undefined;
+    const lookups = token
+      ? new GitHubLookupClient(await octokitRequest(token, apiUrl), {
+          concurrency,
+          deadline: Date.now() + timeout * 1000,
+        })
+      : undefined;
     const issuers = args.flags.get('issuer');
     const result = await auditTrust(items, lookups, { ownIssuers: typeof issuers === 'string' ? [issuers] : [] });
     for (const line of unread) io.stderr(`${PROGRAM} trust: not read: ${line}\n`);
 
     const sarifPath = stringFlag(args, 'sarif');
     if (sarifPath !== undefined) {
-      const sarif = `${JSON.stringify(toSarif(result.findings, result.notChecked, { defaultUri: stringFlag(args, 'sarif-uri') ?? (file === undefined || file === '-' ? 'azure-federated-credentials.json' : file) }), null, 2)}\n`;
+      const defaultUri =
+        stringFlag(args, 'sarif-uri') ??
+        (file === undefined || file === '-' ? 'azure-federated-credentials.json' : file);
+      const sarif = `${JSON.stringify(toSarif(result.findings, result.notChecked, { defaultUri }), null, 2)}\n`;
       if (sarifPath === '-') io.stdout(sarif);
       else
         await writeFile(sarifPath, sarif).catch((e: NodeJS.ErrnoException) => {
@@ -132,16 +182,41 @@ export const trustCommand: Command = {
         });
     }
     const notice = notCheckedFinding(result.notChecked);
-    const findings: Finding[] = sortFindings([...result.findings.map(({ item, ...f }) => (item.location ? { ...f, location: item.location } : f)), ...(notice ? [notice] : [])]);
-    const github = lookups ? { requests: lookups.stats.requests, shared: lookups.stats.shared, rateLimitRemaining: lookups.stats.rateLimitRemaining ?? null, stopped: lookups.stats.stopped ?? null } : null;
+    const findings: Finding[] = sortFindings([
+      ...result.findings.map(({ item, ...f }) => (item.location ? { ...f, location: item.location } : f)),
+      ...(notice ? [notice] : []),
+    ]);
+    const github = lookups
+      ? {
+          requests: lookups.stats.requests,
+          shared: lookups.stats.shared,
+          rateLimitRemaining: lookups.stats.rateLimitRemaining ?? null,
+          stopped: lookups.stats.stopped ?? null,
+        }
+      : null;
     if (args.flags.has('json')) {
-      const notChecked = result.notChecked.map((n) => ({ clientId: n.item.identity.clientId, credential: n.item.credential.name, reason: n.reason }));
-      if (sarifPath !== '-') io.stdout(`${JSON.stringify({ credentials: result.credentials, identities: result.identities, findings, notChecked, unread, github }, null, 2)}\n`);
+      const notChecked = result.notChecked.map((n) => ({
+        clientId: n.item.identity.clientId,
+        credential: n.item.credential.name,
+        reason: n.reason,
+      }));
+      if (sarifPath !== '-')
+        io.stdout(`${JSON.stringify({ ...counts(result), findings, notChecked, unread, github }, null, 2)}\n`);
     } else if (sarifPath !== '-') {
       const s = styleFor(io);
-      const head = s.bold(`Trust audit: ${result.credentials} credential(s) of ${result.identities} identity(ies), ${result.notChecked.length} not checked against GitHub`);
-      const how = github ? s.dim(`GitHub: ${github.requests} request(s), ${github.shared} answered from an earlier one${github.stopped ? `; stopped: ${github.stopped}` : ''}`) : s.dim('GitHub was not asked (set GITHUB_TOKEN to check names, renames and environments)');
-      io.stdout(`${head}\n${how}\n\n${findings.length ? renderFindings(findings, s).trimEnd() : s.green(s.bold('✓ Nothing found that someone else could use.'))}\n`);
+      const head = s.bold(
+        `Trust audit: ${result.credentials} credential(s) of ${result.identities} identity(ies), ` +
+          `${result.notChecked.length} not checked against GitHub`,
+      );
+      const how = github
+        ? s.dim(
+            `GitHub: ${github.requests} request(s), ${github.shared} answered from an earlier ` +
+              `one${github.stopped ? `; stopped: ${github.stopped}` : ''}`,
+          )
+        : s.dim('GitHub was not asked (set GITHUB_TOKEN to check names, renames and environments)');
+      io.stdout(
+        `${head}\n${how}\n\n${findings.length ? renderFindings(findings, s).trimEnd() : s.green(s.bold(NOTHING))}\n`,
+      );
     }
     return findings.some((f) => f.severity === 'error') ? 1 : 0;
   },

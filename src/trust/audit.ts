@@ -14,15 +14,26 @@ export interface TrustAuditResult {
   identities: number;
 }
 
-export async function auditTrust(items: readonly TrustItem[], lookups: GitHubLookups | undefined, ctx: StaticContext): Promise<TrustAuditResult> {
+export async function auditTrust(
+  items: readonly TrustItem[],
+  lookups: GitHubLookups | undefined,
+  ctx: StaticContext,
+): Promise<TrustAuditResult> {
   const twins = collectTwins(items);
   const results = await Promise.all(
     items.map(async (item) => {
       const own = staticFindings(item, ctx);
       if (!isGitHubIssuer(item.credential.issuer, ctx) || !item.credential.subject) return { findings: own };
-      if (!lookups) return { findings: own, notChecked: { item, reason: 'no GitHub token was given, so GitHub was not asked about its repository' } };
+      if (!lookups)
+        return {
+          findings: own,
+          notChecked: { item, reason: 'no GitHub token was given, so GitHub was not asked about its repository' },
+        };
       const checked = await checkWithGitHub(item, lookups, twins);
-      return { findings: [...own, ...checked.findings], ...(checked.notChecked ? { notChecked: checked.notChecked } : {}) };
+      return {
+        findings: [...own, ...checked.findings],
+        ...(checked.notChecked ? { notChecked: checked.notChecked } : {}),
+      };
     }),
   );
   const findings = results.flatMap((r) => r.findings);
@@ -38,12 +49,15 @@ export async function auditTrust(items: readonly TrustItem[], lookups: GitHubLoo
 export function notCheckedFinding(notChecked: readonly NotChecked[]): Finding | undefined {
   if (!notChecked.length) return undefined;
   const lines = notChecked.slice(0, 50).map((n) => `- ${credentialLabel(n.item)}: ${n.reason}`);
-  if (notChecked.length > 50) lines.push(`- … and ${notChecked.length - 50} more (see the 'findings' output and the job summary)`);
+  if (notChecked.length > 50)
+    lines.push(`- … and ${notChecked.length - 50} more (see the 'findings' output and the job summary)`);
   return {
     id: 'trust-not-checked',
     severity: 'notice',
     title: `${notChecked.length} credential(s) could not be checked against GitHub; they are not counted as safe`,
     message: lines.join('\n'),
-    fix: "Give 'github-token' a token that can read the repositories these credentials name (a fine-grained token with 'metadata: read', or 'actions: read' for environments), and run again after the rate limit resets.",
+    fix:
+      "Give 'github-token' a token that can read the repositories these credentials name (a fine-grained token " +
+      "with 'metadata: read', or 'actions: read' for environments), and run again after the rate limit resets.",
   };
 }

@@ -33,7 +33,10 @@ export interface ThrottleStats {
 }
 
 /** A fetcher with at most `concurrency` requests in flight that retries 429/503 after Retry-After. */
-export function throttledFetcher(fetcher: Fetcher, options: ThrottleOptions = {}): { fetch: Fetcher; stats: ThrottleStats } {
+export function throttledFetcher(
+  fetcher: Fetcher,
+  options: ThrottleOptions = {},
+): { fetch: Fetcher; stats: ThrottleStats } {
   const stats: ThrottleStats = { requests: 0, throttled: 0, maxInFlight: 0 };
   const limit = Math.max(1, options.concurrency ?? 8);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -51,7 +54,8 @@ export function throttledFetcher(fetcher: Fetcher, options: ThrottleOptions = {}
   };
   const fetch: Fetcher = async (url, headers) => {
     for (let attempt = 1; ; attempt++) {
-      if (options.deadline !== undefined && Date.now() > options.deadline) throw new Error('the time limit was reached before this request');
+      if (options.deadline !== undefined && Date.now() > options.deadline)
+        throw new Error('the time limit was reached before this request');
       await acquire();
       let res: HttpResponse;
       try {
@@ -86,7 +90,9 @@ export interface Inventory {
 }
 
 function why(f: LookupFailure): string {
-  return f.kind === 'error' ? f.reason : `HTTP ${f.status}${f.error.code ? ` ${f.error.code}` : ''}${f.error.message ? `: ${f.error.message}` : ''}`;
+  return f.kind === 'error'
+    ? f.reason
+    : `HTTP ${f.status}${f.error.code ? ` ${f.error.code}` : ''}${f.error.message ? `: ${f.error.message}` : ''}`;
 }
 
 function itemsOf(identity: IdentityRef, read: LookupOutcome, unread: string[], label: string): TrustItem[] {
@@ -107,25 +113,51 @@ export async function readInventory(req: InventoryRequest): Promise<Inventory> {
   if (req.graph) {
     const { host, token } = req.graph;
     const apps = await readTenantApplications({ fetcher: req.fetcher, graphHost: host, token });
-    if (!('ok' in apps)) unread.push(`The tenant's app registrations could not be listed (${why(apps)}); the reader needs Application.Read.All`);
+    if (!('ok' in apps))
+      unread.push(
+        `The tenant's app registrations could not be listed (${why(apps)}); the reader needs Application.Read.All`,
+      );
     else {
       if (apps.truncated) unread.push('The tenant has more app registrations than the pages read');
       identities += apps.applications.length;
       for (const app of apps.applications) {
-        const identity: IdentityRef = { clientId: app.appId, ...(app.displayName ? { displayName: app.displayName } : {}), ...tenant, kind: 'application' };
-        groups.push(readGraphCredentials({ fetcher: req.fetcher, graphHost: host, clientId: app.appId, token }).then((r) => itemsOf(identity, r, unread, `App '${app.displayName ?? app.appId}'`)));
+        const identity: IdentityRef = {
+          clientId: app.appId,
+          ...(app.displayName ? { displayName: app.displayName } : {}),
+          ...tenant,
+          kind: 'application',
+        };
+        groups.push(
+          readGraphCredentials({ fetcher: req.fetcher, graphHost: host, clientId: app.appId, token }).then((r) =>
+            itemsOf(identity, r, unread, `App '${app.displayName ?? app.appId}'`),
+          ),
+        );
       }
     }
   }
   if (req.arm) {
     const { host, token, subscriptionId } = req.arm;
     const list = await readSubscriptionIdentities({ fetcher: req.fetcher, armHost: host, subscriptionId, token });
-    if (!('ok' in list)) unread.push(`The managed identities of subscription ${subscriptionId} could not be listed (${why(list)}); the reader needs Reader on it`);
+    if (!('ok' in list))
+      unread.push(
+        `The managed identities of subscription ${subscriptionId} could not be listed (${why(list)}); the reader ` +
+          `needs Reader on it`,
+      );
     else {
       identities += list.identities.length;
       for (const mi of list.identities) {
-        const identity: IdentityRef = { clientId: mi.clientId, displayName: mi.name, ...tenant, kind: 'managed-identity', resourceId: mi.id };
-        groups.push(readIdentityCredentials({ fetcher: req.fetcher, armHost: host, identityId: mi.id, token }).then((r) => itemsOf(identity, r, unread, `Managed identity '${mi.name}'`)));
+        const identity: IdentityRef = {
+          clientId: mi.clientId,
+          displayName: mi.name,
+          ...tenant,
+          kind: 'managed-identity',
+          resourceId: mi.id,
+        };
+        groups.push(
+          readIdentityCredentials({ fetcher: req.fetcher, armHost: host, identityId: mi.id, token }).then((r) =>
+            itemsOf(identity, r, unread, `Managed identity '${mi.name}'`),
+          ),
+        );
       }
     }
   }

@@ -29,13 +29,22 @@ function splitPattern(claim: string, pattern: string): { owner: string; repo: st
   return sep < 0 ? { owner, repo: after, rest: '' } : { owner, repo: after.slice(0, sep), rest: after.slice(sep + 1) };
 }
 
-function example(claim: string, pattern: string, replacement: { owner?: string; repo?: string; branch?: string }): string | undefined {
+function example(
+  claim: string,
+  pattern: string,
+  replacement: { owner?: string; repo?: string; branch?: string },
+): string | undefined {
   const parts = splitPattern(claim, pattern);
   if (!parts) return undefined;
   const fill = (s: string, word: string) => s.replace(/\*/g, word).replace(/\?/g, 'x');
   const owner = WILD.test(parts.owner) ? fill(parts.owner, replacement.owner ?? 'contoso') : parts.owner;
   const repo = WILD.test(parts.repo) ? fill(parts.repo, replacement.repo ?? 'app') : parts.repo;
-  const rest = parts.rest === '' && WILD.test(parts.repo) ? (claim === 'sub' ? 'ref:refs/heads/any-branch' : '.github/workflows/x.yml@refs/heads/any-branch') : fill(parts.rest, replacement.branch ?? 'any-branch');
+  const rest =
+    parts.rest === '' && WILD.test(parts.repo)
+      ? claim === 'sub'
+        ? 'ref:refs/heads/any-branch'
+        : '.github/workflows/x.yml@refs/heads/any-branch'
+      : fill(parts.rest, replacement.branch ?? 'any-branch');
   const text = claim === 'sub' ? `repo:${owner}/${repo}:${rest}` : `${owner}/${repo}${rest ? `/${rest}` : ''}`;
   return wildcardMatch(pattern, text) ? text : fill(pattern, 'anything');
 }
@@ -46,7 +55,13 @@ function analyseClause(c: Clause, pinnedOwner: boolean, pinnedRepo: boolean): Ex
   const parts = splitPattern(c.claim, c.comparand);
   if (!parts) {
     // A `sub` pattern that does not start with `repo:` (a custom template, or `*`): read it as any owner.
-    return { anyOwner: !pinnedOwner, severalRepositories: !pinnedRepo, everyBranch: true, examples: [c.comparand.replace(/\*/g, 'anything')], clause: c.text };
+    return {
+      anyOwner: !pinnedOwner,
+      severalRepositories: !pinnedRepo,
+      everyBranch: true,
+      examples: [c.comparand.replace(/\*/g, 'anything')],
+      clause: c.text,
+    };
   }
   const anyOwner = !pinnedOwner && WILD.test(parts.owner);
   const severalRepositories = !pinnedRepo && (anyOwner || WILD.test(parts.repo));

@@ -42,14 +42,27 @@ export interface LookupStats {
 /** The Octokit of @actions/github as a GitHubRequest (per-request timeout; no retry of its own). */
 export async function octokitRequest(token: string, baseUrl: string, timeoutMs = 15_000): Promise<GitHubRequest> {
   const { getOctokit } = await import('@actions/github');
-  const octokit = getOctokit(token, { baseUrl, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
+  const octokit = getOctokit(token, {
+    baseUrl,
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
   return async (route, params) => {
     try {
       const res = await octokit.request(route, { ...params, request: { signal: AbortSignal.timeout(timeoutMs) } });
       return { status: res.status, headers: res.headers as GitHubResponse['headers'], data: res.data, url: res.url };
     } catch (e) {
-      const err = e as { status?: number; response?: { status: number; headers: GitHubResponse['headers']; data: unknown; url?: string }; message?: string };
-      if (err.response) return { status: err.response.status, headers: err.response.headers, data: err.response.data, ...(err.response.url ? { url: err.response.url } : {}) };
+      const err = e as {
+        status?: number;
+        response?: { status: number; headers: GitHubResponse['headers']; data: unknown; url?: string };
+        message?: string;
+      };
+      if (err.response)
+        return {
+          status: err.response.status,
+          headers: err.response.headers,
+          data: err.response.data,
+          ...(err.response.url ? { url: err.response.url } : {}),
+        };
       throw new Error((err.message ?? 'no answer').split('\n')[0]);
     }
   };
@@ -80,33 +93,52 @@ export class GitHubLookupClient implements GitHubLookups {
 
   repoByName(owner: string, repo: string): Promise<RepoAnswer> {
     const path = `/repos/${owner}/${repo}`.toLowerCase();
-    return this.once(`repo:${owner}/${repo}`.toLowerCase(), () => this.get('GET /repos/{owner}/{repo}', { owner, repo }), (res) => repoAnswer(res, path));
+    return this.once(
+      `repo:${owner}/${repo}`.toLowerCase(),
+      () => this.get('GET /repos/{owner}/{repo}', { owner, repo }),
+      (res) => repoAnswer(res, path),
+    );
   }
 
   repoById(id: string): Promise<RepoAnswer> {
-    return this.once(`repo-id:${id}`, () => this.get('GET /repositories/{id}', { id }), (res) => repoAnswer(res, `/repositories/${id}`));
+    return this.once(
+      `repo-id:${id}`,
+      () => this.get('GET /repositories/{id}', { id }),
+      (res) => repoAnswer(res, `/repositories/${id}`),
+    );
   }
 
   owner(login: string): Promise<OwnerAnswer> {
-    return this.once(`owner:${login}`.toLowerCase(), () => this.get('GET /users/{username}', { username: login }), ownerAnswer);
+    return this.once(
+      `owner:${login}`.toLowerCase(),
+      () => this.get('GET /users/{username}', { username: login }),
+      ownerAnswer,
+    );
   }
 
   environment(fullName: string, name: string): Promise<EnvironmentAnswer> {
     const [owner = '', repo = ''] = fullName.split('/');
     return this.once(
       `env:${fullName}\n${name}`.toLowerCase(),
-      () => this.get('GET /repos/{owner}/{repo}/environments/{environment_name}', { owner, repo, environment_name: name }),
+      () =>
+        this.get('GET /repos/{owner}/{repo}/environments/{environment_name}', { owner, repo, environment_name: name }),
       environmentAnswer,
     );
   }
 
-  private once<T>(key: string, fetch: () => Promise<GitHubResponse | Unreadable>, read: (res: GitHubResponse) => T): Promise<T | Unreadable> {
+  private once<T>(
+    key: string,
+    fetch: () => Promise<GitHubResponse | Unreadable>,
+    read: (res: GitHubResponse) => T,
+  ): Promise<T | Unreadable> {
     const known = this.answers.get(key);
     if (known) {
       this.stats.shared++;
       return known as Promise<T | Unreadable>;
     }
-    const answer = fetch().then((res) => ('status' in res && res.status === 'unreadable' ? res : read(res as GitHubResponse)));
+    const answer = fetch().then((res) =>
+      'status' in res && res.status === 'unreadable' ? res : read(res as GitHubResponse),
+    );
     this.answers.set(key, answer);
     return answer;
   }
@@ -139,17 +171,25 @@ export class GitHubLookupClient implements GitHubLookups {
 
   /** Why no further request may start, if so. */
   private refusal(): Unreadable | undefined {
-    if (!this.stats.stopped && this.options.deadline !== undefined && Date.now() > this.options.deadline) this.stats.stopped = 'the time limit was reached';
-    if (!this.stats.stopped && this.stats.rateLimitRemaining !== undefined && this.stats.rateLimitRemaining < this.reserve)
-      this.stats.stopped = `GitHub's rate limit is nearly spent (x-ratelimit-remaining ${this.stats.rateLimitRemaining})`;
+    if (!this.stats.stopped && this.options.deadline !== undefined && Date.now() > this.options.deadline)
+      this.stats.stopped = 'the time limit was reached';
+    if (
+      !this.stats.stopped &&
+      this.stats.rateLimitRemaining !== undefined &&
+      this.stats.rateLimitRemaining < this.reserve
+    )
+      this.stats.stopped =
+        `GitHub's rate limit is nearly spent (x-ratelimit-remaining ` + `${this.stats.rateLimitRemaining})`;
     return this.stats.stopped ? { status: 'unreadable', reason: this.stats.stopped } : undefined;
   }
 
   /** Track the budget; for a throttled answer, how long GitHub asks to wait (ms). */
   private readLimits(res: GitHubResponse): number | undefined {
     const remaining = Number(header(res, 'x-ratelimit-remaining'));
-    if (header(res, 'x-ratelimit-remaining') !== undefined && Number.isFinite(remaining)) this.stats.rateLimitRemaining = remaining;
-    const throttled = res.status === 429 || (res.status === 403 && (remaining === 0 || header(res, 'retry-after') !== undefined));
+    if (header(res, 'x-ratelimit-remaining') !== undefined && Number.isFinite(remaining))
+      this.stats.rateLimitRemaining = remaining;
+    const throttled =
+      res.status === 429 || (res.status === 403 && (remaining === 0 || header(res, 'retry-after') !== undefined));
     if (!throttled) return undefined;
     const retryAfter = Number(header(res, 'retry-after'));
     if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
@@ -174,26 +214,49 @@ export class GitHubLookupClient implements GitHubLookups {
 
 function throttleReason(res: GitHubResponse): string {
   const reset = Number(header(res, 'x-ratelimit-reset'));
+  const resets =
+    Number.isFinite(reset) && reset > 0
+      ? `; it resets at ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC`
+      : '';
   if (header(res, 'x-ratelimit-remaining') === '0')
-    return `GitHub's rate limit is spent (x-ratelimit-remaining 0${Number.isFinite(reset) && reset > 0 ? `; it resets at ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC` : ''})`;
-  return `GitHub limited the requests${header(res, 'retry-after') ? ` (Retry-After ${header(res, 'retry-after')} s)` : ''}`;
+    return `GitHub's rate limit is spent (x-ratelimit-remaining ` + `0${resets})`;
+  return (
+    `GitHub limited the ` +
+    `requests${header(res, 'retry-after') ? ` (Retry-After ${header(res, 'retry-after')} s)` : ''}`
+  );
 }
 
 function failure(res: GitHubResponse): Unreadable {
-  const message = res.data && typeof res.data === 'object' ? str((res.data as { message?: unknown }).message) : undefined;
-  const why = res.status === 401 ? 'the token was refused' : res.status === 403 ? 'the token may not read this' : 'GitHub answered with an error';
-  return { status: 'unreadable', httpStatus: res.status, reason: `${why}${message ? ` ('${message.slice(0, 200)}')` : ''}` };
+  const message =
+    res.data && typeof res.data === 'object' ? str((res.data as { message?: unknown }).message) : undefined;
+  const why =
+    res.status === 401
+      ? 'the token was refused'
+      : res.status === 403
+        ? 'the token may not read this'
+        : 'GitHub answered with an error';
+  return {
+    status: 'unreadable',
+    httpStatus: res.status,
+    reason: `${why}${message ? ` ('${message.slice(0, 200)}')` : ''}`,
+  };
 }
 
 function repoAnswer(res: GitHubResponse, requestedPath: string): RepoAnswer {
   if (res.status === 404 || res.status === 410) return { status: 'not-found', httpStatus: res.status };
   if (res.status !== 200 || !res.data || typeof res.data !== 'object') return failure(res);
-  const d = res.data as { id?: unknown; full_name?: unknown; private?: unknown; owner?: { login?: unknown; id?: unknown; type?: unknown } };
+  const d = res.data as {
+    id?: unknown;
+    full_name?: unknown;
+    private?: unknown;
+    owner?: { login?: unknown; id?: unknown; type?: unknown };
+  };
   const id = str(d.id);
   const fullName = str(d.full_name);
   const ownerLogin = str(d.owner?.login);
   const ownerId = str(d.owner?.id);
-  if (!id || !fullName || !ownerLogin || !ownerId) return { status: 'unreadable', httpStatus: 200, reason: 'GitHub answered without the repository ids' };
+  if (!id || !fullName || !ownerLogin || !ownerId)
+    return { status: 'unreadable', httpStatus: 200, reason: 'GitHub answered without the repository ids' };
   const answered = res.url ? new URL(res.url).pathname.toLowerCase() : requestedPath;
   const ownerType = str(d.owner?.type);
   return {
@@ -229,7 +292,10 @@ function environmentAnswer(res: GitHubResponse): EnvironmentAnswer {
   const p = d.deployment_branch_policy;
   const branchPolicy =
     p && typeof p === 'object'
-      ? { protectedBranches: (p as { protected_branches?: unknown }).protected_branches === true, customBranchPolicies: (p as { custom_branch_policies?: unknown }).custom_branch_policies === true }
+      ? {
+          protectedBranches: (p as { protected_branches?: unknown }).protected_branches === true,
+          customBranchPolicies: (p as { custom_branch_policies?: unknown }).custom_branch_policies === true,
+        }
       : null;
   return { status: 'found', ruleTypes, branchPolicy };
 }

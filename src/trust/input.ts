@@ -32,18 +32,31 @@ async function parseData(text: string): Promise<unknown> {
 }
 
 function identityList(data: unknown): unknown[] | undefined {
-  if (data && typeof data === 'object' && !Array.isArray(data) && Array.isArray((data as { identities?: unknown }).identities))
+  if (
+    data &&
+    typeof data === 'object' &&
+    !Array.isArray(data) &&
+    Array.isArray((data as { identities?: unknown }).identities)
+  )
     return (data as { identities: unknown[] }).identities;
-  if (Array.isArray(data) && data.length > 0 && data.every((d) => d && typeof d === 'object' && 'credentials' in d)) return data;
+  if (Array.isArray(data) && data.length > 0 && data.every((d) => d && typeof d === 'object' && 'credentials' in d))
+    return data;
   return undefined;
 }
 
 function identityFrom(raw: unknown, index: number, label: string, defaults: IdentityRef): IdentityRef {
-  if (!raw || typeof raw !== 'object') throw new CredentialsInputError('CREDENTIALS_SHAPE', `${label}, identity ${index + 1}: expected an object with clientId and credentials.`);
+  if (!raw || typeof raw !== 'object')
+    throw new CredentialsInputError(
+      'CREDENTIALS_SHAPE',
+      `${label}, identity ${index + 1}: expected an object with clientId and credentials.`,
+    );
   const o = raw as Record<string, unknown>;
   const kind = str(o.kind);
   if (kind !== undefined && kind !== 'application' && kind !== 'managed-identity')
-    throw new CredentialsInputError('CREDENTIALS_SHAPE', `${label}, identity ${index + 1}: 'kind' is '${kind.slice(0, 40)}'; use application or managed-identity.`);
+    throw new CredentialsInputError(
+      'CREDENTIALS_SHAPE',
+      `${label}, identity ${index + 1}: 'kind' is '${kind.slice(0, 40)}'; use application or managed-identity.`,
+    );
   const clientId = str(o.clientId) ?? str(o.appId) ?? '';
   const displayName = str(o.displayName) ?? str(o.name);
   const tenantId = str(o.tenantId) ?? defaults.tenantId;
@@ -90,7 +103,11 @@ export async function parseTrustInput(
     const credentials = g.text === '[]' ? [] : await parseCredentialsText(g.text, g.label, source);
     for (const credential of credentials) {
       const line = lines?.get(credential.name);
-      items.push({ identity: g.identity, credential, ...(file ? { location: { file, ...(line ? { line } : {}) } } : {}) });
+      items.push({
+        identity: g.identity,
+        credential,
+        ...(file ? { location: { file, ...(line ? { line } : {}) } } : {}),
+      });
     }
   }
   return items;

@@ -29,10 +29,13 @@ function foreignIssuer(item: TrustItem, ctx: StaticContext): TrustFinding | unde
     severity: 'warning',
     title: `${credentialLabel(item)} trusts tokens from an issuer that is not GitHub's`,
     message:
-      `Its issuer is '${issuer}': ${describeIssuer(info)}. Whoever runs that issuer can sign a token with any subject ` +
+      `Its issuer is '${issuer}': ${describeIssuer(info)}. Whoever runs that issuer can sign a token with any ` +
+      `subject ` +
       `this credential names, so the identity trusts that operator as much as it trusts GitHub. ` +
       `The expected issuers here are ${[GITHUB_COM_ISSUER, ...ctx.ownIssuers].map((i) => `'${i}'`).join(', ')}.`,
-    fix: `Confirm that '${issuer}' is yours and expected (a GitHub Enterprise Server you run, GitLab, Terraform Cloud); if not, remove this credential after checking who uses it (its sign-in logs in Entra).`,
+    fix:
+      `Confirm that '${issuer}' is yours and expected (a GitHub Enterprise Server you run, GitLab, Terraform ` +
+      `Cloud); if not, remove this credential after checking who uses it (its sign-in logs in Entra).`,
     evidence: [{ label: 'issuer', actual: issuer, expected: GITHUB_COM_ISSUER }],
   };
 }
@@ -46,12 +49,17 @@ function pullRequest(item: TrustItem): TrustFinding | undefined {
     severity: 'warning',
     title: `${credentialLabel(item)} lets every pull request of its repository log in`,
     message:
-      `Its subject is '${subject}'. GitHub sends that subject for every pull_request run of the repository, from any branch ` +
-      `that anyone with write access pushes, with the workflow file as that branch has it (pull requests from forks get no OIDC token). ` +
-      `That is fine for an identity that can only read; an identity that deploys should trust a protected environment instead.`,
+      `Its subject is '${subject}'. GitHub sends that subject for every pull_request run of the repository, from any ` +
+      `branch ` +
+      `that anyone with write access pushes, with the workflow file as that branch has it (pull requests from forks ` +
+      `get no OIDC token). ` +
+      `That is fine for an identity that can only read; an identity that deploys should trust a protected ` +
+      `environment instead.`,
     fix:
-      'Give the deploying job an environment with required reviewers and a deployment branch policy, and trust only that:\n' +
-      '    jobs:\n      deploy:\n        environment: production   # Settings > Environments > production: required reviewers, deployment branches\n' +
+      'Give the deploying job an environment with required reviewers and a deployment branch policy, and trust only ' +
+      'that:\n' +
+      '    jobs:\n      deploy:\n        environment: production   # Settings > Environments > production: required ' +
+      'reviewers, deployment branches\n' +
       `Then replace this credential's subject with ${subject.replace(/:pull_request$/, ':environment:production')}`,
     evidence: [{ label: 'subject', actual: subject }],
   };
@@ -63,20 +71,29 @@ function broadExpression(item: TrustItem): TrustFinding | undefined {
   const value = credential.claimsMatchingExpression!.value;
   const b = expressionBreadth(value, credential.issuer);
   if (!b || (!b.anyOwner && !b.severalRepositories && !b.everyBranch)) return undefined;
-  const admits = [b.anyOwner ? 'any owner (anyone can create an account and a repository with a matching name)' : '', !b.anyOwner && b.severalRepositories ? 'more than one repository' : '', b.everyBranch ? 'every branch (anyone with write access can push one)' : '']
+  const admits = [
+    b.anyOwner ? 'any owner (anyone can create an account and a repository with a matching name)' : '',
+    !b.anyOwner && b.severalRepositories ? 'more than one repository' : '',
+    b.everyBranch ? 'every branch (anyone with write access can push one)' : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return {
     item,
     id: 'trust-broad-expression',
     severity: b.anyOwner ? 'error' : 'warning',
-    title: `${credentialLabel(item)} admits ${b.anyOwner ? 'any owner' : b.severalRepositories ? 'more than one repository' : 'every branch'}`,
+    title:
+      `${credentialLabel(item)} admits ` +
+      `${b.anyOwner ? 'any owner' : b.severalRepositories ? 'more than one repository' : 'every branch'}`,
     message:
-      `Its expression is ${value}\n${b.clause ? `The clause ${b.clause} admits ${admits}` : `It admits ${admits}`}, for example:\n` +
+      `Its expression is ${value}\n${b.clause ? `The clause ${b.clause} admits ${admits}` : `It admits ${admits}`}, ` +
+      `for example:\n` +
       b.examples.map((e) => `  ${e}`).join('\n'),
     fix:
       `Pin the owner and repository by id and narrow the pattern, e.g.\n` +
-      `    ${formatClause('repository_owner_id', 'eq', '<OWNER-ID>')} and ${formatClause('repository_id', 'eq', '<REPOSITORY-ID>')} and ${formatClause('sub', 'eq', 'repo:<OWNER>/<REPO>:environment:production')}\n` +
+      `    ${formatClause('repository_owner_id', 'eq', '<OWNER-ID>')} and ` +
+      `${formatClause('repository_id', 'eq', '<REPOSITORY-ID>')} and ` +
+      `${formatClause('sub', 'eq', 'repo:<OWNER>/<REPO>:environment:production')}\n` +
       '(the ids: gh api repos/<OWNER>/<REPO> --jq "[.owner.id, .id]")',
     evidence: [{ label: 'claimsMatchingExpression', actual: value }],
   };

@@ -88,7 +88,8 @@ export async function startGitHubRestStandin(options: GitHubRestStandinOptions =
   const route = (req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', state.url).pathname);
     const auth = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!auth || (options.tokens && !options.tokens.includes(auth))) return send(res, 401, { message: 'Bad credentials' });
+    if (!auth || (options.tokens && !options.tokens.includes(auth)))
+      return send(res, 401, { message: 'Bad credentials' });
     if (remaining <= 0) return send(res, 403, { message: 'API rate limit exceeded for installation.' });
     remaining--;
     const notFound = () => send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });

@@ -48,7 +48,8 @@ export async function startTenantStandin(options: TenantStandinOptions): Promise
   const apps = options.apps ?? [];
   const byAppId = new Map(apps.map((a) => [a.appId, a]));
   const sub = options.subscriptionId ?? '00000000-0000-0000-0000-000000000000';
-  const idPrefix = (i: TenantIdentity) => `/subscriptions/${sub}/resourceGroups/${i.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${i.name}`;
+  const idPrefix = (i: TenantIdentity) =>
+    `/subscriptions/${sub}/resourceGroups/${i.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${i.name}`;
   let throttle = options.throttle ?? 0;
   let inFlight = 0;
   const state: TenantStandin = { url: '', requests: [], maxInFlight: 0, close: async () => {} };
@@ -62,27 +63,47 @@ export async function startTenantStandin(options: TenantStandinOptions): Promise
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       };
-      if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return send(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
+      if (!/^Bearer \S+/.test(req.headers.authorization ?? ''))
+        return send(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
       if (throttle > 0) {
         throttle--;
-        return send(429, { error: { code: 'TooManyRequests', message: 'Too many requests' } }, { 'retry-after': String(options.retryAfter ?? 1) });
+        return send(
+          429,
+          { error: { code: 'TooManyRequests', message: 'Too many requests' } },
+          { 'retry-after': String(options.retryAfter ?? 1) },
+        );
       }
       const u = new URL(req.url ?? '/', state.url);
       const path = decodeURIComponent(u.pathname);
       if (path === '/v1.0/applications') {
         const top = Math.min(999, Number(u.searchParams.get('$top') ?? 100));
         const skip = Number(u.searchParams.get('$skiptoken') ?? 0);
-        const page = apps.slice(skip, skip + top).map((a) => ({ id: `obj-${a.appId}`, appId: a.appId, displayName: a.displayName }));
-        const next = skip + top < apps.length ? { '@odata.nextLink': `${state.url}/v1.0/applications?$select=id,appId,displayName&$top=${top}&$skiptoken=${skip + top}` } : {};
+        const page = apps
+          .slice(skip, skip + top)
+          .map((a) => ({ id: `obj-${a.appId}`, appId: a.appId, displayName: a.displayName }));
+        const next =
+          skip + top < apps.length
+            ? {
+                '@odata.nextLink': `${state.url}/v1.0/applications?$select=id,appId,displayName&$top=${top}&$skiptoken=${skip + top}`,
+              }
+            : {};
         return send(200, { value: page, ...next });
       }
       const app = /^\/beta\/applications\(appId='([^']+)'\)\/federatedIdentityCredentials$/.exec(path);
       if (app) {
         const a = byAppId.get(app[1]!);
-        return a ? send(200, { value: a.credentials }) : send(404, { error: { code: 'Request_ResourceNotFound', message: 'not found' } });
+        return a
+          ? send(200, { value: a.credentials })
+          : send(404, { error: { code: 'Request_ResourceNotFound', message: 'not found' } });
       }
       if (path === `/subscriptions/${sub}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`)
-        return send(200, { value: (options.identities ?? []).map((i) => ({ id: idPrefix(i), name: i.name, properties: { clientId: i.clientId } })) });
+        return send(200, {
+          value: (options.identities ?? []).map((i) => ({
+            id: idPrefix(i),
+            name: i.name,
+            properties: { clientId: i.clientId },
+          })),
+        });
       const mi = (options.identities ?? []).find((i) => path === `${idPrefix(i)}/federatedIdentityCredentials`);
       if (mi) return send(200, { value: mi.credentials.map((c) => ({ name: c.name, properties: c })) });
       return send(404, { error: { code: 'NotFound', message: path } });

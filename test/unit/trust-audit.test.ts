@@ -10,12 +10,19 @@ import type { FederatedCredential } from '../../src/entra/credential.js';
 import { startGitHubRestStandin, type GitHubRestStandin } from '../support/github-rest-standin.js';
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
-const identity = { clientId: '11111111-2222-3333-4444-555555555555', displayName: 'deploy-app', tenantId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' };
+const identity = {
+  clientId: '11111111-2222-3333-4444-555555555555',
+  displayName: 'deploy-app',
+  tenantId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+};
 const contoso = { login: 'contoso', id: 1001, type: 'Organization' as const };
 const fabrikam = { login: 'fabrikam', id: 1002, type: 'Organization' as const };
 
 function cred(name: string, subject: string | null, extra: Partial<FederatedCredential> = {}): TrustItem {
-  return { identity, credential: { name, issuer: GITHUB, subject, audiences: ['api://AzureADTokenExchange'], ...extra } };
+  return {
+    identity,
+    credential: { name, issuer: GITHUB, subject, audiences: ['api://AzureADTokenExchange'], ...extra },
+  };
 }
 
 let standin: GitHubRestStandin;
@@ -23,7 +30,12 @@ beforeAll(async () => {
   standin = await startGitHubRestStandin({
     accounts: [contoso, fabrikam],
     repositories: [
-      { id: 2001, owner: contoso, name: 'app', environments: { production: { rules: ['required_reviewers'] }, dev: { rules: ['wait_timer'] } } },
+      {
+        id: 2001,
+        owner: contoso,
+        name: 'app',
+        environments: { production: { rules: ['required_reviewers'] }, dev: { rules: ['wait_timer'] } },
+      },
       { id: 2002, owner: contoso, name: 'renamed-app', formerNames: ['contoso/old-app'] },
       { id: 2003, owner: fabrikam, name: 'moved', formerNames: ['contoso/moved'] },
       { id: 2004, owner: { login: 'new-owner', id: 1004 }, name: 'tool', formerNames: ['old-owner/tool'] },
@@ -43,9 +55,13 @@ describe('trust audit', () => {
     const r = await run([cred('main', 'repo:contoso/app:ref:refs/heads/main')]);
     expect(r.findings.map((f) => f.id)).toEqual(['trust-name-form']);
     const f = r.findings[0]!;
-    expect(f.title).toContain("Credential 'main' of 'deploy-app' (client id 11111111-2222-3333-4444-555555555555, tenant aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee)");
+    expect(f.title).toContain(
+      "Credential 'main' of 'deploy-app' (client id 11111111-2222-3333-4444-555555555555, tenant aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee)",
+    );
     expect(f.fix).toContain('repo:contoso@1001/app@2001:ref:refs/heads/main');
-    expect(f.fix).toContain('az ad app federated-credential update --id 11111111-2222-3333-4444-555555555555 --federated-credential-id main');
+    expect(f.fix).toContain(
+      'az ad app federated-credential update --id 11111111-2222-3333-4444-555555555555 --federated-credential-id main',
+    );
     expect(f.evidence?.[0]?.actual).toBe('contoso/app (repository id 2001, owner id 1001)');
   });
 
@@ -62,14 +78,23 @@ describe('trust audit', () => {
   });
 
   it('a name that now has other ids than the immutable twin: trust-name-reusable', async () => {
-    const r = await run([cred('name', 'repo:contoso/retaken:environment:prod'), cred('ids', 'repo:contoso@1001/retaken@2222:environment:prod')]);
+    const r = await run([
+      cred('name', 'repo:contoso/retaken:environment:prod'),
+      cred('ids', 'repo:contoso@1001/retaken@2222:environment:prod'),
+    ]);
     const ids = r.findings.map((f) => `${f.id}:${f.item.credential.name}`);
     expect(ids).toContain('trust-name-reusable:name');
-    expect(r.findings.find((f) => f.id === 'trust-name-reusable')!.message).toContain('now belongs to other ids (1001/9999)');
+    expect(r.findings.find((f) => f.id === 'trust-name-reusable')!.message).toContain(
+      'now belongs to other ids (1001/9999)',
+    );
   });
 
   it('renamed within the owner, transferred, owner renamed: trust-renamed says which', async () => {
-    const r = await run([cred('a', 'repo:contoso/old-app:ref:refs/heads/main'), cred('b', 'repo:contoso/moved:ref:refs/heads/main'), cred('c', 'repo:old-owner/tool:ref:refs/heads/main')]);
+    const r = await run([
+      cred('a', 'repo:contoso/old-app:ref:refs/heads/main'),
+      cred('b', 'repo:contoso/moved:ref:refs/heads/main'),
+      cred('c', 'repo:old-owner/tool:ref:refs/heads/main'),
+    ]);
     const by = (n: string) => r.findings.find((f) => f.item.credential.name === n)!;
     expect(r.findings.every((f) => f.id === 'trust-renamed' && f.severity === 'error')).toBe(true);
     expect(by('a').message).toContain('renamed within contoso to renamed-app');
@@ -84,28 +109,45 @@ describe('trust audit', () => {
       cred('dev', 'repo:contoso@1001/app@2001:environment:dev'),
       cred('stage', 'repo:contoso@1001/app@2001:environment:staging'),
     ]);
-    expect(r.findings.map((f) => `${f.id}:${f.item.credential.name}`).sort()).toEqual(['trust-unprotected-environment:dev', 'trust-unprotected-environment:stage']);
+    expect(r.findings.map((f) => `${f.id}:${f.item.credential.name}`).sort()).toEqual([
+      'trust-unprotected-environment:dev',
+      'trust-unprotected-environment:stage',
+    ]);
     expect(r.findings.find((f) => f.item.credential.name === 'dev')!.message).toContain('(only wait_timer)');
-    expect(r.findings.find((f) => f.item.credential.name === 'stage')!.message).toContain('the first job that names it creates it');
+    expect(r.findings.find((f) => f.item.credential.name === 'stage')!.message).toContain(
+      'the first job that names it creates it',
+    );
   });
 
   it('pull_request, broad expression and foreign issuer need no GitHub answer', async () => {
     const r = await auditTrust(
       [
         cred('pr', 'repo:contoso@1001/app@2001:pull_request'),
-        cred('flex', null, { claimsMatchingExpression: { value: "claims['sub'] matches 'repo:*/app:ref:refs/heads/*'", languageVersion: 1 } }),
+        cred('flex', null, {
+          claimsMatchingExpression: {
+            value: "claims['sub'] matches 'repo:*/app:ref:refs/heads/*'",
+            languageVersion: 1,
+          },
+        }),
         cred('gitlab', 'project_path:group/project:ref_type:branch:ref:main', { issuer: 'https://gitlab.com' }),
       ],
       undefined,
       { ownIssuers: [] },
     );
-    expect(r.findings.map((f) => `${f.id}:${f.severity}`).sort()).toEqual(['trust-broad-expression:error', 'trust-foreign-issuer:warning', 'trust-pull-request:warning']);
+    expect(r.findings.map((f) => `${f.id}:${f.severity}`).sort()).toEqual([
+      'trust-broad-expression:error',
+      'trust-foreign-issuer:warning',
+      'trust-pull-request:warning',
+    ]);
     // Without a token the GitHub part of the name checks is not done, and it is said.
     expect(r.notChecked.map((n) => n.item.credential.name)).toEqual(['pr']);
   });
 
   it('an unreadable answer is reported per credential, not counted as safe', async () => {
-    const lookups = new GitHubLookupClient(async () => ({ status: 502, headers: {}, data: { message: 'Bad gateway' } }), { reserve: 0 });
+    const lookups = new GitHubLookupClient(
+      async () => ({ status: 502, headers: {}, data: { message: 'Bad gateway' } }),
+      { reserve: 0 },
+    );
     const r = await auditTrust([cred('main', 'repo:contoso/app:ref:refs/heads/main')], lookups, { ownIssuers: [] });
     expect(r.findings).toEqual([]);
     expect(r.notChecked[0]!.reason).toMatch(/contoso\/app could not be read.*HTTP 502/);

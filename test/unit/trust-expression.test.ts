@@ -17,19 +17,29 @@ describe('expressionBreadth', () => {
     ['repo:contoso/app:*', { anyOwner: false, severalRepositories: false, everyBranch: true }],
   ])('%s', (pattern, expected) => {
     const b = expressionBreadth(sub(pattern), GITHUB)!;
-    expect({ anyOwner: b.anyOwner, severalRepositories: b.severalRepositories, everyBranch: b.everyBranch }).toEqual(expected);
+    expect({ anyOwner: b.anyOwner, severalRepositories: b.severalRepositories, everyBranch: b.everyBranch }).toEqual(
+      expected,
+    );
     // Every example is really admitted by the pattern.
     for (const e of b.examples) expect(wildcardMatch(pattern, e), e).toBe(true);
   });
 
   it('gives an example from another owner when any owner is admitted', () => {
-    expect(expressionBreadth(sub('repo:*/app:ref:refs/heads/main'), GITHUB)!.examples).toContain('repo:someone-else/app:ref:refs/heads/main');
+    expect(expressionBreadth(sub('repo:*/app:ref:refs/heads/main'), GITHUB)!.examples).toContain(
+      'repo:someone-else/app:ref:refs/heads/main',
+    );
   });
 
   it('an eq clause on the owner or repository id pins them', () => {
-    const pinned = expressionBreadth(`claims['repository_owner_id'] eq '1001' and ${sub('repo:*/app:ref:refs/heads/*')}`, GITHUB)!;
+    const pinned = expressionBreadth(
+      `claims['repository_owner_id'] eq '1001' and ${sub('repo:*/app:ref:refs/heads/*')}`,
+      GITHUB,
+    )!;
     expect(pinned).toMatchObject({ anyOwner: false, severalRepositories: false, everyBranch: true });
-    const both = expressionBreadth(`claims['repository_owner_id'] eq '1001' and claims['repository_id'] eq '2001' and ${sub('repo:*:ref:refs/heads/main')}`, GITHUB)!;
+    const both = expressionBreadth(
+      `claims['repository_owner_id'] eq '1001' and claims['repository_id'] eq '2001' and ${sub('repo:*:ref:refs/heads/main')}`,
+      GITHUB,
+    )!;
     expect(both).toMatchObject({ anyOwner: false, severalRepositories: false, everyBranch: false });
   });
 
@@ -39,7 +49,10 @@ describe('expressionBreadth', () => {
   });
 
   it('reads job_workflow_ref when there is no sub clause', () => {
-    const b = expressionBreadth(`claims['job_workflow_ref'] matches 'contoso/*/.github/workflows/deploy.yml@refs/heads/main' and claims['repository_owner_id'] eq '1001'`, GITHUB)!;
+    const b = expressionBreadth(
+      `claims['job_workflow_ref'] matches 'contoso/*/.github/workflows/deploy.yml@refs/heads/main' and claims['repository_owner_id'] eq '1001'`,
+      GITHUB,
+    )!;
     expect(b).toMatchObject({ anyOwner: false, severalRepositories: true, everyBranch: false });
   });
 

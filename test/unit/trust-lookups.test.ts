@@ -22,7 +22,16 @@ async function client(options: Parameters<typeof startGitHubRestStandin>[0], con
 describe('GitHub lookups', () => {
   it('reads a repository by name and by id, and an account', async () => {
     const c = await client({ repositories: [{ id: 2002, owner: contoso, name: 'app' }] });
-    expect(await c.repoByName('contoso', 'app')).toEqual({ status: 'found', id: '2002', fullName: 'contoso/app', ownerLogin: 'contoso', ownerId: '1001', ownerType: 'Organization', private: false, redirected: false });
+    expect(await c.repoByName('contoso', 'app')).toEqual({
+      status: 'found',
+      id: '2002',
+      fullName: 'contoso/app',
+      ownerLogin: 'contoso',
+      ownerId: '1001',
+      ownerType: 'Organization',
+      private: false,
+      redirected: false,
+    });
     expect(await c.repoById('2002')).toMatchObject({ status: 'found', fullName: 'contoso/app', redirected: false });
     expect(await c.owner('contoso')).toEqual({ status: 'found', id: '1001', login: 'contoso', type: 'Organization' });
     expect(await c.owner('nobody')).toEqual({ status: 'not-found', httpStatus: 404 });
@@ -30,16 +39,40 @@ describe('GitHub lookups', () => {
   });
 
   it('sees the 301 GitHub sends for a renamed repository', async () => {
-    const c = await client({ repositories: [{ id: 2002, owner: contoso, name: 'new-app', formerNames: ['contoso/old-app'] }] });
-    expect(await c.repoByName('contoso', 'old-app')).toMatchObject({ status: 'found', fullName: 'contoso/new-app', id: '2002', redirected: true });
+    const c = await client({
+      repositories: [{ id: 2002, owner: contoso, name: 'new-app', formerNames: ['contoso/old-app'] }],
+    });
+    expect(await c.repoByName('contoso', 'old-app')).toMatchObject({
+      status: 'found',
+      fullName: 'contoso/new-app',
+      id: '2002',
+      redirected: true,
+    });
     expect(standin!.requests.map((r) => r.path)).toEqual(['/repos/contoso/old-app', '/repositories/2002']);
   });
 
   it('reads environments with and without protection', async () => {
     const c = await client({
-      repositories: [{ id: 2002, owner: contoso, name: 'app', environments: { production: { rules: ['required_reviewers'], branchPolicy: { protected_branches: true, custom_branch_policies: false } }, dev: {} } }],
+      repositories: [
+        {
+          id: 2002,
+          owner: contoso,
+          name: 'app',
+          environments: {
+            production: {
+              rules: ['required_reviewers'],
+              branchPolicy: { protected_branches: true, custom_branch_policies: false },
+            },
+            dev: {},
+          },
+        },
+      ],
     });
-    expect(await c.environment('contoso/app', 'production')).toEqual({ status: 'found', ruleTypes: ['required_reviewers'], branchPolicy: { protectedBranches: true, customBranchPolicies: false } });
+    expect(await c.environment('contoso/app', 'production')).toEqual({
+      status: 'found',
+      ruleTypes: ['required_reviewers'],
+      branchPolicy: { protectedBranches: true, customBranchPolicies: false },
+    });
     expect(await c.environment('contoso/app', 'dev')).toEqual({ status: 'found', ruleTypes: [], branchPolicy: null });
     expect(await c.environment('contoso/app', 'staging')).toEqual({ status: 'not-found', httpStatus: 404 });
   });
@@ -47,7 +80,9 @@ describe('GitHub lookups', () => {
   it('asks each question once and keeps at most N requests in flight', async () => {
     const repositories = Array.from({ length: 30 }, (_, i) => ({ id: 3000 + i, owner: contoso, name: `r${i}` }));
     const c = await client({ repositories, latencyMs: 5 }, 3);
-    const answers = await Promise.all(repositories.flatMap((r) => [c.repoByName('contoso', r.name), c.repoByName('CONTOSO', r.name)]));
+    const answers = await Promise.all(
+      repositories.flatMap((r) => [c.repoByName('contoso', r.name), c.repoByName('CONTOSO', r.name)]),
+    );
     expect(answers.every((a) => a.status === 'found')).toBe(true);
     expect(standin!.requests).toHaveLength(30);
     expect(c.stats).toMatchObject({ requests: 30, shared: 30 });
