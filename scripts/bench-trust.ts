@@ -166,10 +166,12 @@ async function main() {
   const world = generate(apps, perApp);
   const tenant = tenantApps(world.items);
   console.log(
-    `${world.items.length} credentials of ${apps} app registrations naming ${world.repositories.length} repositories of ${world.owners.length} owners; ${latency} ms per request\n`,
+    `${world.items.length} credentials of ${apps} app registrations naming ${world.repositories.length} repositories ` +
+      `of ${world.owners.length} owners; ${latency} ms per request\n`,
   );
   console.log(
-    '| in flight | Graph requests | Graph wall time | GitHub requests (asked / answered from an earlier one) | GitHub wall time | findings | not checked |',
+    '| in flight | Graph requests | Graph wall time | GitHub requests (asked / answered from an earlier one) | ' +
+      'GitHub wall time | findings | not checked |',
   );
   console.log('|---|---|---|---|---|---|---|');
   let last: Awaited<ReturnType<typeof checkGitHub>> | undefined;
@@ -178,7 +180,9 @@ async function main() {
     const gh = await checkGitHub(world, read.inventory.items, latency, concurrency);
     last = gh;
     console.log(
-      `| ${concurrency} (max seen ${Math.max(read.maxInFlight, gh.maxInFlight)}) | ${read.requests} | ${(read.ms / 1000).toFixed(1)} s | ${gh.requests} / ${gh.shared} | ${(gh.ms / 1000).toFixed(1)} s | ${gh.result.findings.length} | ${gh.result.notChecked.length} |`,
+      `| ${concurrency} (max seen ${Math.max(read.maxInFlight, gh.maxInFlight)}) | ${read.requests} | ` +
+        `${(read.ms / 1000).toFixed(1)} s | ${gh.requests} / ${gh.shared} | ${(gh.ms / 1000).toFixed(1)} s | ` +
+        `${gh.result.findings.length} | ${gh.result.notChecked.length} |`,
     );
   }
   const byId = new Map<string, number>();

@@ -141,7 +141,8 @@ describe('mode: trust', () => {
     const by = (name: string, id: string) => findings(r).find((f) => f.id === id && f.title.includes(`'${name}'`));
     const nameForm = by('main-by-name', 'trust-name-form')!;
     expect(nameForm.fix).toContain(
-      'az ad app federated-credential update --id 11111111-2222-3333-4444-555555555555 --federated-credential-id main-by-name',
+      'az ad app federated-credential update --id 11111111-2222-3333-4444-555555555555 --federated-credential-id ' +
+        'main-by-name',
     );
     expect(nameForm.fix).toContain('repo:contoso@1001/app@2001:ref:refs/heads/main');
     expect(nameForm.location).toEqual({ file: 'azure/credentials.json', line: expect.any(Number) });

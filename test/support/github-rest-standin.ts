@@ -103,7 +103,8 @@ export async function startGitHubRestStandin(options: GitHubRestStandinOptions =
       const r = byName.get(name);
       const moved = r ? undefined : byFormer.get(name);
       if (moved) {
-        const location = `${state.url}/repositories/${moved.id}${m[3] ? `/environments/${encodeURIComponent(m[4]!)}` : ''}`;
+        const environment = m[3] ? `/environments/${encodeURIComponent(m[4]!)}` : '';
+        const location = `${state.url}/repositories/${moved.id}${environment}`;
         return send(res, 301, { message: 'Moved Permanently', url: location }, { location });
       }
       if (!r) return notFound();

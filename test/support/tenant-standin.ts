@@ -49,7 +49,8 @@ export async function startTenantStandin(options: TenantStandinOptions): Promise
   const byAppId = new Map(apps.map((a) => [a.appId, a]));
   const sub = options.subscriptionId ?? '00000000-0000-0000-0000-000000000000';
   const idPrefix = (i: TenantIdentity) =>
-    `/subscriptions/${sub}/resourceGroups/${i.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${i.name}`;
+    `/subscriptions/${sub}/resourceGroups/${i.resourceGroup}` +
+    `/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${i.name}`;
   let throttle = options.throttle ?? 0;
   let inFlight = 0;
   const state: TenantStandin = { url: '', requests: [], maxInFlight: 0, close: async () => {} };
@@ -84,7 +85,9 @@ export async function startTenantStandin(options: TenantStandinOptions): Promise
         const next =
           skip + top < apps.length
             ? {
-                '@odata.nextLink': `${state.url}/v1.0/applications?$select=id,appId,displayName&$top=${top}&$skiptoken=${skip + top}`,
+                '@odata.nextLink':
+                  `${state.url}/v1.0/applications?$select=id,appId,displayName` +
+                  `&$top=${top}&$skiptoken=${skip + top}`,
               }
             : {};
         return send(200, { value: page, ...next });

@@ -56,7 +56,8 @@ describe('trust audit', () => {
     expect(r.findings.map((f) => f.id)).toEqual(['trust-name-form']);
     const f = r.findings[0]!;
     expect(f.title).toContain(
-      "Credential 'main' of 'deploy-app' (client id 11111111-2222-3333-4444-555555555555, tenant aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee)",
+      "Credential 'main' of 'deploy-app' (client id 11111111-2222-3333-4444-555555555555, tenant " +
+        'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee)',
     );
     expect(f.fix).toContain('repo:contoso@1001/app@2001:ref:refs/heads/main');
     expect(f.fix).toContain(

@@ -147,7 +147,9 @@ describe('trust command reading the tenant', () => {
       expect(out).toMatchObject({ credentials: 2, identities: 2 });
       expect(out.findings.map((f) => f.id).sort()).toEqual(['trust-name-form', 'trust-name-reusable']);
       expect(out.findings.find((f) => f.id === 'trust-name-form')!.fix).toBe(
-        `az ad app federated-credential update --id app-1 --federated-credential-id main --parameters '{"name":"main","issuer":"${ISSUER}","subject":"repo:contoso@1001/app@2001:ref:refs/heads/main","audiences":["api://AzureADTokenExchange"]}'`,
+        `az ad app federated-credential update --id app-1 --federated-credential-id main --parameters ` +
+          `'{"name":"main","issuer":"${ISSUER}",` +
+          `"subject":"repo:contoso@1001/app@2001:ref:refs/heads/main","audiences":["api://AzureADTokenExchange"]}'`,
       );
       expect(out.findings.find((f) => f.id === 'trust-name-reusable')!.title).toContain(
         "Credential 'ghost' of 'id-ci' (client id mi-1, tenant tid)",

@@ -37,7 +37,8 @@ describe('expressionBreadth', () => {
     )!;
     expect(pinned).toMatchObject({ anyOwner: false, severalRepositories: false, everyBranch: true });
     const both = expressionBreadth(
-      `claims['repository_owner_id'] eq '1001' and claims['repository_id'] eq '2001' and ${sub('repo:*:ref:refs/heads/main')}`,
+      `claims['repository_owner_id'] eq '1001' and claims['repository_id'] eq '2001' and ` +
+        `${sub('repo:*:ref:refs/heads/main')}`,
       GITHUB,
     )!;
     expect(both).toMatchObject({ anyOwner: false, severalRepositories: false, everyBranch: false });
@@ -50,7 +51,8 @@ describe('expressionBreadth', () => {
 
   it('reads job_workflow_ref when there is no sub clause', () => {
     const b = expressionBreadth(
-      `claims['job_workflow_ref'] matches 'contoso/*/.github/workflows/deploy.yml@refs/heads/main' and claims['repository_owner_id'] eq '1001'`,
+      `claims['job_workflow_ref'] matches 'contoso/*/.github/workflows/deploy.yml@refs/heads/main' and ` +
+        `claims['repository_owner_id'] eq '1001'`,
       GITHUB,
     )!;
     expect(b).toMatchObject({ anyOwner: false, severalRepositories: true, everyBranch: false });

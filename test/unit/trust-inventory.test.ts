@@ -44,7 +44,8 @@ function tenant(apps: number) {
       const next =
         skip + 999 < apps
           ? {
-              '@odata.nextLink': `${GRAPH}/v1.0/applications?$select=id,appId,displayName&$top=999&$skiptoken=${skip + 999}`,
+              '@odata.nextLink':
+                `${GRAPH}/v1.0/applications?$select=id,appId,displayName` + `&$top=999&$skiptoken=${skip + 999}`,
             }
           : {};
       return ok({ value: page, ...next });
@@ -68,7 +69,9 @@ function tenant(apps: number) {
       return ok({
         value: [
           {
-            id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-ci`,
+            id:
+              `/subscriptions/${SUB}/resourceGroups/rg` +
+              `/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-ci`,
             name: 'id-ci',
             properties: { clientId: 'mi-1' },
           },
