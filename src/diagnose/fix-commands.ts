@@ -64,6 +64,9 @@ export function createCommands(clientId: string, spec: CredentialSpec): string {
   ].join('\n');
 }
 
+const MANAGED_IDENTITY_ID =
+  /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/([^/]+)$/i;
+
 /** Where a credential to change lives: an app registration, or a managed identity (names from its ARM id). */
 export interface CredentialOwner {
   clientId: string;
@@ -73,9 +76,15 @@ export interface CredentialOwner {
 
 /** The commands that change an existing credential in place (same name), for its owner or both kinds when unknown. */
 export function updateCommands(owner: CredentialOwner, spec: CredentialSpec): string {
-  const parameters = JSON.stringify({ name: spec.name, issuer: spec.issuer, subject: spec.subject, audiences: [spec.audience] });
-  const app = `az ad app federated-credential update --id ${shellQuote(owner.clientId || CLIENT_ID_PLACEHOLDER)} --federated-credential-id ${shellQuote(spec.name)} --parameters ${shellQuote(parameters)}`;
-  const arm = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/([^/]+)$/i.exec(owner.resourceId ?? '');
+  const { name, issuer, subject, audience } = spec;
+  const parameters = JSON.stringify({ name, issuer, subject, audiences: [audience] });
+  const app = [
+    'az ad app federated-credential update',
+    `--id ${shellQuote(owner.clientId || CLIENT_ID_PLACEHOLDER)}`,
+    `--federated-credential-id ${shellQuote(name)}`,
+    `--parameters ${shellQuote(parameters)}`,
+  ].join(' ');
+  const arm = MANAGED_IDENTITY_ID.exec(owner.resourceId ?? '');
   const identity = [
     'az identity federated-credential update',
     `--name ${shellQuote(spec.name)}`,

@@ -270,7 +270,9 @@ export async function readArmCredentials(p: {
       },
       url: describeUrl(listUrl),
     };
-  return readIdentityCredentials({ fetcher: p.fetcher, armHost: p.armHost, identityId: identity.id, token: p.token, ...(p.maxPages !== undefined ? { maxPages: p.maxPages } : {}) });
+  const { fetcher, armHost, token, maxPages } = p;
+  const pages = maxPages !== undefined ? { maxPages } : {};
+  return readIdentityCredentials({ fetcher, armHost, identityId: identity.id, token, ...pages });
 }
 
 export type SubscriptionCheck =
@@ -343,8 +345,20 @@ export function graphApplicationsUrl(graphHost: string): string {
 }
 
 /** The tenant's app registrations (needs Application.Read.All). */
-export async function readTenantApplications(p: { fetcher: Fetcher; graphHost: string; token: string; maxPages?: number }): Promise<{ ok: true; applications: ApplicationRef[]; truncated: boolean } | LookupFailure> {
-  const listed = await listAllPages(p.fetcher, graphApplicationsUrl(p.graphHost), p.token, 'graph', 'graph-credentials', p.maxPages ?? 100);
+export async function readTenantApplications(p: {
+  fetcher: Fetcher;
+  graphHost: string;
+  token: string;
+  maxPages?: number;
+}): Promise<{ ok: true; applications: ApplicationRef[]; truncated: boolean } | LookupFailure> {
+  const listed = await listAllPages(
+    p.fetcher,
+    graphApplicationsUrl(p.graphHost),
+    p.token,
+    'graph',
+    'graph-credentials',
+    p.maxPages ?? 100,
+  );
   if (!('ok' in listed)) return listed;
   const applications = listed.items.flatMap((i) => {
     const o = i && typeof i === 'object' ? (i as Record<string, unknown>) : {};
@@ -355,11 +369,27 @@ export async function readTenantApplications(p: { fetcher: Fetcher; graphHost: s
 }
 
 /** The user-assigned managed identities of a subscription, with their client ids (needs Reader). */
-export async function readSubscriptionIdentities(p: { fetcher: Fetcher; armHost: string; subscriptionId: string; token: string; maxPages?: number }): Promise<{ ok: true; identities: Array<ManagedIdentityRef & { clientId: string }>; truncated: boolean } | LookupFailure> {
-  const listed = await listAllPages(p.fetcher, armIdentitiesUrl(p.armHost, p.subscriptionId), p.token, 'arm', 'arm-identities', p.maxPages ?? 100);
+export async function readSubscriptionIdentities(p: {
+  fetcher: Fetcher;
+  armHost: string;
+  subscriptionId: string;
+  token: string;
+  maxPages?: number;
+}): Promise<
+  { ok: true; identities: Array<ManagedIdentityRef & { clientId: string }>; truncated: boolean } | LookupFailure
+> {
+  const listed = await listAllPages(
+    p.fetcher,
+    armIdentitiesUrl(p.armHost, p.subscriptionId),
+    p.token,
+    'arm',
+    'arm-identities',
+    p.maxPages ?? 100,
+  );
   if (!('ok' in listed)) return listed;
   const identities = listed.items.flatMap((i) => {
-    const clientId = i && typeof i === 'object' ? str((i as { properties?: { clientId?: unknown } }).properties?.clientId) : undefined;
+    const clientId =
+      i && typeof i === 'object' ? str((i as { properties?: { clientId?: unknown } }).properties?.clientId) : undefined;
     const ref = clientId ? findIdentityByClientId([i], clientId) : undefined;
     return ref && clientId ? [{ ...ref, clientId }] : [];
   });
@@ -367,9 +397,30 @@ export async function readSubscriptionIdentities(p: { fetcher: Fetcher; armHost:
 }
 
 /** One page-by-page listing of a managed identity's credentials (by its ARM id). */
-export async function readIdentityCredentials(p: { fetcher: Fetcher; armHost: string; identityId: string; token: string; maxPages?: number }): Promise<LookupOutcome> {
-  const listed = await listAllPages(p.fetcher, armCredentialsUrl(p.armHost, p.identityId), p.token, 'arm', 'arm-credentials', p.maxPages);
+export async function readIdentityCredentials(p: {
+  fetcher: Fetcher;
+  armHost: string;
+  identityId: string;
+  token: string;
+  maxPages?: number;
+}): Promise<LookupOutcome> {
+  const listed = await listAllPages(
+    p.fetcher,
+    armCredentialsUrl(p.armHost, p.identityId),
+    p.token,
+    'arm',
+    'arm-credentials',
+    p.maxPages,
+  );
   if (!('ok' in listed)) return listed;
   const { credentials, skipped } = collect(listed.items, 'arm');
-  return { kind: 'credentials', source: 'arm', credentials, owner: p.identityId, pages: listed.pages, truncated: listed.truncated, skipped };
+  return {
+    kind: 'credentials',
+    source: 'arm',
+    credentials,
+    owner: p.identityId,
+    pages: listed.pages,
+    truncated: listed.truncated,
+    skipped,
+  };
 }
