@@ -116,6 +116,21 @@ async function readAzure(
   return inventory.unread;
 }
 
+/**
+ * Names and messages come from Azure and GitHub (display names, credential names, error texts): a
+ * control character there must not reach the terminal as an escape sequence. Shown as U+FFFD.
+ */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+}
+const printableFinding = (f: Finding): Finding => ({
+  ...f,
+  title: printable(f.title),
+  message: printable(f.message),
+  fix: printable(f.fix),
+});
+
 const NOTHING = '✓ Nothing found that someone else could use.';
 const counts = (r: { credentials: number; identities: number }) => ({
   credentials: r.credentials,
@@ -167,7 +182,7 @@ export const trustCommand: Command = {
       : undefined;
     const issuers = args.flags.get('issuer');
     const result = await auditTrust(items, lookups, { ownIssuers: typeof issuers === 'string' ? [issuers] : [] });
-    for (const line of unread) io.stderr(`${PROGRAM} trust: not read: ${line}\n`);
+    for (const line of unread) io.stderr(`${PROGRAM} trust: not read: ${printable(line)}\n`);
 
     const sarifPath = stringFlag(args, 'sarif');
     if (sarifPath !== undefined) {
@@ -215,7 +230,7 @@ export const trustCommand: Command = {
           )
         : s.dim('GitHub was not asked (set GITHUB_TOKEN to check names, renames and environments)');
       io.stdout(
-        `${head}\n${how}\n\n${findings.length ? renderFindings(findings, s).trimEnd() : s.green(s.bold(NOTHING))}\n`,
+        `${head}\n${how}\n\n${findings.length ? renderFindings(findings.map(printableFinding), s).trimEnd() : s.green(s.bold(NOTHING))}\n`,
       );
     }
     return findings.some((f) => f.severity === 'error') ? 1 : 0;
