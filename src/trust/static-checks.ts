@@ -6,6 +6,7 @@ import { classifyIssuer, describeIssuer, GITHUB_COM_ISSUER } from '../github/iss
 import { parseSubject } from '../github/subject.js';
 import { isFlexible } from '../entra/credential.js';
 import { formatClause } from '../entra/flexible-expression.js';
+import { updateCommands } from '../diagnose/fix-commands.js';
 import { expressionBreadth } from './expression-breadth.js';
 import { credentialLabel, type TrustFinding, type TrustItem } from './model.js';
 
@@ -41,7 +42,8 @@ function foreignIssuer(item: TrustItem, ctx: StaticContext): TrustFinding | unde
 }
 
 function pullRequest(item: TrustItem): TrustFinding | undefined {
-  const subject = item.credential.subject;
+  const { credential } = item;
+  const subject = credential.subject;
   if (!subject || parseSubject(subject).contextKind !== 'pull_request') return undefined;
   return {
     item,
@@ -50,17 +52,21 @@ function pullRequest(item: TrustItem): TrustFinding | undefined {
     title: `${credentialLabel(item)} lets every pull request of its repository log in`,
     message:
       `Its subject is '${subject}'. GitHub sends that subject for every pull_request run of the repository, from any ` +
-      `branch ` +
-      `that anyone with write access pushes, with the workflow file as that branch has it (pull requests from forks ` +
+      `branch that anyone with write access pushes, with the workflow file as that branch has it (pull requests from ` +
+      `forks ` +
       `get no OIDC token). ` +
       `That is fine for an identity that can only read; an identity that deploys should trust a protected ` +
       `environment instead.`,
     fix:
-      'Give the deploying job an environment with required reviewers and a deployment branch policy, and trust only ' +
-      'that:\n' +
-      '    jobs:\n      deploy:\n        environment: production   # Settings > Environments > production: required ' +
-      'reviewers, deployment branches\n' +
-      `Then replace this credential's subject with ${subject.replace(/:pull_request$/, ':environment:production')}`,
+      'If this identity deploys, give the deploying job an environment with required reviewers and a deployment ' +
+      'branch policy (Settings > Environments > production), and trust only that:\n' +
+      '    jobs:\n      deploy:\n        environment: production\n' +
+      updateCommands(item.identity, {
+        name: credential.name,
+        issuer: credential.issuer,
+        subject: subject.replace(/:pull_request$/, ':environment:production'),
+        audience: credential.audiences[0] ?? 'api://AzureADTokenExchange',
+      }),
     evidence: [{ label: 'subject', actual: subject }],
   };
 }
