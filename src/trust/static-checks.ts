@@ -53,7 +53,8 @@ function pullRequest(item: TrustItem): TrustFinding | undefined {
     message:
       `Its subject is '${subject}'. GitHub sends that subject for every pull_request run of the repository, from any ` +
       `branch that anyone with write access pushes, with the workflow file as that branch has it (pull requests ` +
-      `from forks get no OIDC token). That is fine for an identity that can only read; an identity that deploys should trust a protected ` +
+      `from forks get no OIDC token). That is fine for an identity that can only read; an identity that ` +
+      `deploys should trust a protected ` +
       `environment instead.`,
     fix:
       'If this identity deploys, give the deploying job an environment with required reviewers and a deployment ' +
