@@ -68,7 +68,7 @@ const MANAGED_IDENTITY_ID =
   /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/([^/]+)$/i;
 
 /** Where a credential to change lives: an app registration, or a managed identity (names from its ARM id). */
-export interface CredentialOwner {
+interface CredentialOwner {
   clientId: string;
   kind?: 'application' | 'managed-identity';
   resourceId?: string;

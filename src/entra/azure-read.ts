@@ -334,13 +334,13 @@ export async function readTenantDiscovery(fetcher: Fetcher, authorityHost: strin
 }
 
 /** An app registration as the tenant-wide listing gives it (`$select=id,appId,displayName`). */
-export interface ApplicationRef {
+interface ApplicationRef {
   appId: string;
   displayName?: string;
 }
 
 /** Every app registration of the tenant, with only the fields the trust audit needs, 999 a page (Graph's maximum). */
-export function graphApplicationsUrl(graphHost: string): string {
+function graphApplicationsUrl(graphHost: string): string {
   return `${base(graphHost)}/v1.0/applications?$select=id,appId,displayName&$top=999`;
 }
 

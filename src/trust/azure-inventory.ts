@@ -17,7 +17,7 @@ import {
 } from '../entra/azure-read.js';
 import type { IdentityRef, TrustItem } from './model.js';
 
-export interface ThrottleOptions {
+interface ThrottleOptions {
   concurrency?: number;
   /** Epoch ms after which no request starts. */
   deadline?: number;
@@ -26,7 +26,7 @@ export interface ThrottleOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface ThrottleStats {
+interface ThrottleStats {
   requests: number;
   throttled: number;
   maxInFlight: number;
@@ -75,7 +75,7 @@ export function throttledFetcher(
   return { fetch, stats };
 }
 
-export interface InventoryRequest {
+interface InventoryRequest {
   fetcher: Fetcher;
   tenantId?: string;
   graph?: { host: string; token: string };

@@ -5,7 +5,7 @@
  */
 import { parseClaimsMatchingExpression, wildcardMatch, type Clause } from '../entra/flexible-expression.js';
 
-export interface ExpressionBreadth {
+interface ExpressionBreadth {
   anyOwner: boolean;
   severalRepositories: boolean;
   everyBranch: boolean;

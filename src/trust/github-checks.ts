@@ -16,13 +16,13 @@ import {
   type TrustItem,
 } from './model.js';
 
-export interface CredentialCheck {
+interface CredentialCheck {
   findings: TrustFinding[];
   notChecked?: NotChecked;
 }
 
 /** Ids of an immutable twin: the same identity trusts `repo:O@ID/R@ID:ctx` for this name-form subject. */
-export type TwinIds = Map<string, { ownerId?: string; repoId?: string }>;
+type TwinIds = Map<string, { ownerId?: string; repoId?: string }>;
 
 const twinKey = (clientId: string, owner: string, repo: string) =>
   `${clientId}\n${owner.toLowerCase()}/${repo.toLowerCase()}`;

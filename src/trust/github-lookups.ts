@@ -6,7 +6,7 @@
  */
 import type { EnvironmentAnswer, GitHubLookups, OwnerAnswer, RepoAnswer, Unreadable } from './model.js';
 
-export interface GitHubResponse {
+interface GitHubResponse {
   status: number;
   headers: Record<string, string | number | undefined>;
   data: unknown;
@@ -15,9 +15,9 @@ export interface GitHubResponse {
 }
 
 /** One GET; resolves with every HTTP answer (4xx/5xx included), rejects only when nothing answered. */
-export type GitHubRequest = (route: string, params: Record<string, string>) => Promise<GitHubResponse>;
+type GitHubRequest = (route: string, params: Record<string, string>) => Promise<GitHubResponse>;
 
-export interface LookupOptions {
+interface LookupOptions {
   concurrency?: number;
   /** Stop when fewer than this many requests remain in GitHub's budget (default: the concurrency). */
   reserve?: number;
@@ -28,7 +28,7 @@ export interface LookupOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface LookupStats {
+interface LookupStats {
   /** Requests sent to GitHub (a followed redirect counts once). */
   requests: number;
   /** Questions answered from an earlier answer. */

@@ -51,7 +51,7 @@ export interface RepoFound {
 }
 export type RepoAnswer = RepoFound | { status: 'not-found'; httpStatus: number } | Unreadable;
 
-export interface OwnerFound {
+interface OwnerFound {
   status: 'found';
   id: string;
   login: string;
@@ -59,7 +59,7 @@ export interface OwnerFound {
 }
 export type OwnerAnswer = OwnerFound | { status: 'not-found'; httpStatus: number } | Unreadable;
 
-export interface EnvironmentFound {
+interface EnvironmentFound {
   status: 'found';
   /** Protection rule types (`required_reviewers`, `wait_timer`, `branch_policy`). */
   ruleTypes: string[];
@@ -82,7 +82,7 @@ export interface NotChecked {
   reason: string;
 }
 
-export function identityLabel(identity: IdentityRef): string {
+function identityLabel(identity: IdentityRef): string {
   const name = identity.displayName ? `'${identity.displayName}' ` : '';
   const id = identity.clientId ? `(client id ${identity.clientId}` : '(client id not given';
   return `${name}${id}${identity.tenantId ? `, tenant ${identity.tenantId}` : ''})`;

@@ -93,7 +93,7 @@ export function credentialFingerprint(ruleId: string, item: TrustItem): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
-export interface SarifOptions {
+interface SarifOptions {
   /** Repository-relative file for findings whose credential has no file of its own (read from Azure). */
   defaultUri: string;
   toolVersion?: string;
