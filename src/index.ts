@@ -6,17 +6,23 @@ import { debugLine, failStep, readInput, readSecretInput } from './report/runner
 const io = { env: process.env };
 // A token given as `github-token` is a secret in every mode, registered before anything is printed.
 readSecretInput('github-token');
-// `mode: audit` checks the repository's workflows before merge; anything else is the check.
+// `mode: audit` checks the repository's workflows before merge, `mode: trust` who can become the identities;
+// anything else is the check.
 const mode = readInput('mode').toLowerCase();
 const run =
   mode === 'audit'
     ? import('./action/audit-mode.js').then((m) => m.runAuditMode(io))
-    : mode === '' || mode === 'check'
-      ? import('./action/run.js').then((m) => m.runAction(io))
-      : Promise.resolve().then(() => {
-          failStep("Input 'mode' is not valid", `Input 'mode' is '${mode.slice(0, 40)}'; use check (default) or audit.\n\nFix:\n    with:\n      mode: check`);
-          return 1;
-        });
+    : mode === 'trust'
+      ? import('./action/trust-mode.js').then((m) => m.runTrustMode(io))
+      : mode === '' || mode === 'check'
+        ? import('./action/run.js').then((m) => m.runAction(io))
+        : Promise.resolve().then(() => {
+            failStep(
+              "Input 'mode' is not valid",
+              `Input 'mode' is '${mode.slice(0, 40)}'; use check (default), audit or trust.\n\nFix:\n    with:\n      mode: check`,
+            );
+            return 1;
+          });
 
 run.then(
   (code) => {

@@ -6,7 +6,7 @@
 import { CLOUD_NAMES, findCloud, type Cloud } from '../entra/clouds.js';
 
 export type FailOn = 'error' | 'warning' | 'never';
-export type Mode = 'check' | 'audit';
+export type Mode = 'check' | 'audit' | 'trust';
 
 export interface ActionInputs {
   clientId: string;

@@ -1,5 +1,5 @@
 /**
- * The CLI: `explain`, `claims`, `check`, `audit`. Kept light: each command's module is imported only
+ * The CLI: `explain`, `claims`, `check`, `audit`, `trust`. Kept light: each command's module is imported only
  * when that command runs, so `--help` is instant. Exit codes: 0 nothing wrong, 1 problems
  * found, 2 bad usage or unreadable input. Never prints a stack trace.
  */
@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   claims: { summary: 'Decode a GitHub OIDC token: header, claims and lifetime (never the signature)', load: async () => (await import('./claims.js')).claimsCommand },
   check: { summary: 'Compare a token with federated identity credentials offline, as Entra would', load: async () => (await import('./check.js')).checkCommand },
   audit: { summary: 'Audit every workflow in .github/workflows against the credentials: jobs that can never log in, unused credentials', load: async () => (await import('./audit.js')).auditCommand },
+  trust: { summary: 'Who can become these identities: each credential checked against GitHub, SARIF for code scanning', load: async () => (await import('./trust.js')).trustCommand },
 };
 
 export const USAGE = `${PROGRAM}: explain and check GitHub Actions → Microsoft Entra workload identity federation
@@ -23,6 +24,7 @@ Usage:
   ${PROGRAM} claims [--file FILE | -] [--json]
   ${PROGRAM} check --token-file FILE|- --credentials FILE [--audience A] [--environment CLOUD] [--client-id ID] [--json]
   ${PROGRAM} audit --credentials FILE [--dir DIR] [--repository O/R] [--template FILE] [--json]
+  ${PROGRAM} trust --credentials FILE [--client-id ID] [--sarif FILE] [--json]
 
 Commands:
 ${Object.entries(COMMANDS)

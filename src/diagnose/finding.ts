@@ -43,6 +43,14 @@ export const FINDING_IDS = [
   'lookup-denied',
   'subscription-not-accessible',
   'issuer-private',
+  'trust-name-reusable',
+  'trust-renamed',
+  'trust-name-form',
+  'trust-unprotected-environment',
+  'trust-pull-request',
+  'trust-broad-expression',
+  'trust-foreign-issuer',
+  'trust-not-checked',
 ] as const;
 
 export type FindingId = (typeof FINDING_IDS)[number];

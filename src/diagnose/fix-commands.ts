@@ -75,3 +75,38 @@ export function createCommands(clientId: string, spec: CredentialSpec): string {
     azIdentityCreateCommand(spec),
   ].join('\n');
 }
+
+const MANAGED_IDENTITY_ID =
+  /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/([^/]+)$/i;
+
+/** Where a credential to change lives: an app registration, or a managed identity (names from its ARM id). */
+interface CredentialOwner {
+  clientId: string;
+  kind?: 'application' | 'managed-identity';
+  resourceId?: string;
+}
+
+/** The commands that change an existing credential in place (same name), for its owner or both kinds when unknown. */
+export function updateCommands(owner: CredentialOwner, spec: CredentialSpec): string {
+  const { name, issuer, subject, audience } = spec;
+  const parameters = JSON.stringify({ name, issuer, subject, audiences: [audience] });
+  const app = [
+    'az ad app federated-credential update',
+    `--id ${shellQuote(owner.clientId || CLIENT_ID_PLACEHOLDER)}`,
+    `--federated-credential-id ${shellQuote(name)}`,
+    `--parameters ${shellQuote(parameters)}`,
+  ].join(' ');
+  const arm = MANAGED_IDENTITY_ID.exec(owner.resourceId ?? '');
+  const identity = [
+    'az identity federated-credential update',
+    `--name ${shellQuote(spec.name)}`,
+    `--identity-name ${shellQuote(arm?.[2] ?? '<IDENTITY-NAME>')}`,
+    `--resource-group ${shellQuote(arm?.[1] ?? '<RESOURCE-GROUP>')}`,
+    `--issuer ${shellQuote(spec.issuer)}`,
+    `--subject ${shellQuote(spec.subject)}`,
+    `--audiences ${shellQuote(spec.audience)}`,
+  ].join(' ');
+  if (owner.kind === 'application') return app;
+  if (owner.kind === 'managed-identity') return identity;
+  return ['# App registration:', app, '# or user-assigned managed identity:', identity].join('\n');
+}

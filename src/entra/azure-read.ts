@@ -270,11 +270,9 @@ export async function readArmCredentials(p: {
       },
       url: describeUrl(listUrl),
     };
-  const url = armCredentialsUrl(p.armHost, identity.id);
-  const listed = await listAllPages(p.fetcher, url, p.token, 'arm', 'arm-credentials', p.maxPages);
-  if (!('ok' in listed)) return listed;
-  const { credentials, skipped } = collect(listed.items, 'arm');
-  return { kind: 'credentials', source: 'arm', credentials, owner: identity.id, pages: listed.pages, truncated: listed.truncated, skipped };
+  const { fetcher, armHost, token, maxPages } = p;
+  const pages = maxPages !== undefined ? { maxPages } : {};
+  return readIdentityCredentials({ fetcher, armHost, identityId: identity.id, token, ...pages });
 }
 
 export type SubscriptionCheck =
@@ -333,4 +331,96 @@ export async function readTenantDiscovery(fetcher: Fetcher, authorityHost: strin
   } catch (e) {
     return { authorityHost, status: 'error', reason: (e as Error).message };
   }
+}
+
+/** An app registration as the tenant-wide listing gives it (`$select=id,appId,displayName`). */
+interface ApplicationRef {
+  appId: string;
+  displayName?: string;
+}
+
+/** Every app registration of the tenant, with only the fields the trust audit needs, 999 a page (Graph's maximum). */
+function graphApplicationsUrl(graphHost: string): string {
+  return `${base(graphHost)}/v1.0/applications?$select=id,appId,displayName&$top=999`;
+}
+
+/** The tenant's app registrations (needs Application.Read.All). */
+export async function readTenantApplications(p: {
+  fetcher: Fetcher;
+  graphHost: string;
+  token: string;
+  maxPages?: number;
+}): Promise<{ ok: true; applications: ApplicationRef[]; truncated: boolean } | LookupFailure> {
+  const listed = await listAllPages(
+    p.fetcher,
+    graphApplicationsUrl(p.graphHost),
+    p.token,
+    'graph',
+    'graph-credentials',
+    p.maxPages ?? 100,
+  );
+  if (!('ok' in listed)) return listed;
+  const applications = listed.items.flatMap((i) => {
+    const o = i && typeof i === 'object' ? (i as Record<string, unknown>) : {};
+    const appId = str(o.appId);
+    return appId ? [{ appId, ...(str(o.displayName) ? { displayName: str(o.displayName)! } : {}) }] : [];
+  });
+  return { ok: true, applications, truncated: listed.truncated };
+}
+
+/** The user-assigned managed identities of a subscription, with their client ids (needs Reader). */
+export async function readSubscriptionIdentities(p: {
+  fetcher: Fetcher;
+  armHost: string;
+  subscriptionId: string;
+  token: string;
+  maxPages?: number;
+}): Promise<
+  { ok: true; identities: Array<ManagedIdentityRef & { clientId: string }>; truncated: boolean } | LookupFailure
+> {
+  const listed = await listAllPages(
+    p.fetcher,
+    armIdentitiesUrl(p.armHost, p.subscriptionId),
+    p.token,
+    'arm',
+    'arm-identities',
+    p.maxPages ?? 100,
+  );
+  if (!('ok' in listed)) return listed;
+  const identities = listed.items.flatMap((i) => {
+    const clientId =
+      i && typeof i === 'object' ? str((i as { properties?: { clientId?: unknown } }).properties?.clientId) : undefined;
+    const ref = clientId ? findIdentityByClientId([i], clientId) : undefined;
+    return ref && clientId ? [{ ...ref, clientId }] : [];
+  });
+  return { ok: true, identities, truncated: listed.truncated };
+}
+
+/** One page-by-page listing of a managed identity's credentials (by its ARM id). */
+export async function readIdentityCredentials(p: {
+  fetcher: Fetcher;
+  armHost: string;
+  identityId: string;
+  token: string;
+  maxPages?: number;
+}): Promise<LookupOutcome> {
+  const listed = await listAllPages(
+    p.fetcher,
+    armCredentialsUrl(p.armHost, p.identityId),
+    p.token,
+    'arm',
+    'arm-credentials',
+    p.maxPages,
+  );
+  if (!('ok' in listed)) return listed;
+  const { credentials, skipped } = collect(listed.items, 'arm');
+  return {
+    kind: 'credentials',
+    source: 'arm',
+    credentials,
+    owner: p.identityId,
+    pages: listed.pages,
+    truncated: listed.truncated,
+    skipped,
+  };
 }
