@@ -4,8 +4,6 @@
  * request an OIDC token, one token tells the issuer, the repository ids and whether the
  * repository sends immutable or customised subjects; without one, github.com's defaults apply.
  */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import { sortFindings, hasErrors, type Finding } from '../diagnose/finding.js';
 import { inputInvalid, oidcUnavailable } from '../diagnose/run-findings.js';
 import { findCloud } from '../entra/clouds.js';
@@ -25,6 +23,7 @@ import { exitCodeFor, type RunIo } from './run.js';
 import { InputError, inputGetter, parseInputs, type ActionInputs, type FailOn } from './inputs.js';
 import type { FederatedCredential } from '../entra/credential.js';
 import { readRunnerContext } from '../github/runner-context.js';
+import { readCredentialsFile } from './workspace-file.js';
 
 const input = (env: NodeJS.ProcessEnv, name: string) => inputGetter(env)(name).trim();
 
@@ -51,12 +50,13 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   let credentials: FederatedCredential[] | undefined;
   if (inline || file) {
     try {
-      const text = inline || (await readFile(isAbsolute(file) ? file : resolve(workspace, file), 'utf8'));
+      const text = inline || (await readCredentialsFile(workspace, file));
       credentials = await parseCredentialsText(text, inline ? "Input 'federated-credentials'" : `File '${file}'`, inline ? 'input' : 'file');
     } catch (e) {
+      if (e instanceof InputError) return fail(inputInvalid(e.input, e.message, e.expected));
+      if (!(e instanceof CredentialsInputError)) throw e;
       const name = inline ? 'federated-credentials' : 'federated-credentials-file';
-      const msg = e instanceof CredentialsInputError ? e.message : `'${file}' could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); is the repository checked out?`;
-      return fail(inputInvalid(name, msg, 'federated-credentials-file: .github/azure-federated-credentials.json'));
+      return fail(inputInvalid(name, e.message, 'federated-credentials-file: .github/azure-federated-credentials.json'));
     }
   } else if (!input(env, 'client-id') || input(env, 'lookup').toLowerCase() === 'none') {
     return fail(

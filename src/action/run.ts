@@ -2,13 +2,12 @@
  * One run of the action: inputs → runner token → (verify ‖ compare ‖ exchange) → diagnosis → report.
  * The shell around the pure core: every I/O step is a small adapter, every decision a pure function.
  */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import { inputGetter, parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
 import { readRunnerContext } from '../github/runner-context.js';
 import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../github/oidc-token.js';
 import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
 import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
+import { readCredentialsFile } from './workspace-file.js';
 import type { FederatedCredential } from '../entra/credential.js';
 import type { CompareResult } from '../diagnose/compare.js';
 import { hasErrors, sortFindings, type Finding } from '../diagnose/finding.js';
@@ -45,18 +44,7 @@ export function exitCodeFor(findings: readonly Finding[], failOn: FailOn): numbe
 async function loadCredentials(inputs: ActionInputs, workspace: string | undefined): Promise<FederatedCredential[] | undefined> {
   if (inputs.credentialsInline) return parseCredentialsText(inputs.credentialsInline, "Input 'federated-credentials'", 'input');
   if (!inputs.credentialsFile) return undefined;
-  const path = isAbsolute(inputs.credentialsFile) ? inputs.credentialsFile : resolve(workspace ?? process.cwd(), inputs.credentialsFile);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(
-      'federated-credentials-file',
-      `Input 'federated-credentials-file' names '${inputs.credentialsFile}', which could not be read (${code ?? 'error'})${workspace ? ` relative to the workspace ${workspace}` : ''}. Is the repository checked out (actions/checkout) before this step?`,
-      'federated-credentials-file: .github/azure-federated-credentials.json',
-    );
-  }
+  const text = await readCredentialsFile(workspace ?? process.cwd(), inputs.credentialsFile);
   return parseCredentialsText(text, `File '${inputs.credentialsFile}'`, 'file');
 }
 

@@ -6,6 +6,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { MAX_YAML_DEPTH, yamlTooDeep } from './yaml-guard.js';
+import { aliasTargets, MAX_YAML_ALIASES } from './yaml-aliases.js';
 
 /** One problem found while reading the file. `yaml` = not valid YAML; `schema` = valid YAML, unexpected shape. */
 export interface WorkflowError {
@@ -236,6 +237,8 @@ class Reader {
   readonly lc = new LineCounter();
   readonly errors: WorkflowError[] = [];
   doc!: Document.Parsed;
+  /** Each alias's node, found once (see yaml-aliases.ts). */
+  aliases = new Map<unknown, unknown>();
 
   constructor(readonly text: string) {}
 
@@ -265,11 +268,7 @@ class Reader {
     let d = depth;
     while (isAlias(n)) {
       if (d++ > MAX_ALIAS_DEPTH) return undefined;
-      try {
-        n = n.resolve(this.doc);
-      } catch {
-        return undefined;
-      }
+      n = this.aliases.get(n);
     }
     return n as Any;
   }
@@ -823,6 +822,9 @@ export function parseWorkflow(text: string, path: string, options: ParseOptions 
     // Deep nesting would overflow the yaml library's recursion, sometimes fatally (see yaml-guard.ts).
     if (yamlTooDeep(source)) throw new Error(`the document is nested more than ${MAX_YAML_DEPTH} levels deep`);
     r.doc = parseDocument(source, { lineCounter: r.lc, prettyErrors: false });
+    const { aliases, targets } = aliasTargets(r.doc);
+    if (aliases > MAX_YAML_ALIASES) throw new Error(`the document uses ${aliases} aliases (*name); more than ${MAX_YAML_ALIASES} are refused`);
+    r.aliases = targets;
     for (const e of r.doc.errors) {
       const p = r.pos(e.pos?.[0]);
       r.errors.push({ kind: 'yaml', message: firstLine(e.message), line: p.line, column: p.column, code: e.code });
