@@ -23,6 +23,28 @@ export function annotationFor(f: Finding): string {
   return annotation(f.severity, f.code ? `${f.title} (${f.code})` : f.title, `${f.message}\n\nFix:\n${f.fix}`, f.location);
 }
 
+/**
+ * Appends to a file the runner names (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY). A path that is a
+ * directory or in a missing folder is the runner's setup, not our bug: one warning naming the
+ * variable and the file, and the run goes on. False when nothing was written.
+ */
+export function appendRunnerFile(sink: Sink, variable: 'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY', text: string): boolean {
+  const file = sink.env[variable];
+  try {
+    return appendFileCommand(file, text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const what = variable === 'GITHUB_OUTPUT' ? 'the outputs were not set' : 'there is no job summary';
+    sink.stdout(annotation('warning', `${variable} could not be written`, `${variable} names ${file}, which could not be written (${code}), so ${what}. The runner sets this variable; a step before this one may have changed it.`));
+    return false;
+  }
+}
+
+/** Every output, in the GITHUB_OUTPUT file; stops at the first that cannot be written. */
+export function writeOutputs(sink: Sink, outputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(outputs)) if (!appendRunnerFile(sink, 'GITHUB_OUTPUT', formatFileCommandValue(name, value))) break;
+}
+
 export function emitReport(report: RunReport, sink: Sink): void {
   for (const f of report.findings) sink.stdout(annotationFor(f));
   const c = report.claims;
@@ -34,10 +56,7 @@ export function emitReport(report: RunReport, sink: Sink): void {
     audience: c ? audiences(c).join(',') : '',
     'matched-credential': report.matchedCredential ?? '',
   };
-  const outFile = sink.env.GITHUB_OUTPUT;
-  for (const [name, value] of Object.entries(outputs)) {
-    if (!appendFileCommand(outFile, formatFileCommandValue(name, value))) break;
-  }
-  appendFileCommand(sink.env.GITHUB_STEP_SUMMARY, renderSummary(report));
+  writeOutputs(sink, outputs);
+  appendRunnerFile(sink, 'GITHUB_STEP_SUMMARY', renderSummary(report));
   sink.stdout(safeLogLine(`Azure federation check: ${report.result}. ${report.verdict}`));
 }

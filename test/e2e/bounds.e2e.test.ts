@@ -1,0 +1,148 @@
+/**
+ * Issue 13, points 5–7, end to end through `node dist/index.js`: files outside the workspace are
+ * never read, odd files and runner files give a clear finding instead of "failed unexpectedly",
+ * and hostile sizes are cut with a finding that says what was cut. No timed assertions: work is
+ * shown bounded by what the run reports (counts, sizes) and by finishing under the child's limit.
+ */
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ActionResult } from '../support/run-action.js';
+import { annotations, findings, useWorld } from './world.js';
+
+const world = useWorld();
+const AUD = 'api://AzureADTokenExchange';
+const UNEXPECTED = 'failed unexpectedly';
+
+function workspace(files: Record<string, string> = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'afc-bounds-'));
+  mkdirSync(join(root, '.github/workflows'), { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
+  return root;
+}
+
+function noCrash(r: ActionResult): void {
+  expect(r.timedOut).toBe(false);
+  expect(r.stdout).not.toContain(UNEXPECTED);
+  expect(r.stderr).toBe('');
+  expect([0, 1]).toContain(r.code);
+}
+
+const DEPLOY = 'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n';
+
+describe('input files must be regular files inside the workspace (point 7)', () => {
+  const secretName = 'OUTSIDE-SECRET-NAME-7f3a';
+  const outsideDir = mkdtempSync(join(tmpdir(), 'afc-outside-'));
+  writeFileSync(join(outsideDir, 'creds.json'), `[{"name": "${secretName}", "subject": 1}]`);
+  writeFileSync(join(outsideDir, 'broken.json'), `{"name": "${secretName}" oops`);
+
+  const cases: Array<[string, (ws: string) => string]> = [
+    // Workspaces and the outside folder are siblings in the temp folder.
+    ['a ../ path', () => `../${basename(outsideDir)}/creds.json`],
+    ['an absolute path', () => join(outsideDir, 'broken.json')],
+    [
+      'a link out of the workspace',
+      (ws) => {
+        symlinkSync(join(outsideDir, 'creds.json'), join(ws, 'creds.json'));
+        return 'creds.json';
+      },
+    ],
+    [
+      'a link to /dev/urandom',
+      (ws) => {
+        symlinkSync('/dev/urandom', join(ws, 'random.json'));
+        return 'random.json';
+      },
+    ],
+    ['a directory', () => '.github'],
+  ];
+  for (const mode of ['check', 'audit']) {
+    for (const [what, make] of cases) {
+      it(`${mode}: refuses ${what} and quotes nothing from it`, async () => {
+        const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY });
+        const path = make(ws);
+        const r = await world.run({ inputs: { mode, exchange: 'false', 'federated-credentials-file': path }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 15_000 });
+        noCrash(r);
+        expect(r.code).toBe(1);
+        const f = findings(r);
+        expect(f.map((x) => x.id)).toContain('input-invalid');
+        expect(f[0]!.message).toMatch(/outside the workspace|is a directory|not a regular file/);
+        expect(r.stdout + r.summary + JSON.stringify(r.outputs)).not.toContain(secretName);
+      });
+    }
+  }
+
+  it('still reads a link that stays inside the workspace', async () => {
+    const creds = [{ name: 'main', issuer: world.github.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: [AUD] }];
+    const ws = workspace({ 'real.json': JSON.stringify(creds) });
+    symlinkSync(join(ws, 'real.json'), join(ws, 'link.json'));
+    const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': 'link.json' }, env: { GITHUB_WORKSPACE: ws } });
+    noCrash(r);
+    expect(r.outputs['matched-credential']).toBe('main');
+  });
+
+  it('refuses a file over 1 MiB without parsing it', async () => {
+    const ws = workspace({ 'big.json': `[${'{"name": "x"},'.repeat(90_000)}{}]` });
+    const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': 'big.json' }, env: { GITHUB_WORKSPACE: ws } });
+    noCrash(r);
+    expect(findings(r)[0]!.message).toContain('larger than the 1024 KiB');
+  });
+});
+
+describe('odd files and runner files give a finding, not a crash (point 6)', () => {
+  const creds = () => JSON.stringify([{ name: 'main', issuer: world.github.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: [AUD] }]);
+
+  it('audit: a directory named x.yml and a workflow linked to /dev/zero are reported, the rest is audited', async () => {
+    const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY });
+    mkdirSync(join(ws, '.github/workflows/x.yml'));
+    symlinkSync('/dev/zero', join(ws, '.github/workflows/zero.yml'));
+    const r = await world.run({ inputs: { mode: 'audit', 'federated-credentials': creds() }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 15_000 });
+    noCrash(r);
+    const notRead = findings(r).filter((f) => f.title.includes('was not read'));
+    expect(notRead.map((f) => f.title)).toEqual([
+      'Workflow .github/workflows/x.yml was not read, so its jobs were not audited',
+      'Workflow .github/workflows/zero.yml was not read, so its jobs were not audited',
+    ]);
+    expect(notRead[0]!.message).toContain('is a directory');
+    expect(notRead[1]!.message).toContain('outside the workspace');
+    expect(r.summary).toContain('deploy.yml');
+  });
+
+  for (const mode of ['check', 'audit']) {
+    it(`${mode}: GITHUB_OUTPUT naming a directory and a summary in a missing folder are warnings naming the file`, async () => {
+      const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY });
+      const missing = join(ws, 'no-such-folder', 'summary.md');
+      const r = await world.run({
+        inputs: { mode, exchange: 'false', 'federated-credentials': creds() },
+        env: { GITHUB_WORKSPACE: ws, GITHUB_OUTPUT: ws, GITHUB_STEP_SUMMARY: missing },
+      });
+      noCrash(r);
+      const warnings = annotations(r, 'warning').map((a) => a.message);
+      expect(warnings.some((m) => m.includes('GITHUB_OUTPUT') && m.includes(ws))).toBe(true);
+      expect(warnings.some((m) => m.includes('GITHUB_STEP_SUMMARY') && m.includes(missing))).toBe(true);
+    });
+  }
+
+  it('check: a non-string repository claim is a finding, not a crash', async () => {
+    world.github.context.extraClaims = { repository: { name: 'octo-repo' } };
+    try {
+      // A mismatch takes the failure path, which reads the repository claim for the lint.
+      const other = JSON.stringify([{ name: 'dev', issuer: world.github.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/dev', audiences: [AUD] }]);
+      const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials': other } });
+      noCrash(r);
+      expect(r.code).toBe(1);
+      expect(findings(r)[0]!.message).toContain('`repository` claim is of type object');
+    } finally {
+      world.github.context.extraClaims = undefined;
+    }
+  });
+
+  it("check: a numeric access_token in Entra's answer is an error finding, not a crash", async () => {
+    world.entra.faults.token = () => ({ status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 12345 } });
+    const r = await world.run({ inputs: { 'federated-credentials': creds() } });
+    noCrash(r);
+    expect(r.code).toBe(1);
+    expect(r.outputs.result).toBe('fail');
+  });
+});
