@@ -7,7 +7,7 @@
 import { sortFindings, hasErrors, type Finding } from '../diagnose/finding.js';
 import { inputInvalid, oidcUnavailable } from '../diagnose/run-findings.js';
 import { findCloud } from '../entra/clouds.js';
-import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
+import { credentialsCutFinding, readCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
 import type { GitHubClaims } from '../github/claims.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { decodeJwtUnverified } from '../github/jwt.js';
@@ -48,10 +48,15 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   const inline = input(env, 'federated-credentials');
   const file = input(env, 'federated-credentials-file');
   let credentials: FederatedCredential[] | undefined;
+  const inputNotes: Finding[] = [];
   if (inline || file) {
     try {
       const text = inline || (await readCredentialsFile(workspace, file));
-      credentials = await parseCredentialsText(text, inline ? "Input 'federated-credentials'" : `File '${file}'`, inline ? 'input' : 'file');
+      const label = inline ? "Input 'federated-credentials'" : `File '${file}'`;
+      const read = await readCredentialsText(text, label, inline ? 'input' : 'file');
+      credentials = read.credentials;
+      const cut = credentialsCutFinding(read, label);
+      if (cut) inputNotes.push(cut);
     } catch (e) {
       if (e instanceof InputError) return fail(inputInvalid(e.input, e.message, e.expected));
       if (!(e instanceof CredentialsInputError)) throw e;
@@ -70,7 +75,7 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   }
 
   // What the repository's tokens look like: one token when the job may ask for it.
-  const notes: Finding[] = [];
+  const notes: Finding[] = [...inputNotes];
   let claims: GitHubClaims | undefined;
   const endpoint = oidcEndpoint(env);
   const audience = input(env, 'audience') || cloud.exchangeAudience;

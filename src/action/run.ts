@@ -6,7 +6,7 @@ import { inputGetter, parseInputs, InputError, type ActionInputs, type FailOn } 
 import { readRunnerContext } from '../github/runner-context.js';
 import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../github/oidc-token.js';
 import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
-import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
+import { credentialsCutFinding, readCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
 import { readCredentialsFile } from './workspace-file.js';
 import type { FederatedCredential } from '../entra/credential.js';
 import type { CompareResult } from '../diagnose/compare.js';
@@ -41,11 +41,17 @@ export function exitCodeFor(findings: readonly Finding[], failOn: FailOn): numbe
   return 0;
 }
 
-async function loadCredentials(inputs: ActionInputs, workspace: string | undefined): Promise<FederatedCredential[] | undefined> {
-  if (inputs.credentialsInline) return parseCredentialsText(inputs.credentialsInline, "Input 'federated-credentials'", 'input');
-  if (!inputs.credentialsFile) return undefined;
-  const text = await readCredentialsFile(workspace ?? process.cwd(), inputs.credentialsFile);
-  return parseCredentialsText(text, `File '${inputs.credentialsFile}'`, 'file');
+/** The credentials an input gives, and a warning when the list was cut (credentials-input.ts). */
+async function loadCredentials(inputs: ActionInputs, workspace: string | undefined): Promise<{ credentials?: FederatedCredential[]; notes: Finding[] }> {
+  const given = inputs.credentialsInline
+    ? { text: inputs.credentialsInline, label: "Input 'federated-credentials'", source: 'input' as const }
+    : inputs.credentialsFile
+      ? { text: await readCredentialsFile(workspace ?? process.cwd(), inputs.credentialsFile), label: `File '${inputs.credentialsFile}'`, source: 'file' as const }
+      : undefined;
+  if (!given) return { notes: [] };
+  const read = await readCredentialsText(given.text, given.label, given.source);
+  const cut = credentialsCutFinding(read, given.label);
+  return { credentials: read.credentials, notes: cut ? [cut] : [] };
 }
 
 async function fetchToken(endpoint: OidcEndpoint, audience: string, deadline: number, onToken: (t: string) => void, log: (s: string) => void): Promise<string> {
@@ -114,11 +120,12 @@ export async function runAction(io: RunIo): Promise<number> {
   // 1. Inputs, before any network call.
   let inputs: ActionInputs;
   let credentials: FederatedCredential[] | undefined;
+  let inputNotes: Finding[] = [];
   const rawFailOn = (inputGetter(env)('fail-on').trim().toLowerCase() || 'error') as FailOn;
   const fallbackFailOn: FailOn = ['error', 'warning', 'never'].includes(rawFailOn) ? rawFailOn : 'error';
   try {
     inputs = parseInputs(inputGetter(env));
-    credentials = await loadCredentials(inputs, runner.workspace);
+    ({ credentials, notes: inputNotes } = await loadCredentials(inputs, runner.workspace));
   } catch (e) {
     if (e instanceof InputError) return failWith(inputInvalid(e.input, e.message, e.expected), fallbackFailOn, e.input);
     if (e instanceof CredentialsInputError) {
@@ -200,7 +207,7 @@ export async function runAction(io: RunIo): Promise<number> {
   }
 
   // 4. Diagnose.
-  let findings: Finding[] = [...(comparison?.findings ?? []), ...azure.early];
+  let findings: Finding[] = [...inputNotes, ...(comparison?.findings ?? []), ...azure.early];
   let exchange: ExchangeSummary;
   if (!outcome) exchange = { status: 'skipped', reason: "input 'exchange' is false" };
   else if (outcome.kind === 'success') {

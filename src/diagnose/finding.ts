@@ -43,6 +43,8 @@ export const FINDING_IDS = [
   'lookup-denied',
   'subscription-not-accessible',
   'issuer-private',
+  'input-truncated',
+  'run-timeout',
 ] as const;
 
 export type FindingId = (typeof FINDING_IDS)[number];

@@ -25,7 +25,7 @@ export async function auditRepository(
   const { workflows, unread, missing } = await readWorkflows(root, { ...(loginActions ? { loginActions } : {}), ...(deadline !== undefined ? { deadline } : {}) });
   const result = auditWorkflowsDetailed(workflows, credentials, { ...ctx, workflows });
   const yamlProblems: Finding[] = unread.map((u) => ({
-    id: 'credential-lint',
+    id: u.refused ? 'credential-lint' : 'input-truncated',
     severity: 'warning',
     title: `Workflow ${u.path} was not read, so its jobs were not audited`,
     message: `${u.path} ${u.reason}.`,
