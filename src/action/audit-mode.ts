@@ -20,7 +20,8 @@ import { annotationFor, appendRunnerFile, findingsJson, writeOutputs } from '../
 import { fence, md, mdCode, table } from '../report/markdown.js';
 import { addMask, safeLogLine } from '../report/workflow-commands.js';
 import { exitCodeFor, type RunIo } from './run.js';
-import { InputError, inputGetter, parseInputs, type ActionInputs, type FailOn } from './inputs.js';
+import { InputError, inputGetter, parseInputs, parseTimeoutSeconds, type ActionInputs, type FailOn } from './inputs.js';
+import { RunDeadline } from './deadline.js';
 import type { FederatedCredential } from '../entra/credential.js';
 import { readRunnerContext } from '../github/runner-context.js';
 import { readCredentialsFile } from './workspace-file.js';
@@ -37,7 +38,17 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   const { env } = io;
   const failOnRaw = input(env, 'fail-on').toLowerCase() || 'error';
   const failOn: FailOn = failOnRaw === 'warning' || failOnRaw === 'never' ? failOnRaw : 'error';
-  const fail = (f: Finding) => finish(io, [f], failOn, undefined);
+  let watch: RunDeadline | undefined;
+  const fail = (f: Finding) => finish(io, [f], failOn, undefined, watch);
+  let timeoutSeconds: number;
+  try {
+    timeoutSeconds = parseTimeoutSeconds(inputGetter(env));
+  } catch (e) {
+    if (e instanceof InputError) return fail(inputInvalid(e.input, e.message, e.expected));
+    throw e;
+  }
+  watch = new RunDeadline(Date.now() + timeoutSeconds * 1000, timeoutSeconds);
+  watch.arm(async (f) => fail(f));
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const repository = env.GITHUB_REPOSITORY ?? '';
   const [owner = '', repo = ''] = repository.split('/');
@@ -82,13 +93,15 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   let token: string | undefined;
   if (endpoint) {
     try {
-      token = await requestIdToken(endpoint, audience, 10_000, (t) => io.stdout(addMask(t)));
+      watch.stage = "waiting for the runner's OIDC token";
+      token = await requestIdToken(endpoint, audience, Math.max(1000, Math.min(10_000, watch.at - Date.now())), (t) => io.stdout(addMask(t)));
       claims = decodeJwtUnverified(token).claims;
     } catch {
       /* fall back to the defaults below; an audit of given credentials needs no token */
     }
   }
   if (!credentials) {
+    watch.stage = 'reading the credentials from Azure';
     const read = await credentialsFromAzure(io, token, claims);
     if ('error' in read) return fail(read.error);
     credentials = read.credentials;
@@ -117,6 +130,7 @@ export async function runAuditMode(io: RunIo): Promise<number> {
       fix: "subject-template: <the answer of gh api repos/OWNER/REPO/actions/oidc/customization/sub>   # or github-token with 'actions: read'",
     });
   const immutable = customization?.immutable ?? (tokenForm ? tokenForm === 'immutable' : undefined);
+  watch.stage = 'reading the workflows';
   const result = await auditRepository(workspace, credentials, {
     owner: claims?.repository_owner ?? owner,
     repo: (claims?.repository ?? repository).split('/')[1] ?? repo,
@@ -127,12 +141,12 @@ export async function runAuditMode(io: RunIo): Promise<number> {
     defaultBranch: input(env, 'default-branch') || 'main',
     issuer: claims?.iss ?? issuerForServer(env.GITHUB_SERVER_URL),
     audience,
-  });
+  }, undefined, watch.at);
   if (result.missing)
     return fail(inputInvalid('mode', `mode: audit reads .github/workflows in the workspace (${workspace}), and there is none. Check out the repository first (actions/checkout).`, 'mode: audit'));
   const clientId = input(env, 'client-id');
   const findings = withClientId([...notes, ...result.findings], clientId || undefined);
-  return finish(io, findings, failOn, result);
+  return finish(io, findings, failOn, result, watch);
 }
 
 /**
@@ -203,7 +217,9 @@ async function credentialsFromAzure(
   };
 }
 
-function finish(io: RunIo, raw: Finding[], failOn: FailOn, result: RepositoryAudit | undefined): number {
+function finish(io: RunIo, raw: Finding[], failOn: FailOn, result: RepositoryAudit | undefined, watch: RunDeadline | undefined): number {
+  // One report per run: the timeout's, or the audit's own.
+  if (watch && !watch.claim()) return watch.lateCode();
   const findings = sortFindings(raw);
   for (const f of findings) io.stdout(annotationFor(f));
   const failed = hasErrors(findings);

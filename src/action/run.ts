@@ -8,6 +8,7 @@ import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../g
 import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
 import { credentialsCutFinding, readCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
 import { readCredentialsFile } from './workspace-file.js';
+import { RunDeadline } from './deadline.js';
 import type { FederatedCredential } from '../entra/credential.js';
 import type { CompareResult } from '../diagnose/compare.js';
 import { hasErrors, sortFindings, type Finding } from '../diagnose/finding.js';
@@ -97,7 +98,10 @@ export async function runAction(io: RunIo): Promise<number> {
     if (runner.debug) io.stdout(formatCommand('debug', {}, s));
   };
   const mask = (secret: string) => io.stdout(addMask(secret));
+  let watch: RunDeadline | undefined;
   const finish = async (report: RunReport, failOn: FailOn, input?: string) => {
+    // One report per run: the timeout's, or the run's own.
+    if (watch && !watch.claim()) return watch.lateCode();
     // Findings go on the workflow line they concern, when the workflow file is checked out.
     if (report.findings.length && runner.workspace && runner.workflowRef && runner.job) {
       const { placeFindings } = await import('./placement.js');
@@ -139,6 +143,8 @@ export async function runAction(io: RunIo): Promise<number> {
     throw e;
   }
   const deadline = started + inputs.timeoutSeconds * 1000;
+  watch = new RunDeadline(deadline, inputs.timeoutSeconds);
+  watch.arm((finding) => failWith(finding, inputs.failOn));
 
   // 2. The runner's token.
   const endpoint = oidcEndpoint(env);
@@ -154,6 +160,7 @@ export async function runAction(io: RunIo): Promise<number> {
   verifyModule.catch(() => undefined);
   let token: string;
   let decoded: DecodedJwt;
+  watch.stage = "waiting for the runner's OIDC token";
   try {
     token = await fetchToken(endpoint, inputs.audience, deadline, mask, log);
     decoded = decodeJwtUnverified(token);
@@ -198,7 +205,9 @@ export async function runAction(io: RunIo): Promise<number> {
     );
   const azureUpFront = inputs.lookup === 'graph' || inputs.lookup === 'arm' || !!inputs.readerClientId || !!inputs.expectedSubscriptionId;
   const azureP = azureUpFront ? startAzure() : undefined;
+  watch.stage = "waiting for Entra's answer and the issuer's keys";
   const [verification, outcome] = await Promise.all([verifyP, exchangeP]);
+  watch.stage = 'reading the credentials from Azure';
   const azure = azureP || outcome?.kind !== 'success' ? await (await (azureP ?? startAzure())).finish(outcome) : { early: [], late: [] };
   if (azure.credentials) {
     // What Azure holds is the truth: compare with it rather than with a list written down.
@@ -207,6 +216,7 @@ export async function runAction(io: RunIo): Promise<number> {
   }
 
   // 4. Diagnose.
+  watch.stage = 'diagnosing';
   let findings: Finding[] = [...inputNotes, ...(comparison?.findings ?? []), ...azure.early];
   let exchange: ExchangeSummary;
   if (!outcome) exchange = { status: 'skipped', reason: "input 'exchange' is false" };

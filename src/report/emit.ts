@@ -5,6 +5,7 @@
 import type { Finding } from '../diagnose/finding.js';
 import { audiences } from '../github/claims.js';
 import { renderSummary } from './summary.js';
+import { capSummary } from './summary-cap.js';
 import type { RunReport } from './run-report.js';
 import { annotation, appendFileCommand, formatFileCommandValue, safeLogLine } from './workflow-commands.js';
 
@@ -26,12 +27,13 @@ export function annotationFor(f: Finding): string {
 /**
  * Appends to a file the runner names (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY). A path that is a
  * directory or in a missing folder is the runner's setup, not our bug: one warning naming the
- * variable and the file, and the run goes on. False when nothing was written.
+ * variable and the file, and the run goes on. False when nothing was written. The summary is
+ * capped under the runner's 1 MiB (summary-cap.ts).
  */
 export function appendRunnerFile(sink: Sink, variable: 'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY', text: string): boolean {
   const file = sink.env[variable];
   try {
-    return appendFileCommand(file, text);
+    return appendFileCommand(file, variable === 'GITHUB_STEP_SUMMARY' ? capSummary(text) : text);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     const what = variable === 'GITHUB_OUTPUT' ? 'the outputs were not set' : 'there is no job summary';

@@ -7,9 +7,9 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionResult } from '../support/run-action.js';
-import { annotations, findings, useWorld } from './world.js';
+import { TENANT, annotations, findings, useWorld } from './world.js';
 
 const world = useWorld();
 const AUD = 'api://AzureADTokenExchange';
@@ -144,5 +144,120 @@ describe('odd files and runner files give a finding, not a crash (point 6)', () 
     noCrash(r);
     expect(r.code).toBe(1);
     expect(r.outputs.result).toBe('fail');
+  });
+});
+
+describe('hostile sizes are cut, with a finding that says what was cut (point 5)', () => {
+  const cred = (name: string, subject: string) => ({ name, issuer: world.github.issuer, subject, audiences: [AUD] });
+
+  it('audit: a workflow with 4,000 aliases is refused without resolving them; the others are audited', async () => {
+    const bomb = `x: &a {runs-on: ubuntu-latest}\non: push\njobs:\n${Array.from({ length: 4000 }, (_, i) => `  j${i}: *a\n`).join('')}`;
+    const ws = workspace({ '.github/workflows/aliases.yml': bomb, '.github/workflows/deploy.yml': DEPLOY });
+    const r = await world.run({ inputs: { mode: 'audit', 'federated-credentials': JSON.stringify([cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main')]) }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 20_000 });
+    noCrash(r);
+    const refused = findings(r).find((f) => f.title.includes('aliases.yml'));
+    expect(refused?.message).toContain('4000 aliases');
+    expect(r.summary).toContain('deploy.yml');
+  });
+
+  it('check: 100k credentials as YAML are refused before parsing, naming the size', async () => {
+    const yaml = Array.from({ length: 100_000 }, (_, i) => `- name: c${i}\n  issuer: ${world.github.issuer}\n  subject: repo:o/r:ref:refs/heads/b${i}\n  audiences: [${AUD}]\n`).join('');
+    const ws = workspace({ 'creds.yml': yaml });
+    const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': 'creds.yml' }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 15_000 });
+    noCrash(r);
+    expect(findings(r)[0]!.id).toBe('input-invalid');
+    expect(findings(r)[0]!.message).toMatch(/KiB/);
+  });
+
+  it('check: 2,000 credentials are cut to 500 with a warning that says so', async () => {
+    const list = Array.from({ length: 2000 }, (_, i) => cred(`c${i}`, `repo:octo-org/octo-repo:ref:refs/heads/b${i}`));
+    list.push(cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main'));
+    const ws = workspace({ 'creds.json': JSON.stringify(list) });
+    const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': 'creds.json' }, env: { GITHUB_WORKSPACE: ws } });
+    noCrash(r);
+    const cut = findings(r).find((f) => f.id === 'input-truncated');
+    expect(cut?.title).toBe('Only the first 500 of 2001 credentials were read');
+    // 'main' was past the cut, so it was not compared.
+    expect(r.outputs['matched-credential']).toBe('');
+  });
+
+  it('check: a 150 KB subject against 1,000 long credentials: messages show a window, the run ends', async () => {
+    world.github.context.subOverride = `repo:octo-org/octo-repo:environment:${'e'.repeat(150_000)}`;
+    try {
+      const list = Array.from({ length: 1000 }, (_, i) => cred(`c${i}`, `repo:octo-org/octo-repo:environment:${String(i).padStart(4, '0')}${'e'.repeat(560)}`));
+      const ws = workspace({ 'creds.json': JSON.stringify(list) });
+      const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': 'creds.json' }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 30_000 });
+      noCrash(r);
+      const f = findings(r);
+      expect(f.map((x) => x.id)).toContain('input-truncated');
+      const mismatch = f.find((x) => x.id === 'subject-mismatch');
+      expect(mismatch?.message).toContain('…');
+      // The diff shows a window: its lines are short whatever the values' length.
+      const diff = mismatch!.message.split('\n').filter((l) => /^(token sub:|credential:)/.test(l));
+      expect(diff).toHaveLength(2);
+      for (const line of diff) expect(line.length).toBeLessThan(200);
+      expect(Buffer.byteLength(r.summary)).toBeLessThan(1024 * 1024);
+    } finally {
+      world.github.context.subOverride = undefined;
+    }
+  });
+
+  it('audit: the summary of a huge audit stays under 1 MiB and says it was cut', async () => {
+    const env = (i: number) => `env-${i}-${'x'.repeat(4000)}`;
+    const jobs = Array.from({ length: 150 }, (_, i) => `  j${i}:\n    runs-on: ubuntu-latest\n    environment: ${env(i)}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n`);
+    const ws = workspace({ '.github/workflows/many.yml': `on: push\njobs:\n${jobs.join('')}` });
+    const r = await world.run({ inputs: { mode: 'audit', 'federated-credentials': JSON.stringify([cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main')]) }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 30_000 });
+    noCrash(r);
+    expect(Buffer.byteLength(r.summary)).toBeLessThan(1024 * 1024);
+    expect(r.summary).toContain('The summary is cut here');
+  });
+});
+
+describe('timeout-seconds bounds the whole run (point 5)', () => {
+  const READER = '33333333-4444-5555-6666-777777777777';
+  let azure: import('../support/azure-standin.js').AzureStandin;
+  beforeAll(async () => {
+    const { startAzureStandin } = await import('../support/azure-standin.js');
+    azure = await startAzureStandin({ entra: world.entra });
+  });
+  afterAll(async () => {
+    await azure?.close();
+  });
+
+  it('Graph paging stops when the time is up', async () => {
+    // 19 credentials none of which matches: Entra refuses, and the lookup pages through them one by one, slowly.
+    world.credentials.splice(0, world.credentials.length, ...Array.from({ length: 19 }, (_, i) => world.credential({ name: `c${i}`, subject: `repo:octo-org/octo-repo:ref:refs/heads/b${i}` })));
+    const apps = world.entra.tenants[TENANT]!.apps;
+    apps[READER] = { displayName: 'federation-reader', credentials: [world.credential({ name: 'reader-main' })] };
+    azure.graphReaders = [READER];
+    azure.pageSize = 1;
+    azure.faults = { graph: () => ({ delayMs: 700 }) };
+    azure.requests.length = 0;
+    const r = await world.run({
+      inputs: { 'graph-host': azure.url, 'resource-manager-host': azure.url, 'reader-client-id': READER, 'timeout-seconds': '4' },
+      timeoutMs: 30_000,
+    });
+    noCrash(r);
+    expect(r.code).toBe(1);
+    const pages = azure.requests.filter((q) => q.route === 'graph').length;
+    // 19 pages at 0.7 s each would take 13 s; 4 s leave room for at most 6.
+    expect(pages).toBeGreaterThan(0);
+    expect(pages).toBeLessThan(7);
+    expect(r.stdout).toContain('ran out before all pages were read');
+    // Entra's verdict is still reported, once.
+    expect(findings(r).map((f) => f.id)).toEqual(['subject-mismatch']);
+    expect(r.stdout.match(/^Azure federation check: /gm)).toHaveLength(1);
+  });
+
+  it('a request that hangs past the limit ends the run with run-timeout, naming what it waited for', async () => {
+    world.github.faults = { discovery: () => ({ hang: true }) };
+    const r = await world.run({ inputs: { exchange: 'false', 'timeout-seconds': '1' }, timeoutMs: 15_000 });
+    noCrash(r);
+    expect(r.code).toBe(1);
+    const f = findings(r);
+    expect(f.map((x) => x.id)).toEqual(['run-timeout']);
+    expect(f[0]!.message).toContain("waiting for Entra's answer and the issuer's keys");
+    expect(r.outputs.result).toBe('fail');
+    expect(r.stdout.match(/^Azure federation check: /gm)).toHaveLength(1);
   });
 });
