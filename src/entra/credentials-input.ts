@@ -60,7 +60,8 @@ async function parseText(text: string, label: string): Promise<unknown> {
   const yaml = await loadYaml();
   try {
     // logLevel 'error': YAML warnings (unknown tags, ...) must not reach the runner's stderr; errors still throw.
-    return yaml.parse(trimmed, { maxAliasCount: 50, logLevel: 'error' });
+    // uniqueKeys: false: the library's duplicate-key check is quadratic in a map's keys (a later key wins).
+    return yaml.parse(trimmed, { maxAliasCount: 50, logLevel: 'error', uniqueKeys: false });
   } catch (e) {
     const msg = excerpt((e as Error).message.split('\n')[0] ?? '', 120);
     throw new CredentialsInputError('CREDENTIALS_SYNTAX', jsonError ? `${label} is not valid JSON: ${jsonError}.` : `${label} is neither JSON nor valid YAML: ${msg}`);
