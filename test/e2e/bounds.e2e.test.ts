@@ -160,6 +160,22 @@ describe('hostile sizes are cut, with a finding that says what was cut (point 5)
     expect(r.summary).toContain('deploy.yml');
   });
 
+  it('audit: merge-key bombs, 16 MB or 270 KB, are refused without exhausting memory or time', async () => {
+    const big = `big: &M {${Array.from({ length: 20_000 }, (_, i) => `k${i}: v`).join(', ')}}`;
+    const jobs = (n: number) => Array.from({ length: n }, (_, i) => `  j${i}: {<<: *M, runs-on: x, steps: [{uses: azure/login@v2}]}`).join('\n');
+    const ws = workspace({
+      '.github/workflows/merge-small.yml': `${big}\non: push\njobs:\n${jobs(999)}\n`,
+      '.github/workflows/merge-huge.yml': `${big}\non: push\njobs:\n${jobs(250_000)}\n`,
+      '.github/workflows/deploy.yml': DEPLOY,
+    });
+    const r = await world.run({ inputs: { mode: 'audit', 'federated-credentials': JSON.stringify([cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main')]) }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 30_000 });
+    noCrash(r);
+    const f = findings(r);
+    expect(f.find((x) => x.title.includes('merge-huge.yml'))?.message).toContain('larger than the 1024 KiB');
+    expect(f.find((x) => x.title.includes('merge-small.yml'))?.message).toContain('merge keys (<<) expand to more than');
+    expect(r.summary).toContain('deploy.yml');
+  });
+
   it('check: 100k credentials as YAML are refused before parsing, naming the size', async () => {
     const yaml = Array.from({ length: 100_000 }, (_, i) => `- name: c${i}\n  issuer: ${world.github.issuer}\n  subject: repo:o/r:ref:refs/heads/b${i}\n  audiences: [${AUD}]\n`).join('');
     const ws = workspace({ 'creds.yml': yaml });
