@@ -102,7 +102,7 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   }
   if (!credentials) {
     watch.stage = 'reading the credentials from Azure';
-    const read = await credentialsFromAzure(io, token, claims);
+    const read = await credentialsFromAzure(io, token, claims, watch.at);
     if ('error' in read) return fail(read.error);
     credentials = read.credentials;
     notes.push(...read.notes);
@@ -158,6 +158,8 @@ async function credentialsFromAzure(
   io: RunIo,
   token: string | undefined,
   claims: GitHubClaims | undefined,
+  /** The run's deadline (timeout-seconds from the start, not from here). */
+  deadline: number,
 ): Promise<{ credentials: FederatedCredential[]; notes: Finding[] } | { error: Finding }> {
   const { env } = io;
   const get = (name: string) => {
@@ -181,10 +183,9 @@ async function credentialsFromAzure(
         title: 'mode: audit cannot read the credentials from Azure without an OIDC token',
       },
     };
-  const deadline = Date.now() + inputs.timeoutSeconds * 1000;
   const mask = (t: string) => io.stdout(addMask(t));
   const log = (line: string) => io.stdout(safeLogLine(line));
-  const freshAssertion = () => requestIdToken(endpoint, inputs.audience, 10_000, mask);
+  const freshAssertion = () => requestIdToken(endpoint, inputs.audience, Math.max(1000, Math.min(10_000, deadline - Date.now())), mask);
   const [{ exchangeToken }, { startAzureStep }] = await Promise.all([import('../entra/exchange.js'), import('./azure-step.js')]);
   const step = startAzureStep({ inputs, claims, token, freshAssertion, deadline, mask, log });
   const outcome = await exchangeToken({

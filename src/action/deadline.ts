@@ -1,12 +1,15 @@
 /**
  * `timeout-seconds` bounds the whole run, not each request: every network call takes what is
- * left, local work on hostile sizes is capped (workspace-file.ts, credentials-input.ts,
- * yaml-aliases.ts, text-diff.ts), and this watchdog ends the run when time is up anyway (a
- * request that hangs past its own timeout, paging that does not end). Once it has reported,
- * the run's own report is dropped, so the runner sees one result.
+ * left (at least 1 s), local work on hostile sizes is capped (workspace-file.ts,
+ * credentials-input.ts, yaml-aliases.ts, text-diff.ts), and this watchdog ends the run shortly
+ * after the time is up anyway, should anything still wait. The grace lets a request's own
+ * timeout report first, with the more useful finding ("no answer from Entra"). Once the
+ * watchdog has reported, the run's own report is dropped, so the runner sees one result.
  */
 import type { Finding } from '../diagnose/finding.js';
 
+/** How long after timeout-seconds the watchdog reports: a last request may take 1 s (see above). */
+export const WATCHDOG_GRACE_MS = 2000;
 /** After a timeout report, the time the process gets to end by itself before it is ended. */
 const EXIT_GRACE_MS = 200;
 
@@ -28,16 +31,16 @@ export class RunDeadline {
    * the timeout finding (claiming the report) and resolves to the exit code; the process then
    * ends even when a socket is still open.
    */
-  arm(report: (finding: Finding) => Promise<number>): void {
+  arm(report: (finding: Finding) => Promise<number>, exit: (code: number) => void = (code) => process.exit(code)): void {
     this.timer = setTimeout(
       () => {
         void report(runTimeout(this.seconds, this.stage)).then((code) => {
           this.timeoutCode = code;
           process.exitCode = code;
-          setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+          setTimeout(() => exit(code), EXIT_GRACE_MS).unref();
         });
       },
-      Math.max(0, this.at - Date.now()),
+      Math.max(0, this.at + WATCHDOG_GRACE_MS - Date.now()),
     );
     // The watchdog never keeps a finished run alive.
     this.timer.unref();

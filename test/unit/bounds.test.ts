@@ -3,7 +3,9 @@
  * the yaml library resolves them (in one walk), and hostile YAML within the size cap stays bounded.
  */
 import { parseDocument } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { RunDeadline, WATCHDOG_GRACE_MS } from '../../src/action/deadline.js';
+import type { Finding } from '../../src/diagnose/finding.js';
 import { capSummary } from '../../src/report/summary-cap.js';
 import { aliasTargets, MAX_YAML_ALIASES } from '../../src/workflow/yaml-aliases.js';
 import { parseWorkflow } from '../../src/workflow/parse.js';
@@ -74,5 +76,49 @@ describe('duplicate keys, found in one walk', () => {
     const wf = parseWorkflow(`on: push\nenv:\n${env}\njobs:\n  a:\n    runs-on: x\n    steps: [{run: x}]\n`, 'w.yml');
     expect(wf.errors).toEqual([]);
     expect(Object.keys(wf.env)).toHaveLength(20_000);
+  });
+});
+
+describe('RunDeadline (the whole-run watchdog)', () => {
+  it('reports run-timeout once, after the grace, drops the late report, then ends the process', async () => {
+    vi.useFakeTimers();
+    try {
+      const watch = new RunDeadline(Date.now() + 1000, 1);
+      watch.stage = "waiting for Entra's answer";
+      const reports: Finding[] = [];
+      const exits: number[] = [];
+      watch.arm(async (f) => {
+        expect(watch.claim()).toBe(true);
+        reports.push(f);
+        return 1;
+      }, (code) => exits.push(code));
+      await vi.advanceTimersByTimeAsync(1000 + WATCHDOG_GRACE_MS - 1);
+      expect(reports).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(reports.map((f) => [f.id, f.severity])).toEqual([['run-timeout', 'error']]);
+      expect(reports[0]!.message).toContain("while waiting for Entra's answer");
+      // The run's own report, arriving late, is dropped and takes the timeout's exit code.
+      expect(watch.claim()).toBe(false);
+      expect(watch.lateCode()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(exits).toEqual([1]);
+    } finally {
+      vi.useRealTimers();
+      process.exitCode = undefined;
+    }
+  });
+
+  it('never fires once the run has reported', async () => {
+    vi.useFakeTimers();
+    try {
+      const watch = new RunDeadline(Date.now() + 1000, 1);
+      const report = vi.fn(async () => 1);
+      watch.arm(report, () => undefined);
+      expect(watch.claim()).toBe(true);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(report).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
