@@ -94,7 +94,8 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   if (endpoint) {
     try {
       watch.stage = "waiting for the runner's OIDC token";
-      token = await requestIdToken(endpoint, audience, Math.max(1000, Math.min(10_000, watch.at - Date.now())), (t) => io.stdout(addMask(t)));
+      const timeoutMs = Math.max(1000, Math.min(10_000, watch.at - Date.now()));
+      token = await requestIdToken(endpoint, audience, timeoutMs, (t) => io.stdout(addMask(t)));
       claims = decodeJwtUnverified(token).claims;
     } catch {
       /* fall back to the defaults below; an audit of given credentials needs no token */
@@ -185,7 +186,8 @@ async function credentialsFromAzure(
     };
   const mask = (t: string) => io.stdout(addMask(t));
   const log = (line: string) => io.stdout(safeLogLine(line));
-  const freshAssertion = () => requestIdToken(endpoint, inputs.audience, Math.max(1000, Math.min(10_000, deadline - Date.now())), mask);
+  const freshAssertion = () =>
+    requestIdToken(endpoint, inputs.audience, Math.max(1000, Math.min(10_000, deadline - Date.now())), mask);
   const [{ exchangeToken }, { startAzureStep }] = await Promise.all([import('../entra/exchange.js'), import('./azure-step.js')]);
   const step = startAzureStep({ inputs, claims, token, freshAssertion, deadline, mask, log });
   const outcome = await exchangeToken({
@@ -218,7 +220,13 @@ async function credentialsFromAzure(
   };
 }
 
-function finish(io: RunIo, raw: Finding[], failOn: FailOn, result: RepositoryAudit | undefined, watch: RunDeadline | undefined): number {
+function finish(
+  io: RunIo,
+  raw: Finding[],
+  failOn: FailOn,
+  result: RepositoryAudit | undefined,
+  watch: RunDeadline | undefined,
+): number {
   // One report per run: the timeout's, or the audit's own.
   if (watch && !watch.claim()) return watch.lateCode();
   const findings = sortFindings(raw);

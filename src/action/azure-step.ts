@@ -109,7 +109,8 @@ export function defaultFetcher(deadline: number): Fetcher {
     for (let attempt = 1; ; attempt++) {
       // Paging asks again and again: no request starts that could outlast timeout-seconds, so the
       // run still reports Entra's verdict before the whole-run watchdog (deadline.ts) ends it.
-      if (deadline - Date.now() < LAST_REQUEST_MS) throw new Error('the time limit (timeout-seconds) ran out before all pages were read');
+      if (deadline - Date.now() < LAST_REQUEST_MS)
+        throw new Error('the time limit (timeout-seconds) ran out before all pages were read');
       let res: HttpResponse | undefined;
       try {
         res = await httpRequest(url, { headers, timeoutMs: remaining(deadline), maxBytes: 4 * 1024 * 1024 });

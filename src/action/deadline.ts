@@ -31,7 +31,10 @@ export class RunDeadline {
    * the timeout finding (claiming the report) and resolves to the exit code; the process then
    * ends even when a socket is still open.
    */
-  arm(report: (finding: Finding) => Promise<number>, exit: (code: number) => void = (code) => process.exit(code)): void {
+  arm(
+    report: (finding: Finding) => Promise<number>,
+    exit: (code: number) => void = (code) => process.exit(code),
+  ): void {
     this.timer = setTimeout(
       () => {
         void report(runTimeout(this.seconds, this.stage)).then((code) => {
@@ -65,7 +68,11 @@ export function runTimeout(seconds: number, stage: string): Finding {
     id: 'run-timeout',
     severity: 'error',
     title: `The run did not finish within timeout-seconds (${seconds} s)`,
-    message: `The time ran out while ${stage}, so there is no verdict. The steps that finished are not reported: a partial comparison could pass what the rest would fail.`,
-    fix: `Raise the limit (up to 600 seconds), and check that the runner reaches GitHub's token endpoint and Entra:\n    with:\n      timeout-seconds: ${Math.min(600, Math.max(120, seconds * 2))}`,
+    message:
+      `The time ran out while ${stage}, so there is no verdict. ` +
+      'The steps that finished are not reported: a partial comparison could pass what the rest would fail.',
+    fix:
+      "Raise the limit (up to 600 seconds), and check that the runner reaches GitHub's token endpoint and Entra:\n" +
+      `    with:\n      timeout-seconds: ${Math.min(600, Math.max(120, seconds * 2))}`,
   };
 }

@@ -43,11 +43,15 @@ export function exitCodeFor(findings: readonly Finding[], failOn: FailOn): numbe
 }
 
 /** The credentials an input gives, and a warning when the list was cut (credentials-input.ts). */
-async function loadCredentials(inputs: ActionInputs, workspace: string | undefined): Promise<{ credentials?: FederatedCredential[]; notes: Finding[] }> {
+async function loadCredentials(
+  inputs: ActionInputs,
+  workspace: string | undefined,
+): Promise<{ credentials?: FederatedCredential[]; notes: Finding[] }> {
+  const file = inputs.credentialsFile;
   const given = inputs.credentialsInline
     ? { text: inputs.credentialsInline, label: "Input 'federated-credentials'", source: 'input' as const }
-    : inputs.credentialsFile
-      ? { text: await readCredentialsFile(workspace ?? process.cwd(), inputs.credentialsFile), label: `File '${inputs.credentialsFile}'`, source: 'file' as const }
+    : file
+      ? { text: await readCredentialsFile(workspace ?? process.cwd(), file), label: `File '${file}'`, source: 'file' as const }
       : undefined;
   if (!given) return { notes: [] };
   const read = await readCredentialsText(given.text, given.label, given.source);

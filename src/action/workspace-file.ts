@@ -33,7 +33,8 @@ function errorFor(e: unknown): WorkspaceFileError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return new WorkspaceFileError('missing', 'does not exist');
   if (code === 'ELOOP') return new WorkspaceFileError('unreadable', 'is a loop of symbolic links');
-  if (code === 'EACCES' || code === 'EPERM') return new WorkspaceFileError('unreadable', 'cannot be read (permission denied)');
+  if (code === 'EACCES' || code === 'EPERM')
+    return new WorkspaceFileError('unreadable', 'cannot be read (permission denied)');
   return new WorkspaceFileError('unreadable', `cannot be read (${code ?? 'error'})`);
 }
 
@@ -56,12 +57,21 @@ export async function readWorkspaceFile(workspace: string, path: string, maxByte
   } catch (e) {
     throw errorFor(e);
   }
-  if (!isInside(root, real)) throw new WorkspaceFileError('outside', `is outside the workspace (${workspace}) once links are resolved; only files of the checked-out repository are read`);
+  if (!isInside(root, real)) {
+    const why =
+      `is outside the workspace (${workspace}) once links are resolved; ` +
+      'only files of the checked-out repository are read';
+    throw new WorkspaceFileError('outside', why);
+  }
   // stat before open: opening a FIFO or a device could block or never end.
   const info = await stat(real).catch((e: unknown) => {
     throw errorFor(e);
   });
-  if (!info.isFile()) throw new WorkspaceFileError('not-a-file', info.isDirectory() ? 'is a directory, not a file' : 'is not a regular file');
+  if (!info.isFile())
+    throw new WorkspaceFileError(
+      'not-a-file',
+      info.isDirectory() ? 'is a directory, not a file' : 'is not a regular file',
+    );
   if (info.size > maxBytes) throw tooLarge(info.size, maxBytes);
   let handle;
   try {
@@ -91,7 +101,8 @@ export async function readWorkspaceFile(workspace: string, path: string, maxByte
 
 function tooLarge(size: number, maxBytes: number): WorkspaceFileError {
   const kib = (n: number) => Math.ceil(n / 1024);
-  return new WorkspaceFileError('too-large', `is ${kib(size)} KiB or more, larger than the ${kib(maxBytes)} KiB this action reads; it is not read`);
+  const why = `is ${kib(size)} KiB or more, larger than the ${kib(maxBytes)} KiB this action reads; it is not read`;
+  return new WorkspaceFileError('too-large', why);
 }
 
 /**

@@ -66,19 +66,23 @@ const SHOWN_BEFORE = 60;
 export function diffLines(actualLabel: string, actual: string, expectedLabel: string, expected: string): string {
   const width = Math.max(actualLabel.length, expectedLabel.length);
   const at = firstDifference(actual, expected);
-  const from = Math.max(actual.length, expected.length) > SHOWN_CHARS ? Math.max(0, Math.min(at, actual.length, expected.length) - SHOWN_BEFORE) : 0;
+  const long = Math.max(actual.length, expected.length) > SHOWN_CHARS;
+  const from = long ? Math.max(0, Math.min(at, actual.length, expected.length) - SHOWN_BEFORE) : 0;
   const shown = (v: string) => {
     if (from === 0 && v.length <= SHOWN_CHARS) return v;
     return `${from > 0 ? '…' : ''}${v.slice(from, from + SHOWN_CHARS)}${v.length > from + SHOWN_CHARS ? '…' : ''}`;
   };
-  const lines = [`${actualLabel.padEnd(width)}  ${shown(actual)}`, `${expectedLabel.padEnd(width)}  ${shown(expected)}`];
+  const lines = [
+    `${actualLabel.padEnd(width)}  ${shown(actual)}`,
+    `${expectedLabel.padEnd(width)}  ${shown(expected)}`,
+  ];
   if (at >= 0) {
     const lead = from > 0 ? 1 : 0;
     const a = actual.slice(from, from + SHOWN_CHARS);
     const e = expected.slice(from, from + SHOWN_CHARS);
     const cases = caseDifferences(a, e);
     const marks = cases.length > 0 && actual.toLowerCase() === expected.toLowerCase()
-      ? ' '.repeat(lead) + Array.from({ length: a.length }, (_, i) => (cases.includes(i) ? '^' : ' ')).join('').trimEnd()
+      ? ' '.repeat(lead) + Array.from(a, (_, i) => (cases.includes(i) ? '^' : ' ')).join('').trimEnd()
       : `${' '.repeat(at - from + lead)}^`;
     lines.push(`${' '.repeat(width)}  ${marks}`);
   }

@@ -38,7 +38,10 @@ const kib = (chars: number) => Math.ceil(chars / 1024);
 async function parseText(text: string, label: string): Promise<unknown> {
   const trimmed = text.trim();
   if (trimmed.length > MAX_TEXT_CHARS)
-    throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is ${kib(trimmed.length)} KiB; more than ${kib(MAX_TEXT_CHARS)} KiB is not read (an identity has at most 20 credentials).`);
+    throw new CredentialsInputError(
+      'CREDENTIALS_SYNTAX',
+      `${label} is ${kib(trimmed.length)} KiB; more than ${kib(MAX_TEXT_CHARS)} KiB is not read (an identity has at most 20 credentials).`,
+    );
   let jsonError: string | undefined;
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
@@ -53,7 +56,8 @@ async function parseText(text: string, label: string): Promise<unknown> {
   if (trimmed.length > MAX_YAML_CHARS)
     throw new CredentialsInputError(
       'CREDENTIALS_SYNTAX',
-      `${label} is ${kib(trimmed.length)} KiB of YAML; YAML over ${kib(MAX_YAML_CHARS)} KiB is not parsed. Give JSON (az ad app federated-credential list prints JSON).`,
+      `${label} is ${kib(trimmed.length)} KiB of YAML; YAML over ${kib(MAX_YAML_CHARS)} KiB is not parsed. ` +
+        'Give JSON (az ad app federated-credential list prints JSON).',
     );
   if (yamlTooDeep(trimmed))
     throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is nested more than ${MAX_YAML_DEPTH} levels deep; credentials are a list of flat objects.`);
@@ -114,7 +118,11 @@ export interface CredentialsText {
   given: number;
 }
 
-export async function readCredentialsText(text: string, label: string, source: CredentialSource = 'input'): Promise<CredentialsText> {
+export async function readCredentialsText(
+  text: string,
+  label: string,
+  source: CredentialSource = 'input',
+): Promise<CredentialsText> {
   if (!text.trim()) throw new CredentialsInputError('CREDENTIALS_SHAPE', `${label} is empty.`);
   const data = await parseText(text, label);
   const list = Array.isArray(data)
@@ -123,10 +131,15 @@ export async function readCredentialsText(text: string, label: string, source: C
       ? ((data as { value: unknown[] }).value)
       : [data];
   // Only the kept ones are checked: a long list costs nothing past the cap.
-  return { credentials: list.slice(0, MAX_CREDENTIALS).map((c, i) => toCredential(c, i, label, source)), given: list.length };
+  const credentials = list.slice(0, MAX_CREDENTIALS).map((c, i) => toCredential(c, i, label, source));
+  return { credentials, given: list.length };
 }
 
-export async function parseCredentialsText(text: string, label: string, source: CredentialSource = 'input'): Promise<FederatedCredential[]> {
+export async function parseCredentialsText(
+  text: string,
+  label: string,
+  source: CredentialSource = 'input',
+): Promise<FederatedCredential[]> {
   return (await readCredentialsText(text, label, source)).credentials;
 }
 
@@ -137,7 +150,10 @@ export function credentialsCutFinding(read: CredentialsText, label: string): Fin
     id: 'input-truncated',
     severity: 'warning',
     title: `Only the first ${read.credentials.length} of ${read.given} credentials were read`,
-    message: `${label} lists ${read.given} credentials; the first ${read.credentials.length} were compared and the other ${read.given - read.credentials.length} were not read. An identity holds at most 20, so the list mixes several identities or is not a credentials list.`,
+    message:
+      `${label} lists ${read.given} credentials; the first ${read.credentials.length} were compared and the other ` +
+      `${read.given - read.credentials.length} were not read. ` +
+      'An identity holds at most 20, so the list mixes several identities or is not a credentials list.',
     fix: "Give only the identity's own credentials: az ad app federated-credential list --id <APPLICATION-CLIENT-ID>",
   };
 }

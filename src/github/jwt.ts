@@ -73,10 +73,10 @@ export function decodeJwtUnverified(input: string): DecodedJwt {
 
 /** Claims GitHub sends as strings (see GitHubClaims); the code that reads them relies on it. */
 const STRING_CLAIMS = [
-  'jti', 'ref', 'ref_type', 'sha', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id', 'repository_visibility',
-  'run_id', 'run_number', 'run_attempt', 'actor', 'actor_id', 'workflow', 'workflow_ref', 'workflow_sha', 'job_workflow_ref',
-  'job_workflow_sha', 'environment', 'environment_node_id', 'event_name', 'head_ref', 'base_ref', 'runner_environment',
-  'enterprise', 'enterprise_id',
+  'jti', 'ref', 'ref_type', 'sha', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id',
+  'repository_visibility', 'run_id', 'run_number', 'run_attempt', 'actor', 'actor_id', 'workflow', 'workflow_ref',
+  'workflow_sha', 'job_workflow_ref', 'job_workflow_sha', 'environment', 'environment_node_id', 'event_name',
+  'head_ref', 'base_ref', 'runner_environment', 'enterprise', 'enterprise_id',
 ] as const;
 const NUMBER_CLAIMS = ['exp', 'iat', 'nbf'] as const;
 
@@ -84,11 +84,13 @@ const NUMBER_CLAIMS = ['exp', 'iat', 'nbf'] as const;
 function mistypedClaim(payload: Record<string, unknown>): string | undefined {
   for (const name of STRING_CLAIMS) {
     const v = payload[name];
-    if (v !== undefined && v !== null && typeof v !== 'string') return `The token's \`${name}\` claim is ${Array.isArray(v) ? 'a list' : `of type ${typeof v}`}, not a string as GitHub sends it.`;
+    if (v !== undefined && v !== null && typeof v !== 'string')
+      return `The token's \`${name}\` claim is ${Array.isArray(v) ? 'a list' : `of type ${typeof v}`}, not a string as GitHub sends.`;
   }
   for (const name of NUMBER_CLAIMS) {
     const v = payload[name];
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) return `The token's \`${name}\` claim is not a number of seconds.`;
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v)))
+      return `The token's \`${name}\` claim is not a number of seconds.`;
   }
   return undefined;
 }

@@ -37,14 +37,18 @@ export function appendRunnerFile(sink: Sink, variable: 'GITHUB_OUTPUT' | 'GITHUB
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     const what = variable === 'GITHUB_OUTPUT' ? 'the outputs were not set' : 'there is no job summary';
-    sink.stdout(annotation('warning', `${variable} could not be written`, `${variable} names ${file}, which could not be written (${code}), so ${what}. The runner sets this variable; a step before this one may have changed it.`));
+    const message =
+      `${variable} names ${file}, which could not be written (${code}), so ${what}. ` +
+      'The runner sets this variable; a step before this one may have changed it.';
+    sink.stdout(annotation('warning', `${variable} could not be written`, message));
     return false;
   }
 }
 
 /** Every output, in the GITHUB_OUTPUT file; stops at the first that cannot be written. */
 export function writeOutputs(sink: Sink, outputs: Record<string, string>): void {
-  for (const [name, value] of Object.entries(outputs)) if (!appendRunnerFile(sink, 'GITHUB_OUTPUT', formatFileCommandValue(name, value))) break;
+  for (const [name, value] of Object.entries(outputs))
+    if (!appendRunnerFile(sink, 'GITHUB_OUTPUT', formatFileCommandValue(name, value))) break;
 }
 
 export function emitReport(report: RunReport, sink: Sink): void {

@@ -27,5 +27,8 @@ export function capSummary(markdown: string, maxBytes = SUMMARY_MAX_BYTES): stri
   }
   const kept = lines.slice(0, keep).join('\n').replace(/\n+$/, '');
   const total = Math.ceil(Buffer.byteLength(markdown, 'utf8') / 1024);
-  return `${kept}\n\n**The summary is cut here**: it would be ${total} KiB, and GitHub shows at most 1024 KiB. Every finding is in the step's \`findings\` output and in the log's annotations.\n`;
+  return (
+    `${kept}\n\n**The summary is cut here**: it would be ${total} KiB, and GitHub shows at most 1024 KiB. ` +
+    "Every finding is in the step's `findings` output and in the log's annotations.\n"
+  );
 }

@@ -22,7 +22,10 @@ export async function auditRepository(
   loginActions?: readonly string[],
   deadline?: number,
 ): Promise<RepositoryAudit> {
-  const { workflows, unread, missing } = await readWorkflows(root, { ...(loginActions ? { loginActions } : {}), ...(deadline !== undefined ? { deadline } : {}) });
+  const { workflows, unread, missing } = await readWorkflows(root, {
+    ...(loginActions ? { loginActions } : {}),
+    ...(deadline !== undefined ? { deadline } : {}),
+  });
   const result = auditWorkflowsDetailed(workflows, credentials, { ...ctx, workflows });
   const yamlProblems: Finding[] = unread.map((u) => ({
     id: u.refused ? 'credential-lint' : 'input-truncated',

@@ -844,10 +844,12 @@ export function parseWorkflow(text: string, path: string, options: ParseOptions 
     r.doc = parseDocument(source, { lineCounter: r.lc, prettyErrors: false, ...LINEAR_PARSE_OPTIONS });
     for (const key of duplicateKeys(r.doc)) {
       const p = r.start(key);
-      r.errors.push({ kind: 'yaml', message: 'Map keys must be unique', line: p.line, column: p.column, code: 'DUPLICATE_KEY' });
+      const message = 'Map keys must be unique';
+      r.errors.push({ kind: 'yaml', message, line: p.line, column: p.column, code: 'DUPLICATE_KEY' });
     }
     const { aliases, targets } = aliasTargets(r.doc);
-    if (aliases > MAX_YAML_ALIASES) throw new Error(`the document uses ${aliases} aliases (*name); more than ${MAX_YAML_ALIASES} are refused`);
+    if (aliases > MAX_YAML_ALIASES)
+      throw new Error(`the document uses ${aliases} aliases (*name); more than ${MAX_YAML_ALIASES} are refused`);
     r.aliases = targets;
     for (const e of r.doc.errors) {
       const p = r.pos(e.pos?.[0]);

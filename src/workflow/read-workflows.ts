@@ -23,7 +23,10 @@ export interface ReadOptions {
 }
 
 /** Every `.yml`/`.yaml` under `.github/workflows/` of `root`, parsed; paths are repository-relative. */
-export async function readWorkflows(root: string, options: ReadOptions = {}): Promise<{ workflows: WorkflowFile[]; unread: UnreadWorkflow[]; missing: boolean }> {
+export async function readWorkflows(
+  root: string,
+  options: ReadOptions = {},
+): Promise<{ workflows: WorkflowFile[]; unread: UnreadWorkflow[]; missing: boolean }> {
   let names: string[];
   try {
     names = await readdir(join(root, WORKFLOWS_DIR));
@@ -42,7 +45,8 @@ export async function readWorkflows(root: string, options: ReadOptions = {}): Pr
       continue;
     }
     if (bytes >= MAX_WORKFLOWS_BYTES) {
-      unread.push({ path, reason: `was not read: the workflows read before it already add up to ${MAX_WORKFLOWS_BYTES / 1024 / 1024} MiB`, refused: false });
+      const reason = `was not read: the workflows before it already add up to ${MAX_WORKFLOWS_BYTES / 1024 / 1024} MiB`;
+      unread.push({ path, reason, refused: false });
       continue;
     }
     try {
