@@ -4,12 +4,10 @@
  * request an OIDC token, one token tells the issuer, the repository ids and whether the
  * repository sends immutable or customised subjects; without one, github.com's defaults apply.
  */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import { sortFindings, hasErrors, type Finding } from '../diagnose/finding.js';
 import { inputInvalid, oidcUnavailable } from '../diagnose/run-findings.js';
 import { findCloud } from '../entra/clouds.js';
-import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
+import { credentialsCutFinding, readCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
 import type { GitHubClaims } from '../github/claims.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { decodeJwtUnverified } from '../github/jwt.js';
@@ -22,9 +20,11 @@ import { annotateFinding, findingsJson } from '../report/emit.js';
 import { fence, md, mdCode, table } from '../report/markdown.js';
 import { logLine, maskSecret, readInput, setOutputs, writeSummary } from '../report/runner-log.js';
 import { exitCodeFor, type RunIo } from './run.js';
-import { InputError, parseInputs, type ActionInputs, type FailOn } from './inputs.js';
+import { InputError, parseInputs, parseTimeoutSeconds, type ActionInputs, type FailOn } from './inputs.js';
+import { RunDeadline } from './deadline.js';
 import type { FederatedCredential } from '../entra/credential.js';
 import { readRunnerContext, type RunnerContext } from '../github/runner-context.js';
+import { readCredentialsFile } from './workspace-file.js';
 
 const input = readInput;
 
@@ -41,7 +41,17 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   const githubToken = input('github-token');
   const failOnRaw = input('fail-on').toLowerCase() || 'error';
   const failOn: FailOn = failOnRaw === 'warning' || failOnRaw === 'never' ? failOnRaw : 'error';
-  const fail = (f: Finding) => finish([f], failOn, undefined);
+  let watch: RunDeadline | undefined;
+  const fail = (f: Finding) => finish([f], failOn, undefined, watch);
+  let timeoutSeconds: number;
+  try {
+    timeoutSeconds = parseTimeoutSeconds(readInput);
+  } catch (e) {
+    if (e instanceof InputError) return fail(inputInvalid(e.input, e.message, e.expected));
+    throw e;
+  }
+  watch = new RunDeadline(Date.now() + timeoutSeconds * 1000, timeoutSeconds);
+  watch.arm(async (f) => fail(f));
   const workspace = runner.workspace ?? process.cwd();
   const repository = runner.repository ?? '';
   const [owner = '', repo = ''] = repository.split('/');
@@ -52,14 +62,20 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   const inline = input('federated-credentials');
   const file = input('federated-credentials-file');
   let credentials: FederatedCredential[] | undefined;
+  const inputNotes: Finding[] = [];
   if (inline || file) {
     try {
-      const text = inline || (await readFile(isAbsolute(file) ? file : resolve(workspace, file), 'utf8'));
-      credentials = await parseCredentialsText(text, inline ? "Input 'federated-credentials'" : `File '${file}'`, inline ? 'input' : 'file');
+      const text = inline || (await readCredentialsFile(workspace, file));
+      const label = inline ? "Input 'federated-credentials'" : `File '${file}'`;
+      const read = await readCredentialsText(text, label, inline ? 'input' : 'file');
+      credentials = read.credentials;
+      const cut = credentialsCutFinding(read, label);
+      if (cut) inputNotes.push(cut);
     } catch (e) {
+      if (e instanceof InputError) return fail(inputInvalid(e.input, e.message, e.expected));
+      if (!(e instanceof CredentialsInputError)) throw e;
       const name = inline ? 'federated-credentials' : 'federated-credentials-file';
-      const msg = e instanceof CredentialsInputError ? e.message : `'${file}' could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); is the repository checked out?`;
-      return fail(inputInvalid(name, msg, 'federated-credentials-file: .github/azure-federated-credentials.json'));
+      return fail(inputInvalid(name, e.message, 'federated-credentials-file: .github/azure-federated-credentials.json'));
     }
   } else if (!input('client-id') || input('lookup').toLowerCase() === 'none') {
     return fail(
@@ -73,21 +89,24 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   }
 
   // What the repository's tokens look like: one token when the job may ask for it.
-  const notes: Finding[] = [];
+  const notes: Finding[] = [...inputNotes];
   let claims: GitHubClaims | undefined;
   const endpoint = oidcEndpoint(env);
   const audience = input('audience') || cloud.exchangeAudience;
   let token: string | undefined;
   if (endpoint) {
     try {
-      token = await requestIdToken(endpoint, audience, 10_000, maskSecret);
+      watch.stage = "waiting for the runner's OIDC token";
+      const timeoutMs = Math.max(1000, Math.min(10_000, watch.at - Date.now()));
+      token = await requestIdToken(endpoint, audience, timeoutMs, maskSecret);
       claims = decodeJwtUnverified(token).claims;
     } catch {
       /* fall back to the defaults below; an audit of given credentials needs no token */
     }
   }
   if (!credentials) {
-    const read = await credentialsFromAzure(io, runner, token, claims);
+    watch.stage = 'reading the credentials from Azure';
+    const read = await credentialsFromAzure(io, runner, token, claims, watch.at);
     if ('error' in read) return fail(read.error);
     credentials = read.credentials;
     notes.push(...read.notes);
@@ -115,6 +134,7 @@ export async function runAuditMode(io: RunIo): Promise<number> {
       fix: "subject-template: <the answer of gh api repos/OWNER/REPO/actions/oidc/customization/sub>   # or github-token with 'actions: read'",
     });
   const immutable = customization?.immutable ?? (tokenForm ? tokenForm === 'immutable' : undefined);
+  watch.stage = 'reading the workflows';
   const result = await auditRepository(workspace, credentials, {
     owner: claims?.repository_owner ?? owner,
     repo: (claims?.repository ?? repository).split('/')[1] ?? repo,
@@ -125,12 +145,12 @@ export async function runAuditMode(io: RunIo): Promise<number> {
     defaultBranch: input('default-branch') || 'main',
     issuer: claims?.iss ?? issuerForServer(runner.serverUrl),
     audience,
-  });
+  }, undefined, watch.at);
   if (result.missing)
     return fail(inputInvalid('mode', `mode: audit reads .github/workflows in the workspace (${workspace}), and there is none. Check out the repository first (actions/checkout).`, 'mode: audit'));
   const clientId = input('client-id');
   const findings = withClientId([...notes, ...result.findings], clientId || undefined);
-  return finish(findings, failOn, result);
+  return finish(findings, failOn, result, watch);
 }
 
 /**
@@ -143,6 +163,8 @@ async function credentialsFromAzure(
   runner: RunnerContext,
   token: string | undefined,
   claims: GitHubClaims | undefined,
+  /** The run's deadline (timeout-seconds from the start, not from here). */
+  deadline: number,
 ): Promise<{ credentials: FederatedCredential[]; notes: Finding[] } | { error: Finding }> {
   const { env } = io;
   const get = (name: string) => {
@@ -166,10 +188,10 @@ async function credentialsFromAzure(
         title: 'mode: audit cannot read the credentials from Azure without an OIDC token',
       },
     };
-  const deadline = Date.now() + inputs.timeoutSeconds * 1000;
   const mask = maskSecret;
   const log = logLine;
-  const freshAssertion = () => requestIdToken(endpoint, inputs.audience, 10_000, mask);
+  const freshAssertion = () =>
+    requestIdToken(endpoint, inputs.audience, Math.max(1000, Math.min(10_000, deadline - Date.now())), mask);
   const [{ exchangeToken }, { startAzureStep }] = await Promise.all([import('../entra/exchange.js'), import('./azure-step.js')]);
   const step = startAzureStep({ inputs, claims, token, freshAssertion, deadline, mask, log });
   const outcome = await exchangeToken({
@@ -202,7 +224,14 @@ async function credentialsFromAzure(
   };
 }
 
-async function finish(raw: Finding[], failOn: FailOn, result: RepositoryAudit | undefined): Promise<number> {
+async function finish(
+  raw: Finding[],
+  failOn: FailOn,
+  result: RepositoryAudit | undefined,
+  watch: RunDeadline | undefined,
+): Promise<number> {
+  // One report per run: the timeout's, or the audit's own.
+  if (watch && !watch.claim()) return watch.lateCode();
   const findings = sortFindings(raw);
   for (const f of findings) annotateFinding(f);
   const failed = hasErrors(findings);

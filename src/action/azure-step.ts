@@ -96,6 +96,9 @@ export interface AzureStep {
   finish(outcome: ExchangeOutcome | undefined): Promise<AzureStepResult>;
 }
 
+/** No Azure request starts with less time left than this (a request gets at least 1 s). */
+const LAST_REQUEST_MS = 1500;
+
 function remaining(deadline: number): number {
   return Math.max(1000, Math.min(10_000, deadline - Date.now()));
 }
@@ -104,6 +107,10 @@ function remaining(deadline: number): number {
 export function defaultFetcher(deadline: number): Fetcher {
   return async (url, headers) => {
     for (let attempt = 1; ; attempt++) {
+      // Paging asks again and again: no request starts that could outlast timeout-seconds, so the
+      // run still reports Entra's verdict before the whole-run watchdog (deadline.ts) ends it.
+      if (deadline - Date.now() < LAST_REQUEST_MS)
+        throw new Error('the time limit (timeout-seconds) ran out before all pages were read');
       let res: HttpResponse | undefined;
       try {
         res = await httpRequest(url, { headers, timeoutMs: remaining(deadline), maxBytes: 4 * 1024 * 1024 });

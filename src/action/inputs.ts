@@ -116,11 +116,17 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
   const failOnRaw = (get('fail-on').trim() || 'error').toLowerCase();
   if (failOnRaw !== 'error' && failOnRaw !== 'warning' && failOnRaw !== 'never')
     throw new InputError('fail-on', `Input 'fail-on' is ${shown(failOnRaw)}.`, 'fail-on: error   # or warning, never');
+  const timeoutSeconds = parseTimeoutSeconds(get);
+  return { clientId, tenantId, cloud, audience, authorityHost, credentialsInline, credentialsFile, exchange, failOn: failOnRaw, timeoutSeconds, ...parseAzureInputs(get, cloud, exchange) };
+}
+
+/** `timeout-seconds`: the whole run's limit (check and audit mode), 1 to 600, default 60. */
+export function parseTimeoutSeconds(get: (name: string) => string): number {
   const timeoutRaw = get('timeout-seconds').trim() || '60';
   const timeoutSeconds = Number(timeoutRaw);
   if (!/^\d+(\.\d+)?$/.test(timeoutRaw) || !(timeoutSeconds >= 1 && timeoutSeconds <= 600))
     throw new InputError('timeout-seconds', `Input 'timeout-seconds' is ${shown(timeoutRaw)}; give seconds from 1 to 600.`, 'timeout-seconds: 60');
-  return { clientId, tenantId, cloud, audience, authorityHost, credentialsInline, credentialsFile, exchange, failOn: failOnRaw, timeoutSeconds, ...parseAzureInputs(get, cloud, exchange) };
+  return timeoutSeconds;
 }
 
 function parseAuthorityHost(raw: string, cloud: Cloud): string {

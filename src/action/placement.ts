@@ -4,8 +4,7 @@
  * the step's `with:` input. Reads the workflow file from the workspace when it is checked
  * out; otherwise findings stay unplaced. Loaded only when there are findings to place.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { MAX_WORKFLOW_FILE_BYTES, readWorkspaceFile } from './workspace-file.js';
 import type { Finding, FindingId } from '../diagnose/finding.js';
 import type { GitHubClaims } from '../github/claims.js';
 import { parseWorkflow, type WorkflowFile } from '../workflow/parse.js';
@@ -33,7 +32,7 @@ const SUBJECT_IDS: ReadonlySet<FindingId> = new Set([
 
 async function readWorkflow(workspace: string, path: string): Promise<WorkflowFile | undefined> {
   try {
-    return parseWorkflow(await readFile(join(workspace, path), 'utf8'), path);
+    return parseWorkflow(await readWorkspaceFile(workspace, path, MAX_WORKFLOW_FILE_BYTES), path);
   } catch {
     return undefined;
   }

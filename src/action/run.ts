@@ -2,13 +2,13 @@
  * One run of the action: inputs → runner token → (verify ‖ compare ‖ exchange) → diagnosis → report.
  * The shell around the pure core: every I/O step is a small adapter, every decision a pure function.
  */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import { parseInputs, InputError, type ActionInputs, type FailOn } from './inputs.js';
 import { readRunnerContext, runnerPlace } from '../github/runner-context.js';
 import { oidcEndpoint, requestIdToken, OidcError, type OidcEndpoint } from '../github/oidc-token.js';
 import { decodeJwtUnverified, JwtDecodeError, type DecodedJwt } from '../github/jwt.js';
-import { parseCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
+import { credentialsCutFinding, readCredentialsText, CredentialsInputError } from '../entra/credentials-input.js';
+import { readCredentialsFile } from './workspace-file.js';
+import { RunDeadline } from './deadline.js';
 import type { FederatedCredential } from '../entra/credential.js';
 import type { CompareResult } from '../diagnose/compare.js';
 import { hasErrors, sortFindings, type Finding } from '../diagnose/finding.js';
@@ -41,22 +41,21 @@ export function exitCodeFor(findings: readonly Finding[], failOn: FailOn): numbe
   return 0;
 }
 
-async function loadCredentials(inputs: ActionInputs, workspace: string | undefined): Promise<FederatedCredential[] | undefined> {
-  if (inputs.credentialsInline) return parseCredentialsText(inputs.credentialsInline, "Input 'federated-credentials'", 'input');
-  if (!inputs.credentialsFile) return undefined;
-  const path = isAbsolute(inputs.credentialsFile) ? inputs.credentialsFile : resolve(workspace ?? process.cwd(), inputs.credentialsFile);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(
-      'federated-credentials-file',
-      `Input 'federated-credentials-file' names '${inputs.credentialsFile}', which could not be read (${code ?? 'error'})${workspace ? ` relative to the workspace ${workspace}` : ''}. Is the repository checked out (actions/checkout) before this step?`,
-      'federated-credentials-file: .github/azure-federated-credentials.json',
-    );
-  }
-  return parseCredentialsText(text, `File '${inputs.credentialsFile}'`, 'file');
+/** The credentials an input gives, and a warning when the list was cut (credentials-input.ts). */
+async function loadCredentials(
+  inputs: ActionInputs,
+  workspace: string | undefined,
+): Promise<{ credentials?: FederatedCredential[]; notes: Finding[] }> {
+  const file = inputs.credentialsFile;
+  const given = inputs.credentialsInline
+    ? { text: inputs.credentialsInline, label: "Input 'federated-credentials'", source: 'input' as const }
+    : file
+      ? { text: await readCredentialsFile(workspace ?? process.cwd(), file), label: `File '${file}'`, source: 'file' as const }
+      : undefined;
+  if (!given) return { notes: [] };
+  const read = await readCredentialsText(given.text, given.label, given.source);
+  const cut = credentialsCutFinding(read, given.label);
+  return { credentials: read.credentials, notes: cut ? [cut] : [] };
 }
 
 async function fetchToken(endpoint: OidcEndpoint, audience: string, deadline: number, onToken: (t: string) => void, log: (s: string) => void): Promise<string> {
@@ -103,7 +102,10 @@ export async function runAction(io: RunIo): Promise<number> {
   const log = logLine;
   const debug = debugLine;
   const mask = maskSecret;
+  let watch: RunDeadline | undefined;
   const finish = async (report: RunReport, failOn: FailOn, input?: string) => {
+    // One report per run: the timeout's, or the run's own.
+    if (watch && !watch.claim()) return watch.lateCode();
     // Findings go on the workflow line they concern, when the workflow file is checked out.
     if (report.findings.length && place.workspace && place.workflowRef && place.job) {
       const { placeFindings } = await import('./placement.js');
@@ -126,11 +128,12 @@ export async function runAction(io: RunIo): Promise<number> {
   // 1. Inputs, before any network call.
   let inputs: ActionInputs;
   let credentials: FederatedCredential[] | undefined;
+  let inputNotes: Finding[] = [];
   const rawFailOn = (readInput('fail-on').toLowerCase() || 'error') as FailOn;
   const fallbackFailOn: FailOn = ['error', 'warning', 'never'].includes(rawFailOn) ? rawFailOn : 'error';
   try {
     inputs = parseInputs(readInput);
-    credentials = await loadCredentials(inputs, place.workspace);
+    ({ credentials, notes: inputNotes } = await loadCredentials(inputs, place.workspace));
   } catch (e) {
     if (e instanceof InputError) return failWith(inputInvalid(e.input, e.message, e.expected), fallbackFailOn, e.input);
     if (e instanceof CredentialsInputError) {
@@ -144,6 +147,8 @@ export async function runAction(io: RunIo): Promise<number> {
     throw e;
   }
   const deadline = started + inputs.timeoutSeconds * 1000;
+  watch = new RunDeadline(deadline, inputs.timeoutSeconds);
+  watch.arm((finding) => failWith(finding, inputs.failOn));
 
   // 2. The runner's token.
   const endpoint = oidcEndpoint(env);
@@ -159,6 +164,7 @@ export async function runAction(io: RunIo): Promise<number> {
   verifyModule.catch(() => undefined);
   let token: string;
   let decoded: DecodedJwt;
+  watch.stage = "waiting for the runner's OIDC token";
   try {
     token = await fetchToken(endpoint, inputs.audience, deadline, mask, log);
     decoded = decodeJwtUnverified(token);
@@ -203,7 +209,9 @@ export async function runAction(io: RunIo): Promise<number> {
     );
   const azureUpFront = inputs.lookup === 'graph' || inputs.lookup === 'arm' || !!inputs.readerClientId || !!inputs.expectedSubscriptionId;
   const azureP = azureUpFront ? startAzure() : undefined;
+  watch.stage = "waiting for Entra's answer and the issuer's keys";
   const [verification, outcome] = await Promise.all([verifyP, exchangeP]);
+  watch.stage = 'reading the credentials from Azure';
   const azure = azureP || outcome?.kind !== 'success' ? await (await (azureP ?? startAzure())).finish(outcome) : { early: [], late: [] };
   if (azure.credentials) {
     // What Azure holds is the truth: compare with it rather than with a list written down.
@@ -212,7 +220,8 @@ export async function runAction(io: RunIo): Promise<number> {
   }
 
   // 4. Diagnose.
-  let findings: Finding[] = [...(comparison?.findings ?? []), ...azure.early];
+  watch.stage = 'diagnosing';
+  let findings: Finding[] = [...inputNotes, ...(comparison?.findings ?? []), ...azure.early];
   let exchange: ExchangeSummary;
   if (!outcome) exchange = { status: 'skipped', reason: "input 'exchange' is false" };
   else if (outcome.kind === 'success') {

@@ -4,7 +4,7 @@
  */
 import { CLOUD_NAMES, findCloud, type Cloud } from '../entra/clouds.js';
 import type { FederatedCredential } from '../entra/credential.js';
-import { CredentialsInputError, parseCredentialsText } from '../entra/credentials-input.js';
+import { CredentialsInputError, credentialsCutFinding, readCredentialsText } from '../entra/credentials-input.js';
 import type { GitHubClaims } from '../github/claims.js';
 import { decodeJwtUnverified, JwtDecodeError, type JwtHeader } from '../github/jwt.js';
 import { CliError, readInputFile, stringFlag, type CliIo, type FlagSpec, type ParsedArgs } from './io.js';
@@ -47,7 +47,11 @@ export async function loadToken(io: CliIo, path: string): Promise<{ claims: GitH
 export async function loadCredentials(io: CliIo, path: string): Promise<FederatedCredential[]> {
   const text = await readInputFile(io, path, 'the credentials');
   try {
-    return await parseCredentialsText(text, path === '-' ? 'stdin' : path, 'file');
+    const label = path === '-' ? 'stdin' : path;
+    const read = await readCredentialsText(text, label, 'file');
+    const cut = credentialsCutFinding(read, label);
+    if (cut) io.stderr(`warning: ${cut.title}. ${cut.message}\n`);
+    return read.credentials;
   } catch (e) {
     if (e instanceof CredentialsInputError) throw new CliError(e.message.replace(/\.$/, ''), 2);
     throw e;

@@ -51,6 +51,8 @@ export const FINDING_IDS = [
   'trust-broad-expression',
   'trust-foreign-issuer',
   'trust-not-checked',
+  'input-truncated',
+  'run-timeout',
 ] as const;
 
 export type FindingId = (typeof FINDING_IDS)[number];

@@ -125,6 +125,9 @@ async function attemptOnce(req: ExchangeRequest, assertion: string, timeoutMs: n
     return classifyFailure(network, `MSAL failed before reaching Entra: ${(e as Error).message.split('\n')[0]}`);
   }
   if (!result?.accessToken) return classifyFailure(network, 'Entra answered without an access token.');
+  // MSAL passes Entra's JSON through unchecked: a number or an object here is an answer we cannot use.
+  if (typeof result.accessToken !== 'string')
+    return classifyFailure(network, `Entra answered with an access token that is not a string (${typeof result.accessToken}).`);
   req.onSecret(result.accessToken);
   return { kind: 'success', accessToken: result.accessToken, expiresOn: result.expiresOn ?? undefined };
 }

@@ -66,5 +66,31 @@ export function decodeJwtUnverified(input: string): DecodedJwt {
   const aud = payload.aud;
   if (!(typeof aud === 'string' || (Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string'))))
     throw new JwtDecodeError('JWT_CLAIMS', 'The token has no `aud` claim (string or list of strings).');
+  const mistyped = mistypedClaim(payload);
+  if (mistyped) throw new JwtDecodeError('JWT_CLAIMS', mistyped);
   return { header, claims: payload as GitHubClaims };
+}
+
+/** Claims GitHub sends as strings (see GitHubClaims); the code that reads them relies on it. */
+const STRING_CLAIMS = [
+  'jti', 'ref', 'ref_type', 'sha', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id',
+  'repository_visibility', 'run_id', 'run_number', 'run_attempt', 'actor', 'actor_id', 'workflow', 'workflow_ref',
+  'workflow_sha', 'job_workflow_ref', 'job_workflow_sha', 'environment', 'environment_node_id', 'event_name',
+  'head_ref', 'base_ref', 'runner_environment', 'enterprise', 'enterprise_id',
+] as const;
+const NUMBER_CLAIMS = ['exp', 'iat', 'nbf'] as const;
+
+/** Why a claim has a type no GitHub token has (a forged or foreign token), naming only the claim. */
+function mistypedClaim(payload: Record<string, unknown>): string | undefined {
+  for (const name of STRING_CLAIMS) {
+    const v = payload[name];
+    if (v !== undefined && v !== null && typeof v !== 'string')
+      return `The token's \`${name}\` claim is ${Array.isArray(v) ? 'a list' : `of type ${typeof v}`}, not a string as GitHub sends.`;
+  }
+  for (const name of NUMBER_CLAIMS) {
+    const v = payload[name];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v)))
+      return `The token's \`${name}\` claim is not a number of seconds.`;
+  }
+  return undefined;
 }

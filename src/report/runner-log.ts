@@ -7,6 +7,7 @@
 import * as core from '@actions/core';
 import type { SourceLocation } from '../diagnose/finding.js';
 import { neutralizeLine, neutralizeText } from './neutralize.js';
+import { capSummary } from './summary-cap.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -65,11 +66,14 @@ export function setOutputs(outputs: Record<string, string>): void {
   }
 }
 
-/** Appends Markdown the caller escaped (src/report/markdown.ts) to the job summary; core escapes nothing. */
+/**
+ * Appends Markdown the caller escaped (src/report/markdown.ts) to the job summary; core escapes nothing.
+ * Capped under the runner's 1 MiB in every mode (summary-cap.ts).
+ */
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
   try {
-    await core.summary.addRaw(markdown).write();
+    await core.summary.addRaw(capSummary(markdown)).write();
   } catch (e) {
     core.summary.emptyBuffer();
     fileCommandFailed('GITHUB_STEP_SUMMARY', 'The job summary could not be written', e);

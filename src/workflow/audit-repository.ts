@@ -15,10 +15,28 @@ export interface RepositoryAudit extends AuditResult {
   parseErrors: number;
 }
 
-export async function auditRepository(root: string, credentials: readonly FederatedCredential[], ctx: AuditContext, loginActions?: readonly string[]): Promise<RepositoryAudit> {
-  const { workflows, missing } = await readWorkflows(root, loginActions ? { loginActions } : {});
+export async function auditRepository(
+  root: string,
+  credentials: readonly FederatedCredential[],
+  ctx: AuditContext,
+  loginActions?: readonly string[],
+  deadline?: number,
+): Promise<RepositoryAudit> {
+  const { workflows, unread, missing } = await readWorkflows(root, {
+    ...(loginActions ? { loginActions } : {}),
+    ...(deadline !== undefined ? { deadline } : {}),
+  });
   const result = auditWorkflowsDetailed(workflows, credentials, { ...ctx, workflows });
-  const yamlProblems: Finding[] = [];
+  const yamlProblems: Finding[] = unread.map((u) => ({
+    id: u.refused ? 'credential-lint' : 'input-truncated',
+    severity: 'warning',
+    title: `Workflow ${u.path} was not read, so its jobs were not audited`,
+    message: `${u.path} ${u.reason}.`,
+    fix: u.refused
+      ? 'Keep workflows as regular files of the repository (no links out of it, no directories named *.yml, under 1 MiB).'
+      : "Raise 'timeout-seconds' (up to 600), or audit a checkout with fewer workflow files.",
+    location: { file: u.path },
+  }));
   for (const w of workflows) {
     const e = w.errors.find((x) => x.kind === 'yaml');
     if (e)

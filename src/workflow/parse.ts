@@ -6,6 +6,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { MAX_YAML_DEPTH, yamlTooDeep } from './yaml-guard.js';
+import { aliasTargets, duplicateKeys, LINEAR_PARSE_OPTIONS, MAX_YAML_ALIASES } from './yaml-aliases.js';
 
 /** One problem found while reading the file. `yaml` = not valid YAML; `schema` = valid YAML, unexpected shape. */
 export interface WorkflowError {
@@ -224,6 +225,11 @@ export interface ParseOptions {
 }
 
 const MAX_ALIAS_DEPTH = 16;
+/**
+ * Entries `<<` merges may bring into one workflow. A 270 KB file whose 999 jobs each merge a map
+ * of 20,000 keys took 81 s; real workflows merge a few small maps (tens of entries).
+ */
+const MAX_MERGED_ENTRIES = 100_000;
 
 type Any = Node | null | undefined;
 
@@ -236,6 +242,12 @@ class Reader {
   readonly lc = new LineCounter();
   readonly errors: WorkflowError[] = [];
   doc!: Document.Parsed;
+  /** Each alias's node, found once (see yaml-aliases.ts). */
+  aliases = new Map<unknown, unknown>();
+  /** Each map's entries with merges expanded, by map. */
+  private readonly entryCache = new Map<unknown, Array<[string, Any, Node]>>();
+  /** Entries merge keys have brought in so far, each map counted once (MAX_MERGED_ENTRIES). */
+  private mergedEntries = 0;
 
   constructor(readonly text: string) {}
 
@@ -265,11 +277,7 @@ class Reader {
     let d = depth;
     while (isAlias(n)) {
       if (d++ > MAX_ALIAS_DEPTH) return undefined;
-      try {
-        n = n.resolve(this.doc);
-      } catch {
-        return undefined;
-      }
+      n = this.aliases.get(n);
     }
     return n as Any;
   }
@@ -295,6 +303,10 @@ class Reader {
   entries(node: Any, depth = 0, visited: Set<unknown> = new Set()): Array<[string, Any, Node]> {
     const map = this.deref(node);
     if (!isMap(map) || visited.has(map)) return [];
+    // A lookup from the top is the same every time: expanded once per map, whatever asks again.
+    const top = depth === 0;
+    const cached = top ? this.entryCache.get(map) : undefined;
+    if (cached) return cached;
     // Each map is expanded once per lookup: nested `<<: [*a, *a, ...]` cannot blow up.
     visited.add(map);
     const own: Array<[string, Any, Node]> = [];
@@ -307,12 +319,18 @@ class Reader {
       if (key === '<<' && isScalar(keyNode) && depth < MAX_ALIAS_DEPTH) {
         const src = this.deref(item.value as Any);
         const sources = isSeq(src) ? src.items.map((i) => i as Any) : [src];
-        for (const s of sources) merged.push(...this.entries(s, depth + 1, visited));
+        for (const s of sources) for (const e of this.entries(s, depth + 1, visited)) merged.push(e);
         continue;
       }
       own.push([key, item.value as Any, keyNode]);
     }
-    if (merged.length === 0) return own;
+    this.mergedEntries += merged.length;
+    if (this.mergedEntries > MAX_MERGED_ENTRIES)
+      throw new Error(`merge keys (<<) expand to more than ${MAX_MERGED_ENTRIES} entries; this workflow is not read`);
+    if (merged.length === 0) {
+      if (top) this.entryCache.set(map, own);
+      return own;
+    }
     const seen = new Set(own.map(([k]) => k));
     const out = [...own];
     for (const e of merged) {
@@ -320,6 +338,7 @@ class Reader {
       seen.add(e[0]);
       out.push(e);
     }
+    if (top) this.entryCache.set(map, out);
     return out;
   }
 
@@ -822,7 +841,16 @@ export function parseWorkflow(text: string, path: string, options: ParseOptions 
   try {
     // Deep nesting would overflow the yaml library's recursion, sometimes fatally (see yaml-guard.ts).
     if (yamlTooDeep(source)) throw new Error(`the document is nested more than ${MAX_YAML_DEPTH} levels deep`);
-    r.doc = parseDocument(source, { lineCounter: r.lc, prettyErrors: false });
+    r.doc = parseDocument(source, { lineCounter: r.lc, prettyErrors: false, ...LINEAR_PARSE_OPTIONS });
+    for (const key of duplicateKeys(r.doc)) {
+      const p = r.start(key);
+      const message = 'Map keys must be unique';
+      r.errors.push({ kind: 'yaml', message, line: p.line, column: p.column, code: 'DUPLICATE_KEY' });
+    }
+    const { aliases, targets } = aliasTargets(r.doc);
+    if (aliases > MAX_YAML_ALIASES)
+      throw new Error(`the document uses ${aliases} aliases (*name); more than ${MAX_YAML_ALIASES} are refused`);
+    r.aliases = targets;
     for (const e of r.doc.errors) {
       const p = r.pos(e.pos?.[0]);
       r.errors.push({ kind: 'yaml', message: firstLine(e.message), line: p.line, column: p.column, code: e.code });

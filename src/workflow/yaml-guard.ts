@@ -46,3 +46,4 @@ export function yamlTooDeep(text: string, max = MAX_YAML_DEPTH): boolean {
   }
   return false;
 }
+
