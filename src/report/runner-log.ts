@@ -80,10 +80,15 @@ export async function writeSummary(markdown: string): Promise<void> {
   }
 }
 
-/** A runner file that cannot be written is the runner's problem, not a reason to lose the annotations. */
+/**
+ * A runner file that cannot be written (a directory, a missing folder) is the runner's setup, not a
+ * reason to lose the annotations: one warning that names the variable and the file.
+ */
 function fileCommandFailed(variable: string, title: string, e: unknown): void {
   const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
-  const message = `${variable} names a file this step cannot write (${reason}); the annotations above are the result.`;
+  const message =
+    `${variable} names ${process.env[variable] ?? ''}, which this step cannot write (${reason}); the annotations ` +
+    'above are the result. The runner sets this variable; a step before this one may have changed it.';
   annotate('warning', title, message);
 }
 

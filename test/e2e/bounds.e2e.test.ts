@@ -269,11 +269,11 @@ describe('timeout-seconds bounds the whole run (point 5)', () => {
 describe('the CLI audit, as run from a laptop (dist/cli.js)', () => {
   it('reports a directory named x.yml and a link to /dev/zero, and audits the rest', async () => {
     const { spawnSync } = await import('node:child_process');
-    const { REPO_ROOT } = await import('../support/run-action.js');
+    const { DIST_DIR } = await import('../support/run-action.js');
     const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY, 'creds.json': JSON.stringify([{ name: 'main', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: [AUD] }]) });
     mkdirSync(join(ws, '.github/workflows/x.yml'));
     symlinkSync('/dev/zero', join(ws, '.github/workflows/zero.yml'));
-    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), 'audit', '--credentials', join(ws, 'creds.json'), '--dir', ws, '--repository', 'octo-org/octo-repo', '--json'], {
+    const r = spawnSync(process.execPath, [join(DIST_DIR, 'cli.js'), 'audit', '--credentials', join(ws, 'creds.json'), '--dir', ws, '--repository', 'octo-org/octo-repo', '--json'], {
       encoding: 'utf8',
       timeout: 15_000,
       env: { PATH: process.env.PATH ?? '' },
