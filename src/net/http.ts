@@ -6,7 +6,7 @@
  * speaks TLS to an `https://` proxy. This module adds the project's policy only: one deadline per
  * request (connect to last byte), a size cap, and errors that name the host, never a path or query.
  */
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { buildConnector } from 'undici';
 import { proxyFor, type ProxySetting } from './proxy.js';
@@ -56,7 +56,7 @@ export function describeUrl(url: string): string {
 }
 
 type Connector = ReturnType<typeof buildConnector>;
-type Undici = Pick<typeof import('undici'), 'Agent' | 'ProxyAgent' | 'buildConnector' | 'request'>;
+type Undici = Pick<typeof import('undici'), 'Agent' | 'Pool' | 'ProxyAgent' | 'buildConnector' | 'request'>;
 let undiciModule: Promise<Undici> | undefined;
 // undici is CommonJS: the bundle's dynamic import gives it as `default` only, node's as both.
 const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici').then((m) => (m.default ?? m) as Undici));
@@ -103,9 +103,18 @@ async function proxyDispatcher(proxy: ProxySetting, d: Dispatchers): Promise<Dis
   const key = `${proxy.origin} ${proxy.authorization ?? ''}`;
   let agent = d.proxies.get(key);
   if (!agent) {
-    const { ProxyAgent } = await loadUndici();
+    const { ProxyAgent, Pool } = await loadUndici();
     // The credentials go in a header of their own, never in the URI undici may quote in an error.
-    agent = new ProxyAgent({ uri: proxy.origin, ...(proxy.authorization ? { token: proxy.authorization } : {}) });
+    agent = new ProxyAgent({
+      uri: proxy.origin,
+      ...(proxy.authorization ? { token: proxy.authorization } : {}),
+      // undici names an https proxy given by IP address in SNI, which TLS forbids (node warns on stderr).
+      clientFactory: (origin: URL, opts: object) => {
+        const { connect } = opts as { connect: Connector };
+        const noIpName: Connector = (o, cb) => connect({ ...o, servername: o.servername && isIP(o.servername) ? undefined : o.servername }, cb);
+        return new Pool(origin, { ...opts, connect: noIpName });
+      },
+    });
     d.proxies.set(key, agent);
   }
   return agent;
