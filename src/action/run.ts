@@ -23,7 +23,7 @@ import {
 } from '../diagnose/run-findings.js';
 import { mergeFindings } from '../diagnose/merge.js';
 import { DEFAULT_RETRY, canRetry, retryDelayMs, sleep } from '../net/retry.js';
-import { preconnect } from '../net/http.js';
+import { closeConnections, preconnect } from '../net/http.js';
 import { checkProxySettings, ProxyConfigError } from '../net/proxy.js';
 import { addMask, formatCommand, safeLogLine } from '../report/workflow-commands.js';
 import { emitReport } from '../report/emit.js';
@@ -137,6 +137,7 @@ export async function runAction(io: RunIo): Promise<number> {
     }
     report.findings = sortFindings(report.findings);
     emitReport(report, { stdout: io.stdout, env });
+    await closeConnections();
     return exitCodeFor(report.findings, failOn);
   };
   const failWith = (finding: Finding, failOn: FailOn, input?: string) =>

@@ -109,6 +109,7 @@ export async function verifyToken(token: string, decoded: DecodedJwt, options: V
       message: `The issuer's key set (${describeUrl(jwksUri)}) has no key with kid '${kid}'; Entra would answer AADSTS7000272 until the issuer publishes it.`,
       url: jwksUri,
     };
+  if (signal?.aborted) return { ok: false, stage: 'signature', message: 'Not verified: no verdict depended on it.' };
   const { createLocalJWKSet, jwtVerify, errors } = await import('jose');
   try {
     // Entra accepts RS256 only (entra-facts.md §5); the lifetime is reported separately, so no clock checks here.

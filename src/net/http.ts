@@ -59,7 +59,15 @@ type Connector = ReturnType<typeof buildConnector>;
 type Undici = Pick<typeof import('undici'), 'Agent' | 'Pool' | 'ProxyAgent' | 'buildConnector' | 'request'>;
 let undiciModule: Promise<Undici> | undefined;
 // undici is CommonJS: the bundle's dynamic import gives it as `default` only, node's as both.
-const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici').then((m) => (m.default ?? m) as Undici));
+// undici parses HTTP with llhttp compiled to WebAssembly. V8 tiers that code up in the background
+// and node waits for the tier-up before exiting: 200-400 ms after the verdict, for a parser that
+// reads four small answers. Liftoff (the baseline compiler) alone is plenty; set before the compile.
+// The only WebAssembly in this process is llhttp (jose and msal-node use node:crypto).
+const loadUndici = (): Promise<Undici> =>
+  (undiciModule ??= import('node:v8')
+    .then((v8) => v8.setFlagsFromString('--liftoff-only'))
+    .then(() => import('undici'))
+    .then((m) => (m.default ?? m) as Undici));
 
 interface Dispatchers {
   direct: Dispatcher;
@@ -144,6 +152,17 @@ export function preconnect(url: string): void {
     socket.catch(() => warm.delete(key));
     warm.set(key, socket);
   });
+}
+
+/**
+ * Ends every kept-alive connection once the run has its verdict, so the process can exit at
+ * once; requests still on their way (a verification no verdict needs) are cut short.
+ */
+export async function closeConnections(): Promise<void> {
+  const d = await dispatchers;
+  if (!d) return;
+  dispatchers = undefined;
+  await Promise.allSettled([d.direct, ...d.proxies.values()].map((x) => x.destroy()));
 }
 
 function networkError(e: unknown, url: string, proxy: ProxySetting | undefined, midAnswer: boolean): HttpError {
