@@ -56,9 +56,19 @@ export function describeUrl(url: string): string {
 }
 
 type Connector = ReturnType<typeof buildConnector>;
-type Undici = Pick<typeof import('undici'), 'Agent' | 'Pool' | 'ProxyAgent' | 'buildConnector' | 'request'>;
+interface Undici {
+  Agent: typeof import('undici').Agent;
+  Pool: typeof import('undici').Pool;
+  ProxyAgent: typeof import('undici').ProxyAgent;
+  buildConnector: typeof buildConnector;
+  request: (dispatcher: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+}
 let undiciModule: Promise<Undici> | undefined;
-// undici is CommonJS: the bundle's dynamic import gives it as `default` only, node's as both.
+/** A CommonJS module's export, whether the bundle's dynamic import gives it as `default` or node as both. */
+const cjs = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
+
+// Only the parts of undici that are used, not its index (fetch, WebSocket, caches, mocks): a
+// third of the code to parse at start-up.
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 tiers that code up in the background
 // and node waits for the tier-up before exiting: 200-400 ms after the verdict, for a parser that
 // reads four small answers. Liftoff (the baseline compiler) alone is plenty; set before the compile.
@@ -66,8 +76,27 @@ let undiciModule: Promise<Undici> | undefined;
 const loadUndici = (): Promise<Undici> =>
   (undiciModule ??= import('node:v8')
     .then((v8) => v8.setFlagsFromString('--liftoff-only'))
-    .then(() => import('undici'))
-    .then((m) => (m.default ?? m) as Undici));
+    .then(() =>
+      Promise.all([
+        import('undici/lib/dispatcher/agent.js'),
+        import('undici/lib/dispatcher/pool.js'),
+        import('undici/lib/dispatcher/proxy-agent.js'),
+        import('undici/lib/core/connect.js'),
+        import('undici/lib/dispatcher/dispatcher.js'),
+        import('undici/lib/api/index.js'),
+      ]),
+    )
+    .then(([agent, pool, proxyAgent, connect, dispatcher, api]) => {
+      // What undici's index does: request(), connect() (a proxy's CONNECT) … on every dispatcher.
+      Object.assign(cjs<{ prototype: object }>(dispatcher).prototype, cjs<object>(api));
+      return {
+        Agent: cjs<Undici['Agent']>(agent),
+        Pool: cjs<Undici['Pool']>(pool),
+        ProxyAgent: cjs<Undici['ProxyAgent']>(proxyAgent),
+        buildConnector: cjs<Undici['buildConnector']>(connect),
+        request: (d: Dispatcher, options: Dispatcher.RequestOptions) => d.request(options),
+      };
+    }));
 
 interface Dispatchers {
   direct: Dispatcher;
@@ -197,11 +226,12 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   if (options.signal?.aborted) abort.abort();
   let midAnswer = false;
   try {
-    const res = await request(target, {
+    const res = await request(dispatcher, {
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
       method: options.method ?? 'GET',
       headers: { 'user-agent': USER_AGENT, ...options.headers },
       ...(options.body !== undefined ? { body: options.body } : {}),
-      dispatcher,
       signal: abort.signal,
     });
     midAnswer = true;
