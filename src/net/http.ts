@@ -56,19 +56,9 @@ export function describeUrl(url: string): string {
 }
 
 type Connector = ReturnType<typeof buildConnector>;
-interface Undici {
-  Agent: typeof import('undici').Agent;
-  Pool: typeof import('undici').Pool;
-  ProxyAgent: typeof import('undici').ProxyAgent;
-  buildConnector: typeof buildConnector;
-  request: (dispatcher: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
-}
+type Undici = typeof import('./undici.js');
 let undiciModule: Promise<Undici> | undefined;
-/** A CommonJS module's export, whether the bundle's dynamic import gives it as `default` or node as both. */
-const cjs = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
 
-// Only the parts of undici that are used, not its index (fetch, WebSocket, caches, mocks): a
-// third of the code to parse at start-up.
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 tiers that code up in the background
 // and node waits for the tier-up before exiting: 200-400 ms after the verdict, for a parser that
 // reads four small answers. Liftoff (the baseline compiler) alone is plenty; set before the compile.
@@ -76,27 +66,7 @@ const cjs = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
 const loadUndici = (): Promise<Undici> =>
   (undiciModule ??= import('node:v8')
     .then((v8) => v8.setFlagsFromString('--liftoff-only'))
-    .then(() =>
-      Promise.all([
-        import('undici/lib/dispatcher/agent.js'),
-        import('undici/lib/dispatcher/pool.js'),
-        import('undici/lib/dispatcher/proxy-agent.js'),
-        import('undici/lib/core/connect.js'),
-        import('undici/lib/dispatcher/dispatcher.js'),
-        import('undici/lib/api/index.js'),
-      ]),
-    )
-    .then(([agent, pool, proxyAgent, connect, dispatcher, api]) => {
-      // What undici's index does: request(), connect() (a proxy's CONNECT) … on every dispatcher.
-      Object.assign(cjs<{ prototype: object }>(dispatcher).prototype, cjs<object>(api));
-      return {
-        Agent: cjs<Undici['Agent']>(agent),
-        Pool: cjs<Undici['Pool']>(pool),
-        ProxyAgent: cjs<Undici['ProxyAgent']>(proxyAgent),
-        buildConnector: cjs<Undici['buildConnector']>(connect),
-        request: (d: Dispatcher, options: Dispatcher.RequestOptions) => d.request(options),
-      };
-    }));
+    .then(() => import('./undici.js')));
 
 interface Dispatchers {
   direct: Dispatcher;
@@ -215,7 +185,7 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   }
   if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new HttpError('HTTP_URL', `Unsupported scheme ${target.protocol}`, url);
   const proxy = proxyFor(target);
-  const [{ request }, d] = await Promise.all([loadUndici(), getDispatchers()]);
+  const d = await getDispatchers();
   const dispatcher = proxy ? await proxyDispatcher(proxy, d) : d.direct;
   const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   const abort = new AbortController();
@@ -226,7 +196,7 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   if (options.signal?.aborted) abort.abort();
   let midAnswer = false;
   try {
-    const res = await request(dispatcher, {
+    const res = await dispatcher.request({
       origin: target.origin,
       path: `${target.pathname}${target.search}`,
       method: options.method ?? 'GET',

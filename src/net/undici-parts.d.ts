@@ -1,20 +1,26 @@
-// The parts of undici the action loads (http.ts), typed from undici's own declarations.
+// The parts of undici that src/net/undici.ts loads, typed from undici's own declarations.
+// Each is a CommonJS module whose module.exports is the thing itself (a default import).
 declare module 'undici/lib/dispatcher/agent.js' {
-  export = import('undici').Agent;
+  import { Agent } from 'undici';
+  export default Agent;
 }
 declare module 'undici/lib/dispatcher/pool.js' {
-  export = import('undici').Pool;
+  import { Pool } from 'undici';
+  export default Pool;
 }
 declare module 'undici/lib/dispatcher/proxy-agent.js' {
-  export = import('undici').ProxyAgent;
+  import { ProxyAgent } from 'undici';
+  export default ProxyAgent;
 }
 declare module 'undici/lib/core/connect.js' {
-  export = import('undici').buildConnector;
+  import { buildConnector } from 'undici';
+  export default buildConnector;
 }
 declare module 'undici/lib/dispatcher/dispatcher.js' {
-  export = import('undici').Dispatcher;
+  import { Dispatcher } from 'undici';
+  export default Dispatcher;
 }
 declare module 'undici/lib/api/index.js' {
   const api: Record<string, unknown>;
-  export = api;
+  export default api;
 }
