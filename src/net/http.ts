@@ -118,7 +118,8 @@ async function proxyDispatcher(proxy: ProxySetting, d: Dispatchers): Promise<Dis
       // undici names an https proxy given by IP address in SNI, which TLS forbids (node warns on stderr).
       clientFactory: (origin: URL, opts: object) => {
         const { connect } = opts as { connect: Connector };
-        const noIpName: Connector = (o, cb) => connect({ ...o, servername: o.servername && isIP(o.servername) ? undefined : o.servername }, cb);
+        const noIpName: Connector = (o, cb) =>
+          connect({ ...o, servername: o.servername && isIP(o.servername) ? undefined : o.servername }, cb);
         return new Pool(origin, { ...opts, connect: noIpName });
       },
     });
@@ -168,12 +169,14 @@ function networkError(e: unknown, url: string, proxy: ProxySetting | undefined, 
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err.code && !err.code.startsWith('UND_ERR') ? err.code : err.cause?.code;
   const proxyRefused = /^Proxy response \((\d+)\)/.exec(err.message ?? '')?.[1];
-  if (proxy && proxyRefused) return new HttpError('HTTP_NETWORK', `The proxy ${proxy.host} refused to connect to ${describeUrl(url)} (HTTP ${proxyRefused}).`, url);
+  const fail = (message: string) => new HttpError('HTTP_NETWORK', message, url);
+  if (proxy && proxyRefused)
+    return fail(`The proxy ${proxy.host} refused to connect to ${describeUrl(url)} (HTTP ${proxyRefused}).`);
   // Name the proxy: "Could not reach <target> (ECONNREFUSED)" would send people to the wrong host.
-  if (proxy && code && /^E[A-Z]/.test(code) && !midAnswer) return new HttpError('HTTP_NETWORK', `proxy ${proxy.host} unreachable: ${code}`, url);
+  if (proxy && code && /^E[A-Z]/.test(code) && !midAnswer) return fail(`proxy ${proxy.host} unreachable: ${code}`);
   const why = code ?? (err.message || 'network error').split('\n')[0]!.slice(0, 200);
-  if (midAnswer) return new HttpError('HTTP_NETWORK', `The connection to ${describeUrl(url)} broke mid-answer (${why}).`, url);
-  return new HttpError('HTTP_NETWORK', `Could not reach ${describeUrl(url)} (${why}).`, url);
+  if (midAnswer) return fail(`The connection to ${describeUrl(url)} broke mid-answer (${why}).`);
+  return fail(`Could not reach ${describeUrl(url)} (${why}).`);
 }
 
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
@@ -183,7 +186,8 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   } catch {
     throw new HttpError('HTTP_URL', `Not a valid URL.`, url);
   }
-  if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new HttpError('HTTP_URL', `Unsupported scheme ${target.protocol}`, url);
+  if (target.protocol !== 'https:' && target.protocol !== 'http:')
+    throw new HttpError('HTTP_URL', `Unsupported scheme ${target.protocol}`, url);
   const proxy = proxyFor(target);
   const d = await getDispatchers();
   const dispatcher = proxy ? await proxyDispatcher(proxy, d) : d.direct;
@@ -211,14 +215,16 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
       size += (chunk as Buffer).length;
       if (size > maxBytes) {
         res.body.destroy();
-        throw new HttpError('HTTP_TOO_LARGE', `The answer from ${describeUrl(url)} is larger than ${maxBytes} bytes.`, url);
+        const why = `The answer from ${describeUrl(url)} is larger than ${maxBytes} bytes.`;
+        throw new HttpError('HTTP_TOO_LARGE', why, url);
       }
       chunks.push(chunk as Buffer);
     }
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
   } catch (e) {
     if (e instanceof HttpError) throw e;
-    if (abort.signal.aborted) throw new HttpError('HTTP_TIMEOUT', `No answer from ${describeUrl(url)} within ${seconds} s.`, url);
+    if (abort.signal.aborted)
+      throw new HttpError('HTTP_TIMEOUT', `No answer from ${describeUrl(url)} within ${seconds} s.`, url);
     throw networkError(e, url, proxy, midAnswer);
   } finally {
     clearTimeout(timer);
@@ -232,7 +238,8 @@ export function parseJsonBody(res: HttpResponse, url: string): unknown {
     return JSON.parse(res.body);
   } catch {
     const type = String(res.headers['content-type'] ?? '');
-    const what = /html/i.test(type) || /^\s*</.test(res.body) ? 'an HTML page (a proxy or captive portal?)' : 'a body that is not JSON';
+    const html = /html/i.test(type) || /^\s*</.test(res.body);
+    const what = html ? 'an HTML page (a proxy or captive portal?)' : 'a body that is not JSON';
     throw new HttpError('HTTP_NETWORK', `${describeUrl(url)} answered HTTP ${res.status} with ${what}.`, url);
   }
 }
