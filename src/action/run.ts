@@ -18,15 +18,19 @@ import {
   inputInvalid,
   oidcRequestFailed,
   oidcUnavailable,
+  proxySettingInvalid,
   tokenVerification,
 } from '../diagnose/run-findings.js';
 import { mergeFindings } from '../diagnose/merge.js';
 import { DEFAULT_RETRY, canRetry, retryDelayMs, sleep } from '../net/retry.js';
 import { debugEnabled, debugLine, logLine, maskSecret, readInput } from '../report/runner-log.js';
+import { closeConnections, preconnect } from '../net/http.js';
+import { checkProxySettings, ProxyConfigError } from '../net/proxy.js';
 import { emitReport } from '../report/emit.js';
 import type { ExchangeSummary, RunReport } from '../report/run-report.js';
 import type { VerifyResult } from '../github/verify.js';
 import type { ExchangeOutcome } from '../entra/exchange.js';
+import type { AzureStepResult } from './azure-step.js';
 
 export interface RunIo {
   env: NodeJS.ProcessEnv;
@@ -91,13 +95,27 @@ async function credentialLint(credentials: FederatedCredential[], claims: Decode
   return withClientId(lint, clientId);
 }
 
+/**
+ * A token that did not verify. An error when the verdict rests on the signature (exchange off:
+ * nothing else proves the token is GitHub's) or when the signature itself is wrong; a warning
+ * when only the keys could not be read and Entra has its own say.
+ */
+function verificationFinding(v: Extract<VerifyResult, { ok: false }>, proofNeeded: boolean): Finding {
+  const finding = tokenVerification(v);
+  const badToken = v.stage === 'signature' || v.stage === 'claims';
+  if (!proofNeeded && !badToken) return finding;
+  const why = proofNeeded
+    ? "With input 'exchange' false, a verified signature is the only proof that this token is GitHub's, so the check cannot pass without it."
+    : 'The token itself does not verify against its issuer\'s keys.';
+  return { ...finding, severity: 'error', message: `${finding.message}\n${why}` };
+}
+
 export async function runAction(io: RunIo): Promise<number> {
   const { env } = io;
   const started = Date.now();
   const now = () => Math.floor((io.now?.() ?? Date.now()) / 1000);
   // Where annotations go; the rest of the runner's context loads only on the failures that explain it.
   const place = runnerPlace();
-  const serverUrl = async () => (await readRunnerContext()).serverUrl;
   // Everything reaches the log through src/report/runner-log.ts, which neutralises outside values.
   const log = logLine;
   const debug = debugLine;
@@ -120,6 +138,7 @@ export async function runAction(io: RunIo): Promise<number> {
     }
     report.findings = sortFindings(report.findings);
     await emitReport(report);
+    await closeConnections();
     return exitCodeFor(report.findings, failOn);
   };
   const failWith = (finding: Finding, failOn: FailOn, input?: string) =>
@@ -134,8 +153,10 @@ export async function runAction(io: RunIo): Promise<number> {
   try {
     inputs = parseInputs(readInput);
     ({ credentials, notes: inputNotes } = await loadCredentials(inputs, place.workspace));
+    checkProxySettings();
   } catch (e) {
     if (e instanceof InputError) return failWith(inputInvalid(e.input, e.message, e.expected), fallbackFailOn, e.input);
+    if (e instanceof ProxyConfigError) return failWith(proxySettingInvalid(e.variable, e.message), fallbackFailOn);
     if (e instanceof CredentialsInputError) {
       const input = readInput('federated-credentials-file') ? 'federated-credentials-file' : 'federated-credentials';
       return failWith(
@@ -159,6 +180,8 @@ export async function runAction(io: RunIo): Promise<number> {
   const verifyModule = import('../github/verify.js');
   const exchangeModule = inputs.exchange ? import('../entra/exchange.js') : undefined;
   exchangeModule?.then((m) => m.preloadMsal()).catch(() => undefined);
+  // Entra's connection opens while the runner's token is on its way: one round trip less after it.
+  if (inputs.exchange) preconnect(inputs.authorityHost);
   // Awaited below; no unhandled rejection if the token fails first.
   compareModule.catch(() => undefined);
   verifyModule.catch(() => undefined);
@@ -169,16 +192,28 @@ export async function runAction(io: RunIo): Promise<number> {
     token = await fetchToken(endpoint, inputs.audience, deadline, mask, log);
     decoded = decodeJwtUnverified(token);
   } catch (e) {
-    if (e instanceof OidcError) return failWith(oidcRequestFailed(e.message, (e as OidcError & { attempts?: number }).attempts ?? 1, await serverUrl()), inputs.failOn);
-    if (e instanceof JwtDecodeError) return failWith(oidcRequestFailed(`the runner's answer is not a usable JWT (${e.message})`, 1, await serverUrl()), inputs.failOn);
+    if (e instanceof OidcError) return failWith(oidcRequestFailed(e.message, (e as OidcError & { attempts?: number }).attempts ?? 1, place.serverUrl), inputs.failOn);
+    if (e instanceof JwtDecodeError) return failWith(oidcRequestFailed(`the runner's answer is not a usable JWT (${e.message})`, 1, place.serverUrl), inputs.failOn);
     throw e;
   }
   const claims = decoded.claims;
   const { compareWithCredentials, suggestCredential } = await compareModule;
   debug(`Token claims: iss=${claims.iss} sub=${claims.sub} aud=${String(claims.aud)} job_workflow_ref=${claims.job_workflow_ref ?? ''}`);
 
-  // 3. Verify, compare and exchange side by side: none waits for another.
-  const verifyP: Promise<VerifyResult> = verifyModule.then((m) => m.verifyToken(token, decoded, Math.max(1000, Math.min(10_000, deadline - Date.now()))));
+  // 3. Verify, compare and exchange side by side: none waits for another. Verification is awaited
+  // only where a verdict depends on it (exchange off, or not accepted): Entra's acceptance proves
+  // the signature, so a passing check needs two round trips in sequence, not four.
+  const verifyAbort = new AbortController();
+  let verified: VerifyResult | undefined;
+  const verifyP: Promise<VerifyResult> = verifyModule
+    .then((m) =>
+      m.verifyToken(token, decoded, {
+        timeoutMs: Math.max(1000, Math.min(10_000, deadline - Date.now())),
+        serverUrl: place.serverUrl,
+        signal: verifyAbort.signal,
+      }),
+    )
+    .then((v) => (verified = v));
   let comparison: CompareResult | undefined = credentials
     ? compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: place.job })
     : undefined;
@@ -209,10 +244,18 @@ export async function runAction(io: RunIo): Promise<number> {
     );
   const azureUpFront = inputs.lookup === 'graph' || inputs.lookup === 'arm' || !!inputs.readerClientId || !!inputs.expectedSubscriptionId;
   const azureP = azureUpFront ? startAzure() : undefined;
-  watch.stage = "waiting for Entra's answer and the issuer's keys";
-  const [verification, outcome] = await Promise.all([verifyP, exchangeP]);
-  watch.stage = 'reading the credentials from Azure';
-  const azure = azureP || outcome?.kind !== 'success' ? await (await (azureP ?? startAzure())).finish(outcome) : { early: [], late: [] };
+  watch.stage = "waiting for Entra's answer";
+  const noAzure: AzureStepResult = { early: [], late: [] };
+  const outcome = await exchangeP;
+  const accepted = outcome?.kind === 'success';
+  // Accepted: a verification already done is shown, one still on its way is no longer needed.
+  if (accepted) verifyAbort.abort();
+  else verifyP.catch(() => undefined);
+  watch.stage = "waiting for the issuer's keys and the credentials from Azure";
+  const [verification, azure] = await Promise.all([
+    accepted ? (verified?.ok ? verified : undefined) : verifyP,
+    azureP || !accepted ? (azureP ?? startAzure()).then((a) => a.finish(outcome)) : noAzure,
+  ]);
   if (azure.credentials) {
     // What Azure holds is the truth: compare with it rather than with a list written down.
     credentials = azure.credentials;
@@ -246,14 +289,14 @@ export async function runAction(io: RunIo): Promise<number> {
     findings = mergeFindings(findings, remote);
     exchange = { status: 'rejected', attempts: outcome.attempts, code: outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error };
   } else if (outcome.kind === 'assertion-failed') {
-    findings.push(oidcRequestFailed(outcome.reason, outcome.attempts, await serverUrl()));
+    findings.push(oidcRequestFailed(outcome.reason, outcome.attempts, place.serverUrl));
     exchange = { status: 'unavailable', attempts: outcome.attempts, reason: outcome.reason };
   } else {
     findings.push(entraUnavailable(outcome.reason, outcome.attempts, inputs.authorityHost, Math.round((Date.now() - started) / 1000)));
     exchange = { status: 'unavailable', attempts: outcome.attempts, reason: outcome.reason };
   }
   findings.push(...azure.late);
-  if (!verification.ok) findings.push(tokenVerification(verification));
+  if (verification && !verification.ok) findings.push(verificationFinding(verification, !outcome));
   if (credentials && hasErrors(findings)) findings.push(...(await credentialLint(credentials, claims, inputs.audience, inputs.clientId, comparison)));
 
   const failed = hasErrors(findings);
@@ -263,8 +306,8 @@ export async function runAction(io: RunIo): Promise<number> {
     : outcome?.kind === 'success'
       ? `Entra accepted this job's token for client ${inputs.clientId}${matched ? ` (credential '${matched}' matches)` : ''}.`
       : matched
-        ? `The token matches credential '${matched}' (exchange not attempted).`
-        : `The token was fetched${verification.ok ? ' and verified' : ''}; there was nothing to compare it with (give federated-credentials or leave exchange on).`;
+        ? `The token's signature verifies and it matches credential '${matched}' (exchange not attempted).`
+        : `The token was fetched and verified; there was nothing to compare it with (give federated-credentials or leave exchange on).`;
   return finish(
     {
       result: failed ? 'fail' : 'pass',

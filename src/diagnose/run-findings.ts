@@ -119,3 +119,16 @@ export function acceptedDespiteLocalMismatch(): Finding {
     fix: 'Update the federated-credentials input/file from Entra: az ad app federated-credential list --id <APPLICATION-CLIENT-ID>',
   };
 }
+
+/** A proxy variable the runner's environment sets, unusable as given (never quoted: it may hold a password). */
+export function proxySettingInvalid(variable: string, message: string): Finding {
+  return {
+    id: 'input-invalid',
+    severity: 'error',
+    title: `Proxy setting '${variable}' is not valid`,
+    message: `${message}\nNothing was sent to GitHub or Entra.`,
+    fix:
+      `Set ${variable} in the runner's environment (or the job's env:) to http://HOST:PORT or https://HOST:PORT, ` +
+      `with any ':', '@' or '/' in a user name or password percent-encoded; or unset it.`,
+  };
+}

@@ -168,7 +168,9 @@ function isJsonObject(body: string): boolean {
 
 function describeBody(res: HttpResponse): string {
   const entra = parseEntraErrorBody(res.status, res.body);
-  if (entra) return ` (${entra.error}${entra.codes.length ? `, AADSTS${entra.codes[0]}` : ''})`;
+  // Only an OAuth error code's shape is repeated (a retry line must not carry free text from outside).
+  const error = /^[a-z_]{1,64}$/.test(entra?.error ?? '') ? entra!.error : 'error';
+  if (entra) return ` (${error}${entra.codes.length ? `, AADSTS${entra.codes[0]}` : ''})`;
   return /^\s*</.test(res.body) ? ' with an HTML page' : '';
 }
 
@@ -184,12 +186,14 @@ export async function exchangeToken(req: ExchangeRequest): Promise<ExchangeOutco
     const delay = retryDelayMs(attempt, policy, result.retryAfterMs);
     if (!canRetry(attempt, delay, req.deadline, Date.now(), policy))
       return { kind: 'unavailable', attempts: attempt, reason: result.reason, lastStatus: result.status };
-    req.log?.(`Exchange attempt ${attempt} failed (${result.reason}); retrying in ${(delay / 1000).toFixed(1)} s with a fresh GitHub token.`);
     await sleep(delay);
     try {
       assertion = await req.freshAssertion();
     } catch (e) {
       return { kind: 'assertion-failed', attempts: attempt, reason: (e as Error).message };
     }
+    // Said only now: the fresh token is masked (freshAssertion masks it on arrival) before any
+    // line that carries an answer from outside.
+    req.log?.(`Exchange attempt ${attempt} failed (${result.reason}); waited ${(delay / 1000).toFixed(1)} s, retrying with a fresh GitHub token.`);
   }
 }

@@ -33,12 +33,14 @@ export interface RunnerPlace {
   workflowRef?: string;
   job?: string;
   actionRepository?: string;
+  /** The job's own GitHub server (GITHUB_SERVER_URL): verification trusts its issuer. */
+  serverUrl: string;
 }
 
 /**
  * The place of this step, read without @actions/github: importing it loads octokit and undici
  * (about 530 KB), which doubled the time to the first decision and made a passing check a third
- * slower (npm run bench). Every run needs these four values; only failures need the rest.
+ * slower (npm run bench). Every run needs these values; only failures need the rest.
  */
 export function runnerPlace(): RunnerPlace {
   const env = process.env;
@@ -47,6 +49,8 @@ export function runnerPlace(): RunnerPlace {
     workflowRef: env['GITHUB_WORKFLOW_REF'],
     job: env['GITHUB_JOB'],
     actionRepository: env['GITHUB_ACTION_REPOSITORY'],
+    // The same default as @actions/github's context.serverUrl.
+    serverUrl: env['GITHUB_SERVER_URL'] || 'https://github.com',
   };
 }
 

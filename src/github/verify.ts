@@ -4,6 +4,7 @@
  */
 import { describeUrl, httpRequest, parseJsonBody } from '../net/http.js';
 import type { DecodedJwt } from './jwt.js';
+import { GITHUB_COM_ISSUER } from './issuers.js';
 
 export type VerifyStage = 'issuer-url' | 'discovery' | 'jwks' | 'signature' | 'claims';
 
@@ -11,25 +12,47 @@ export type VerifyResult =
   | { ok: true; jwksUri: string; kid?: string }
   | { ok: false; stage: VerifyStage; message: string; url?: string };
 
-function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
-
-/** Only https, except plain http to loopback (the test stand-ins). */
-export function allowedIssuerUrl(url: string): URL | undefined {
+/**
+ * The issuers whose keys this run may fetch: GitHub's public issuer (with or without an
+ * enterprise slug), and the issuer of the server this job runs on (GITHUB_SERVER_URL): a GHES
+ * host's own `/_services/token`, a GHE.com subdomain's `token.actions.<subdomain>.ghe.com`.
+ * Any other `iss` is not fetched: a token naming an arbitrary URL must not make this action
+ * send requests there. Returns the issuer URL when trusted.
+ */
+export function trustedIssuerUrl(iss: string, serverUrl: string | undefined): URL | undefined {
+  let issuer: URL;
   try {
-    const u = new URL(url);
-    if (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u.hostname))) return u;
+    issuer = new URL(iss);
   } catch {
-    /* fall through */
+    return undefined;
   }
+  if (issuer.username || issuer.password || issuer.search || issuer.hash) return undefined;
+  if (issuer.origin === new URL(GITHUB_COM_ISSUER).origin) return issuer;
+  let server: URL | undefined;
+  try {
+    server = serverUrl ? new URL(serverUrl) : undefined;
+  } catch {
+    server = undefined;
+  }
+  if (!server || (server.protocol !== 'https:' && server.protocol !== 'http:')) return undefined;
+  if (issuer.origin === server.origin) return issuer;
+  if (issuer.protocol === 'https:' && server.hostname.endsWith('.ghe.com') && issuer.host === `token.actions.${server.host}`) return issuer;
   return undefined;
 }
 
-async function getJson(url: string, timeoutMs: number): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; message: string }> {
+type JsonResult = { ok: true; json: Record<string, unknown> } | { ok: false; message: string };
+
+function sameOrigin(url: string, issuer: URL): boolean {
   try {
-    const res = await httpRequest(url, { timeoutMs, headers: { Accept: 'application/json' }, maxBytes: 1024 * 1024 });
+    return new URL(url).origin === issuer.origin;
+  } catch {
+    return false;
+  }
+}
+
+async function getJson(url: string, timeoutMs: number, signal?: AbortSignal): Promise<JsonResult> {
+  try {
+    const res = await httpRequest(url, { timeoutMs, headers: { Accept: 'application/json' }, maxBytes: 1024 * 1024, signal });
     if (res.status !== 200) return { ok: false, message: `${describeUrl(url)} answered HTTP ${res.status}.` };
     const json = parseJsonBody(res, url);
     if (!json || typeof json !== 'object') return { ok: false, message: `${describeUrl(url)} did not answer a JSON object.` };
@@ -39,14 +62,30 @@ async function getJson(url: string, timeoutMs: number): Promise<{ ok: true; json
   }
 }
 
-export async function verifyToken(token: string, decoded: DecodedJwt, timeoutMs: number): Promise<VerifyResult> {
+export interface VerifyOptions {
+  timeoutMs: number;
+  /** GITHUB_SERVER_URL: the server whose own issuer may be trusted. */
+  serverUrl: string | undefined;
+  /** Aborted when no verdict depends on the answer any more. */
+  signal?: AbortSignal;
+}
+
+export async function verifyToken(token: string, decoded: DecodedJwt, options: VerifyOptions): Promise<VerifyResult> {
+  const { timeoutMs, signal } = options;
   const iss = decoded.claims.iss;
-  const issuerUrl = allowedIssuerUrl(iss);
-  if (!issuerUrl) return { ok: false, stage: 'issuer-url', message: `The token's issuer '${iss}' is not an https URL, so neither this check nor Entra can fetch its keys.` };
+  const issuerUrl = trustedIssuerUrl(iss, options.serverUrl);
+  if (!issuerUrl)
+    return {
+      ok: false,
+      stage: 'issuer-url',
+      message:
+        `The token's issuer '${iss}' is neither GitHub's (${GITHUB_COM_ISSUER}) nor this run's server's ` +
+        `(GITHUB_SERVER_URL ${options.serverUrl ?? 'unset'}), so its keys were not fetched and the signature could not be verified.`,
+    };
   const discoveryUrl = `${iss.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   // One budget for both fetches: a slow discovery must not give the JWKS a fresh full timeout.
   const until = Date.now() + timeoutMs;
-  const discovery = await getJson(discoveryUrl, timeoutMs);
+  const discovery = await getJson(discoveryUrl, timeoutMs, signal);
   if (!discovery.ok) return { ok: false, stage: 'discovery', message: `Could not read the issuer's discovery document: ${discovery.message}`, url: discoveryUrl };
   if (discovery.json.issuer !== iss)
     return {
@@ -56,9 +95,10 @@ export async function verifyToken(token: string, decoded: DecodedJwt, timeoutMs:
       url: discoveryUrl,
     };
   const jwksUri = discovery.json.jwks_uri;
-  if (typeof jwksUri !== 'string' || !allowedIssuerUrl(jwksUri))
-    return { ok: false, stage: 'discovery', message: `The discovery document has no usable https jwks_uri.`, url: discoveryUrl };
-  const jwks = await getJson(jwksUri, Math.max(500, until - Date.now()));
+  // Keys only from the issuer's own origin: the discovery document must not send us elsewhere.
+  if (typeof jwksUri !== 'string' || !sameOrigin(jwksUri, issuerUrl))
+    return { ok: false, stage: 'discovery', message: `The discovery document has no jwks_uri on the issuer's own host (${issuerUrl.host}).`, url: discoveryUrl };
+  const jwks = await getJson(jwksUri, Math.max(500, until - Date.now()), signal);
   if (!jwks.ok) return { ok: false, stage: 'jwks', message: `Could not read the issuer's signing keys: ${jwks.message}`, url: jwksUri };
   const keys = Array.isArray(jwks.json.keys) ? (jwks.json.keys as Array<Record<string, unknown>>) : [];
   const kid = decoded.header.kid;
@@ -69,6 +109,7 @@ export async function verifyToken(token: string, decoded: DecodedJwt, timeoutMs:
       message: `The issuer's key set (${describeUrl(jwksUri)}) has no key with kid '${kid}'; Entra would answer AADSTS7000272 until the issuer publishes it.`,
       url: jwksUri,
     };
+  if (signal?.aborted) return { ok: false, stage: 'signature', message: 'Not verified: no verdict depended on it.' };
   const { createLocalJWKSet, jwtVerify, errors } = await import('jose');
   try {
     // Entra accepts RS256 only (entra-facts.md §5); the lifetime is reported separately, so no clock checks here.

@@ -1,78 +1,89 @@
 /**
- * HTTPS_PROXY / HTTP_PROXY / NO_PROXY support for our own requests (self-hosted and GHES
- * runners often sit behind a proxy). Loopback is never proxied, except under
- * AFC_PROXY_LOOPBACK=1: a test-only escape hatch (the proxy tests run every service, the proxy
- * included, on 127.0.0.1; no runner sets it). msal-node's requests go through the same client
- * (exchange.ts's RecordingNetwork uses httpRequest), so they are proxied like ours.
+ * Which proxy a request goes through: the toolkit's own rules (@actions/http-client's
+ * `checkBypass`: loopback never proxied, NO_PROXY entries, lower-case variables first), so this
+ * action behaves like every other action on the same runner. What the toolkit lacks and this
+ * module adds: a malformed setting is refused with the variable's name (the toolkit silently
+ * ignores some and throws a bare TypeError on others), and a proxy's credentials are kept out
+ * of every URL that could reach a message.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
-import * as tls from 'node:tls';
-import type { Agent } from 'node:http';
+import { checkBypass } from '@actions/http-client/lib/proxy';
 
-function noProxyMatches(host: string, noProxy: string): boolean {
-  return noProxy
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .some((entry) => {
-      if (entry === '*') return true;
-      // `[v6]` or `[v6]:port`; a bare IPv6 address has colons of its own, so only `host:port` loses a port.
-      const v6 = /^\[([^\]]*)\](?::\d+)?$/.exec(entry);
-      const e = (v6 ? v6[1]! : entry.split(':').length > 2 ? entry : entry.replace(/^\*?\./, '').replace(/:\d+$/, '')).toLowerCase();
-      return host === e || host.endsWith(`.${e}`);
-    });
-}
-
-export function proxyUrlFor(target: URL, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
-  if (loopback && env.AFC_PROXY_LOOPBACK !== '1') return undefined;
-  const noProxy = env.NO_PROXY ?? env.no_proxy ?? '';
-  if (noProxy && noProxyMatches(host, noProxy)) return undefined;
-  const proxy = target.protocol === 'https:' ? env.HTTPS_PROXY ?? env.https_proxy : env.HTTP_PROXY ?? env.http_proxy;
-  return proxy || undefined;
-}
-
-const agents = new Map<string, Agent>();
-
-/** An agent that tunnels through the proxy (CONNECT for https), or undefined for a direct request. */
-export function proxyAgentFor(target: URL): Agent | undefined {
-  const proxy = proxyUrlFor(target);
-  if (!proxy) return undefined;
-  const key = `${target.protocol}${proxy}`;
-  let agent = agents.get(key);
-  if (!agent) {
-    agent = createTunnelAgent(new URL(proxy), target.protocol === 'https:');
-    agents.set(key, agent);
+export class ProxyConfigError extends Error {
+  override readonly name = 'ProxyConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
   }
-  return agent;
 }
 
-function createTunnelAgent(proxy: URL, secure: boolean): Agent {
-  const auth = proxy.username ? `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` : undefined;
-  const base = secure ? https.Agent : http.Agent;
-  class TunnelAgent extends base {
-    override createConnection(options: any, callback: (err: Error | null, socket?: any) => void): any {
-      const req = http.request({
-        host: proxy.hostname,
-        port: proxy.port || 80,
-        method: 'CONNECT',
-        path: `${options.host}:${options.port}`,
-        headers: auth ? { 'Proxy-Authorization': auth, host: `${options.host}:${options.port}` } : { host: `${options.host}:${options.port}` },
-      });
-      req.once('connect', (res, socket) => {
-        if (res.statusCode !== 200) {
-          socket.destroy();
-          callback(new Error(`proxy ${proxy.host} refused CONNECT with HTTP ${res.statusCode}`));
-          return;
-        }
-        callback(null, secure ? tls.connect({ ...options, socket, servername: options.servername ?? options.host }) : socket);
-      });
-      // Name the proxy: "Could not reach <target> (ECONNREFUSED)" would send people to the wrong host.
-      req.once('error', (e: NodeJS.ErrnoException) => callback(new Error(`proxy ${proxy.host} unreachable: ${e.code ?? e.message}`)));
-      req.end();
-      return undefined;
-    }
+export interface ProxySetting {
+  /** `http:` (spoken to in plaintext) or `https:` (spoken to over TLS). */
+  protocol: 'http:' | 'https:';
+  /** host[:port], for messages: never the credentials. */
+  host: string;
+  /** `protocol//host`, what the connection is opened to. */
+  origin: string;
+  /** `Basic …` when the URL carries credentials. */
+  authorization?: string;
+}
+
+/** The variable the toolkit reads for a scheme: lower case first, an empty value falls through. */
+function proxyVariable(https: boolean, env: NodeJS.ProcessEnv): { name: string; value: string } | undefined {
+  const names = https ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+  for (const name of names) {
+    const value = env[name];
+    if (value) return { name, value };
   }
-  return new TunnelAgent({ keepAlive: false });
+  return undefined;
+}
+
+/** Parses a proxy variable; its value is never quoted back (it may hold a password). */
+function parseProxy(name: string, value: string): ProxySetting {
+  const expected = `${name} must be a proxy URL such as http://proxy.example:3128 or https://proxy.example:443`;
+  // The toolkit's reading: a value without a scheme is an http proxy.
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? value.trim() : `http://${value.trim()}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ProxyConfigError(name, `${expected}; its value is not a URL.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ProxyConfigError(name, `${expected}; '${url.protocol.slice(0, 12)}' proxies are not supported.`);
+  if (!url.hostname) throw new ProxyConfigError(name, `${expected}; its value names no host.`);
+  let user: string;
+  let password: string;
+  try {
+    user = decodeURIComponent(url.username);
+    password = decodeURIComponent(url.password);
+  } catch {
+    throw new ProxyConfigError(name, `${expected}; its user name or password is not valid percent-encoding.`);
+  }
+  return {
+    protocol: url.protocol,
+    host: url.host,
+    origin: `${url.protocol}//${url.host}`,
+    ...(user || password ? { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` } : {}),
+  };
+}
+
+/** Every proxy variable the toolkit would read, checked before any request is made. */
+export function checkProxySettings(): void {
+  for (const https of [true, false]) {
+    const variable = proxyVariable(https, process.env);
+    if (variable) parseProxy(variable.name, variable.value);
+  }
+}
+
+/**
+ * The proxy for this target, or undefined for a direct connection. Reads process.env, as the
+ * toolkit does for every action (checkBypass has no other source).
+ */
+export function proxyFor(target: URL): ProxySetting | undefined {
+  const variable = proxyVariable(target.protocol === 'https:', process.env);
+  if (!variable) return undefined;
+  if (checkBypass(target)) return undefined;
+  return parseProxy(variable.name, variable.value);
 }

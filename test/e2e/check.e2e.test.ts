@@ -365,14 +365,14 @@ describe('fail-on', () => {
     expect(r.outputs.result).toBe('fail');
   });
 
-  it('warning: a verification warning fails the step', async () => {
-    world.github.faults.jwks = () => ({ status: 500 });
-    world.github.faults.discovery = undefined;
-    // Entra's stand-in fetches the JWKS too; keep its answer healthy by letting only the action's request fail.
-    let n = 0;
-    world.github.faults.jwks = () => (n++ === 0 ? { status: 500 } : undefined);
-    const r = await run({ inputs: { 'fail-on': 'warning' } });
-    expect(findingIds(r)).toContain('token-verification');
+  it('warning: a warning fails the step', async () => {
+    // A passing run no longer waits for (or warns about) the local verification once Entra has
+    // accepted the token. With exchange off, the loopback issuer draws issuer-private, a warning.
+    const r = await run({ inputs: { 'fail-on': 'warning', exchange: 'false' } });
+    expect(r.outputs.result).toBe('pass');
+    expect(findingIds(r)).toContain('issuer-private');
+    expect(JSON.parse(r.outputs.findings!).every((f: { severity: string }) => f.severity === 'warning')).toBe(true);
+    expect(r.code).toBe(1);
   });
 });
 

@@ -60,7 +60,14 @@ export function useWorld(): World {
     runAction({
       ...options,
       inputs: { 'client-id': CLIENT, 'tenant-id': TENANT, 'authority-host': world.entra.authorityHost, ...options.inputs },
-      env: { ...jobEnv(world.github.context), GITHUB_JOB: 'deploy', ...standinEnv(world.github, world.entra), ...options.env },
+      env: {
+        ...jobEnv(world.github.context),
+        GITHUB_JOB: 'deploy',
+        // The stand-in is this job's server, as a GHES host is: the action trusts its issuer's keys.
+        GITHUB_SERVER_URL: new URL(world.github.issuer).origin,
+        ...standinEnv(world.github, world.entra),
+        ...options.env,
+      },
     });
   world.secrets = () => [...world.github.issuedTokens, ...world.entra.tokensIssued];
   return world;

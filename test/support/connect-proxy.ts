@@ -1,9 +1,12 @@
 /**
  * A tiny forward proxy on loopback that only speaks CONNECT (what HTTPS_PROXY clients use, and
- * what the action's tunnel agent uses for plain http too). It counts and records every tunnel,
- * so a test can prove that each of the action's calls went through it. Optional Basic auth.
+ * what undici's ProxyAgent uses for plain http too). It counts and records every tunnel,
+ * so a test can prove that each of the action's calls went through it. Optional Basic auth;
+ * optionally listening over TLS (an `https://` proxy); optionally resolving names itself, so the
+ * action can be sent to a name that is not loopback (the toolkit never proxies loopback).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
 export interface TunnelRecord {
@@ -19,24 +22,36 @@ export interface TunnelRecord {
 export interface ConnectProxyOptions {
   /** Require `Proxy-Authorization: Basic base64(user:pass)`; others get 407. */
   credentials?: { user: string; password: string };
+  /** Listen over TLS with this certificate: the proxy's URL is then `https://`. */
+  tls?: { cert: string; key: string };
+  /** Where a CONNECT target host really is (e.g. `*.proxied.test` → 127.0.0.1); default: as named. */
+  resolve?: (host: string) => string;
 }
 
 export interface ConnectProxy {
-  /** `http://127.0.0.1:<port>` (with user:pass@ when credentials are required). */
+  /** `http(s)://127.0.0.1:<port>` (with user:pass@ when credentials are required). */
   readonly url: string;
   readonly port: number;
   readonly tunnels: TunnelRecord[];
   /** Requests that were not CONNECT (a client using the proxy as a plain HTTP proxy). */
   readonly plainRequests: string[];
+  /** Connections whose first bytes were not HTTP (e.g. a TLS ClientHello sent to a plain proxy). */
+  readonly unreadable: number;
   close(): Promise<void>;
 }
 
 export async function startConnectProxy(options: ConnectProxyOptions = {}): Promise<ConnectProxy> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
     proxy.plainRequests.push(`${req.method} ${req.url}`);
     res.writeHead(405, { 'content-type': 'text/plain' });
     res.end('this proxy only tunnels (CONNECT)\n');
+  };
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createServer(onRequest);
+  let unreadable = 0;
+  server.on('clientError', (_e, socket: Socket) => {
+    unreadable++;
+    socket.destroy();
   });
   const expectedAuth = options.credentials
     ? `Basic ${Buffer.from(`${options.credentials.user}:${options.credentials.password}`).toString('base64')}`
@@ -63,7 +78,7 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
       client.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const upstream = connect(Number(m[2]), m[1]!, () => {
+    const upstream = connect(Number(m[2]), options.resolve?.(m[1]!) ?? m[1]!, () => {
       record.status = 200;
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
@@ -91,10 +106,13 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
   const port = (server.address() as AddressInfo).port;
   const auth = options.credentials ? `${encodeURIComponent(options.credentials.user)}:${encodeURIComponent(options.credentials.password)}@` : '';
   const proxy: ConnectProxy = {
-    url: `http://${auth}127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${auth}127.0.0.1:${port}`,
     port,
     tunnels: [],
     plainRequests: [],
+    get unreadable() {
+      return unreadable;
+    },
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
