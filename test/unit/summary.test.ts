@@ -166,7 +166,7 @@ describe('renderSummary: content', () => {
     expect(out).toContain('| `repository` | <code>octo-org/octo-repo (id 2002)</code> |');
     expect(out).toContain('| `repository_owner` | <code>octo-org (id 1001)</code> |');
     expect(out).toContain('| signature | RS256, kid cc413527 |');
-    expect(out).toContain("| verified | ✅ against the issuer's JWKS |");
+    expect(out).toContain('| verified | ✅ by Entra, which accepted the token |');
     expect(out).toContain('### Federated credentials compared');
     expect(out).toContain('| ✅ | <code>github-env-prod</code> |');
     expect(out).toContain('### Token exchange\n\nEntra issued an access token.');
