@@ -47,6 +47,11 @@ export interface SubjectMatch {
   full: FederatedCredential[];
   /** Credentials that accept some runs (a classic credential for one branch of a `release/*` filter). */
   partial: FederatedCredential[];
+  /**
+   * Credentials that accept a run the prediction only allows for (a workflow_dispatch started on
+   * another branch): the credential may be in use, but the predicted subject is not matched.
+   */
+  maybe: FederatedCredential[];
 }
 
 export interface WorkflowAudit {
@@ -136,16 +141,17 @@ function flexibleCovers(clauses: readonly Clause[], claims: Record<string, strin
 function matchSubject(p: PredictedSubject, index: CredentialIndex): SubjectMatch {
   const full: FederatedCredential[] = [];
   const partial: FederatedCredential[] = [];
+  const maybe: FederatedCredential[] = [];
   if (!p.pattern) full.push(...(index.exact.get(p.subject) ?? []));
   else for (const e of index.usable) if (wildcardMatch(p.subject, e.subject)) partial.push(e.credential);
-  if (p.possible) for (const e of index.usable) if (wildcardMatch(p.possible, e.subject) && !full.includes(e.credential) && !partial.includes(e.credential)) partial.push(e.credential);
+  if (p.possible) for (const e of index.usable) if (wildcardMatch(p.possible, e.subject) && !full.includes(e.credential) && !partial.includes(e.credential)) maybe.push(e.credential);
   for (const f of index.flexible) {
     const claims = { ...p.claims, sub: p.subject };
     if (flexibleCovers(f.clauses, claims)) full.push(f.credential);
-    else if (flexibleIntersects(f.clauses, claims) || (p.possible && flexibleIntersects(f.clauses, { ...claims, sub: p.possible, ref: '*' })))
-      partial.push(f.credential);
+    else if (flexibleIntersects(f.clauses, claims)) partial.push(f.credential);
+    else if (p.possible && flexibleIntersects(f.clauses, { ...claims, sub: p.possible, ref: '*' })) maybe.push(f.credential);
   }
-  return { subject: p, full, partial };
+  return { subject: p, full, partial, maybe };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -645,6 +651,7 @@ export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], crede
         if (!predicted.has(m.subject.subject)) predicted.set(m.subject.subject, m.subject);
         for (const c of m.full) used.add(c);
         for (const c of m.partial) used.add(c);
+        for (const c of m.maybe) used.add(c);
       }
       // A call to a workflow that was not read: nothing is known about its logins.
       if (jp.calls && !jp.calls.resolved) continue;

@@ -1,9 +1,101 @@
-/** Reading a repository's workflow files from disk (the only I/O of the workflow modules). */
+/**
+ * Reading a repository's workflow files from disk (the only I/O of the workflow modules), with
+ * the files a login decision needs: local composite actions (`uses: ./path`) and the `.tf` files
+ * of the directories Terraform steps run in (a provider or backend with `use_oidc = true`).
+ */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseWorkflow, type WorkflowFile } from './parse.js';
+import { join, posix } from 'node:path';
+import { localActionDir, type CompositeAction, type RepositoryFacts } from './logins.js';
+import { parseCompositeAction, parseWorkflow, type WorkflowFile } from './parse.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
+/** Local actions that use other local actions are followed this deep. */
+const MAX_ACTION_DEPTH = 3;
+/** Bounds on what is read besides the workflows. */
+const MAX_EXTRA_FILES = 200;
+const MAX_EXTRA_BYTES = 512 * 1024;
+
+async function readSmall(path: string): Promise<string | undefined> {
+  try {
+    const text = await readFile(path, 'utf8');
+    return text.length <= MAX_EXTRA_BYTES ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `uses: ./x` paths in a text (workflow or action), without parsing it again. */
+function localUses(text: string): string[] {
+  const out: string[] = [];
+  const re = /uses:\s*["']?(\.\/[^\s"'#]+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const dir = localActionDir(m[1]!);
+    if (dir && !dir.startsWith('.github/workflows/') && !dir.includes('..')) out.push(dir);
+  }
+  return out;
+}
+
+async function readActions(root: string, texts: readonly string[], budget: { files: number }): Promise<Map<string, CompositeAction>> {
+  const actions = new Map<string, CompositeAction>();
+  let wanted = [...new Set(texts.flatMap(localUses))];
+  for (let depth = 0; depth < MAX_ACTION_DEPTH && wanted.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of wanted) {
+      if (actions.has(dir) || budget.files-- <= 0) continue;
+      for (const name of ['action.yml', 'action.yaml']) {
+        const file = posix.join(dir, name);
+        const text = await readSmall(join(root, file));
+        if (text === undefined) continue;
+        const action = parseCompositeAction(text, file);
+        if (action) {
+          actions.set(dir, action);
+          next.push(...localUses(text));
+        }
+        break;
+      }
+    }
+    wanted = [...new Set(next)].filter((d) => !actions.has(d));
+  }
+  return actions;
+}
+
+/** Directories Terraform may run in: the root and every `working-directory:` written literally. */
+function terraformDirs(texts: readonly string[]): string[] {
+  const dirs = new Set<string>(['.']);
+  for (const text of texts) {
+    if (!/terraform|terragrunt|tofu/i.test(text)) continue;
+    const re = /working-directory:\s*["']?([^\s"'#$]+)/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const d = m[1]!.replace(/^\.\/+/, '').replace(/\/+$/, '');
+      if (!d.includes('..')) dirs.add(d === '' ? '.' : d);
+    }
+  }
+  return [...dirs];
+}
+
+async function readTerraform(root: string, texts: readonly string[], budget: { files: number }): Promise<Map<string, { file: string; line: number }>> {
+  const found = new Map<string, { file: string; line: number }>();
+  if (!texts.some((t) => /terraform|terragrunt|tofu/i.test(t))) return found;
+  for (const dir of terraformDirs(texts)) {
+    let names: string[];
+    try {
+      names = (await readdir(join(root, dir))).filter((n) => n.endsWith('.tf')).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (budget.files-- <= 0) return found;
+      const text = await readSmall(join(root, dir, name));
+      const m = text ? /^\s*use_oidc\s*=\s*true\b/m.exec(text) : null;
+      if (!m || !text) continue;
+      found.set(dir, { file: posix.join(dir, name), line: text.slice(0, m.index + m[0].length).split('\n').length });
+      break;
+    }
+  }
+  return found;
+}
 
 /** Every `.yml`/`.yaml` under `.github/workflows/` of `root`, parsed; paths are repository-relative. */
 export async function readWorkflows(root: string, options: { loginActions?: readonly string[] } = {}): Promise<{ workflows: WorkflowFile[]; missing: boolean }> {
@@ -14,8 +106,11 @@ export async function readWorkflows(root: string, options: { loginActions?: read
     return { workflows: [], missing: true };
   }
   const files = names.filter((n) => /\.ya?ml$/i.test(n)).sort();
-  const workflows = await Promise.all(
-    files.map(async (n) => parseWorkflow(await readFile(join(root, WORKFLOWS_DIR, n), 'utf8'), `${WORKFLOWS_DIR}/${n}`, options)),
-  );
+  const texts = await Promise.all(files.map((n) => readFile(join(root, WORKFLOWS_DIR, n), 'utf8')));
+  const budget = { files: MAX_EXTRA_FILES };
+  const actions = await readActions(root, texts, budget);
+  const terraformOidcDirs = await readTerraform(root, [...texts, ...[...actions.values()].map((a) => a.steps.map((s) => s.run ?? '').join('\n'))], budget);
+  const facts: RepositoryFacts = { actions, terraformOidcDirs };
+  const workflows = files.map((n, i) => parseWorkflow(texts[i]!, `${WORKFLOWS_DIR}/${n}`, { ...options, facts }));
   return { workflows, missing: false };
 }
