@@ -28,6 +28,8 @@ export interface LoginOptions {
   /** More action names that log in to Azure with OIDC (`owner/name` or `./path`), case-insensitive. */
   loginActions?: readonly string[];
   facts?: RepositoryFacts;
+  /** `owner/repo` of the workflows: `uses: ./` names this repository's own action (azure/login tests itself so). */
+  repository?: string;
 }
 
 const TRUTHY = new Set(['true', 'True', 'TRUE', '1', 'yes']);
@@ -41,7 +43,9 @@ function actionName(uses: string): string {
 /** `./.github/actions/x` → `.github/actions/x`. */
 export function localActionDir(uses: string): string | undefined {
   if (!uses.startsWith('./')) return undefined;
-  return actionName(uses).slice(2).replace(/\/action\.ya?ml$/, '').replace(/\/+$/, '') || '.';
+  const at = uses.lastIndexOf('@');
+  // Paths keep their case: the file system may be case-sensitive.
+  return (at > 0 ? uses.slice(0, at) : uses).slice(2).replace(/\/action\.ya?ml$/, '').replace(/\/+$/, '') || '.';
 }
 
 /** Actions that never request an Azure OIDC token themselves (they use an earlier login, or none). */
@@ -62,7 +66,8 @@ function mark(step: WorkflowStep, kind: AzureLoginKind, reason: string, extra: P
 /** A step's own login (its action, its script, its variables), given the variables it sees. */
 function ownLogin(step: WorkflowStep, env: Record<string, string>, options: LoginOptions, dir: string | undefined): AzureLoginMarker | undefined {
   if (step.uses) {
-    const name = actionName(step.uses);
+    const own = localActionDir(step.uses) === '.' && options.repository;
+    const name = own ? options.repository!.toLowerCase() : actionName(step.uses);
     if (name === 'azure/login') {
       const authType = (step.with['auth-type'] ?? '').toUpperCase();
       // `creds:` without client-id is a service principal secret; `auth-type: IDENTITY` is a managed identity.

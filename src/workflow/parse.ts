@@ -246,6 +246,8 @@ export interface ParseOptions {
   loginActions?: readonly string[];
   /** Local composite actions and Terraform files, read by the caller (read-workflows.ts). */
   facts?: RepositoryFacts;
+  /** `owner/repo`: `uses: ./` is this repository's own action. */
+  repository?: string;
 }
 
 export { expressionsIn } from './parse-sections.js';

@@ -98,7 +98,7 @@ async function readTerraform(root: string, texts: readonly string[], budget: { f
 }
 
 /** Every `.yml`/`.yaml` under `.github/workflows/` of `root`, parsed; paths are repository-relative. */
-export async function readWorkflows(root: string, options: { loginActions?: readonly string[] } = {}): Promise<{ workflows: WorkflowFile[]; missing: boolean }> {
+export async function readWorkflows(root: string, options: { loginActions?: readonly string[]; repository?: string } = {}): Promise<{ workflows: WorkflowFile[]; missing: boolean }> {
   let names: string[];
   try {
     names = await readdir(join(root, WORKFLOWS_DIR));
