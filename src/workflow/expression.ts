@@ -14,7 +14,21 @@ export const UNKNOWN_FALSY = Symbol('unknown-falsy');
 type Marker = typeof UNKNOWN | typeof UNKNOWN_TRUTHY | typeof UNKNOWN_FALSY;
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-export type Value = Json | Marker;
+
+/** A string known only as a pattern (`refs/pull/*\/merge`, `refs/heads/*`): `*` is any text. */
+export class Pattern {
+  constructor(readonly glob: string) {}
+  /** The parts between the wildcards, lower-cased (comparisons ignore case). */
+  get parts(): string[] {
+    return this.glob.toLowerCase().split('*');
+  }
+  matches(text: string): boolean {
+    const re = new RegExp(`^${this.parts.map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*')}$`);
+    return re.test(text.toLowerCase());
+  }
+}
+
+export type Value = Json | Marker | Pattern;
 
 /** A context object whose missing keys are unknown (e.g. `github.event`), not null. */
 export const OPEN = Symbol('open');
@@ -24,8 +38,8 @@ export interface Context {
 
 const MAX_VALUES = 32;
 
-export function isMarker(v: unknown): v is Marker {
-  return v === UNKNOWN || v === UNKNOWN_TRUTHY || v === UNKNOWN_FALSY;
+export function isMarker(v: unknown): v is Marker | Pattern {
+  return v === UNKNOWN || v === UNKNOWN_TRUTHY || v === UNKNOWN_FALSY || v instanceof Pattern;
 }
 
 /** `yes` when every possible value is truthy, `no` when every one is falsy. */
@@ -45,6 +59,7 @@ function truthy(v: Value): boolean | undefined {
   if (v === UNKNOWN) return undefined;
   if (v === UNKNOWN_TRUTHY) return true;
   if (v === UNKNOWN_FALSY) return false;
+  if (v instanceof Pattern) return v.glob.replace(/\*/g, '') !== '' ? true : undefined;
   if (v === null || v === false || v === 0 || v === '') return false;
   if (typeof v === 'number' && Number.isNaN(v)) return false;
   return true;
@@ -252,7 +267,7 @@ function uniq(values: Value[]): Value[] {
   const out: Value[] = [];
   const seen = new Set<string>();
   for (const v of values) {
-    const key = isMarker(v) ? v.toString() : JSON.stringify(v);
+    const key = v instanceof Pattern ? `pattern:${v.glob}` : isMarker(v) ? v.toString() : JSON.stringify(v);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(v);
@@ -277,6 +292,13 @@ function looseEquals(a: Json, b: Json): boolean {
 }
 
 function compare(op: string, a: Value, b: Value): Value {
+  const pattern = a instanceof Pattern ? a : b instanceof Pattern ? b : undefined;
+  const other = pattern === a ? b : a;
+  if (pattern && typeof other === 'string' && (op === '==' || op === '!=')) {
+    // A text the pattern cannot produce is certainly different.
+    if (!pattern.matches(other)) return op === '!=';
+    return UNKNOWN;
+  }
   if (isMarker(a) || isMarker(b)) return UNKNOWN;
   if (op === '==') return looseEquals(a, b);
   if (op === '!=') return !looseEquals(a, b);
@@ -305,6 +327,22 @@ function asValue(v: Value | Context): Value {
   if (isMarker(v) || v === null || typeof v !== 'object') return v as Value;
   if ((v as Record<symbol, unknown>)[OPEN]) return UNKNOWN;
   return v as Json;
+}
+
+/** `startsWith`/`endsWith`/`contains` of a pattern: decided when its fixed parts decide it. */
+function patternTest(name: string, p: Pattern, t: string): Value {
+  const parts = p.parts;
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (name === 'startswith') {
+    if (first.startsWith(t)) return true;
+    return t.startsWith(first) ? UNKNOWN : false;
+  }
+  if (name === 'endswith') {
+    if (last.endsWith(t)) return true;
+    return t.endsWith(last) ? UNKNOWN : false;
+  }
+  return parts.some((x) => x.includes(t)) ? true : UNKNOWN;
 }
 
 class Evaluator {
@@ -402,6 +440,10 @@ class Evaluator {
     const out: Value[] = [];
     for (const a of this.arg(args, 0))
       for (const b of this.arg(args, 1)) {
+        if (a instanceof Pattern && typeof b === 'string') {
+          out.push(patternTest(name, a, b.toLowerCase()));
+          continue;
+        }
         if (isMarker(a) || isMarker(b)) {
           out.push(UNKNOWN);
           continue;

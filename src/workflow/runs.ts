@@ -4,7 +4,7 @@
  * each run knows, and the expression context (`github.*`, `inputs.*`, `matrix.*`) its jobs see.
  * Pure.
  */
-import { OPEN, UNKNOWN as UNKNOWN_VALUE, evaluateCondition, interpolate, type Context, type Value } from './expression.js';
+import { OPEN, Pattern, UNKNOWN as UNKNOWN_VALUE, evaluateCondition, interpolate, type Context, type Value } from './expression.js';
 import { matrixLegs, type Leg } from './matrix.js';
 import type { ReusableCall, WorkflowFile, WorkflowJob, WorkflowTrigger } from './parse.js';
 import { repoRelativePath } from './parse.js';
@@ -429,9 +429,10 @@ export function contextFor(run: RunContext, leg: Leg, inputs: InputChoice): Cont
     : closed({});
   const eventInputs = run.eventInputs ? inputValues(run.eventInputs.keys(), (n) => inputs.get(n) ?? UNKNOWN_VALUE) : run.trigger === 'workflow_call' ? UNKNOWN_VALUE : null;
   const refName = known ? run.ref.replace(/^refs\/(heads|tags)\//, '') : UNKNOWN_VALUE;
+  const ref = known ? run.ref : run.ref === UNKNOWN ? UNKNOWN_VALUE : new Pattern(run.ref.replace(/\?/g, '*'));
   const github = open({
     event_name: run.trigger,
-    ref: known ? run.ref : UNKNOWN_VALUE,
+    ref,
     ref_name: refName,
     ref_type: run.refType === UNKNOWN ? UNKNOWN_VALUE : run.refType,
     base_ref: run.refContext === 'pull_request' ? (run.baseRef ?? UNKNOWN_VALUE) : '',
