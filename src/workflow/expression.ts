@@ -513,11 +513,13 @@ export interface Text {
   text: string;
   /** No part was unknown. */
   known: boolean;
+  /** Every part had one possible value (not one of several an unknown condition picks from). */
+  certain: boolean;
 }
 
 /** A string with `${{ }}` parts: every text it can become (up to a limit). */
 export function interpolate(template: string, ctx: Context): Text[] {
-  let variants: Text[] = [{ text: '', known: true }];
+  let variants: Text[] = [{ text: '', known: true, certain: true }];
   const re = /\$\{\{([\s\S]*?)\}\}/g;
   let last = 0;
   let m: RegExpExecArray | null;
@@ -527,19 +529,20 @@ export function interpolate(template: string, ctx: Context): Text[] {
       for (const p of parts) {
         const text = (v.text + p.text).replace(/\*+/g, '*');
         const prev = next.get(text);
-        next.set(text, { text, known: (v.known && p.known) || (prev?.known ?? false) });
+        next.set(text, { text, known: (v.known && p.known) || (prev?.known ?? false), certain: (v.certain && p.certain) || (prev?.certain ?? false) });
       }
     variants = [...next.values()];
-    if (variants.length > MAX_VALUES) variants = [{ text: '*', known: false }];
+    if (variants.length > MAX_VALUES) variants = [{ text: '*', known: false, certain: false }];
   };
   while ((m = re.exec(template)) !== null) {
-    if (m.index > last) append([{ text: template.slice(last, m.index), known: true }]);
-    append(evaluate(m[1] ?? '', ctx).map((v) => {
+    if (m.index > last) append([{ text: template.slice(last, m.index), known: true, certain: true }]);
+    const values = evaluate(m[1] ?? '', ctx);
+    append(values.map((v) => {
       const t = asText(v);
-      return t === undefined ? { text: '*', known: false } : { text: t, known: true };
+      return t === undefined ? { text: '*', known: false, certain: false } : { text: t, known: true, certain: values.length === 1 };
     }));
     last = m.index + m[0].length;
   }
-  if (last < template.length) append([{ text: template.slice(last), known: true }]);
+  if (last < template.length) append([{ text: template.slice(last), known: true, certain: true }]);
   return variants;
 }

@@ -86,7 +86,7 @@ function ownLogin(step: WorkflowStep, env: Record<string, string>, options: Logi
   if (/\baz\s+login\b[^\n]*--federated-token/.test(run.replace(/\\\n/g, ' ')))
     return mark(step, 'id-token-request', 'runs `az login --federated-token` with a GitHub OIDC token');
   if (/\bazd\s+auth\s+login\b[^\n]*--federated-credential-provider\s+["']?github/.test(run.replace(/\\\n|`\n/g, ' ')))
-    return mark(step, 'id-token-request', 'runs `azd auth login --federated-credential-provider github`, which requests a GitHub OIDC token');
+    return mark(step, 'env-client-id-oidc', 'runs `azd auth login --federated-credential-provider github`, which requests a GitHub OIDC token');
   if (/Connect-AzAccount\b[^\n]*-FederatedToken/i.test(run.replace(/`\n/g, ' ')))
     return mark(step, 'id-token-request', 'runs `Connect-AzAccount -FederatedToken` with a GitHub OIDC token');
   const own = step.env;
@@ -96,7 +96,7 @@ function ownLogin(step: WorkflowStep, env: Record<string, string>, options: Logi
   if (hasSecret) return undefined;
   if (isTerraformStep(step)) {
     // Variables of the job or workflow reach this step: Terraform (azurerm/azuread) reads them.
-    if (TRUTHY.has(env.ARM_USE_OIDC ?? '')) return mark(step, 'env-arm-use-oidc', 'runs Terraform with ARM_USE_OIDC: true (azurerm/azuread OIDC login)');
+    if (TRUTHY.has(env.ARM_USE_OIDC ?? '')) return mark(step, 'env-arm-use-oidc', 'runs Terraform with ARM_USE_OIDC: true (azurerm/azuread OIDC login)', { inherited: true });
     if (/use_oidc\s*=\s*"?true/i.test(run) && (env.ARM_CLIENT_ID || env.AZURE_CLIENT_ID))
       return mark(step, 'terraform-use-oidc', 'runs Terraform with use_oidc=true (azurerm/azuread OIDC login)');
     const tf = dir !== undefined ? options.facts?.terraformOidcDirs?.get(dir) : undefined;
@@ -159,6 +159,14 @@ export function markJobLogins(
     const dir = normaliseDir(step.workingDirectory ?? job.workingDirectory);
     const marker = stepLogin(step, env, options, dir, 0) ?? remoteMaybeLogin(step);
     if (!marker) continue;
+    if (marker.inherited) {
+      // One finding line for the variable, where it is set (the job's or the workflow's env:).
+      delete marker.inherited;
+      if (job.azureLogins.some((m) => m.kind === 'env-arm-use-oidc' && m.stepIndex !== undefined && m.line !== job.steps[m.stepIndex]?.line)) continue;
+      const where = job.env.ARM_USE_OIDC !== undefined ? "the job's" : "the workflow's";
+      marker.line = job.envLines.ARM_USE_OIDC ?? workflowEnvLines.ARM_USE_OIDC ?? marker.line;
+      marker.reason = `${where} env sets ARM_USE_OIDC: true, read by Terraform (azurerm/azuread OIDC login) in the step at line ${step.line}`;
+    }
     step.azureLogin = marker;
     job.azureLogins.push(marker);
   }

@@ -5,7 +5,7 @@
  * their shape (objects: `matrix.target.name`). `${{ }}` dimensions or a whole-matrix expression
  * (`fromJSON(inputs.environments)`) are evaluated in the run's context. Pure.
  */
-import { evaluate, isMarker, UNKNOWN, type Context, type Json, type Value } from './expression.js';
+import { evaluate, isMarker, OPEN, UNKNOWN, type Context, type Json, type Value } from './expression.js';
 import type { JobMatrix } from './parse.js';
 
 export type Leg = Record<string, Value>;
@@ -46,7 +46,8 @@ function isRecord(v: Value): v is Record<string, Json> {
 export function matrixLegs(matrix: JobMatrix | undefined, ctx: Context): MatrixLegs {
   if (!matrix || matrix.value === undefined) return { legs: [{}], unknown: false };
   const value = resolve(matrix.value, ctx);
-  if (!isRecord(value)) return { legs: [{}], unknown: true };
+  // Built at run time: any key, any value.
+  if (!isRecord(value)) return { legs: [{ [OPEN]: true } as Leg], unknown: true };
   let unknown = false;
   const dims: Array<[string, Value[]]> = [];
   for (const [key, raw] of Object.entries(value)) {

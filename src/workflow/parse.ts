@@ -167,6 +167,8 @@ export interface AzureLoginMarker {
   innerCondition?: string;
   /** A remote action that was not read and may log in. */
   uncertain?: boolean;
+  /** Set while marking: the login comes from a job/workflow variable (logins.ts). */
+  inherited?: boolean;
 }
 
 export interface WorkflowStep {

@@ -69,7 +69,30 @@ interface EnvVariant {
   reason: string;
 }
 
-function environmentVariants(env: JobEnvironment | undefined, job: WorkflowJob, file: string, run: RunContext, ctx: Context, inputsCertain: boolean): EnvVariant[] {
+/** Why parts of an expression are what they are (or are unknown): inputs, matrix, variables. */
+function expressionNotes(expressions: readonly string[], job: WorkflowJob, run: RunContext, matrixUnknown: boolean): string[] {
+  const notes: string[] = [];
+  for (const name of inputNames(expressions)) {
+    const vs = run.inputs.get(name) ?? run.eventInputs?.get(name);
+    notes.push(vs ? `${code(`inputs.${name}`)} is ${vs.note}` : `${code(`inputs.${name}`)} is empty: ${run.trigger} ${run.hasInputs ? 'does not declare it' : 'has no inputs'}`);
+  }
+  const text = expressions.join(' ');
+  if (/\bmatrix\b/.test(text) && job.matrix && matrixUnknown) notes.push(`${code('matrix')} comes from a matrix built by an expression (line ${job.matrix.line})`);
+  else if (/\bmatrix\b/.test(text) && job.matrix) notes.push(`${code('matrix')} takes the value of each leg of the matrix (line ${job.matrix.line})`);
+  if (/\bvars\./.test(text)) notes.push('a configuration variable (`vars`) is only known at run time');
+  if (/\bsecrets\./.test(text)) notes.push('a secret is only known at run time');
+  if (/\b(needs|steps)\./.test(text)) notes.push('the output of another job or step is only known at run time');
+  return notes;
+}
+
+function environmentVariants(
+  env: JobEnvironment | undefined,
+  job: WorkflowJob,
+  file: string,
+  run: RunContext,
+  ctx: Context,
+  certainty: { inputs: boolean; matrixUnknown: boolean },
+): EnvVariant[] {
   if (!env || env.name === undefined) return [{ certain: true, reason: '' }];
   const where = `${file === run.triggerFile ? '' : `${code(repoRelativePath(file))} `}line ${env.line}`;
   const declared = `Job ${code(job.id)} declares ${code(`environment: ${env.name}`)} (${where})`;
@@ -77,17 +100,18 @@ function environmentVariants(env: JobEnvironment | undefined, job: WorkflowJob, 
     if (env.name === '') return [{ certain: false, reason: `Job ${code(job.id)} declares an empty environment (${where}); assumed to mean no environment.` }];
     return [{ name: env.name, certain: true, reason: `${declared}; the environment replaces the ref or pull_request part of the subject for every trigger.` }];
   }
-  const texts = interpolate(env.name, ctx);
-  return texts.map((t) => {
-    if (t.text === '')
-      return { certain: t.known && inputsCertain, reason: `${declared}, which is empty for ${run.trigger}${run.hasInputs ? '' : ' (the event has no inputs)'}: no environment.` };
+  const notes = expressionNotes(env.expressions, job, run, certainty.matrixUnknown);
+  const why = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+  const valuesCertain = certainty.inputs && !certainty.matrixUnknown;
+  return interpolate(env.name, ctx).map((t) => {
+    if (t.text === '') return { certain: t.certain && valuesCertain, reason: `${declared}, which is empty here${why}: no environment.` };
     const known = t.known && !t.text.includes(UNKNOWN);
     return {
       name: t.text,
-      certain: known && inputsCertain,
+      certain: known && t.certain && valuesCertain,
       reason: known
-        ? `${declared}, which is ${code(t.text)} for ${run.trigger}${inputsCertain ? '' : ' (one of the values it can take)'}.`
-        : `${declared}: part of it is only known when the run starts.`,
+        ? `${declared}, which gives ${code(t.text)}${valuesCertain && t.certain ? '' : ', one of the values it can take'}${why}.`
+        : `${declared}: part of it is only known when the run starts${why}.`,
     };
   });
 }
@@ -176,7 +200,7 @@ function predictJob(
     const { names, certain: inputsCertain } = relevantInputs(job, run);
     for (const choice of inputChoices(run, names)) {
       const { legs, unknown } = matrixLegs(job.matrix, contextFor(run, {}, choice));
-      for (const leg of legs) predictLeg(job, file, run, choice, leg, inputsCertain && !unknown, add);
+      for (const leg of legs) predictLeg(job, file, run, choice, leg, { inputs: inputsCertain, matrixUnknown: unknown }, add);
     }
   }
   return [...drafts.values()].map((d) => {
@@ -193,13 +217,13 @@ function predictLeg(
   run: RunContext,
   choice: InputChoice,
   leg: Record<string, unknown>,
-  valuesCertain: boolean,
+  certainty: { inputs: boolean; matrixUnknown: boolean },
   add: (run: RunContext, env: EnvVariant, notes: string[], certain: boolean) => void,
 ): void {
   const ectx = contextFor(run, leg as never, choice);
   const gate = loginGate(job, file, ectx, run.trigger);
   if (!gate) return;
-  for (const env of environmentVariants(job.environment, job, file, run, ectx, valuesCertain)) add(run, env, gate.notes, gate.level === 'yes');
+  for (const env of environmentVariants(job.environment, job, file, run, ectx, certainty)) add(run, env, gate.notes, gate.level === 'yes');
 }
 
 /** Find the workflow a `uses:` names, among the repository's files. */
