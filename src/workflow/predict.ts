@@ -290,7 +290,8 @@ function predictWorkflow(workflow: WorkflowFile, ctx: SubjectContext, options: P
 
 /** A call to a workflow that was not read (another repository, or a file that is not there). */
 function unreadCall(workflow: WorkflowFile, job: WorkflowJob, call: ReusableCall, runs: RunContext[], ctx: SubjectContext, jwr: (run: RunContext) => string): JobPrediction {
-  const missing = sameRepository(call, ctx);
+  // `./` names a file at the same commit: if it is not among the files read, it does not exist.
+  const missing = call.local && !!call.path;
   const note = `Job ${code(job.id)} calls ${code(call.uses)} (line ${call.line}), which was not read: its jobs run with this workflow's repository and context, unless they declare an environment.`;
   const callerRuns = runs.flatMap((run) => callInputs(job, call, run).map(() => ({ ...run, certain: false, callNote: note })));
   const plain = predictJob({ ...job, environment: undefined, condition: undefined, azureLogins: [{ kind: 'remote-action', line: call.line, reason: note, uncertain: true }] }, workflow.path, callerRuns, ctx, jwr);
