@@ -287,7 +287,8 @@ function looseEquals(a: Json, b: Json): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
   if (typeof a === typeof b && typeof a !== 'object') return a === b;
   if (a === null && b === null) return true;
-  if (typeof a === 'object' || typeof b === 'object') return a === b;
+  // Objects and arrays are equal only to themselves; null, booleans and strings become numbers.
+  if ((a !== null && typeof a === 'object') || (b !== null && typeof b === 'object')) return a === b;
   return toNumber(a) === toNumber(b);
 }
 
