@@ -17,7 +17,9 @@ import {
   inputChoices,
   inputNames,
   inputsFromTrigger,
+  inputsReadBy,
   MAX_CALL_DEPTH,
+  readsMatrix,
   runsForTrigger,
   type InputChoice,
   type RunContext,
@@ -141,12 +143,14 @@ function subjectNotes(run: RunContext, ctx: SubjectContext, missing: string[], u
 }
 
 /** The inputs whose values decide something for the job, and whether those values are certain. */
-function relevantInputs(job: WorkflowJob, run: RunContext): { names: Set<string>; certain: boolean } {
+function relevantInputs(job: WorkflowJob, run: RunContext): { names: Set<string>; certain: boolean; legs: boolean } {
   const stepIfs = job.azureLogins.map((m) => (m.stepIndex !== undefined ? job.steps[m.stepIndex]?.condition : undefined));
   const matrix = job.matrix?.value === undefined ? undefined : JSON.stringify(job.matrix.value);
-  const names = inputNames([job.condition, job.environment?.name, matrix, ...stepIfs]);
+  const decisive = [job.condition, job.environment?.name, ...stepIfs];
+  const legs = readsMatrix(decisive);
+  const names = inputNames(legs ? [...decisive, matrix] : decisive);
   const certain = [...names].every((n) => (run.inputs.get(n) ?? run.eventInputs?.get(n))?.certain ?? true);
-  return { names, certain };
+  return { names, certain, legs };
 }
 
 function predictJob(
@@ -197,9 +201,10 @@ function predictJob(
     for (const r of reasons) pushUnique(drafts.get(subject)!.reasons, r);
   };
   for (const run of runs) {
-    const { names, certain: inputsCertain } = relevantInputs(job, run);
+    const { names, certain: inputsCertain, legs: useLegs } = relevantInputs(job, run);
     for (const choice of inputChoices(run, names)) {
-      const { legs, unknown } = matrixLegs(job.matrix, contextFor(run, {}, choice));
+      // Legs only matter when a condition or the environment reads the matrix.
+      const { legs, unknown } = useLegs ? matrixLegs(job.matrix, contextFor(run, {}, choice)) : { legs: [{}], unknown: false };
       for (const leg of legs) predictLeg(job, file, run, choice, leg, { inputs: inputsCertain, matrixUnknown: unknown }, add);
     }
   }
@@ -293,7 +298,7 @@ function unreadCall(workflow: WorkflowFile, job: WorkflowJob, call: ReusableCall
   // `./` names a file at the same commit: if it is not among the files read, it does not exist.
   const missing = call.local && !!call.path;
   const note = `Job ${code(job.id)} calls ${code(call.uses)} (line ${call.line}), which was not read: its jobs run with this workflow's repository and context, unless they declare an environment.`;
-  const callerRuns = runs.flatMap((run) => callInputs(job, call, run).map(() => ({ ...run, certain: false, callNote: note })));
+  const callerRuns = runs.flatMap((run) => callInputs(job, call, run, new Set()).map(() => ({ ...run, certain: false, callNote: note })));
   const plain = predictJob({ ...job, environment: undefined, condition: undefined, azureLogins: [{ kind: 'remote-action', line: call.line, reason: note, uncertain: true }] }, workflow.path, callerRuns, ctx, jwr);
   const unknownEnv: JobEnvironment = { line: call.line, column: call.column, form: 'string', name: '${{ called workflow }}', isExpression: true, expressions: ['called workflow'] };
   const withEnv = predictJob({ ...job, environment: unknownEnv, condition: undefined, azureLogins: [{ kind: 'remote-action', line: call.line, reason: note, uncertain: true }] }, workflow.path, callerRuns, ctx, jwr).map((p) => ({
@@ -333,7 +338,8 @@ function predictCaller(
   const out: JobPrediction[] = [];
   const calledSelf = repoRelativePath(called.path);
   const declared = inputsFromTrigger(called.triggers.find((t) => t.event === 'workflow_call') ?? { event: 'workflow_call', line: 0, column: 0 });
-  const given = runs.flatMap((run) => callInputs(job, call, run).map((inputs) => ({ run, inputs })));
+  const wanted = inputsReadBy(called);
+  const given = runs.flatMap((run) => callInputs(job, call, run, wanted).map((inputs) => ({ run, inputs })));
   for (const calledJob of called.jobs) {
     const callerRuns: RunContext[] = given.map(({ run, inputs }) => ({
       ...run,

@@ -339,7 +339,7 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
         if (t.event === 'workflow_call') continue;
         for (const run of runsForTrigger(t, callerWf, callerCtx, owner, inputsFromTrigger(t), depth + 1)) {
           for (const callerJob of callerJobs) {
-            const passed = callerJob?.uses ? callInputs(callerJob, callerJob.uses, run) : [new Map<string, ValueSet>()];
+            const passed = callerJob?.uses ? callInputs(callerJob, callerJob.uses, run, inputsReadBy(wf)) : [new Map<string, ValueSet>()];
             for (const given of passed)
             runs.push({
               ...run,
@@ -471,34 +471,59 @@ export function inputChoices(run: RunContext, names: ReadonlySet<string>): Input
   return combos;
 }
 
+const wantedCache = new WeakMap<WorkflowFile, Set<string>>();
+
+/** The inputs a called workflow reads where it matters here: conditions, environments, matrices, calls. */
+export function inputsReadBy(workflow: WorkflowFile): Set<string> {
+  let names = wantedCache.get(workflow);
+  if (!names) {
+    const texts: Array<string | undefined> = [];
+    for (const job of workflow.jobs) {
+      texts.push(job.condition, job.environment?.name, job.matrix?.value === undefined ? undefined : JSON.stringify(job.matrix.value));
+      for (const step of job.steps) texts.push(step.condition);
+      if (job.uses) texts.push(...Object.values(job.uses.with));
+    }
+    names = inputNames(texts);
+    wantedCache.set(workflow, names);
+  }
+  return names;
+}
+
+/** Does any of the texts read the matrix? Only then do its legs give different subjects. */
+export function readsMatrix(texts: ReadonlyArray<string | undefined>): boolean {
+  return texts.some((t) => !!t && /\bmatrix\b/.test(t));
+}
+
 /**
  * The inputs a caller job passes (`with:`), once per leg of its matrix on which it runs (its
- * `if:` is not false), evaluated in the caller's run.
+ * `if:` is not false), evaluated in the caller's run. Only the `wanted` inputs are evaluated
+ * (the ones the called workflow reads); legs that pass the same values count once.
  */
-export function callInputs(callerJob: WorkflowJob, call: ReusableCall, run: RunContext): Array<Map<string, ValueSet>> {
-  const texts = [callerJob.condition, ...Object.values(call.with), typeof callerJob.matrix?.value === 'string' ? callerJob.matrix.value : JSON.stringify(callerJob.matrix?.value ?? null)];
-  const out: Array<Map<string, ValueSet>> = [];
+export function callInputs(callerJob: WorkflowJob, call: ReusableCall, run: RunContext, wanted: ReadonlySet<string>): Array<Map<string, ValueSet>> {
+  const entries = Object.entries(call.with).filter(([k]) => wanted.has(k));
+  const matrixText = callerJob.matrix?.value === undefined ? undefined : JSON.stringify(callerJob.matrix.value);
+  const texts = [callerJob.condition, ...entries.map(([, v]) => v), matrixText];
+  const useLegs = readsMatrix([callerJob.condition, ...entries.map(([, v]) => v)]);
+  const out = new Map<string, Map<string, ValueSet>>();
   for (const choice of inputChoices(run, inputNames(texts))) {
     const base = contextFor(run, {}, choice);
-    const { legs } = matrixLegs(callerJob.matrix, base);
+    const { legs } = useLegs ? matrixLegs(callerJob.matrix, base) : { legs: [{}] };
     for (const leg of legs) {
-      const ctx = contextFor(run, leg, choice);
+      const ctx = useLegs ? contextFor(run, leg, choice) : base;
       if (evaluateCondition(callerJob.condition, ctx) === 'no') continue;
       const m = new Map<string, ValueSet>();
-      for (const [k, raw] of Object.entries(call.with)) {
+      for (const [k, raw] of entries) {
         const line = call.withLines[k];
         const texts2 = interpolate(raw, ctx);
-        const whole = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(raw);
-        // A whole `${{ }}` keeps its type (a JSON list for fromJSON); text around it makes a string.
-        const values: Value[] = texts2.map((t) => (t.known ? t.text : UNKNOWN_VALUE));
         m.set(k, {
-          values: whole ? values : values,
-          certain: texts2.every((t) => t.known),
+          values: texts2.map((t) => (t.known ? t.text : UNKNOWN_VALUE)),
+          certain: texts2.every((t) => t.known && t.certain),
           note: `the value job ${code(callerJob.id)} passes (${code(`${k}: ${raw}`)}, line ${line})`,
         });
       }
-      out.push(m);
+      const key = JSON.stringify([...m].map(([k, v]) => [k, v.values.map((x) => (typeof x === 'symbol' ? '\u0000' : x))]));
+      if (!out.has(key)) out.set(key, m);
     }
   }
-  return out;
+  return [...out.values()];
 }
