@@ -1,11 +1,18 @@
 /**
  * Benchmark (not a test): parse and audit 1,000 generated workflow files against 20
  * federated credentials, and show that the cost grows linearly with the number of files.
+ * With `--corpus DIR` (a folder of repositories, each with `.github/workflows`), it also runs
+ * `dist/cli.js audit` once per folder as a user would, interleaved with bare `node`, and prints
+ * the median ratio per folder and the time of the largest folder (`npm run bundle` first).
  *
- *   npx tsx scripts/bench-audit.ts [--workflows 1000] [--credentials 20] [--runs 3]
+ *   npm run bench:audit -- [--workflows 1000] [--credentials 20] [--runs 3] [--corpus DIR] [--corpus-runs 5]
  *
  * Prints milliseconds for parsing and for the audit, and the cost per workflow.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { FederatedCredential } from '../src/entra/credential.js';
@@ -186,6 +193,72 @@ function arg(name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
+function timeProcess(args: string[]): number {
+  const t0 = performance.now();
+  spawnSync(process.execPath, args, { stdio: 'ignore', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  return performance.now() - t0;
+}
+
+function folderSize(dir: string): { files: number; bytes: number } {
+  const wf = join(dir, '.github', 'workflows');
+  let files = 0;
+  let bytes = 0;
+  try {
+    for (const n of readdirSync(wf)) {
+      if (!/\.ya?ml$/i.test(n)) continue;
+      files++;
+      bytes += statSync(join(wf, n)).size;
+    }
+  } catch {
+    // not a repository folder
+  }
+  return { files, bytes };
+}
+
+/** Per folder: `dist/cli.js audit` against bare `node -e 0`, interleaved; medians. */
+function benchFolders(folders: string[], runs: number): void {
+  const cli = resolve('dist/cli.js');
+  const work = mkdtempSync(join(tmpdir(), 'bench-audit-'));
+  const creds = join(work, 'credentials.json');
+  writeFileSync(creds, JSON.stringify(generateCredentials(20)));
+  const rows: Array<{ name: string; files: number; kib: number; ms: number; bare: number }> = [];
+  try {
+    for (const dir of folders) {
+      const { files, bytes } = folderSize(dir);
+      if (files === 0) continue;
+      const cliTimes: number[] = [];
+      const bareTimes: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        bareTimes.push(timeProcess(['-e', '0']));
+        cliTimes.push(timeProcess([cli, 'audit', '--credentials', creds, '--dir', dir, '--repository', 'contoso/web', '--json']));
+      }
+      rows.push({ name: dir.split('/').pop() ?? dir, files, kib: bytes / 1024, ms: median(cliTimes), bare: median(bareTimes) });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (rows.length === 0) return;
+  const ratios = rows.map((r) => r.ms / r.bare);
+  const largest = rows.reduce((a, b) => (b.kib > a.kib ? b : a));
+  console.log(`bench-audit --corpus: ${rows.length} folders, median of ${runs} interleaved runs each`);
+  console.log(`  median per folder: ${median(rows.map((r) => r.ms)).toFixed(0)} ms, bare node ${median(rows.map((r) => r.bare)).toFixed(0)} ms, ratio ${median(ratios).toFixed(2)}x (goal <= 3x)`);
+  console.log(`  largest folder ${largest.name} (${largest.files} files, ${largest.kib.toFixed(0)} KiB): ${largest.ms.toFixed(0)} ms (goal <= 300 ms), bare node ${largest.bare.toFixed(0)} ms`);
+}
+
+/** The generated set as one folder on disk, so the CLI can be timed on it like a corpus folder. */
+function generatedFolder(count: number): { dir: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'bench-audit-generated-'));
+  const dir = join(root, `generated-${count}`);
+  mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
+  for (const f of generateWorkflows(count)) writeFileSync(join(dir, f.path), f.text);
+  return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+function argString(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 export function main(): BenchResult {
   const workflows = arg('workflows', 1000);
   const credentials = arg('credentials', 20);
@@ -201,6 +274,20 @@ export function main(): BenchResult {
     console.log(
       `${String(n).padStart(10)}${f(result.parseMs)}  ${f(result.auditMs)}  ${f(result.totalMs)}  ${result.perWorkflowMs.toFixed(3).padStart(11)}  ${String(result.jobs).padStart(5)}  ${String(result.subjects).padStart(8)}  ${String(result.findings).padStart(8)}`,
     );
+  }
+  const corpus = argString('corpus');
+  if (corpus) {
+    const runsPerFolder = arg('corpus-runs', 5);
+    const root = resolve(corpus);
+    const folders = readdirSync(root).sort().map((n) => join(root, n)).filter((d) => statSync(d).isDirectory());
+    benchFolders(folders, runsPerFolder);
+    const generated = generatedFolder(workflows);
+    try {
+      console.log(`generated set as one folder (${workflows} files):`);
+      benchFolders([generated.dir], runsPerFolder);
+    } finally {
+      generated.cleanup();
+    }
   }
   return result!;
 }
