@@ -4,7 +4,8 @@
  * unexpected shapes end up in `errors` (with a 1-based line) and parsing goes on with
  * whatever could be read.
  */
-import { isMap, isScalar, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { readPlainYaml } from './fast-yaml.js';
 import type { Json } from './expression.js';
 import { MAX_YAML_DEPTH, yamlTooDeep } from './yaml-guard.js';
 import { markJobLogins, type CompositeAction, type RepositoryFacts } from './logins.js';
@@ -250,6 +251,8 @@ export interface ParseOptions {
   facts?: RepositoryFacts;
   /** `owner/repo`: `uses: ./` is this repository's own action. */
   repository?: string;
+  /** Read with the yaml library even when the fast reader could (to compare the two in tests). */
+  yamlLibrary?: boolean;
 }
 
 export { expressionsIn } from './parse-sections.js';
@@ -369,6 +372,21 @@ function readJob(r: Reader, id: string, keyNode: Node, value: Any, wf: WorkflowF
 }
 
 /**
+ * The document of `r.text`: from the fast reader when the file is plain block YAML (most are),
+ * else from the yaml library, which also reports the errors.
+ */
+function loadDocument(r: Reader, library: boolean): void {
+  const root = library ? undefined : readPlainYaml(r.text);
+  if (root === undefined) {
+    r.doc = parseDocument(r.text, { lineCounter: r.lc, prettyErrors: false });
+    return;
+  }
+  for (let at = 0; at !== -1 && at <= r.text.length; at = r.text.indexOf('\n', at) + 1 || -1) r.lc.addNewLine(at);
+  // Only `contents` and `errors` are read from a document; aliases never reach the fast reader.
+  r.doc = { contents: root, errors: [] } as unknown as Document.Parsed;
+}
+
+/**
  * Parse a workflow file. Never throws: YAML errors and unexpected shapes are in `errors`.
  * `path` is kept as given (repository-relative paths give the best messages).
  */
@@ -379,7 +397,7 @@ export function parseWorkflow(text: string, path: string, options: ParseOptions 
   try {
     // Deep nesting would overflow the yaml library's recursion, sometimes fatally (see yaml-guard.ts).
     if (yamlTooDeep(source)) throw new Error(`the document is nested more than ${MAX_YAML_DEPTH} levels deep`);
-    r.doc = parseDocument(source, { lineCounter: r.lc, prettyErrors: false });
+    loadDocument(r, options.yamlLibrary === true);
     for (const e of r.doc.errors) {
       const p = r.pos(e.pos?.[0]);
       r.errors.push({ kind: 'yaml', message: firstLine(e.message), line: p.line, column: p.column, code: e.code });
@@ -478,7 +496,7 @@ export function parseCompositeAction(text: string, file: string): CompositeActio
   const r = new Reader(typeof text === 'string' ? text : '');
   try {
     if (yamlTooDeep(r.text)) return undefined;
-    r.doc = parseDocument(r.text, { lineCounter: r.lc, prettyErrors: false });
+    loadDocument(r, false);
     if (r.doc.errors.length > 0) return undefined;
     const runs = r.get(r.doc.contents as Any, 'runs')?.value;
     if (r.str(r.get(runs, 'using')?.value) !== 'composite') return undefined;
