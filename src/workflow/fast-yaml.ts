@@ -169,7 +169,12 @@ function flow(s: string, at: number): { node: Node; length: number } {
   node.range = [at, at, at];
   let i = 1;
   const skip = () => {
-    while (i < s.length && /\s/.test(s[i]!)) i++;
+    for (;;) {
+      while (i < s.length && /\s/.test(s[i]!)) i++;
+      // A comment inside a collection that spans lines runs to the end of its line.
+      if (s[i] === '#' && /\s/.test(s[i - 1] ?? '')) while (i < s.length && s[i] !== '\n') i++;
+      else return;
+    }
   };
   const item = (): Node | null => {
     skip();
@@ -180,12 +185,12 @@ function flow(s: string, at: number): { node: Node; length: number } {
       return r.node;
     }
     if (c === '"' || c === "'") {
-      const q = quoted(s.slice(i));
+      const q = quoted(s.slice(i, s.indexOf('\n', i) === -1 ? s.length : s.indexOf('\n', i)));
       const n = scalar(q.value, at + i, at + i + q.length);
       i += q.length;
       return n;
     }
-    const m = /^[^,[\]{}#]*/.exec(s.slice(i))![0];
+    const m = /^[^,[\]{}#\n]*/.exec(s.slice(i, i + 4096))![0];
     const text = open === '{' ? m.split(/:(?=\s|$)/)[0]! : m;
     const t = text.trimEnd();
     if (t === '') return null;
@@ -220,7 +225,22 @@ function flow(s: string, at: number): { node: Node; length: number } {
 
 class Reader {
   private i = 0;
-  constructor(private readonly lines: Line[]) {}
+  constructor(
+    private readonly lines: Line[],
+    private readonly text: string,
+  ) {}
+
+  /** A flow collection that may span lines: read from the text, then skip the lines it covered. */
+  private flowValue(restAt: number): { node: Node; end: number } {
+    const f = flow(this.text.slice(restAt, restAt + 65536), restAt);
+    const end = restAt + f.length;
+    // `this.i` is past the line the collection starts on; move past the line it ends on.
+    while (this.i < this.lines.length && this.lines[this.i]!.start < end) this.i++;
+    const last = this.lines[this.i - 1]!;
+    const after = this.text.slice(end, last.start + last.raw.length).trim();
+    if (after !== '' && !after.startsWith('#')) fail();
+    return { node: f.node, end };
+  }
 
   /** The next line with content, from `this.i`. */
   private peek(): Line | undefined {
@@ -242,6 +262,10 @@ class Reader {
     if (line.indent !== indent) fail();
     if (line.content === '-' || line.content.startsWith('- ')) return this.sequence(indent);
     if (splitKey(line.content, line.at)) return this.map(indent);
+    if (line.content[0] === '[' || line.content[0] === '{') {
+      this.i++;
+      return this.flowValue(line.at).node;
+    }
     // A plain scalar on the lines after its key (`if:` then the condition, indented).
     if (/^[[{"'&*!|>%@`?]/.test(line.content)) fail();
     this.i++;
@@ -307,9 +331,10 @@ class Reader {
     let node: Node;
     let length: number;
     if (c === '[' || c === '{') {
-      const f = flow(rest, restAt);
-      node = f.node;
-      length = f.length;
+      node = this.flowValue(restAt).node;
+      const next = this.peek();
+      if (next && next.indent > indent) fail();
+      return node;
     } else if (c === '"' || c === "'") {
       const q = quoted(rest);
       node = scalar(q.value, restAt, restAt + q.length);
@@ -412,7 +437,7 @@ export function readPlainYaml(text: string): Node | null | undefined {
     const first = lines.find((l) => l.content !== '');
     if (first && /^---(\s+#.*)?$/.test(first.content) && first.indent === 0) first.content = '';
     if (lines.some((l) => l.indent === 0 && /^(---|\.\.\.)(\s|$)|^%/.test(l.content))) return undefined;
-    return new Reader(lines).document();
+    return new Reader(lines, text).document();
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     return undefined;
