@@ -145,8 +145,8 @@ function matchSubject(p: PredictedSubject, index: CredentialIndex): SubjectMatch
   if (!p.pattern) full.push(...(index.exact.get(p.subject) ?? []));
   else for (const e of index.usable) if (wildcardMatch(p.subject, e.subject)) partial.push(e.credential);
   if (p.possible) for (const e of index.usable) if (wildcardMatch(p.possible, e.subject) && !full.includes(e.credential) && !partial.includes(e.credential)) maybe.push(e.credential);
+  const claims = p.claims.sub === p.subject ? p.claims : { ...p.claims, sub: p.subject };
   for (const f of index.flexible) {
-    const claims = { ...p.claims, sub: p.subject };
     if (flexibleCovers(f.clauses, claims)) full.push(f.credential);
     else if (flexibleIntersects(f.clauses, claims)) partial.push(f.credential);
     else if (p.possible && flexibleIntersects(f.clauses, { ...claims, sub: p.possible, ref: '*' })) maybe.push(f.credential);

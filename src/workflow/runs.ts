@@ -420,8 +420,20 @@ function open(values: Record<string, Value | Context> = {}): Context {
 /** One value per input name (the combination being evaluated). */
 export type InputChoice = ReadonlyMap<string, Value>;
 
+const plainContexts = new WeakMap<RunContext, Context>();
+
 /** The expression context of a job in a run, for one matrix leg and one choice of inputs. */
 export function contextFor(run: RunContext, leg: Leg, inputs: InputChoice): Context {
+  // Most jobs read neither inputs nor the matrix: one context per run serves them all (never mutated).
+  const plain = inputs.size === 0 && Object.keys(leg).length === 0 && !(OPEN in leg);
+  const cached = plain ? plainContexts.get(run) : undefined;
+  if (cached) return cached;
+  const ctx = buildContext(run, leg, inputs);
+  if (plain) plainContexts.set(run, ctx);
+  return ctx;
+}
+
+function buildContext(run: RunContext, leg: Leg, inputs: InputChoice): Context {
   const known = run.ref !== UNKNOWN && !/[*?]/.test(run.ref) && !run.ref.startsWith('refs/pull/');
   const inputValues = (names: Iterable<string>, pick: (n: string) => Value) => closed(Object.fromEntries([...names].map((n) => [n, pick(n)])));
   const inputsCtx = run.hasInputs
