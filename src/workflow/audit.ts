@@ -553,7 +553,7 @@ function targetsRepository(subject: string, ctx: AuditContext): boolean {
   );
 }
 
-function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], ctx: AuditContext, workflowCount: number, unread: readonly string[]): Finding {
+function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], workflowCount: number, unread: readonly string[]): Finding {
   const c = e.credential;
   const nearest = nearestOf(e.subject, predicted, (s) => s.subject);
   const understood = unread.length === 0;
@@ -704,7 +704,7 @@ export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], crede
     const distinct = [...predicted.values()];
     for (const e of index.usable) {
       if (used.has(e.credential) || reported.has(e.credential) || !targetsRepository(e.subject, ctx)) continue;
-      findings.push(unusedFinding(e, distinct, ctx, workflows.length, unread));
+      findings.push(unusedFinding(e, distinct, workflows.length, unread));
     }
   }
   return { findings, workflows: audits };
