@@ -36,13 +36,39 @@ const ENVIRONMENTS = ['dev', 'test', 'staging', 'production', 'qa', 'perf'];
 function loginSteps(kind: number): string {
   switch (kind % 4) {
     case 0:
-      return ['      - uses: actions/checkout@v4', '      - uses: azure/login@v2', '        with:', '          client-id: ${{ vars.AZURE_CLIENT_ID }}', '          tenant-id: ${{ vars.AZURE_TENANT_ID }}', '          subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}', '      - run: az group list'].join('\n');
+      return [
+        '      - uses: actions/checkout@v4',
+        '      - uses: azure/login@v2',
+        '        with:',
+        '          client-id: ${{ vars.AZURE_CLIENT_ID }}',
+        '          tenant-id: ${{ vars.AZURE_TENANT_ID }}',
+        '          subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}',
+        '      - run: az group list',
+      ].join('\n');
     case 1:
-      return ['      - uses: Azure/login@v2.1.0', '        with:', '          client-id: ${{ secrets.AZURE_CLIENT_ID }}', '          tenant-id: ${{ secrets.AZURE_TENANT_ID }}', '      - uses: azure/cli@v2', '        with:', '          inlineScript: az account show'].join('\n');
+      return [
+        '      - uses: Azure/login@v2.1.0',
+        '        with:',
+        '          client-id: ${{ secrets.AZURE_CLIENT_ID }}',
+        '          tenant-id: ${{ secrets.AZURE_TENANT_ID }}',
+        '      - uses: azure/cli@v2',
+        '        with:',
+        '          inlineScript: az account show',
+      ].join('\n');
     case 2:
-      return ['      - uses: hashicorp/setup-terraform@v3', '      - run: terraform init && terraform plan', '        env:', '          ARM_USE_OIDC: true', '          ARM_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}'].join('\n');
+      return [
+        '      - uses: hashicorp/setup-terraform@v3',
+        '      - run: terraform init && terraform plan',
+        '        env:',
+        '          ARM_USE_OIDC: true',
+        '          ARM_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}',
+      ].join('\n');
     default:
-      return ['      - run: azd auth login --client-id "$AZURE_CLIENT_ID" --federated-credential-provider github', '        env:', '          AZURE_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}'].join('\n');
+      return [
+        '      - run: azd auth login --client-id "$AZURE_CLIENT_ID" --federated-credential-provider github',
+        '        env:',
+        '          AZURE_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}',
+      ].join('\n');
   }
 }
 
@@ -54,7 +80,14 @@ function triggers(r: () => number): string {
   else if (pick < 0.6) parts.push('  push:', "    tags: ['v*']");
   else if (pick < 0.7) parts.push('  push:');
   if (r() < 0.45) parts.push('  pull_request:', '    branches: [main]');
-  if (r() < 0.25) parts.push('  workflow_dispatch:', '    inputs:', '      env:', '        type: choice', '        options: [dev, staging, production]');
+  if (r() < 0.25)
+    parts.push(
+      '  workflow_dispatch:',
+      '    inputs:',
+      '      env:',
+      '        type: choice',
+      '        options: [dev, staging, production]',
+    );
   if (r() < 0.15) parts.push('  schedule:', "    - cron: '0 3 * * *'");
   if (r() < 0.1) parts.push('  merge_group:');
   if (r() < 0.05) parts.push('  release:', '    types: [published]');
@@ -66,9 +99,21 @@ function environment(r: () => number, hasDispatch: boolean): string {
   const pick = r();
   if (pick < 0.35) return '';
   if (pick < 0.7) return `    environment: ${ENVIRONMENTS[Math.floor(r() * ENVIRONMENTS.length)]}`;
-  if (pick < 0.8) return ['    environment:', `      name: ${ENVIRONMENTS[Math.floor(r() * ENVIRONMENTS.length)]}`, '      url: https://example.test'].join('\n');
+  if (pick < 0.8)
+    return [
+      '    environment:',
+      `      name: ${ENVIRONMENTS[Math.floor(r() * ENVIRONMENTS.length)]}`,
+      '      url: https://example.test',
+    ].join('\n');
   if (pick < 0.9 && hasDispatch) return '    environment: ${{ inputs.env }}';
-  return ['    strategy:', '      matrix:', '        target: [dev, staging]', '        include:', '          - target: production', '    environment: ${{ matrix.target }}'].join('\n');
+  return [
+    '    strategy:',
+    '      matrix:',
+    '        target: [dev, staging]',
+    '        include:',
+    '          - target: production',
+    '    environment: ${{ matrix.target }}',
+  ].join('\n');
 }
 
 /** `count` workflow files of a fictional repository, with a few reusable workflows among them. */
@@ -99,11 +144,29 @@ export function generateWorkflows(count: number, seed = 42): Array<{ path: strin
   for (let i = files.length; i < count; i++) {
     const on = triggers(r);
     const hasDispatch = on.includes('workflow_dispatch');
-    const lines = [`name: Workflow ${i}`, 'on:', on, 'permissions:', '  id-token: write', '  contents: read', 'jobs:', '  build:', '    runs-on: ubuntu-latest', '    steps:', '      - run: make build'];
+    const lines = [
+      `name: Workflow ${i}`,
+      'on:',
+      on,
+      'permissions:',
+      '  id-token: write',
+      '  contents: read',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: make build',
+    ];
     const jobs = 1 + Math.floor(r() * 3);
     for (let j = 0; j < jobs; j++) {
       if (r() < 0.1) {
-        lines.push(`  call-${j}:`, `    uses: ./.github/workflows/reusable-${Math.floor(r() * reusableCount)}.yml`, '    with:', `      environment: ${ENVIRONMENTS[Math.floor(r() * ENVIRONMENTS.length)]}`, '    secrets: inherit');
+        lines.push(
+          `  call-${j}:`,
+          `    uses: ./.github/workflows/reusable-${Math.floor(r() * reusableCount)}.yml`,
+          '    with:',
+          `      environment: ${ENVIRONMENTS[Math.floor(r() * ENVIRONMENTS.length)]}`,
+          '    secrets: inherit',
+        );
         continue;
       }
       lines.push(`  deploy-${j}:`, '    needs: build', '    runs-on: ubuntu-latest');
@@ -118,13 +181,27 @@ export function generateWorkflows(count: number, seed = 42): Array<{ path: strin
 
 /** `count` credentials: the common subjects, a few flexible ones, and some broken ones. */
 export function generateCredentials(count: number): FederatedCredential[] {
-  const c = (name: string, subject: string): FederatedCredential => ({ name, issuer: ISSUER, subject, audiences: [AUDIENCE] });
-  const f = (name: string, value: string): FederatedCredential => ({ name, issuer: ISSUER, subject: null, audiences: [AUDIENCE], claimsMatchingExpression: { value, languageVersion: 1 } });
+  const c = (name: string, subject: string): FederatedCredential => ({
+    name,
+    issuer: ISSUER,
+    subject,
+    audiences: [AUDIENCE],
+  });
+  const f = (name: string, value: string): FederatedCredential => ({
+    name,
+    issuer: ISSUER,
+    subject: null,
+    audiences: [AUDIENCE],
+    claimsMatchingExpression: { value, languageVersion: 1 },
+  });
   const pool: FederatedCredential[] = [
     c('main', 'repo:contoso/web:ref:refs/heads/main'),
     c('pr', 'repo:contoso/web:pull_request'),
     ...ENVIRONMENTS.slice(0, 4).map((e) => c(`env-${e}`, `repo:contoso/web:environment:${e}`)),
-    f('release', "claims['sub'] matches 'repo:contoso/web:ref:refs/heads/release/*' and claims['repository_id'] eq '2002'"),
+    f(
+      'release',
+      "claims['sub'] matches 'repo:contoso/web:ref:refs/heads/release/*' and claims['repository_id'] eq '2002'",
+    ),
     f('tags', "claims['sub'] matches 'repo:contoso/web:ref:refs/tags/v*' and claims['repository_id'] eq '2002'"),
     c('typo', 'repo:contoso/web:pull-request'),
     c('wild', 'repo:contoso/web:environment:*'),
@@ -157,7 +234,14 @@ function median(xs: number[]): number {
 export function runOnce(workflowCount: number, credentialCount: number, runs = 3): BenchResult {
   const files = generateWorkflows(workflowCount);
   const credentials = generateCredentials(credentialCount);
-  const ctx: AuditContext = { owner: 'contoso', repo: 'web', repoId: '2002', defaultBranch: 'main', issuer: ISSUER, audience: AUDIENCE };
+  const ctx: AuditContext = {
+    owner: 'contoso',
+    repo: 'web',
+    repoId: '2002',
+    defaultBranch: 'main',
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  };
   const parseTimes: number[] = [];
   const auditTimes: number[] = [];
   let last: ReturnType<typeof auditWorkflowsDetailed> | undefined;
@@ -195,7 +279,10 @@ function arg(name: string, fallback: number): number {
 
 function timeProcess(args: string[]): number {
   const t0 = performance.now();
-  spawnSync(process.execPath, args, { stdio: 'ignore', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  spawnSync(process.execPath, args, {
+    stdio: 'ignore',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+  });
   return performance.now() - t0;
 }
 
@@ -230,9 +317,17 @@ function benchFolders(folders: string[], runs: number): void {
       const bareTimes: number[] = [];
       for (let i = 0; i < runs; i++) {
         bareTimes.push(timeProcess(['-e', '0']));
-        cliTimes.push(timeProcess([cli, 'audit', '--credentials', creds, '--dir', dir, '--repository', 'contoso/web', '--json']));
+        cliTimes.push(
+          timeProcess([cli, 'audit', '--credentials', creds, '--dir', dir, '--repository', 'contoso/web', '--json']),
+        );
       }
-      rows.push({ name: dir.split('/').pop() ?? dir, files, kib: bytes / 1024, ms: median(cliTimes), bare: median(bareTimes) });
+      rows.push({
+        name: dir.split('/').pop() ?? dir,
+        files,
+        kib: bytes / 1024,
+        ms: median(cliTimes),
+        bare: median(bareTimes),
+      });
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -241,8 +336,12 @@ function benchFolders(folders: string[], runs: number): void {
   const ratios = rows.map((r) => r.ms / r.bare);
   const largest = rows.reduce((a, b) => (b.kib > a.kib ? b : a));
   console.log(`bench-audit --corpus: ${rows.length} folders, median of ${runs} interleaved runs each`);
-  console.log(`  median per folder: ${median(rows.map((r) => r.ms)).toFixed(0)} ms, bare node ${median(rows.map((r) => r.bare)).toFixed(0)} ms, ratio ${median(ratios).toFixed(2)}x (goal <= 3x)`);
-  console.log(`  largest folder ${largest.name} (${largest.files} files, ${largest.kib.toFixed(0)} KiB): ${largest.ms.toFixed(0)} ms (goal <= 300 ms), bare node ${largest.bare.toFixed(0)} ms`);
+  console.log(
+    `  median per folder: ${median(rows.map((r) => r.ms)).toFixed(0)} ms, bare node ${median(rows.map((r) => r.bare)).toFixed(0)} ms, ratio ${median(ratios).toFixed(2)}x (goal <= 3x)`,
+  );
+  console.log(
+    `  largest folder ${largest.name} (${largest.files} files, ${largest.kib.toFixed(0)} KiB): ${largest.ms.toFixed(0)} ms (goal <= 300 ms), bare node ${largest.bare.toFixed(0)} ms`,
+  );
 }
 
 /** The generated set as one folder on disk, so the CLI can be timed on it like a corpus folder. */
@@ -279,7 +378,10 @@ export function main(): BenchResult {
   if (corpus) {
     const runsPerFolder = arg('corpus-runs', 5);
     const root = resolve(corpus);
-    const folders = readdirSync(root).sort().map((n) => join(root, n)).filter((d) => statSync(d).isDirectory());
+    const folders = readdirSync(root)
+      .sort()
+      .map((n) => join(root, n))
+      .filter((d) => statSync(d).isDirectory());
     benchFolders(folders, runsPerFolder);
     const generated = generatedFolder(workflows);
     try {

@@ -15,8 +15,16 @@ export interface RepositoryAudit extends AuditResult {
   parseErrors: number;
 }
 
-export async function auditRepository(root: string, credentials: readonly FederatedCredential[], ctx: AuditContext, loginActions?: readonly string[]): Promise<RepositoryAudit> {
-  const { workflows, missing } = await readWorkflows(root, { ...(loginActions ? { loginActions } : {}), repository: `${ctx.owner}/${ctx.repo}` });
+export async function auditRepository(
+  root: string,
+  credentials: readonly FederatedCredential[],
+  ctx: AuditContext,
+  loginActions?: readonly string[],
+): Promise<RepositoryAudit> {
+  const { workflows, missing } = await readWorkflows(root, {
+    ...(loginActions ? { loginActions } : {}),
+    repository: `${ctx.owner}/${ctx.repo}`,
+  });
   const result = auditWorkflowsDetailed(workflows, credentials, { ...ctx, workflows });
   const yamlProblems: Finding[] = [];
   for (const w of workflows) {

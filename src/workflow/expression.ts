@@ -303,7 +303,10 @@ function compare(op: string, a: Value, b: Value): Value {
   if (isMarker(a) || isMarker(b)) return UNKNOWN;
   if (op === '==') return looseEquals(a, b);
   if (op === '!=') return !looseEquals(a, b);
-  const x = typeof a === 'string' && typeof b === 'string' ? a.toLowerCase().localeCompare(b.toLowerCase()) : toNumber(a) - toNumber(b);
+  const x =
+    typeof a === 'string' && typeof b === 'string'
+      ? a.toLowerCase().localeCompare(b.toLowerCase())
+      : toNumber(a) - toNumber(b);
   if (Number.isNaN(x)) return false;
   return op === '<' ? x < 0 : op === '>' ? x > 0 : op === '<=' ? x <= 0 : x >= 0;
 }
@@ -354,7 +357,10 @@ class Evaluator {
       case 'lit':
         return [n.v];
       case 'path':
-        return this.path(this.ctx[n.head] ?? (Object.prototype.hasOwnProperty.call(this.ctx, n.head) ? null : UNKNOWN), n.parts);
+        return this.path(
+          this.ctx[n.head] ?? (Object.prototype.hasOwnProperty.call(this.ctx, n.head) ? null : UNKNOWN),
+          n.parts,
+        );
       case 'index':
         return uniq(this.eval(n.obj).flatMap((v) => this.path(v, n.parts)));
       case 'not':
@@ -417,14 +423,16 @@ class Evaluator {
       case 'format':
         return this.format(args);
       case 'fromjson':
-        return uniq(this.arg(args, 0).map((v) => {
-          if (typeof v !== 'string') return UNKNOWN;
-          try {
-            return JSON.parse(v) as Json;
-          } catch {
-            return UNKNOWN;
-          }
-        }));
+        return uniq(
+          this.arg(args, 0).map((v) => {
+            if (typeof v !== 'string') return UNKNOWN;
+            try {
+              return JSON.parse(v) as Json;
+            } catch {
+              return UNKNOWN;
+            }
+          }),
+        );
       case 'tojson':
         return uniq(this.arg(args, 0).map((v) => (isMarker(v) ? UNKNOWN : JSON.stringify(v))));
       default:
@@ -530,7 +538,11 @@ export function interpolate(template: string, ctx: Context): Text[] {
       for (const p of parts) {
         const text = (v.text + p.text).replace(/\*+/g, '*');
         const prev = next.get(text);
-        next.set(text, { text, known: (v.known && p.known) || (prev?.known ?? false), certain: (v.certain && p.certain) || (prev?.certain ?? false) });
+        next.set(text, {
+          text,
+          known: (v.known && p.known) || (prev?.known ?? false),
+          certain: (v.certain && p.certain) || (prev?.certain ?? false),
+        });
       }
     variants = [...next.values()];
     if (variants.length > MAX_VALUES) variants = [{ text: '*', known: false, certain: false }];
@@ -538,10 +550,14 @@ export function interpolate(template: string, ctx: Context): Text[] {
   while ((m = re.exec(template)) !== null) {
     if (m.index > last) append([{ text: template.slice(last, m.index), known: true, certain: true }]);
     const values = evaluate(m[1] ?? '', ctx);
-    append(values.map((v) => {
-      const t = asText(v);
-      return t === undefined ? { text: '*', known: false, certain: false } : { text: t, known: true, certain: values.length === 1 };
-    }));
+    append(
+      values.map((v) => {
+        const t = asText(v);
+        return t === undefined
+          ? { text: '*', known: false, certain: false }
+          : { text: t, known: true, certain: values.length === 1 };
+      }),
+    );
     last = m.index + m[0].length;
   }
   if (last < template.length) append([{ text: template.slice(last), known: true, certain: true }]);

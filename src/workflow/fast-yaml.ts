@@ -67,7 +67,13 @@ function splitLines(text: string): Line[] {
     const indent = raw.length - raw.replace(/^ +/, '').length;
     if (raw[indent] === '\t') fail();
     const body = raw.slice(indent);
-    lines.push({ start: start + bom, indent, content: body.startsWith('#') ? '' : body.trimEnd(), at: start + bom + indent, raw });
+    lines.push({
+      start: start + bom,
+      indent,
+      content: body.startsWith('#') ? '' : body.trimEnd(),
+      at: start + bom + indent,
+      raw,
+    });
     start += raw0.length + 1;
   }
   return lines;
@@ -96,7 +102,21 @@ function scalar(value: unknown, from: number, to: number): Scalar {
   return s;
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '/': '/', '0': '\0', ' ': ' ', e: '\x1b', b: '\b', f: '\f', a: '\x07', v: '\v' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  '0': '\0',
+  ' ': ' ',
+  e: '\x1b',
+  b: '\b',
+  f: '\f',
+  a: '\x07',
+  v: '\v',
+};
 
 /** A quoted scalar at the start of `s`: its value and length. */
 function quoted(s: string): { value: string; length: number } {
@@ -276,7 +296,11 @@ class Reader {
     const map = new YAMLMap();
     const seen = new Set<string>();
     let end = 0;
-    for (let line = this.peek(); line && line.indent === indent && !(line.content === '-' || line.content.startsWith('- ')); line = this.peek()) {
+    for (
+      let line = this.peek();
+      line && line.indent === indent && !(line.content === '-' || line.content.startsWith('- '));
+      line = this.peek()
+    ) {
       const kv = splitKey(line.content, line.at) ?? fail();
       const name = String(kv.key.value);
       if (seen.has(name)) fail();
@@ -284,9 +308,9 @@ class Reader {
       this.i++;
       const value = this.value(kv.rest, kv.restAt, indent, true);
       map.items.push(new Pair(kv.key, value));
-      end = (value.range?.[2] ?? kv.restAt);
+      end = value.range?.[2] ?? kv.restAt;
     }
-    map.range = [map.items.length ? ((map.items[0]!.key as Scalar).range![0]) : 0, end, end];
+    map.range = [map.items.length ? (map.items[0]!.key as Scalar).range![0] : 0, end, end];
     return map;
   }
 
@@ -294,7 +318,11 @@ class Reader {
     const seq = new YAMLSeq();
     const start = this.peek()!.at;
     let end = start;
-    for (let line = this.peek(); line && line.indent === indent && (line.content === '-' || line.content.startsWith('- ')); line = this.peek()) {
+    for (
+      let line = this.peek();
+      line && line.indent === indent && (line.content === '-' || line.content.startsWith('- '));
+      line = this.peek()
+    ) {
       const after = line.content.slice(1);
       const rest = after.trimStart();
       const restAt = line.at + 1 + (after.length - rest.length);
@@ -322,7 +350,8 @@ class Reader {
     if (rest === '') {
       const next = this.peek();
       if (next && next.indent > indent) return this.block(next.indent);
-      if (next && inMap && next.indent === indent && (next.content === '-' || next.content.startsWith('- '))) return this.sequence(indent);
+      if (next && inMap && next.indent === indent && (next.content === '-' || next.content.startsWith('- ')))
+        return this.sequence(indent);
       return scalar(null, restAt, restAt);
     }
     const c = rest[0]!;

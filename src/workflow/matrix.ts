@@ -78,7 +78,9 @@ export function matrixLegs(matrix: JobMatrix | undefined, ctx: Context): MatrixL
     let merged = false;
     for (let i = 0; i < originals; i++) {
       const leg = legs[i]!;
-      const fits = Object.entries(entry).every(([k, v]) => !originalKeys.has(k) || same(leg[k] ?? null, v) || isMarker(leg[k]));
+      const fits = Object.entries(entry).every(
+        ([k, v]) => !originalKeys.has(k) || same(leg[k] ?? null, v) || isMarker(leg[k]),
+      );
       if (!fits) continue;
       legs[i] = { ...leg, ...entry };
       merged = true;

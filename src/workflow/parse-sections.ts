@@ -3,7 +3,18 @@
  * `permissions:`, `environment:`, `strategy.matrix`, and calls to reusable workflows.
  */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import type { JobEnvironment, JobMatrix, MatrixDimension, PermissionScope, PermissionsBlock, ReusableCall, TriggerFilter, TriggerInput, WorkflowFile, WorkflowTrigger } from './parse.js';
+import type {
+  JobEnvironment,
+  JobMatrix,
+  MatrixDimension,
+  PermissionScope,
+  PermissionsBlock,
+  ReusableCall,
+  TriggerFilter,
+  TriggerInput,
+  WorkflowFile,
+  WorkflowTrigger,
+} from './parse.js';
 import { record, type Any, type Reader } from './yaml-reader.js';
 
 export function firstLine(message: string): string {
@@ -71,7 +82,11 @@ function readTriggerBody(r: Reader, trigger: WorkflowTrigger, body: Any): void {
         const def = r.get(spec, 'default');
         if (def && r.isScalar(def.value)) input.default = r.str(def.value);
         const options = r.get(spec, 'options');
-        if (options) input.options = r.items(options.value).map((o) => r.str(o)).filter((o): o is string => o !== undefined);
+        if (options)
+          input.options = r
+            .items(options.value)
+            .map((o) => r.str(o))
+            .filter((o): o is string => o !== undefined);
         trigger.inputs.push(input);
       }
       continue;
@@ -80,7 +95,11 @@ function readTriggerBody(r: Reader, trigger: WorkflowTrigger, body: Any): void {
       trigger.secrets = [];
       for (const [name, spec, nameNode] of r.entries(value)) {
         const req = r.get(spec, 'required');
-        trigger.secrets.push({ name, line: r.line(nameNode), ...(req ? { required: r.str(req.value) === 'true' } : {}) });
+        trigger.secrets.push({
+          name,
+          line: r.line(nameNode),
+          ...(req ? { required: r.str(req.value) === 'true' } : {}),
+        });
       }
     }
   }
@@ -150,7 +169,13 @@ export function readPermissions(r: Reader, keyNode: Node, value: Any): Permissio
         idToken = value === 'write' ? 'write' : value === 'read' ? 'read' : 'none';
       }
     }
-    return { ...block, kind: scopes.length === 0 ? 'empty' : 'map', scopes, idToken, ...(idTokenLine !== undefined ? { idTokenLine } : {}) };
+    return {
+      ...block,
+      kind: scopes.length === 0 ? 'empty' : 'map',
+      scopes,
+      idToken,
+      ...(idTokenLine !== undefined ? { idTokenLine } : {}),
+    };
   }
   r.schema(v ?? keyNode, '`permissions:` must be `read-all`, `write-all` or a map');
   return block;
@@ -178,7 +203,13 @@ export function readEnvironment(r: Reader, keyNode: Node, value: Any): JobEnviro
   const name = r.str(v);
   if (name === undefined) r.schema(v ?? keyNode, '`environment:` must be a name or a map with `name:`');
   const expressions = name ? expressionsIn(name) : [];
-  return { ...p, form: 'string', ...(name !== undefined ? { name } : {}), isExpression: expressions.length > 0, expressions };
+  return {
+    ...p,
+    form: 'string',
+    ...(name !== undefined ? { name } : {}),
+    isExpression: expressions.length > 0,
+    expressions,
+  };
 }
 
 export function readMatrix(r: Reader, keyNode: Node, value: Any): JobMatrix {
@@ -259,4 +290,3 @@ export function readReusableCall(r: Reader, keyNode: Node, value: Any, job: Any)
   }
   return call;
 }
-

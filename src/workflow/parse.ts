@@ -307,9 +307,26 @@ function readStep(r: Reader, node: Any, index: number): WorkflowStep | undefined
   return step;
 }
 
-function readJob(r: Reader, id: string, keyNode: Node, value: Any, wf: WorkflowFile, options: ParseOptions): WorkflowJob {
+function readJob(
+  r: Reader,
+  id: string,
+  keyNode: Node,
+  value: Any,
+  wf: WorkflowFile,
+  options: ParseOptions,
+): WorkflowJob {
   const at = r.start(keyNode);
-  const job: WorkflowJob = { id, ...at, needs: [], env: record(), envLines: record(), steps: [], azureLogins: [], logsInToAzure: false, mayLogInToAzure: false };
+  const job: WorkflowJob = {
+    id,
+    ...at,
+    needs: [],
+    env: record(),
+    envLines: record(),
+    steps: [],
+    azureLogins: [],
+    logsInToAzure: false,
+    mayLogInToAzure: false,
+  };
   const v = r.deref(value);
   if (!isMap(v)) {
     r.schema(v ?? keyNode, `Job \`${id}\` must be a map`);
@@ -322,10 +339,20 @@ function readJob(r: Reader, id: string, keyNode: Node, value: Any, wf: WorkflowF
         job.name = r.str(val);
         break;
       case 'runs-on':
-        job.runsOn = r.str(val) ?? r.items(val).map((x) => r.str(x) ?? '').join(', ');
+        job.runsOn =
+          r.str(val) ??
+          r
+            .items(val)
+            .map((x) => r.str(x) ?? '')
+            .join(', ');
         break;
       case 'needs':
-        job.needs = r.isSeq(val) ? r.items(val).map((x) => r.str(x) ?? '').filter(Boolean) : [r.str(val) ?? ''].filter(Boolean);
+        job.needs = r.isSeq(val)
+          ? r
+              .items(val)
+              .map((x) => r.str(x) ?? '')
+              .filter(Boolean)
+          : [r.str(val) ?? ''].filter(Boolean);
         break;
       case 'environment':
         job.environment = readEnvironment(r, k, val);
@@ -391,7 +418,15 @@ function loadDocument(r: Reader, library: boolean): void {
  * `path` is kept as given (repository-relative paths give the best messages).
  */
 export function parseWorkflow(text: string, path: string, options: ParseOptions = {}): WorkflowFile {
-  const wf: WorkflowFile = { path, triggers: [], env: record(), envLines: record(), jobs: [], isReusable: false, errors: [] };
+  const wf: WorkflowFile = {
+    path,
+    triggers: [],
+    env: record(),
+    envLines: record(),
+    jobs: [],
+    isReusable: false,
+    errors: [],
+  };
   const source = typeof text === 'string' ? text : String(text ?? '');
   const r = new Reader(source);
   try {
@@ -448,14 +483,28 @@ function readDocument(r: Reader, wf: WorkflowFile, options: ParseOptions): void 
         jobsNode = { value, keyNode };
         break;
       default:
-        if (key === 'true' && /^on$/i.test(r.text.slice((keyNode as { range?: number[] }).range?.[0] ?? 0, (keyNode as { range?: number[] }).range?.[1] ?? 0))) {
+        if (
+          key === 'true' &&
+          /^on$/i.test(
+            r.text.slice(
+              (keyNode as { range?: number[] }).range?.[0] ?? 0,
+              (keyNode as { range?: number[] }).range?.[1] ?? 0,
+            ),
+          )
+        ) {
           onSeen = true;
           readOn(r, wf, keyNode, value);
         }
         break;
     }
   }
-  if (!onSeen) r.errors.push({ kind: 'schema', message: 'The workflow has no `on:` key, so nothing triggers it', line: 1, column: 1 });
+  if (!onSeen)
+    r.errors.push({
+      kind: 'schema',
+      message: 'The workflow has no `on:` key, so nothing triggers it',
+      line: 1,
+      column: 1,
+    });
   if (!jobsNode) {
     r.errors.push({ kind: 'schema', message: 'The workflow has no `jobs:`', line: 1, column: 1 });
     return;
@@ -465,7 +514,8 @@ function readDocument(r: Reader, wf: WorkflowFile, options: ParseOptions): void 
     r.schema(jobsNode.value ?? jobsNode.keyNode, '`jobs:` must be a map of job ids');
     return;
   }
-  for (const [id, value, keyNode] of r.entries(jobsNode.value)) wf.jobs.push(readJob(r, id, keyNode, value, wf, options));
+  for (const [id, value, keyNode] of r.entries(jobsNode.value))
+    wf.jobs.push(readJob(r, id, keyNode, value, wf, options));
 }
 
 /** `.github/workflows/deploy.yml` from any path to a workflow file (absolute, `./`-prefixed, Windows). */

@@ -77,7 +77,15 @@ export interface JobPrediction {
   loginStepLines: number[];
   loginFile: string;
   /** Set when the job calls a reusable workflow; the predictions are for that workflow's job. */
-  calls?: { uses: string; line: number; resolved: boolean; file?: string; jobId?: string; jobLine?: number; missing?: boolean };
+  calls?: {
+    uses: string;
+    line: number;
+    resolved: boolean;
+    file?: string;
+    jobId?: string;
+    jobLine?: number;
+    missing?: boolean;
+  };
   subjects: PredictedSubject[];
   notes: string[];
   /** The job only may log in (through an action that was not read). */

@@ -26,7 +26,13 @@ import {
 } from './runs.js';
 import { buildClaims, renderSubject, subjectPrefix, templateUsesRun } from './subject-render.js';
 
-export type { CallerContext, JobPrediction, PredictedSubject, SubjectContext, SubjectTemplate } from './predict-types.js';
+export type {
+  CallerContext,
+  JobPrediction,
+  PredictedSubject,
+  SubjectContext,
+  SubjectTemplate,
+} from './predict-types.js';
 export { filterToWildcard } from './runs.js';
 export { subjectFor } from './subject-render.js';
 
@@ -34,8 +40,10 @@ const UNKNOWN = '*';
 const code = (s: string) => `\`${s}\``;
 
 type Level = 'yes' | 'maybe' | 'no';
-const lower = (a: Level, b: Level): Level => (a === 'no' || b === 'no' ? 'no' : a === 'maybe' || b === 'maybe' ? 'maybe' : 'yes');
-const higher = (a: Level, b: Level): Level => (a === 'yes' || b === 'yes' ? 'yes' : a === 'maybe' || b === 'maybe' ? 'maybe' : 'no');
+const lower = (a: Level, b: Level): Level =>
+  a === 'no' || b === 'no' ? 'no' : a === 'maybe' || b === 'maybe' ? 'maybe' : 'yes';
+const higher = (a: Level, b: Level): Level =>
+  a === 'yes' || b === 'yes' ? 'yes' : a === 'maybe' || b === 'maybe' ? 'maybe' : 'no';
 
 /**
  * Does the job request a token in this context? Undefined = no (its `if:` or every login step's
@@ -43,20 +51,31 @@ const higher = (a: Level, b: Level): Level => (a === 'yes' || b === 'yes' ? 'yes
  * whenever the login runs) and adds a note; `level` is `maybe` only for a login that may not be one
  * (an action that was not read).
  */
-function loginGate(job: WorkflowJob, file: string, ctx: Context, trigger: string): { level: Level; notes: string[] } | undefined {
+function loginGate(
+  job: WorkflowJob,
+  file: string,
+  ctx: Context,
+  trigger: string,
+): { level: Level; notes: string[] } | undefined {
   const where = (line: number) => `${code(repoRelativePath(file))} line ${line}`;
   const jobIf = evaluateCondition(job.condition, ctx);
   if (jobIf === 'no') return undefined;
   let steps: Level = 'no';
   const notes: string[] = [];
-  if (jobIf === 'maybe') notes.push(`Job ${code(job.id)} runs only if ${code(job.condition ?? '')} (${where(job.line)}), which the file cannot decide for ${trigger}.`);
+  if (jobIf === 'maybe')
+    notes.push(
+      `Job ${code(job.id)} runs only if ${code(job.condition ?? '')} (${where(job.line)}), which the file cannot decide for ${trigger}.`,
+    );
   const inner = { ...ctx, inputs: Object.assign(Object.create(null) as Context, { [OPEN]: true }) };
   for (const m of job.azureLogins) {
     const step = m.stepIndex !== undefined ? job.steps[m.stepIndex] : undefined;
     const stepIf = evaluateCondition(step?.condition, ctx);
     const innerIf = m.innerCondition !== undefined ? evaluateCondition(m.innerCondition, inner) : 'yes';
     if (lower(stepIf, innerIf) === 'no') continue;
-    if (stepIf === 'maybe') notes.push(`The login step (${where(m.line)}) runs only if ${code(step?.condition ?? '')}, which the file cannot decide for ${trigger}.`);
+    if (stepIf === 'maybe')
+      notes.push(
+        `The login step (${where(m.line)}) runs only if ${code(step?.condition ?? '')}, which the file cannot decide for ${trigger}.`,
+      );
     if (m.uncertain) notes.push(`Line ${m.line} ${m.reason}.`);
     steps = higher(steps, m.uncertain ? 'maybe' : 'yes');
   }
@@ -72,15 +91,26 @@ interface EnvVariant {
 }
 
 /** Why parts of an expression are what they are (or are unknown): inputs, matrix, variables. */
-function expressionNotes(expressions: readonly string[], job: WorkflowJob, run: RunContext, matrixUnknown: boolean): string[] {
+function expressionNotes(
+  expressions: readonly string[],
+  job: WorkflowJob,
+  run: RunContext,
+  matrixUnknown: boolean,
+): string[] {
   const notes: string[] = [];
   for (const name of inputNames(expressions)) {
     const vs = run.inputs.get(name) ?? run.eventInputs?.get(name);
-    notes.push(vs ? `${code(`inputs.${name}`)} is ${vs.note}` : `${code(`inputs.${name}`)} is empty: ${run.trigger} ${run.hasInputs ? 'does not declare it' : 'has no inputs'}`);
+    notes.push(
+      vs
+        ? `${code(`inputs.${name}`)} is ${vs.note}`
+        : `${code(`inputs.${name}`)} is empty: ${run.trigger} ${run.hasInputs ? 'does not declare it' : 'has no inputs'}`,
+    );
   }
   const text = expressions.join(' ');
-  if (/\bmatrix\b/.test(text) && job.matrix && matrixUnknown) notes.push(`${code('matrix')} comes from a matrix built by an expression (line ${job.matrix.line})`);
-  else if (/\bmatrix\b/.test(text) && job.matrix) notes.push(`${code('matrix')} takes the value of each leg of the matrix (line ${job.matrix.line})`);
+  if (/\bmatrix\b/.test(text) && job.matrix && matrixUnknown)
+    notes.push(`${code('matrix')} comes from a matrix built by an expression (line ${job.matrix.line})`);
+  else if (/\bmatrix\b/.test(text) && job.matrix)
+    notes.push(`${code('matrix')} takes the value of each leg of the matrix (line ${job.matrix.line})`);
   if (/\bvars\./.test(text)) notes.push('a configuration variable (`vars`) is only known at run time');
   if (/\bsecrets\./.test(text)) notes.push('a secret is only known at run time');
   if (/\b(needs|steps)\./.test(text)) notes.push('the output of another job or step is only known at run time');
@@ -99,14 +129,27 @@ function environmentVariants(
   const where = `${file === run.triggerFile ? '' : `${code(repoRelativePath(file))} `}line ${env.line}`;
   const declared = `Job ${code(job.id)} declares ${code(`environment: ${env.name}`)} (${where})`;
   if (!env.isExpression) {
-    if (env.name === '') return [{ certain: false, reason: `Job ${code(job.id)} declares an empty environment (${where}); assumed to mean no environment.` }];
-    return [{ name: env.name, certain: true, reason: `${declared}; the environment replaces the ref or pull_request part of the subject for every trigger.` }];
+    if (env.name === '')
+      return [
+        {
+          certain: false,
+          reason: `Job ${code(job.id)} declares an empty environment (${where}); assumed to mean no environment.`,
+        },
+      ];
+    return [
+      {
+        name: env.name,
+        certain: true,
+        reason: `${declared}; the environment replaces the ref or pull_request part of the subject for every trigger.`,
+      },
+    ];
   }
   const notes = expressionNotes(env.expressions, job, run, certainty.matrixUnknown);
   const why = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   const valuesCertain = certainty.inputs && !certainty.matrixUnknown;
   return interpolate(env.name, ctx).map((t) => {
-    if (t.text === '') return { certain: t.certain && valuesCertain, reason: `${declared}, which is empty here${why}: no environment.` };
+    if (t.text === '')
+      return { certain: t.certain && valuesCertain, reason: `${declared}, which is empty here${why}: no environment.` };
     const known = t.known && !t.text.includes(UNKNOWN);
     return {
       name: t.text,
@@ -136,15 +179,21 @@ function subjectNotes(run: RunContext, ctx: SubjectContext, missing: string[], u
     );
   else if (ctx.immutable) extra.push('The repository sends immutable subjects, with the owner and repository ids.');
   if (unknownKeys.length > 0)
-    extra.push(`The custom subject template includes ${unknownKeys.map(code).join(', ')}, whose value${unknownKeys.length > 1 ? 's are' : ' is'} not known from the workflow file.`);
+    extra.push(
+      `The custom subject template includes ${unknownKeys.map(code).join(', ')}, whose value${unknownKeys.length > 1 ? 's are' : ' is'} not known from the workflow file.`,
+    );
   else if (ctx.template && !ctx.template.useDefault && ctx.template.includeClaimKeys?.length)
-    extra.push(`The repository uses a custom subject template (${ctx.template.includeClaimKeys.map(code).join(', ')}).`);
+    extra.push(
+      `The repository uses a custom subject template (${ctx.template.includeClaimKeys.map(code).join(', ')}).`,
+    );
   return extra;
 }
 
 /** The inputs whose values decide something for the job, and whether those values are certain. */
 function relevantInputs(job: WorkflowJob, run: RunContext): { names: Set<string>; certain: boolean; legs: boolean } {
-  const stepIfs = job.azureLogins.map((m) => (m.stepIndex !== undefined ? job.steps[m.stepIndex]?.condition : undefined));
+  const stepIfs = job.azureLogins.map((m) =>
+    m.stepIndex !== undefined ? job.steps[m.stepIndex]?.condition : undefined,
+  );
   const matrix = job.matrix?.value === undefined ? undefined : JSON.stringify(job.matrix.value);
   const decisive = [job.condition, job.environment?.name, ...stepIfs];
   const legs = readsMatrix(decisive);
@@ -170,9 +219,19 @@ function predictJob(
     const { subject, unknownKeys } = renderSubject(prefix, context, claims, ctx);
     claims.sub = subject;
     const runOk = usesEnv && !runMattersWithEnv ? true : run.certain;
-    const certain = gateCertain && runOk && run.repoCertain && env.certain && missing.length === 0 && unknownKeys.length === 0;
-    const possible = run.possible && (!usesEnv || runMattersWithEnv) ? renderSubject(prefix, usesEnv ? context : run.possible, { ...claims, ref: UNKNOWN }, ctx).subject : undefined;
-    const reasons = [env.reason, usesEnv && !runMattersWithEnv ? undefined : run.reason, ...gateNotes, run.callNote, ...subjectNotes(run, ctx, missing, unknownKeys)];
+    const certain =
+      gateCertain && runOk && run.repoCertain && env.certain && missing.length === 0 && unknownKeys.length === 0;
+    const possible =
+      run.possible && (!usesEnv || runMattersWithEnv)
+        ? renderSubject(prefix, usesEnv ? context : run.possible, { ...claims, ref: UNKNOWN }, ctx).subject
+        : undefined;
+    const reasons = [
+      env.reason,
+      usesEnv && !runMattersWithEnv ? undefined : run.reason,
+      ...gateNotes,
+      run.callNote,
+      ...subjectNotes(run, ctx, missing, unknownKeys),
+    ];
     const prev = drafts.get(subject);
     if (prev) {
       pushUnique(prev.triggers, run.trigger);
@@ -204,8 +263,11 @@ function predictJob(
     const { names, certain: inputsCertain, legs: useLegs } = relevantInputs(job, run);
     for (const choice of inputChoices(run, names)) {
       // Legs only matter when a condition or the environment reads the matrix.
-      const { legs, unknown } = useLegs ? matrixLegs(job.matrix, contextFor(run, {}, choice)) : { legs: [{}], unknown: false };
-      for (const leg of legs) predictLeg(job, file, run, choice, leg, { inputs: inputsCertain, matrixUnknown: unknown }, add);
+      const { legs, unknown } = useLegs
+        ? matrixLegs(job.matrix, contextFor(run, {}, choice))
+        : { legs: [{}], unknown: false };
+      for (const leg of legs)
+        predictLeg(job, file, run, choice, leg, { inputs: inputsCertain, matrixUnknown: unknown }, add);
     }
   }
   return [...drafts.values()].map((d) => {
@@ -228,11 +290,15 @@ function predictLeg(
   const ectx = contextFor(run, leg as never, choice);
   const gate = loginGate(job, file, ectx, run.trigger);
   if (!gate) return;
-  for (const env of environmentVariants(job.environment, job, file, run, ectx, certainty)) add(run, env, gate.notes, gate.level === 'yes');
+  for (const env of environmentVariants(job.environment, job, file, run, ectx, certainty))
+    add(run, env, gate.notes, gate.level === 'yes');
 }
 
 /** Find the workflow a `uses:` names, among the repository's files. */
-export function resolveCalledWorkflow(call: ReusableCall, ctx: Pick<SubjectContext, 'owner' | 'repo' | 'workflows'>): WorkflowFile | undefined {
+export function resolveCalledWorkflow(
+  call: ReusableCall,
+  ctx: Pick<SubjectContext, 'owner' | 'repo' | 'workflows'>,
+): WorkflowFile | undefined {
   if (!call.path || !sameRepository(call, ctx)) return undefined;
   const want = repoRelativePath(call.path);
   return (ctx.workflows ?? []).find((w) => repoRelativePath(w.path) === want);
@@ -255,7 +321,12 @@ function interestingCall(call: ReusableCall): boolean {
   return keys.some((k) => /azure|client[-_]?id|tenant|subscription|arm_|environment/i.test(k));
 }
 
-function runsForWorkflow(workflow: WorkflowFile, ctx: SubjectContext, options: PredictOptions, depth: number): RunContext[] {
+function runsForWorkflow(
+  workflow: WorkflowFile,
+  ctx: SubjectContext,
+  options: PredictOptions,
+  depth: number,
+): RunContext[] {
   const owner = { owner: ctx.owner, repo: ctx.repo, ownerId: ctx.ownerId, repoId: ctx.repoId };
   const runs: RunContext[] = [];
   for (const t of workflow.triggers) {
@@ -265,7 +336,12 @@ function runsForWorkflow(workflow: WorkflowFile, ctx: SubjectContext, options: P
   return runs;
 }
 
-function predictWorkflow(workflow: WorkflowFile, ctx: SubjectContext, options: PredictOptions, depth: number): JobPrediction[] {
+function predictWorkflow(
+  workflow: WorkflowFile,
+  ctx: SubjectContext,
+  options: PredictOptions,
+  depth: number,
+): JobPrediction[] {
   const runs = runsForWorkflow(workflow, ctx, options, depth);
   const self = repoRelativePath(workflow.path);
   const out: JobPrediction[] = [];
@@ -294,14 +370,52 @@ function predictWorkflow(workflow: WorkflowFile, ctx: SubjectContext, options: P
 }
 
 /** A call to a workflow that was not read (another repository, or a file that is not there). */
-function unreadCall(workflow: WorkflowFile, job: WorkflowJob, call: ReusableCall, runs: RunContext[], ctx: SubjectContext, jwr: (run: RunContext) => string): JobPrediction {
+function unreadCall(
+  workflow: WorkflowFile,
+  job: WorkflowJob,
+  call: ReusableCall,
+  runs: RunContext[],
+  ctx: SubjectContext,
+  jwr: (run: RunContext) => string,
+): JobPrediction {
   // `./` names a file at the same commit: if it is not among the files read, it does not exist.
   const missing = call.local && !!call.path;
   const note = `Job ${code(job.id)} calls ${code(call.uses)} (line ${call.line}), which was not read: its jobs run with this workflow's repository and context, unless they declare an environment.`;
-  const callerRuns = runs.flatMap((run) => callInputs(job, call, run, new Set()).map(() => ({ ...run, certain: false, callNote: note })));
-  const plain = predictJob({ ...job, environment: undefined, condition: undefined, azureLogins: [{ kind: 'remote-action', line: call.line, reason: note, uncertain: true }] }, workflow.path, callerRuns, ctx, jwr);
-  const unknownEnv: JobEnvironment = { line: call.line, column: call.column, form: 'string', name: '${{ called workflow }}', isExpression: true, expressions: ['called workflow'] };
-  const withEnv = predictJob({ ...job, environment: unknownEnv, condition: undefined, azureLogins: [{ kind: 'remote-action', line: call.line, reason: note, uncertain: true }] }, workflow.path, callerRuns, ctx, jwr).map((p) => ({
+  const callerRuns = runs.flatMap((run) =>
+    callInputs(job, call, run, new Set()).map(() => ({ ...run, certain: false, callNote: note })),
+  );
+  const plain = predictJob(
+    {
+      ...job,
+      environment: undefined,
+      condition: undefined,
+      azureLogins: [{ kind: 'remote-action', line: call.line, reason: note, uncertain: true }],
+    },
+    workflow.path,
+    callerRuns,
+    ctx,
+    jwr,
+  );
+  const unknownEnv: JobEnvironment = {
+    line: call.line,
+    column: call.column,
+    form: 'string',
+    name: '${{ called workflow }}',
+    isExpression: true,
+    expressions: ['called workflow'],
+  };
+  const withEnv = predictJob(
+    {
+      ...job,
+      environment: unknownEnv,
+      condition: undefined,
+      azureLogins: [{ kind: 'remote-action', line: call.line, reason: note, uncertain: true }],
+    },
+    workflow.path,
+    callerRuns,
+    ctx,
+    jwr,
+  ).map((p) => ({
     ...p,
     reason: `If a job of ${code(call.uses)} declares ${code('environment:')}, GitHub sends that environment instead of the ref.`,
   }));
@@ -313,7 +427,9 @@ function unreadCall(workflow: WorkflowFile, job: WorkflowJob, call: ReusableCall
     loginFile: workflow.path,
     calls: { uses: call.uses, line: call.line, resolved: false, ...(missing ? { missing: true } : {}) },
     subjects: [...plain, ...withEnv],
-    notes: [`Job ${code(job.id)} calls ${code(call.uses)}, which was not read: whether it logs in to Azure is unknown.`],
+    notes: [
+      `Job ${code(job.id)} calls ${code(call.uses)}, which was not read: whether it logs in to Azure is unknown.`,
+    ],
   };
 }
 
@@ -337,7 +453,9 @@ function predictCaller(
   }
   const out: JobPrediction[] = [];
   const calledSelf = repoRelativePath(called.path);
-  const declared = inputsFromTrigger(called.triggers.find((t) => t.event === 'workflow_call') ?? { event: 'workflow_call', line: 0, column: 0 });
+  const declared = inputsFromTrigger(
+    called.triggers.find((t) => t.event === 'workflow_call') ?? { event: 'workflow_call', line: 0, column: 0 },
+  );
   const wanted = inputsReadBy(called);
   const given = runs.flatMap((run) => callInputs(job, call, run, wanted).map((inputs) => ({ run, inputs })));
   for (const calledJob of called.jobs) {
@@ -351,7 +469,13 @@ function predictCaller(
     if (calledJob.uses) {
       // Nested reusable workflow: follow it with the same (outermost caller's) runs.
       for (const p of predictCaller(called, calledJob, calledJob.uses, callerRuns, ctx, options, depth + 1))
-        out.push({ ...p, jobId: job.id, jobLine: job.line, file: workflow.path, calls: { ...(p.calls ?? { resolved: true }), uses: call.uses, line: call.line } as JobPrediction['calls'] });
+        out.push({
+          ...p,
+          jobId: job.id,
+          jobLine: job.line,
+          file: workflow.path,
+          calls: { ...(p.calls ?? { resolved: true }), uses: call.uses, line: call.line } as JobPrediction['calls'],
+        });
       continue;
     }
     if (!calledJob.mayLogInToAzure && !options.allJobs) continue;
@@ -361,7 +485,14 @@ function predictCaller(
       file: workflow.path,
       loginStepLines: calledJob.azureLogins.map((m) => m.line),
       loginFile: called.path,
-      calls: { uses: call.uses, line: call.line, resolved: true, file: called.path, jobId: calledJob.id, jobLine: calledJob.line },
+      calls: {
+        uses: call.uses,
+        line: call.line,
+        resolved: true,
+        file: called.path,
+        jobId: calledJob.id,
+        jobLine: calledJob.line,
+      },
       subjects: predictJob(calledJob, called.path, callerRuns, ctx, jwr),
       notes: calledJob.azureLogins.map((m) => `${calledSelf} line ${m.line}: ${m.reason}.`),
       ...(calledJob.logsInToAzure ? {} : { uncertainLogin: true }),
@@ -375,7 +506,11 @@ function predictCaller(
  * (every job with `options.allJobs`). Jobs calling a reusable workflow of the same
  * repository (found in `ctx.workflows`) are predicted from the called jobs.
  */
-export function predictSubjects(workflow: WorkflowFile, ctx: SubjectContext, options: PredictOptions = {}): JobPrediction[] {
+export function predictSubjects(
+  workflow: WorkflowFile,
+  ctx: SubjectContext,
+  options: PredictOptions = {},
+): JobPrediction[] {
   try {
     return predictWorkflow(workflow, ctx, options, 0);
   } catch {

@@ -36,7 +36,11 @@ function localUses(text: string): string[] {
   return out;
 }
 
-async function readActions(root: string, texts: readonly string[], budget: { files: number }): Promise<Map<string, CompositeAction>> {
+async function readActions(
+  root: string,
+  texts: readonly string[],
+  budget: { files: number },
+): Promise<Map<string, CompositeAction>> {
   const actions = new Map<string, CompositeAction>();
   let wanted = [...new Set(texts.flatMap(localUses))];
   for (let depth = 0; depth < MAX_ACTION_DEPTH && wanted.length > 0; depth++) {
@@ -75,7 +79,11 @@ function terraformDirs(texts: readonly string[]): string[] {
   return [...dirs];
 }
 
-async function readTerraform(root: string, texts: readonly string[], budget: { files: number }): Promise<Map<string, { file: string; line: number }>> {
+async function readTerraform(
+  root: string,
+  texts: readonly string[],
+  budget: { files: number },
+): Promise<Map<string, { file: string; line: number }>> {
   const found = new Map<string, { file: string; line: number }>();
   if (!texts.some((t) => /terraform|terragrunt|tofu/i.test(t))) return found;
   for (const dir of terraformDirs(texts)) {
@@ -98,7 +106,10 @@ async function readTerraform(root: string, texts: readonly string[], budget: { f
 }
 
 /** Every `.yml`/`.yaml` under `.github/workflows/` of `root`, parsed; paths are repository-relative. */
-export async function readWorkflows(root: string, options: { loginActions?: readonly string[]; repository?: string } = {}): Promise<{ workflows: WorkflowFile[]; missing: boolean }> {
+export async function readWorkflows(
+  root: string,
+  options: { loginActions?: readonly string[]; repository?: string } = {},
+): Promise<{ workflows: WorkflowFile[]; missing: boolean }> {
   let names: string[];
   try {
     names = await readdir(join(root, WORKFLOWS_DIR));
@@ -109,7 +120,11 @@ export async function readWorkflows(root: string, options: { loginActions?: read
   const texts = await Promise.all(files.map((n) => readFile(join(root, WORKFLOWS_DIR, n), 'utf8')));
   const budget = { files: MAX_EXTRA_FILES };
   const actions = await readActions(root, texts, budget);
-  const terraformOidcDirs = await readTerraform(root, [...texts, ...[...actions.values()].map((a) => a.steps.map((s) => s.run ?? '').join('\n'))], budget);
+  const terraformOidcDirs = await readTerraform(
+    root,
+    [...texts, ...[...actions.values()].map((a) => a.steps.map((s) => s.run ?? '').join('\n'))],
+    budget,
+  );
   const facts: RepositoryFacts = { actions, terraformOidcDirs };
   const workflows = files.map((n, i) => parseWorkflow(texts[i]!, `${WORKFLOWS_DIR}/${n}`, { ...options, facts }));
   return { workflows, missing: false };

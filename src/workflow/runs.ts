@@ -4,7 +4,15 @@
  * each run knows, and the expression context (`github.*`, `inputs.*`, `matrix.*`) its jobs see.
  * Pure.
  */
-import { OPEN, Pattern, UNKNOWN as UNKNOWN_VALUE, evaluateCondition, interpolate, type Context, type Value } from './expression.js';
+import {
+  OPEN,
+  Pattern,
+  UNKNOWN as UNKNOWN_VALUE,
+  evaluateCondition,
+  interpolate,
+  type Context,
+  type Value,
+} from './expression.js';
 import { matrixLegs, type Leg } from './matrix.js';
 import type { ReusableCall, WorkflowFile, WorkflowJob, WorkflowTrigger } from './parse.js';
 import { repoRelativePath } from './parse.js';
@@ -78,8 +86,10 @@ export function filterToWildcard(pattern: string): string {
         continue;
       }
     }
-    if (c === '+' && out.length > 0) out.push('*'); // one or more of the previous: it, then anything
-    else if (c === '?' && out.length > 0) out[out.length - 1] = '*'; // zero or one of the previous
+    if (c === '+' && out.length > 0)
+      out.push('*'); // one or more of the previous: it, then anything
+    else if (c === '?' && out.length > 0)
+      out[out.length - 1] = '*'; // zero or one of the previous
     else out.push(c);
   }
   return out.join('').replace(/\*+/g, '*');
@@ -88,7 +98,11 @@ export function filterToWildcard(pattern: string): string {
 function defaultBranch(ctx: SubjectContext): { name: string; known: boolean; text: string } {
   const known = !!ctx.defaultBranch;
   const name = ctx.defaultBranch || 'main';
-  return { name, known, text: known ? `the default branch ${code(name)}` : `the default branch (assumed ${code(name)}; it was not given)` };
+  return {
+    name,
+    known,
+    text: known ? `the default branch ${code(name)}` : `the default branch (assumed ${code(name)}; it was not given)`,
+  };
 }
 
 function baseRun(
@@ -113,7 +127,11 @@ function baseRun(
   };
 }
 
-function refRun(base: ReturnType<typeof baseRun>, ref: string, extra: Partial<RunContext> & { reason: string; certain: boolean; sourceLine: number }): RunContext {
+function refRun(
+  base: ReturnType<typeof baseRun>,
+  ref: string,
+  extra: Partial<RunContext> & { reason: string; certain: boolean; sourceLine: number },
+): RunContext {
   return {
     ...base,
     refContext: `ref:${ref}`,
@@ -124,11 +142,7 @@ function refRun(base: ReturnType<typeof baseRun>, ref: string, extra: Partial<Ru
   };
 }
 
-function filterRuns(
-  base: ReturnType<typeof baseRun>,
-  trigger: WorkflowTrigger,
-  kind: 'branch' | 'tag',
-): RunContext[] {
+function filterRuns(base: ReturnType<typeof baseRun>, trigger: WorkflowTrigger, kind: 'branch' | 'tag'): RunContext[] {
   const prefix = kind === 'branch' ? 'refs/heads/' : 'refs/tags/';
   const include = kind === 'branch' ? trigger.branches : trigger.tags;
   const ignore = kind === 'branch' ? trigger.branchesIgnore : trigger.tagsIgnore;
@@ -179,9 +193,30 @@ function filterRuns(
 }
 
 const DEFAULT_BRANCH_EVENTS = new Set([
-  'issues', 'issue_comment', 'label', 'milestone', 'discussion', 'discussion_comment', 'watch', 'fork', 'gollum',
-  'page_build', 'project', 'project_card', 'project_column', 'public', 'repository_dispatch', 'status', 'check_run',
-  'check_suite', 'branch_protection_rule', 'delete', 'workflow_run', 'schedule', 'member', 'merge_group_removed',
+  'issues',
+  'issue_comment',
+  'label',
+  'milestone',
+  'discussion',
+  'discussion_comment',
+  'watch',
+  'fork',
+  'gollum',
+  'page_build',
+  'project',
+  'project_card',
+  'project_column',
+  'public',
+  'repository_dispatch',
+  'status',
+  'check_run',
+  'check_suite',
+  'branch_protection_rule',
+  'delete',
+  'workflow_run',
+  'schedule',
+  'member',
+  'merge_group_removed',
 ]);
 
 const ANY_REF_EVENTS: Record<string, string> = {
@@ -220,7 +255,9 @@ export function runsForTrigger(
       const documented = ev === 'pull_request' || ev === 'pull_request_target';
       const base0 = trigger.branches?.values.find((b) => !b.startsWith('!') && !isGlob(b));
       const ref = ev === 'pull_request_target' ? `refs/heads/${base0 ?? UNKNOWN}` : `refs/pull/${UNKNOWN}/merge`;
-      const filterNote = trigger.branches ? ` The branches filter (line ${trigger.branches.line}) selects the base branch; it does not change the subject.` : '';
+      const filterNote = trigger.branches
+        ? ` The branches filter (line ${trigger.branches.line}) selects the base branch; it does not change the subject.`
+        : '';
       const baseRef = ev === 'pull_request_target' || ev === 'pull_request' ? base0 : undefined;
       return [
         {
@@ -278,7 +315,11 @@ export function runsForTrigger(
   }
   if (ANY_REF_EVENTS[ev])
     return [
-      refRun(base, 'refs/*', { certain: false, sourceLine: at, reason: `${ANY_REF_EVENTS[ev]} (line ${at}); the ref is only known at run time.` }),
+      refRun(base, 'refs/*', {
+        certain: false,
+        sourceLine: at,
+        reason: `${ANY_REF_EVENTS[ev]} (line ${at}); the ref is only known at run time.`,
+      }),
     ];
   const known = DEFAULT_BRANCH_EVENTS.has(ev);
   return [
@@ -300,7 +341,13 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
     `(its ref or pull_request, or this job's environment), while ${code('job_workflow_ref')} names this file (${code(self)}).`;
   const callers = ctx.callerContexts ?? [];
   if (callers.length === 0 || depth >= MAX_CALL_DEPTH) {
-    const base = baseRun(trigger, wf, ctx, { owner: ctx.owner, repo: ctx.repo, ownerId: ctx.ownerId, repoId: ctx.repoId }, inputsFromTrigger(trigger));
+    const base = baseRun(
+      trigger,
+      wf,
+      ctx,
+      { owner: ctx.owner, repo: ctx.repo, ownerId: ctx.ownerId, repoId: ctx.repoId },
+      inputsFromTrigger(trigger),
+    );
     return [
       {
         ...base,
@@ -326,7 +373,8 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
     };
     const callerCtx: SubjectContext = { ...ctx, ...owner, callerContexts: [], workflowName: undefined };
     const inputs = inputsFromTrigger(trigger);
-    for (const [k, v] of Object.entries(caller.inputs ?? {})) inputs.set(k, { values: [v], certain: true, note: `the value the caller passes (${code(`${k}: ${v}`)})` });
+    for (const [k, v] of Object.entries(caller.inputs ?? {}))
+      inputs.set(k, { values: [v], certain: true, note: `the value the caller passes (${code(`${k}: ${v}`)})` });
     if (caller.workflow) {
       const callerWf = caller.workflow;
       const callerPath = repoRelativePath(callerWf.path);
@@ -339,15 +387,17 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
         if (t.event === 'workflow_call') continue;
         for (const run of runsForTrigger(t, callerWf, callerCtx, owner, inputsFromTrigger(t), depth + 1)) {
           for (const callerJob of callerJobs) {
-            const passed = callerJob?.uses ? callInputs(callerJob, callerJob.uses, run, inputsReadBy(wf)) : [new Map<string, ValueSet>()];
+            const passed = callerJob?.uses
+              ? callInputs(callerJob, callerJob.uses, run, inputsReadBy(wf))
+              : [new Map<string, ValueSet>()];
             for (const given of passed)
-            runs.push({
-              ...run,
-              inputs: new Map([...inputs, ...given]),
-              hasInputs: true,
-              caller: `${owner.owner}/${owner.repo}`,
-              callNote: `Called from ${code(callerPath)}${callerJob ? ` (job ${code(callerJob.id)}, line ${callerJob.line})` : ''}${owner.owner !== ctx.owner || owner.repo !== ctx.repo ? ` in ${code(`${owner.owner}/${owner.repo}`)}` : ''}. ${explain}`,
-            });
+              runs.push({
+                ...run,
+                inputs: new Map([...inputs, ...given]),
+                hasInputs: true,
+                caller: `${owner.owner}/${owner.repo}`,
+                callNote: `Called from ${code(callerPath)}${callerJob ? ` (job ${code(callerJob.id)}, line ${callerJob.line})` : ''}${owner.owner !== ctx.owner || owner.repo !== ctx.repo ? ` in ${code(`${owner.owner}/${owner.repo}`)}` : ''}. ${explain}`,
+              });
           }
         }
       }
@@ -399,9 +449,17 @@ export function inputsFromTrigger(trigger: WorkflowTrigger): Map<string, ValueSe
     if (input.type === 'choice' && input.options && input.options.length > 0)
       m.set(input.name, { values: [...input.options], certain: false, note: `one of the choice options of ${at}` });
     else if (input.type === 'environment')
-      m.set(input.name, { values: [UNKNOWN_VALUE], certain: false, note: `${at}, an environment input: any environment of the repository` });
+      m.set(input.name, {
+        values: [UNKNOWN_VALUE],
+        certain: false,
+        note: `${at}, an environment input: any environment of the repository`,
+      });
     else if (input.type === 'boolean')
-      m.set(input.name, { values: def === undefined ? [false, true] : [def === 'true', def !== 'true'], certain: false, note: `${at}, a boolean` });
+      m.set(input.name, {
+        values: def === undefined ? [false, true] : [def === 'true', def !== 'true'],
+        certain: false,
+        note: `${at}, a boolean`,
+      });
     else if (def !== undefined && def !== '')
       m.set(input.name, { values: [def], certain: false, note: `the default of ${at}; ${who} may give another value` });
     else m.set(input.name, { values: [UNKNOWN_VALUE], certain: false, note: `${at}, only known when the run starts` });
@@ -435,11 +493,16 @@ export function contextFor(run: RunContext, leg: Leg, inputs: InputChoice): Cont
 
 function buildContext(run: RunContext, leg: Leg, inputs: InputChoice): Context {
   const known = run.ref !== UNKNOWN && !/[*?]/.test(run.ref) && !run.ref.startsWith('refs/pull/');
-  const inputValues = (names: Iterable<string>, pick: (n: string) => Value) => closed(Object.fromEntries([...names].map((n) => [n, pick(n)])));
+  const inputValues = (names: Iterable<string>, pick: (n: string) => Value) =>
+    closed(Object.fromEntries([...names].map((n) => [n, pick(n)])));
   const inputsCtx = run.hasInputs
     ? inputValues(run.inputs.keys(), (n) => inputs.get(n) ?? run.inputs.get(n)?.values[0] ?? UNKNOWN_VALUE)
     : closed({});
-  const eventInputs = run.eventInputs ? inputValues(run.eventInputs.keys(), (n) => inputs.get(n) ?? UNKNOWN_VALUE) : run.trigger === 'workflow_call' ? UNKNOWN_VALUE : null;
+  const eventInputs = run.eventInputs
+    ? inputValues(run.eventInputs.keys(), (n) => inputs.get(n) ?? UNKNOWN_VALUE)
+    : run.trigger === 'workflow_call'
+      ? UNKNOWN_VALUE
+      : null;
   const refName = known ? run.ref.replace(/^refs\/(heads|tags)\//, '') : UNKNOWN_VALUE;
   const ref = known ? run.ref : run.ref === UNKNOWN ? UNKNOWN_VALUE : new Pattern(run.ref.replace(/\?/g, '*'));
   const github = open({
@@ -491,7 +554,11 @@ export function inputsReadBy(workflow: WorkflowFile): Set<string> {
   if (!names) {
     const texts: Array<string | undefined> = [];
     for (const job of workflow.jobs) {
-      texts.push(job.condition, job.environment?.name, job.matrix?.value === undefined ? undefined : JSON.stringify(job.matrix.value));
+      texts.push(
+        job.condition,
+        job.environment?.name,
+        job.matrix?.value === undefined ? undefined : JSON.stringify(job.matrix.value),
+      );
       for (const step of job.steps) texts.push(step.condition);
       if (job.uses) texts.push(...Object.values(job.uses.with));
     }
@@ -511,7 +578,12 @@ export function readsMatrix(texts: ReadonlyArray<string | undefined>): boolean {
  * `if:` is not false), evaluated in the caller's run. Only the `wanted` inputs are evaluated
  * (the ones the called workflow reads); legs that pass the same values count once.
  */
-export function callInputs(callerJob: WorkflowJob, call: ReusableCall, run: RunContext, wanted: ReadonlySet<string>): Array<Map<string, ValueSet>> {
+export function callInputs(
+  callerJob: WorkflowJob,
+  call: ReusableCall,
+  run: RunContext,
+  wanted: ReadonlySet<string>,
+): Array<Map<string, ValueSet>> {
   const entries = Object.entries(call.with).filter(([k]) => wanted.has(k));
   const matrixText = callerJob.matrix?.value === undefined ? undefined : JSON.stringify(callerJob.matrix.value);
   const texts = [callerJob.condition, ...entries.map(([, v]) => v), matrixText];
@@ -533,7 +605,9 @@ export function callInputs(callerJob: WorkflowJob, call: ReusableCall, run: RunC
           note: `the value job ${code(callerJob.id)} passes (${code(`${k}: ${raw}`)}, line ${line})`,
         });
       }
-      const key = JSON.stringify([...m].map(([k, v]) => [k, v.values.map((x) => (typeof x === 'symbol' ? '\u0000' : x))]));
+      const key = JSON.stringify(
+        [...m].map(([k, v]) => [k, v.values.map((x) => (typeof x === 'symbol' ? '\u0000' : x))]),
+      );
       if (!out.has(key)) out.set(key, m);
     }
   }

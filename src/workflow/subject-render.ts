@@ -4,7 +4,10 @@ import type { SubjectContext } from './predict-types.js';
 
 const UNKNOWN = '*';
 
-export function subjectPrefix(run: Pick<RunContext, 'owner' | 'repo' | 'ownerId' | 'repoId'>, ctx: SubjectContext): { prefix: string; missing: string[] } {
+export function subjectPrefix(
+  run: Pick<RunContext, 'owner' | 'repo' | 'ownerId' | 'repoId'>,
+  ctx: SubjectContext,
+): { prefix: string; missing: string[] } {
   if (!ctx.immutable) return { prefix: `repo:${run.owner}/${run.repo}`, missing: [] };
   const missing: string[] = [];
   if (!run.ownerId) missing.push('owner id');
@@ -12,7 +15,12 @@ export function subjectPrefix(run: Pick<RunContext, 'owner' | 'repo' | 'ownerId'
   return { prefix: `repo:${run.owner}@${run.ownerId ?? UNKNOWN}/${run.repo}@${run.repoId ?? UNKNOWN}`, missing };
 }
 
-export function buildClaims(run: RunContext, ctx: SubjectContext, env: { name?: string }, jobWorkflowRef: string): Record<string, string> {
+export function buildClaims(
+  run: RunContext,
+  ctx: SubjectContext,
+  env: { name?: string },
+  jobWorkflowRef: string,
+): Record<string, string> {
   const claims: Record<string, string> = Object.create(null) as Record<string, string>;
   claims.repository = `${run.owner}/${run.repo}`;
   claims.repository_owner = run.owner;
@@ -37,7 +45,8 @@ export function renderSubject(
   ctx: SubjectContext,
 ): { subject: string; unknownKeys: string[] } {
   const t = ctx.template;
-  if (!t || t.useDefault || !t.includeClaimKeys || t.includeClaimKeys.length === 0) return { subject: `${prefix}:${context}`, unknownKeys: [] };
+  if (!t || t.useDefault || !t.includeClaimKeys || t.includeClaimKeys.length === 0)
+    return { subject: `${prefix}:${context}`, unknownKeys: [] };
   const unknownKeys: string[] = [];
   const parts = t.includeClaimKeys.map((key) => {
     if (key === 'context') return context;
@@ -50,7 +59,19 @@ export function renderSubject(
 }
 
 /** Template keys whose value depends on the run (trigger/ref), not only on the repository and environment. */
-const RUN_KEYS = new Set(['ref', 'ref_type', 'event_name', 'workflow_ref', 'job_workflow_ref', 'head_ref', 'base_ref', 'sha', 'workflow_sha', 'job_workflow_sha', 'ref_protected']);
+const RUN_KEYS = new Set([
+  'ref',
+  'ref_type',
+  'event_name',
+  'workflow_ref',
+  'job_workflow_ref',
+  'head_ref',
+  'base_ref',
+  'sha',
+  'workflow_sha',
+  'job_workflow_sha',
+  'ref_protected',
+]);
 
 export function templateUsesRun(ctx: SubjectContext): boolean {
   const t = ctx.template;

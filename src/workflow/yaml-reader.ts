@@ -195,4 +195,3 @@ export class Reader {
     return { values, lines };
   }
 }
-

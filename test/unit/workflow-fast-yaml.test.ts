@@ -8,7 +8,9 @@ import { parseWorkflow } from '../../src/workflow/parse.js';
 
 const same = (text: string) => {
   expect(readPlainYaml(text)).toBeDefined();
-  expect(JSON.parse(JSON.stringify(parseWorkflow(text, 'w.yml')))).toEqual(JSON.parse(JSON.stringify(parseWorkflow(text, 'w.yml', { yamlLibrary: true }))));
+  expect(JSON.parse(JSON.stringify(parseWorkflow(text, 'w.yml')))).toEqual(
+    JSON.parse(JSON.stringify(parseWorkflow(text, 'w.yml', { yamlLibrary: true }))),
+  );
 };
 
 describe('fast YAML reader', () => {
@@ -35,7 +37,7 @@ describe('fast YAML reader', () => {
         '      build, # first',
         '      test',
         '    ]',
-        '    if: github.event_name == \'push\' &&',
+        "    if: github.event_name == 'push' &&",
         "      github.ref == 'refs/heads/main'",
         '    environment: prod',
         '    steps:',

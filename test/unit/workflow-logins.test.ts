@@ -19,8 +19,14 @@ import { readWorkflows } from '../../src/workflow/read-workflows.js';
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const AUDIENCE = 'api://AzureADTokenExchange';
 const ctx: AuditContext = { owner: 'contoso', repo: 'web', defaultBranch: 'main', issuer: ISSUER, audience: AUDIENCE };
-const classic = (name: string, subject: string): FederatedCredential => ({ name, issuer: ISSUER, subject, audiences: [AUDIENCE] });
-const kinds = (text: string) => parseWorkflow(text, '.github/workflows/w.yml').jobs.map((j) => j.azureLogins.map((m) => m.kind));
+const classic = (name: string, subject: string): FederatedCredential => ({
+  name,
+  issuer: ISSUER,
+  subject,
+  audiences: [AUDIENCE],
+});
+const kinds = (text: string) =>
+  parseWorkflow(text, '.github/workflows/w.yml').jobs.map((j) => j.azureLogins.map((m) => m.kind));
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -91,17 +97,29 @@ describe('logins are steps that request a token', () => {
 describe('composite actions', () => {
   it('a login inside a local composite action is a login of the job, with the action file and line', async () => {
     const root = repo({
-      '.github/workflows/deploy.yml': 'on: push\njobs:\n  deploy:\n    environment: prod\n    steps:\n      - uses: ./.github/actions/Login\n',
-      '.github/actions/Login/action.yml': "name: login\nruns:\n  using: composite\n  steps:\n    - uses: actions/checkout@v4\n    - uses: azure/login@v2\n      with:\n        client-id: ${{ inputs.client-id }}\n",
+      '.github/workflows/deploy.yml':
+        'on: push\njobs:\n  deploy:\n    environment: prod\n    steps:\n      - uses: ./.github/actions/Login\n',
+      '.github/actions/Login/action.yml':
+        'name: login\nruns:\n  using: composite\n  steps:\n    - uses: actions/checkout@v4\n    - uses: azure/login@v2\n      with:\n        client-id: ${{ inputs.client-id }}\n',
     });
     const { workflows } = await readWorkflows(root);
     const marker = workflows[0]!.jobs[0]!.azureLogins[0]!;
-    expect(marker).toMatchObject({ kind: 'composite-action', line: 6, file: '.github/actions/Login/action.yml', innerLine: 6 });
-    expect(predictSubjects(workflows[0]!, ctx)[0]!.subjects.map((s) => s.subject)).toEqual(['repo:contoso/web:environment:prod']);
+    expect(marker).toMatchObject({
+      kind: 'composite-action',
+      line: 6,
+      file: '.github/actions/Login/action.yml',
+      innerLine: 6,
+    });
+    expect(predictSubjects(workflows[0]!, ctx)[0]!.subjects.map((s) => s.subject)).toEqual([
+      'repo:contoso/web:environment:prod',
+    ]);
   });
 
   it('a remote action given Azure inputs may log in: uncertain predictions, and no "delete it" for the credentials', () => {
-    const wf = parseWorkflow('on: push\njobs:\n  plan:\n    steps:\n      - uses: someorg/terraform-plan@v1\n        with:\n          arm_client_id: x\n', '.github/workflows/w.yml');
+    const wf = parseWorkflow(
+      'on: push\njobs:\n  plan:\n    steps:\n      - uses: someorg/terraform-plan@v1\n        with:\n          arm_client_id: x\n',
+      '.github/workflows/w.yml',
+    );
     expect(wf.jobs[0]).toMatchObject({ logsInToAzure: false, mayLogInToAzure: true });
     const result = auditWorkflowsDetailed([wf], [classic('prod', 'repo:contoso/web:environment:prod')], ctx);
     const subjects = result.workflows[0]!.jobs[0]!.prediction.subjects;
@@ -124,14 +142,16 @@ describe('matrices', () => {
 
   it('include entries with several keys add their legs; a login step gated on a matrix value follows its leg', () => {
     const text =
-      "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        os: [linux, windows]\n        include:\n          - os: linux\n            integration: true\n            environment: integration\n    environment: ${{ matrix.environment }}\n    steps:\n      - if: matrix.integration\n        uses: azure/login@v2\n        with:\n          client-id: x\n";
-    expect(predictSubjects(parseWorkflow(text, 'w.yml'), ctx)[0]!.subjects.map((s) => s.subject)).toEqual(['repo:contoso/web:environment:integration']);
+      'on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        os: [linux, windows]\n        include:\n          - os: linux\n            integration: true\n            environment: integration\n    environment: ${{ matrix.environment }}\n    steps:\n      - if: matrix.integration\n        uses: azure/login@v2\n        with:\n          client-id: x\n';
+    expect(predictSubjects(parseWorkflow(text, 'w.yml'), ctx)[0]!.subjects.map((s) => s.subject)).toEqual([
+      'repo:contoso/web:environment:integration',
+    ]);
   });
 });
 
 describe('reusable workflows', () => {
   const called = parseWorkflow(
-    "on:\n  workflow_call:\n    inputs:\n      environments:\n        type: string\njobs:\n  deploy:\n    strategy:\n      matrix:\n        environment: ${{ fromJSON(inputs.environments) }}\n    environment: ${{ matrix.environment }}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n  smoke:\n    environment: smoke\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n",
+    'on:\n  workflow_call:\n    inputs:\n      environments:\n        type: string\njobs:\n  deploy:\n    strategy:\n      matrix:\n        environment: ${{ fromJSON(inputs.environments) }}\n    environment: ${{ matrix.environment }}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n  smoke:\n    environment: smoke\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n',
     '.github/workflows/deploy.yml',
   );
   const caller = parseWorkflow(
@@ -162,14 +182,28 @@ describe('reusable workflows', () => {
 
 describe('advice only as strong as the evidence', () => {
   it('"delete it" when every job that could use the credential is understood', () => {
-    const wf = parseWorkflow('on:\n  push:\n    branches: [main]\njobs:\n  a:\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n', '.github/workflows/w.yml');
-    const unused = auditWorkflowsDetailed([wf], [classic('old', 'repo:contoso/web:ref:refs/heads/old')], ctx).findings.find((f) => f.id === 'credential-unused')!;
+    const wf = parseWorkflow(
+      'on:\n  push:\n    branches: [main]\njobs:\n  a:\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n',
+      '.github/workflows/w.yml',
+    );
+    const unused = auditWorkflowsDetailed(
+      [wf],
+      [classic('old', 'repo:contoso/web:ref:refs/heads/old')],
+      ctx,
+    ).findings.find((f) => f.id === 'credential-unused')!;
     expect(unused.fix).toContain('az ad app federated-credential delete');
   });
 
   it('not when a job calls a workflow of another repository that was not read', () => {
-    const wf = parseWorkflow('on: push\njobs:\n  a:\n    uses: other/repo/.github/workflows/deploy.yml@v1\n    secrets: inherit\n', '.github/workflows/w.yml');
-    const unused = auditWorkflowsDetailed([wf], [classic('old', 'repo:contoso/web:ref:refs/heads/old')], ctx).findings.find((f) => f.id === 'credential-unused');
+    const wf = parseWorkflow(
+      'on: push\njobs:\n  a:\n    uses: other/repo/.github/workflows/deploy.yml@v1\n    secrets: inherit\n',
+      '.github/workflows/w.yml',
+    );
+    const unused = auditWorkflowsDetailed(
+      [wf],
+      [classic('old', 'repo:contoso/web:ref:refs/heads/old')],
+      ctx,
+    ).findings.find((f) => f.id === 'credential-unused');
     expect(unused?.fix ?? '').not.toContain('delete');
   });
 });
