@@ -1,11 +1,18 @@
 /**
  * Benchmark (not a test): parse and audit 1,000 generated workflow files against 20
  * federated credentials, and show that the cost grows linearly with the number of files.
+ * With `--corpus DIR` (a folder of repositories, each with `.github/workflows`), it also runs
+ * `dist/cli.js audit` once per folder as a user would, interleaved with bare `node`, and prints
+ * the median ratio per folder and the time of the largest folder (`npm run bundle` first).
  *
- *   npx tsx scripts/bench-audit.ts [--workflows 1000] [--credentials 20] [--runs 3]
+ *   npm run bench:audit -- [--workflows 1000] [--credentials 20] [--runs 3] [--corpus DIR] [--corpus-runs 5]
  *
  * Prints milliseconds for parsing and for the audit, and the cost per workflow.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { FederatedCredential } from '../src/entra/credential.js';
@@ -29,13 +36,39 @@ const ENVIRONMENTS = ['dev', 'test', 'staging', 'production', 'qa', 'perf'];
 function loginSteps(kind: number): string {
   switch (kind % 4) {
     case 0:
-      return ['      - uses: actions/checkout@v4', '      - uses: azure/login@v2', '        with:', '          client-id: ${{ vars.AZURE_CLIENT_ID }}', '          tenant-id: ${{ vars.AZURE_TENANT_ID }}', '          subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}', '      - run: az group list'].join('\n');
+      return [
+        '      - uses: actions/checkout@v4',
+        '      - uses: azure/login@v2',
+        '        with:',
+        '          client-id: ${{ vars.AZURE_CLIENT_ID }}',
+        '          tenant-id: ${{ vars.AZURE_TENANT_ID }}',
+        '          subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}',
+        '      - run: az group list',
+      ].join('\n');
     case 1:
-      return ['      - uses: Azure/login@v2.1.0', '        with:', '          client-id: ${{ secrets.AZURE_CLIENT_ID }}', '          tenant-id: ${{ secrets.AZURE_TENANT_ID }}', '      - uses: azure/cli@v2', '        with:', '          inlineScript: az account show'].join('\n');
+      return [
+        '      - uses: Azure/login@v2.1.0',
+        '        with:',
+        '          client-id: ${{ secrets.AZURE_CLIENT_ID }}',
+        '          tenant-id: ${{ secrets.AZURE_TENANT_ID }}',
+        '      - uses: azure/cli@v2',
+        '        with:',
+        '          inlineScript: az account show',
+      ].join('\n');
     case 2:
-      return ['      - uses: hashicorp/setup-terraform@v3', '      - run: terraform init && terraform plan', '        env:', '          ARM_USE_OIDC: true', '          ARM_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}'].join('\n');
+      return [
+        '      - uses: hashicorp/setup-terraform@v3',
+        '      - run: terraform init && terraform plan',
+        '        env:',
+        '          ARM_USE_OIDC: true',
+        '          ARM_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}',
+      ].join('\n');
     default:
-      return ['      - run: azd auth login --client-id "$AZURE_CLIENT_ID" --federated-credential-provider github', '        env:', '          AZURE_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}'].join('\n');
+      return [
+        '      - run: azd auth login --client-id "$AZURE_CLIENT_ID" --federated-credential-provider github',
+        '        env:',
+        '          AZURE_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}',
+      ].join('\n');
   }
 }
 
@@ -47,7 +80,14 @@ function triggers(r: () => number): string {
   else if (pick < 0.6) parts.push('  push:', "    tags: ['v*']");
   else if (pick < 0.7) parts.push('  push:');
   if (r() < 0.45) parts.push('  pull_request:', '    branches: [main]');
-  if (r() < 0.25) parts.push('  workflow_dispatch:', '    inputs:', '      env:', '        type: choice', '        options: [dev, staging, production]');
+  if (r() < 0.25)
+    parts.push(
+      '  workflow_dispatch:',
+      '    inputs:',
+      '      env:',
+      '        type: choice',
+      '        options: [dev, staging, production]',
+    );
   if (r() < 0.15) parts.push('  schedule:', "    - cron: '0 3 * * *'");
   if (r() < 0.1) parts.push('  merge_group:');
   if (r() < 0.05) parts.push('  release:', '    types: [published]');
@@ -59,9 +99,21 @@ function environment(r: () => number, hasDispatch: boolean): string {
   const pick = r();
   if (pick < 0.35) return '';
   if (pick < 0.7) return `    environment: ${ENVIRONMENTS[Math.floor(r() * ENVIRONMENTS.length)]}`;
-  if (pick < 0.8) return ['    environment:', `      name: ${ENVIRONMENTS[Math.floor(r() * ENVIRONMENTS.length)]}`, '      url: https://example.test'].join('\n');
+  if (pick < 0.8)
+    return [
+      '    environment:',
+      `      name: ${ENVIRONMENTS[Math.floor(r() * ENVIRONMENTS.length)]}`,
+      '      url: https://example.test',
+    ].join('\n');
   if (pick < 0.9 && hasDispatch) return '    environment: ${{ inputs.env }}';
-  return ['    strategy:', '      matrix:', '        target: [dev, staging]', '        include:', '          - target: production', '    environment: ${{ matrix.target }}'].join('\n');
+  return [
+    '    strategy:',
+    '      matrix:',
+    '        target: [dev, staging]',
+    '        include:',
+    '          - target: production',
+    '    environment: ${{ matrix.target }}',
+  ].join('\n');
 }
 
 /** `count` workflow files of a fictional repository, with a few reusable workflows among them. */
@@ -92,11 +144,29 @@ export function generateWorkflows(count: number, seed = 42): Array<{ path: strin
   for (let i = files.length; i < count; i++) {
     const on = triggers(r);
     const hasDispatch = on.includes('workflow_dispatch');
-    const lines = [`name: Workflow ${i}`, 'on:', on, 'permissions:', '  id-token: write', '  contents: read', 'jobs:', '  build:', '    runs-on: ubuntu-latest', '    steps:', '      - run: make build'];
+    const lines = [
+      `name: Workflow ${i}`,
+      'on:',
+      on,
+      'permissions:',
+      '  id-token: write',
+      '  contents: read',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: make build',
+    ];
     const jobs = 1 + Math.floor(r() * 3);
     for (let j = 0; j < jobs; j++) {
       if (r() < 0.1) {
-        lines.push(`  call-${j}:`, `    uses: ./.github/workflows/reusable-${Math.floor(r() * reusableCount)}.yml`, '    with:', `      environment: ${ENVIRONMENTS[Math.floor(r() * ENVIRONMENTS.length)]}`, '    secrets: inherit');
+        lines.push(
+          `  call-${j}:`,
+          `    uses: ./.github/workflows/reusable-${Math.floor(r() * reusableCount)}.yml`,
+          '    with:',
+          `      environment: ${ENVIRONMENTS[Math.floor(r() * ENVIRONMENTS.length)]}`,
+          '    secrets: inherit',
+        );
         continue;
       }
       lines.push(`  deploy-${j}:`, '    needs: build', '    runs-on: ubuntu-latest');
@@ -111,13 +181,27 @@ export function generateWorkflows(count: number, seed = 42): Array<{ path: strin
 
 /** `count` credentials: the common subjects, a few flexible ones, and some broken ones. */
 export function generateCredentials(count: number): FederatedCredential[] {
-  const c = (name: string, subject: string): FederatedCredential => ({ name, issuer: ISSUER, subject, audiences: [AUDIENCE] });
-  const f = (name: string, value: string): FederatedCredential => ({ name, issuer: ISSUER, subject: null, audiences: [AUDIENCE], claimsMatchingExpression: { value, languageVersion: 1 } });
+  const c = (name: string, subject: string): FederatedCredential => ({
+    name,
+    issuer: ISSUER,
+    subject,
+    audiences: [AUDIENCE],
+  });
+  const f = (name: string, value: string): FederatedCredential => ({
+    name,
+    issuer: ISSUER,
+    subject: null,
+    audiences: [AUDIENCE],
+    claimsMatchingExpression: { value, languageVersion: 1 },
+  });
   const pool: FederatedCredential[] = [
     c('main', 'repo:contoso/web:ref:refs/heads/main'),
     c('pr', 'repo:contoso/web:pull_request'),
     ...ENVIRONMENTS.slice(0, 4).map((e) => c(`env-${e}`, `repo:contoso/web:environment:${e}`)),
-    f('release', "claims['sub'] matches 'repo:contoso/web:ref:refs/heads/release/*' and claims['repository_id'] eq '2002'"),
+    f(
+      'release',
+      "claims['sub'] matches 'repo:contoso/web:ref:refs/heads/release/*' and claims['repository_id'] eq '2002'",
+    ),
     f('tags', "claims['sub'] matches 'repo:contoso/web:ref:refs/tags/v*' and claims['repository_id'] eq '2002'"),
     c('typo', 'repo:contoso/web:pull-request'),
     c('wild', 'repo:contoso/web:environment:*'),
@@ -150,7 +234,14 @@ function median(xs: number[]): number {
 export function runOnce(workflowCount: number, credentialCount: number, runs = 3): BenchResult {
   const files = generateWorkflows(workflowCount);
   const credentials = generateCredentials(credentialCount);
-  const ctx: AuditContext = { owner: 'contoso', repo: 'web', repoId: '2002', defaultBranch: 'main', issuer: ISSUER, audience: AUDIENCE };
+  const ctx: AuditContext = {
+    owner: 'contoso',
+    repo: 'web',
+    repoId: '2002',
+    defaultBranch: 'main',
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  };
   const parseTimes: number[] = [];
   const auditTimes: number[] = [];
   let last: ReturnType<typeof auditWorkflowsDetailed> | undefined;
@@ -186,6 +277,87 @@ function arg(name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
+function timeProcess(args: string[]): number {
+  const t0 = performance.now();
+  spawnSync(process.execPath, args, {
+    stdio: 'ignore',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+  });
+  return performance.now() - t0;
+}
+
+function folderSize(dir: string): { files: number; bytes: number } {
+  const wf = join(dir, '.github', 'workflows');
+  let files = 0;
+  let bytes = 0;
+  try {
+    for (const n of readdirSync(wf)) {
+      if (!/\.ya?ml$/i.test(n)) continue;
+      files++;
+      bytes += statSync(join(wf, n)).size;
+    }
+  } catch {
+    // not a repository folder
+  }
+  return { files, bytes };
+}
+
+/** Per folder: `dist/cli.js audit` against bare `node -e 0`, interleaved; medians. */
+function benchFolders(folders: string[], runs: number): void {
+  const cli = resolve('dist/cli.js');
+  const work = mkdtempSync(join(tmpdir(), 'bench-audit-'));
+  const creds = join(work, 'credentials.json');
+  writeFileSync(creds, JSON.stringify(generateCredentials(20)));
+  const rows: Array<{ name: string; files: number; kib: number; ms: number; bare: number }> = [];
+  try {
+    for (const dir of folders) {
+      const { files, bytes } = folderSize(dir);
+      if (files === 0) continue;
+      const cliTimes: number[] = [];
+      const bareTimes: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        bareTimes.push(timeProcess(['-e', '0']));
+        cliTimes.push(
+          timeProcess([cli, 'audit', '--credentials', creds, '--dir', dir, '--repository', 'contoso/web', '--json']),
+        );
+      }
+      rows.push({
+        name: dir.split('/').pop() ?? dir,
+        files,
+        kib: bytes / 1024,
+        ms: median(cliTimes),
+        bare: median(bareTimes),
+      });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (rows.length === 0) return;
+  const ratios = rows.map((r) => r.ms / r.bare);
+  const largest = rows.reduce((a, b) => (b.kib > a.kib ? b : a));
+  console.log(`bench-audit --corpus: ${rows.length} folders, median of ${runs} interleaved runs each`);
+  console.log(
+    `  median per folder: ${median(rows.map((r) => r.ms)).toFixed(0)} ms, bare node ${median(rows.map((r) => r.bare)).toFixed(0)} ms, ratio ${median(ratios).toFixed(2)}x (goal <= 3x)`,
+  );
+  console.log(
+    `  largest folder ${largest.name} (${largest.files} files, ${largest.kib.toFixed(0)} KiB): ${largest.ms.toFixed(0)} ms (goal <= 300 ms), bare node ${largest.bare.toFixed(0)} ms`,
+  );
+}
+
+/** The generated set as one folder on disk, so the CLI can be timed on it like a corpus folder. */
+function generatedFolder(count: number): { dir: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'bench-audit-generated-'));
+  const dir = join(root, `generated-${count}`);
+  mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
+  for (const f of generateWorkflows(count)) writeFileSync(join(dir, f.path), f.text);
+  return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+function argString(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 export function main(): BenchResult {
   const workflows = arg('workflows', 1000);
   const credentials = arg('credentials', 20);
@@ -201,6 +373,23 @@ export function main(): BenchResult {
     console.log(
       `${String(n).padStart(10)}${f(result.parseMs)}  ${f(result.auditMs)}  ${f(result.totalMs)}  ${result.perWorkflowMs.toFixed(3).padStart(11)}  ${String(result.jobs).padStart(5)}  ${String(result.subjects).padStart(8)}  ${String(result.findings).padStart(8)}`,
     );
+  }
+  const corpus = argString('corpus');
+  if (corpus) {
+    const runsPerFolder = arg('corpus-runs', 5);
+    const root = resolve(corpus);
+    const folders = readdirSync(root)
+      .sort()
+      .map((n) => join(root, n))
+      .filter((d) => statSync(d).isDirectory());
+    benchFolders(folders, runsPerFolder);
+    const generated = generatedFolder(workflows);
+    try {
+      console.log(`generated set as one folder (${workflows} files):`);
+      benchFolders([generated.dir], runsPerFolder);
+    } finally {
+      generated.cleanup();
+    }
   }
   return result!;
 }

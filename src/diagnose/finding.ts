@@ -38,6 +38,7 @@ export const FINDING_IDS = [
   'credential-unused',
   'credential-limit',
   'permissions-missing',
+  'workflow-call-missing',
   'entra-unavailable',
   'aadsts-unknown',
   'lookup-denied',

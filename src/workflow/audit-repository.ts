@@ -24,6 +24,7 @@ export async function auditRepository(
 ): Promise<RepositoryAudit> {
   const { workflows, unread, missing } = await readWorkflows(root, {
     ...(loginActions ? { loginActions } : {}),
+    repository: `${ctx.owner}/${ctx.repo}`,
     ...(deadline !== undefined ? { deadline } : {}),
   });
   const result = auditWorkflowsDetailed(workflows, credentials, { ...ctx, workflows });

@@ -48,6 +48,11 @@ export interface SubjectMatch {
   full: FederatedCredential[];
   /** Credentials that accept some runs (a classic credential for one branch of a `release/*` filter). */
   partial: FederatedCredential[];
+  /**
+   * Credentials that accept a run the prediction only allows for (a workflow_dispatch started on
+   * another branch): the credential may be in use, but the predicted subject is not matched.
+   */
+  maybe: FederatedCredential[];
 }
 
 export interface WorkflowAudit {
@@ -137,16 +142,17 @@ function flexibleCovers(clauses: readonly Clause[], claims: Record<string, strin
 function matchSubject(p: PredictedSubject, index: CredentialIndex): SubjectMatch {
   const full: FederatedCredential[] = [];
   const partial: FederatedCredential[] = [];
+  const maybe: FederatedCredential[] = [];
   if (!p.pattern) full.push(...(index.exact.get(p.subject) ?? []));
   else for (const e of index.usable) if (wildcardMatch(p.subject, e.subject)) partial.push(e.credential);
-  if (p.possible) for (const e of index.usable) if (wildcardMatch(p.possible, e.subject) && !full.includes(e.credential) && !partial.includes(e.credential)) partial.push(e.credential);
+  if (p.possible) for (const e of index.usable) if (wildcardMatch(p.possible, e.subject) && !full.includes(e.credential) && !partial.includes(e.credential)) maybe.push(e.credential);
+  const claims = p.claims.sub === p.subject ? p.claims : { ...p.claims, sub: p.subject };
   for (const f of index.flexible) {
-    const claims = { ...p.claims, sub: p.subject };
     if (flexibleCovers(f.clauses, claims)) full.push(f.credential);
-    else if (flexibleIntersects(f.clauses, claims) || (p.possible && flexibleIntersects(f.clauses, { ...claims, sub: p.possible, ref: '*' })))
-      partial.push(f.credential);
+    else if (flexibleIntersects(f.clauses, claims)) partial.push(f.credential);
+    else if (p.possible && flexibleIntersects(f.clauses, { ...claims, sub: p.possible, ref: '*' })) maybe.push(f.credential);
   }
-  return { subject: p, full, partial };
+  return { subject: p, full, partial, maybe };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -506,13 +512,19 @@ function targetsRepository(subject: string, ctx: AuditContext): boolean {
   );
 }
 
-function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], ctx: AuditContext, workflowCount: number): Finding {
+function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], workflowCount: number, unread: readonly string[]): Finding {
   const c = e.credential;
   const nearest = nearestOf(e.subject, predicted, (s) => s.subject);
+  const understood = unread.length === 0;
   const lines = [
-    `No job in the ${workflowCount} workflow file${workflowCount === 1 ? '' : 's'} read sends ${code(e.subject)}, so credential '${c.name}' is never used by this repository's workflows as they are.`,
+    understood
+      ? `No job in the ${workflowCount} workflow file${workflowCount === 1 ? '' : 's'} read sends ${code(e.subject)}, so credential '${c.name}' is never used by this repository's workflows as they are.`
+      : `No job that was understood in the ${workflowCount} workflow file${workflowCount === 1 ? '' : 's'} read sends ${code(e.subject)}. Not understood: ${unread.slice(0, 5).join('; ')}${unread.length > 5 ? `; and ${unread.length - 5} more` : ''}. Those may still use credential '${c.name}'.`,
   ];
-  let fix = `If no other branch or workflow needs it, delete it:\naz ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`;
+  // "Delete it" only when every job that could use the credential was understood.
+  let fix = understood
+    ? `If no other branch or workflow needs it, delete it:\naz ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`
+    : `Check what the jobs that were not understood send before deleting credential '${c.name}'.`;
   let location: Finding['location'];
   if (nearest) {
     const why = differenceSentence(nearest.subject, e.subject);
@@ -536,6 +548,21 @@ function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], 
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** A job calls a workflow file of this repository that is not there: GitHub fails the run. */
+function missingCallFinding(jp: JobPrediction): Finding {
+  const uses = jp.calls?.uses ?? '';
+  return {
+    id: 'workflow-call-missing',
+    severity: 'error',
+    title: `Job ${jp.jobId} calls ${uses}, which is not in the repository`,
+    message:
+      `Job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} (line ${jp.calls?.line}) calls ${code(uses)}, but no such workflow file was found in ${code('.github/workflows')}. ` +
+      'GitHub rejects the workflow when the called file does not exist at that ref, so none of its jobs log in.',
+    fix: `Correct the path in ${code('uses:')} (line ${jp.calls?.line}), or add the reusable workflow file with ${code('on: workflow_call')}.`,
+    location: { file: jp.file, line: jp.calls?.line ?? jp.jobLine },
+  };
+}
 
 function calledPaths(workflows: readonly WorkflowFile[], ctx: SubjectContext): Set<string> {
   const called = new Set<string>();
@@ -591,6 +618,8 @@ export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], crede
   const cache = new Map<string, NearestInfo>();
   const seenFindings = new Set<string>();
   const audits: WorkflowAudit[] = [];
+  /** What could use a credential but was not understood: no "delete it" while this is not empty. */
+  const unread: string[] = [];
 
   for (const workflow of workflows) {
     const predictions = predictSubjects(workflow, subjectCtx, { skipWorkflowCall: called.has(repoRelativePath(workflow.path)) });
@@ -603,9 +632,21 @@ export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], crede
         if (!predicted.has(m.subject.subject)) predicted.set(m.subject.subject, m.subject);
         for (const c of m.full) used.add(c);
         for (const c of m.partial) used.add(c);
+        for (const c of m.maybe) used.add(c);
+      }
+      if (jp.calls?.missing) {
+        const key = `missing:${jp.file}:${jp.calls.line}`;
+        if (!seenFindings.has(key)) {
+          seenFindings.add(key);
+          findings.push(missingCallFinding(jp));
+        }
       }
       // A call to a workflow that was not read: nothing is known about its logins.
-      if (jp.calls && !jp.calls.resolved) continue;
+      if (jp.calls && !jp.calls.resolved) {
+        unread.push(`job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} calls ${code(jp.calls.uses)}, which was not read`);
+        continue;
+      }
+      if (jp.uncertainLogin) unread.push(`job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} ${jp.notes[0]?.replace(/^Line \d+: /, 'at ').replace(/\.$/, '') ?? 'may log in through an action that was not read'}`);
       const unmatched = matches.filter((m) => m.full.length === 0 && m.partial.length === 0);
       const matched = matches.filter((m) => m.full.length > 0 || m.partial.length > 0);
       for (const m of unmatched) {
@@ -621,7 +662,7 @@ export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], crede
     const distinct = [...predicted.values()];
     for (const e of index.usable) {
       if (used.has(e.credential) || reported.has(e.credential) || !targetsRepository(e.subject, ctx)) continue;
-      findings.push(unusedFinding(e, distinct, ctx, workflows.length));
+      findings.push(unusedFinding(e, distinct, workflows.length, unread));
     }
   }
   return { findings, workflows: audits };

@@ -4,9 +4,14 @@
  * unexpected shapes end up in `errors` (with a 1-based line) and parsing goes on with
  * whatever could be read.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { readPlainYaml } from './fast-yaml.js';
+import type { Json } from './expression.js';
 import { MAX_YAML_DEPTH, yamlTooDeep } from './yaml-guard.js';
 import { aliasTargets, duplicateKeys, LINEAR_PARSE_OPTIONS, MAX_YAML_ALIASES } from './yaml-aliases.js';
+import { markJobLogins, type CompositeAction, type RepositoryFacts } from './logins.js';
+import { firstLine, readEnvironment, readMatrix, readOn, readPermissions, readReusableCall } from './parse-sections.js';
+import { record, Reader, type Any } from './yaml-reader.js';
 
 /** One problem found while reading the file. `yaml` = not valid YAML; `schema` = valid YAML, unexpected shape. */
 export interface WorkflowError {
@@ -109,6 +114,8 @@ export interface MatrixDimension {
 
 export interface JobMatrix {
   line: number;
+  /** The whole matrix as data (objects and lists kept; `${{ }}` strings left as written), for expanding its legs. */
+  value?: Json;
   dimensions: MatrixDimension[];
   /** `include` entries: scalar values only. */
   include: Array<Record<string, string>>;
@@ -141,12 +148,13 @@ export type AzureLoginKind =
   | 'azure-login'
   | 'this-action'
   | 'extra-action'
-  | 'azure-cli'
-  | 'azure-powershell'
-  | 'azure-action-oidc'
   | 'env-federated-token-file'
   | 'env-arm-use-oidc'
-  | 'env-client-id-oidc';
+  | 'env-client-id-oidc'
+  | 'id-token-request'
+  | 'terraform-use-oidc'
+  | 'composite-action'
+  | 'remote-action';
 
 /** Why a step (or a job/workflow `env:`) counts as logging in to Azure. */
 export interface AzureLoginMarker {
@@ -155,6 +163,14 @@ export interface AzureLoginMarker {
   line: number;
   stepIndex?: number;
   reason: string;
+  /** Login inside a local composite action: its `action.yml`, the inner step's line and `if:`. */
+  file?: string;
+  innerLine?: number;
+  innerCondition?: string;
+  /** A remote action that was not read and may log in. */
+  uncertain?: boolean;
+  /** Set while marking: the login comes from a job/workflow variable (logins.ts). */
+  inherited?: boolean;
 }
 
 export interface WorkflowStep {
@@ -175,6 +191,9 @@ export interface WorkflowStep {
   withLines: Record<string, number>;
   env: Record<string, string>;
   envLines: Record<string, number>;
+  /** The step's `if:` as written. */
+  condition?: string;
+  workingDirectory?: string;
   /** Set when this step logs in to Azure with OIDC. */
   azureLogin?: AzureLoginMarker;
 }
@@ -194,9 +213,16 @@ export interface WorkflowJob {
   env: Record<string, string>;
   envLines: Record<string, number>;
   steps: WorkflowStep[];
+  /** The job's `if:` as written. */
+  condition?: string;
+  /** `defaults.run.working-directory`. */
+  workingDirectory?: string;
   /** Lines of the steps (or env entries) that log in to Azure. */
   azureLogins: AzureLoginMarker[];
+  /** A step certainly logs in (when its `if:` lets it run). */
   logsInToAzure: boolean;
+  /** A step logs in or may log in (a remote action that was not read). */
+  mayLogInToAzure: boolean;
 }
 
 export interface WorkflowFile {
@@ -222,497 +248,17 @@ export interface ParseOptions {
    * local path (`./.github/actions/login`), compared case-insensitively.
    */
   loginActions?: readonly string[];
+  /** Local composite actions and Terraform files, read by the caller (read-workflows.ts). */
+  facts?: RepositoryFacts;
+  /** `owner/repo`: `uses: ./` is this repository's own action. */
+  repository?: string;
+  /** Read with the yaml library even when the fast reader could (to compare the two in tests). */
+  yamlLibrary?: boolean;
 }
 
-const MAX_ALIAS_DEPTH = 16;
-/**
- * Entries `<<` merges may bring into one workflow. A 270 KB file whose 999 jobs each merge a map
- * of 20,000 keys took 81 s; real workflows merge a few small maps (tens of entries).
- */
-const MAX_MERGED_ENTRIES = 100_000;
+export { expressionsIn } from './parse-sections.js';
 
-type Any = Node | null | undefined;
-
-/** A record with no prototype, so keys like `__proto__` stay plain keys. */
-function record<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
-
-class Reader {
-  readonly lc = new LineCounter();
-  readonly errors: WorkflowError[] = [];
-  doc!: Document.Parsed;
-  /** Each alias's node, found once (see yaml-aliases.ts). */
-  aliases = new Map<unknown, unknown>();
-  /** Each map's entries with merges expanded, by map. */
-  private readonly entryCache = new Map<unknown, Array<[string, Any, Node]>>();
-  /** Entries merge keys have brought in so far, each map counted once (MAX_MERGED_ENTRIES). */
-  private mergedEntries = 0;
-
-  constructor(readonly text: string) {}
-
-  pos(offset: number | undefined): { line: number; column: number } {
-    if (offset === undefined || !Number.isFinite(offset)) return { line: 1, column: 1 };
-    const p = this.lc.linePos(Math.max(0, Math.min(offset, this.text.length)));
-    return { line: p.line || 1, column: p.col || 1 };
-  }
-
-  start(node: unknown): { line: number; column: number } {
-    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-    return this.pos(range?.[0]);
-  }
-
-  line(node: unknown): number {
-    return this.start(node).line;
-  }
-
-  schema(node: unknown, message: string): void {
-    const p = this.start(node);
-    this.errors.push({ kind: 'schema', message, line: p.line, column: p.column });
-  }
-
-  /** Follow aliases to the node they name. */
-  deref(node: Any, depth = 0): Any {
-    let n: unknown = node;
-    let d = depth;
-    while (isAlias(n)) {
-      if (d++ > MAX_ALIAS_DEPTH) return undefined;
-      n = this.aliases.get(n);
-    }
-    return n as Any;
-  }
-
-  /** A scalar's text: strings as they are, other scalars as written in the source. */
-  str(node: Any): string | undefined {
-    const n = this.deref(node);
-    if (!isScalar(n)) return undefined;
-    const v = n.value;
-    if (typeof v === 'string') return v;
-    if (v === null || v === undefined) return '';
-    if (n.range) {
-      const raw = this.text.slice(n.range[0], n.range[1]).trim();
-      if (raw && !/^[&!*]/.test(raw)) return raw;
-    }
-    return String(v);
-  }
-
-  /**
-   * The entries of a map as [key, value node, key node]; `<<` merges are expanded
-   * (own keys win), keys that are not scalars are skipped.
-   */
-  entries(node: Any, depth = 0, visited: Set<unknown> = new Set()): Array<[string, Any, Node]> {
-    const map = this.deref(node);
-    if (!isMap(map) || visited.has(map)) return [];
-    // A lookup from the top is the same every time: expanded once per map, whatever asks again.
-    const top = depth === 0;
-    const cached = top ? this.entryCache.get(map) : undefined;
-    if (cached) return cached;
-    // Each map is expanded once per lookup: nested `<<: [*a, *a, ...]` cannot blow up.
-    visited.add(map);
-    const own: Array<[string, Any, Node]> = [];
-    const merged: Array<[string, Any, Node]> = [];
-    for (const item of map.items) {
-      if (!isPair(item)) continue;
-      const keyNode = item.key as Node;
-      const key = this.str(keyNode as Any);
-      if (key === undefined) continue;
-      if (key === '<<' && isScalar(keyNode) && depth < MAX_ALIAS_DEPTH) {
-        const src = this.deref(item.value as Any);
-        const sources = isSeq(src) ? src.items.map((i) => i as Any) : [src];
-        for (const s of sources) for (const e of this.entries(s, depth + 1, visited)) merged.push(e);
-        continue;
-      }
-      own.push([key, item.value as Any, keyNode]);
-    }
-    this.mergedEntries += merged.length;
-    if (this.mergedEntries > MAX_MERGED_ENTRIES)
-      throw new Error(`merge keys (<<) expand to more than ${MAX_MERGED_ENTRIES} entries; this workflow is not read`);
-    if (merged.length === 0) {
-      if (top) this.entryCache.set(map, own);
-      return own;
-    }
-    const seen = new Set(own.map(([k]) => k));
-    const out = [...own];
-    for (const e of merged) {
-      if (seen.has(e[0])) continue;
-      seen.add(e[0]);
-      out.push(e);
-    }
-    if (top) this.entryCache.set(map, out);
-    return out;
-  }
-
-  get(node: Any, key: string): { value: Any; keyNode: Node } | undefined {
-    for (const [k, value, keyNode] of this.entries(node)) if (k === key) return { value, keyNode };
-    return undefined;
-  }
-
-  items(node: Any): Any[] {
-    const seq = this.deref(node);
-    return isSeq(seq) ? seq.items.map((i) => i as Any) : [];
-  }
-
-  isMap(node: Any): boolean {
-    return isMap(this.deref(node));
-  }
-
-  isSeq(node: Any): boolean {
-    return isSeq(this.deref(node));
-  }
-
-  isScalar(node: Any): boolean {
-    return isScalar(this.deref(node));
-  }
-
-  /** A string or a list of strings (`branches: main` or `branches: [main, dev]`). */
-  filter(keyNode: Node, value: Any): TriggerFilter {
-    const line = this.line(keyNode);
-    const values: string[] = [];
-    const valueLines: number[] = [];
-    if (this.isSeq(value)) {
-      for (const item of this.items(value)) {
-        const s = this.str(item);
-        if (s === undefined) {
-          this.schema(item ?? keyNode, 'Filter values must be strings');
-          continue;
-        }
-        values.push(s);
-        valueLines.push(this.line(item));
-      }
-    } else {
-      const s = this.str(value);
-      if (s !== undefined && s !== '') {
-        values.push(s);
-        valueLines.push(this.line(value));
-      } else if (s === undefined) this.schema(value ?? keyNode, 'A filter must be a string or a list of strings');
-    }
-    return { line, values, valueLines };
-  }
-
-  /** `key: value` pairs of scalars with their lines (`with:`, `env:`). */
-  scalarMap(node: Any, what: string): { values: Record<string, string>; lines: Record<string, number> } {
-    const values = record<string>();
-    const lines = record<number>();
-    const n = this.deref(node);
-    if (n === undefined || n === null) return { values, lines };
-    if (isScalar(n)) {
-      // `env: ${{ fromJSON(...) }}` is allowed; there is nothing to read statically.
-      if (typeof n.value === 'string' && /\$\{\{/.test(n.value)) return { values, lines };
-      if (n.value === null) return { values, lines };
-    }
-    if (!isMap(n)) {
-      this.schema(n, `${what} must be a map`);
-      return { values, lines };
-    }
-    for (const [k, v, keyNode] of this.entries(n)) {
-      const s = this.str(v);
-      values[k] = s ?? '';
-      lines[k] = this.line(keyNode);
-    }
-    return { values, lines };
-  }
-}
-
-function firstLine(message: string): string {
-  const first = message.split('\n')[0] ?? message;
-  return first.replace(/ at line \d+, column \d+:?$/, '').trim();
-}
-
-/** The expressions inside `${{ }}`. */
-export function expressionsIn(value: string): string[] {
-  const out: string[] = [];
-  const re = /\$\{\{([\s\S]*?)\}\}/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(value)) !== null) out.push((m[1] ?? '').trim());
-  return out;
-}
-
-const GLOBAL_FILTERS: Array<[string, keyof WorkflowTrigger]> = [
-  ['branches', 'branches'],
-  ['branches-ignore', 'branchesIgnore'],
-  ['tags', 'tags'],
-  ['tags-ignore', 'tagsIgnore'],
-  ['paths', 'paths'],
-  ['paths-ignore', 'pathsIgnore'],
-  ['types', 'types'],
-  ['workflows', 'workflows'],
-];
-
-function readTriggerBody(r: Reader, trigger: WorkflowTrigger, body: Any): void {
-  const b = r.deref(body);
-  if (b === undefined || b === null || (isScalar(b) && (b.value === null || b.value === ''))) return;
-  if (trigger.event === 'schedule') {
-    if (!isSeq(b)) {
-      r.schema(b, '`schedule` must be a list of `- cron:` entries');
-      return;
-    }
-    trigger.schedules = [];
-    for (const item of r.items(b)) {
-      const cron = r.get(item, 'cron');
-      if (!cron) {
-        r.schema(item, 'A schedule entry needs `cron:`');
-        continue;
-      }
-      trigger.schedules.push({ cron: r.str(cron.value) ?? '', line: r.line(cron.keyNode) });
-    }
-    return;
-  }
-  if (!isMap(b)) {
-    r.schema(b, `The \`${trigger.event}\` trigger must be a map (or empty)`);
-    return;
-  }
-  for (const [key, value, keyNode] of r.entries(b)) {
-    const known = GLOBAL_FILTERS.find(([k]) => k === key);
-    if (known) {
-      (trigger as unknown as Record<string, TriggerFilter>)[known[1]] = r.filter(keyNode, value);
-      continue;
-    }
-    if (key === 'inputs' && (trigger.event === 'workflow_dispatch' || trigger.event === 'workflow_call')) {
-      trigger.inputs = [];
-      for (const [name, spec, nameNode] of r.entries(value)) {
-        const input: TriggerInput = { name, line: r.line(nameNode) };
-        const type = r.get(spec, 'type');
-        if (type) input.type = r.str(type.value);
-        const req = r.get(spec, 'required');
-        if (req) input.required = r.str(req.value) === 'true';
-        const def = r.get(spec, 'default');
-        if (def && r.isScalar(def.value)) input.default = r.str(def.value);
-        const options = r.get(spec, 'options');
-        if (options) input.options = r.items(options.value).map((o) => r.str(o)).filter((o): o is string => o !== undefined);
-        trigger.inputs.push(input);
-      }
-      continue;
-    }
-    if (key === 'secrets' && trigger.event === 'workflow_call') {
-      trigger.secrets = [];
-      for (const [name, spec, nameNode] of r.entries(value)) {
-        const req = r.get(spec, 'required');
-        trigger.secrets.push({ name, line: r.line(nameNode), ...(req ? { required: r.str(req.value) === 'true' } : {}) });
-      }
-    }
-  }
-}
-
-function readOn(r: Reader, wf: WorkflowFile, keyNode: Node, value: Any): void {
-  const p = r.start(keyNode);
-  const v = r.deref(value);
-  if (isScalar(v)) {
-    const event = r.str(v) ?? '';
-    wf.on = { ...p, form: 'string' };
-    if (event) {
-      const at = r.start(v);
-      wf.triggers.push({ event, line: at.line, column: at.column });
-    } else r.schema(keyNode, '`on:` is empty: the workflow has no trigger');
-    return;
-  }
-  if (isSeq(v)) {
-    wf.on = { ...p, form: 'list' };
-    for (const item of r.items(v)) {
-      const event = r.str(item);
-      if (!event) {
-        r.schema(item ?? keyNode, 'Items of `on:` must be event names');
-        continue;
-      }
-      const at = r.start(item);
-      wf.triggers.push({ event, line: at.line, column: at.column });
-    }
-    return;
-  }
-  if (isMap(v)) {
-    wf.on = { ...p, form: 'map' };
-    for (const [event, body, eventKey] of r.entries(v)) {
-      const at = r.start(eventKey);
-      const trigger: WorkflowTrigger = { event, line: at.line, column: at.column };
-      readTriggerBody(r, trigger, body);
-      wf.triggers.push(trigger);
-    }
-    return;
-  }
-  wf.on = { ...p, form: 'map' };
-  r.schema(keyNode, '`on:` must be an event name, a list of events or a map of events');
-}
-
-function readPermissions(r: Reader, keyNode: Node, value: Any): PermissionsBlock {
-  const p = r.start(keyNode);
-  const v = r.deref(value);
-  const block: PermissionsBlock = { ...p, kind: 'invalid', scopes: [], idToken: 'none' };
-  if (isScalar(v)) {
-    const s = r.str(v) ?? '';
-    if (s === 'write-all') return { ...block, kind: 'write-all', idToken: 'write' };
-    if (s === 'read-all') return { ...block, kind: 'read-all', idToken: 'read' };
-    if (/\$\{\{/.test(s)) return { ...block, kind: 'expression' };
-    r.schema(v, `\`permissions: ${s}\` is not valid; use \`read-all\`, \`write-all\`, \`{}\` or a map of scopes`);
-    return block;
-  }
-  if (isMap(v)) {
-    const scopes: PermissionScope[] = [];
-    let idToken: PermissionsBlock['idToken'] = 'none';
-    let idTokenLine: number | undefined;
-    for (const [scope, sv, sk] of r.entries(v)) {
-      const value = r.str(sv) ?? '';
-      const line = r.line(sk);
-      scopes.push({ scope, value, line });
-      if (scope === 'id-token') {
-        idTokenLine = line;
-        idToken = value === 'write' ? 'write' : value === 'read' ? 'read' : 'none';
-      }
-    }
-    return { ...block, kind: scopes.length === 0 ? 'empty' : 'map', scopes, idToken, ...(idTokenLine !== undefined ? { idTokenLine } : {}) };
-  }
-  r.schema(v ?? keyNode, '`permissions:` must be `read-all`, `write-all` or a map');
-  return block;
-}
-
-function readEnvironment(r: Reader, keyNode: Node, value: Any): JobEnvironment {
-  const p = r.start(keyNode);
-  const v = r.deref(value);
-  if (isMap(v)) {
-    const env: JobEnvironment = { ...p, form: 'map', isExpression: false, expressions: [] };
-    const name = r.get(v, 'name');
-    if (name) {
-      env.name = r.str(name.value) ?? '';
-      env.nameLine = r.line(name.keyNode);
-    } else r.schema(keyNode, '`environment:` as a map needs `name:`');
-    const url = r.get(v, 'url');
-    if (url) {
-      env.url = r.str(url.value) ?? '';
-      env.urlLine = r.line(url.keyNode);
-    }
-    env.expressions = env.name ? expressionsIn(env.name) : [];
-    env.isExpression = env.expressions.length > 0;
-    return env;
-  }
-  const name = r.str(v);
-  if (name === undefined) r.schema(v ?? keyNode, '`environment:` must be a name or a map with `name:`');
-  const expressions = name ? expressionsIn(name) : [];
-  return { ...p, form: 'string', ...(name !== undefined ? { name } : {}), isExpression: expressions.length > 0, expressions };
-}
-
-function readMatrix(r: Reader, keyNode: Node, value: Any): JobMatrix {
-  const matrix: JobMatrix = { line: r.line(keyNode), dimensions: [], include: [], exclude: [] };
-  const v = r.deref(value);
-  if (isScalar(v)) {
-    matrix.expression = r.str(v) ?? '';
-    return matrix;
-  }
-  const combos = (node: Any): Array<Record<string, string>> => {
-    const list: Array<Record<string, string>> = [];
-    for (const item of r.items(node)) {
-      const entry = record<string>();
-      for (const [k, ev] of r.entries(item)) {
-        const s = r.str(ev);
-        if (s !== undefined) entry[k] = s;
-      }
-      list.push(entry);
-    }
-    return list;
-  };
-  for (const [key, dv, dk] of r.entries(v)) {
-    if (key === 'include') {
-      matrix.include = combos(dv);
-      continue;
-    }
-    if (key === 'exclude') {
-      matrix.exclude = combos(dv);
-      continue;
-    }
-    const dim: MatrixDimension = { key, line: r.line(dk), values: [] };
-    if (r.isSeq(dv)) {
-      for (const item of r.items(dv)) {
-        const s = r.str(item);
-        if (s === undefined) {
-          dim.expression = '(non-scalar values)';
-          continue;
-        }
-        dim.values.push(s);
-      }
-    } else dim.expression = r.str(dv) ?? '(not a list)';
-    matrix.dimensions.push(dim);
-  }
-  return matrix;
-}
-
-function splitUses(uses: string): { path: string; ref?: string } {
-  const at = uses.lastIndexOf('@');
-  return at > 0 ? { path: uses.slice(0, at), ref: uses.slice(at + 1) } : { path: uses };
-}
-
-function readReusableCall(r: Reader, keyNode: Node, value: Any, job: Any): ReusableCall {
-  const p = r.start(keyNode);
-  const uses = r.str(value) ?? '';
-  const call: ReusableCall = { uses, ...p, local: uses.startsWith('./'), with: record(), withLines: record() };
-  if (call.local) call.path = uses.slice(2).split('@')[0];
-  else {
-    const { path, ref } = splitUses(uses);
-    const parts = path.split('/');
-    if (parts.length >= 3) {
-      call.repository = `${parts[0]}/${parts[1]}`;
-      call.path = parts.slice(2).join('/');
-    }
-    if (ref !== undefined) call.ref = ref;
-  }
-  const w = r.get(job, 'with');
-  if (w) {
-    const m = r.scalarMap(w.value, '`with:`');
-    call.with = m.values;
-    call.withLines = m.lines;
-  }
-  const s = r.get(job, 'secrets');
-  if (s) {
-    call.secretsLine = r.line(s.keyNode);
-    if (r.str(s.value) === 'inherit') call.secrets = 'inherit';
-    else call.secrets = r.scalarMap(s.value, '`secrets:`').values;
-  }
-  return call;
-}
-
-const TRUTHY = new Set(['true', 'True', 'TRUE', '1', 'yes']);
-
-function actionName(uses: string): string {
-  return splitUses(uses).path.toLowerCase().replace(/\/+$/, '');
-}
-
-function classifyStep(
-  step: WorkflowStep,
-  effectiveEnv: Record<string, string>,
-  options: ParseOptions,
-): AzureLoginMarker | undefined {
-  const mark = (kind: AzureLoginKind, reason: string): AzureLoginMarker => ({ kind, line: step.line, stepIndex: step.index, reason });
-  if (step.uses) {
-    const name = actionName(step.uses);
-    const extra = (options.loginActions ?? []).map((a) => actionName(a));
-    if (name === 'azure/login') {
-      const authType = (step.with['auth-type'] ?? '').toUpperCase();
-      // `creds:` without client-id is a service principal secret; `auth-type: IDENTITY` is a managed identity: no OIDC token.
-      if (authType !== 'IDENTITY' && !('creds' in step.with && !('client-id' in step.with)))
-        return mark('azure-login', `uses ${step.uses}, which requests a GitHub OIDC token (client-id without a secret)`);
-      return undefined;
-    }
-    if (name.endsWith('azure-federation-check')) return mark('this-action', `uses ${step.uses}, which requests a GitHub OIDC token and exchanges it with Entra`);
-    if (extra.includes(name)) return mark('extra-action', `uses ${step.uses}, listed as an action that logs in to Azure`);
-    if (name === 'azure/cli') return mark('azure-cli', `uses ${step.uses}, which runs Azure CLI commands with the job's Azure login`);
-    if (name === 'azure/powershell') return mark('azure-powershell', `uses ${step.uses}, which runs Azure PowerShell with the job's Azure login`);
-    if (name.startsWith('azure/') && ('client-id' in step.with || 'client_id' in step.with))
-      return mark('azure-action-oidc', `uses ${step.uses} with a client-id input (OIDC login)`);
-  }
-  // Variables set on the step itself; job/workflow-level ones are marked on their `env:` line (readJob).
-  const own = step.env;
-  if ('AZURE_FEDERATED_TOKEN_FILE' in own && own.AZURE_FEDERATED_TOKEN_FILE !== '')
-    return mark('env-federated-token-file', 'sets AZURE_FEDERATED_TOKEN_FILE (Azure SDK / azd workload identity login)');
-  if ('ARM_USE_OIDC' in own && TRUTHY.has(own.ARM_USE_OIDC ?? ''))
-    return mark('env-arm-use-oidc', 'sets ARM_USE_OIDC: true (Terraform azurerm/azuread OIDC login)');
-  const env = effectiveEnv;
-  const clientId = env.AZURE_CLIENT_ID ?? env.ARM_CLIENT_ID;
-  const hasSecret = !!(env.AZURE_CLIENT_SECRET || env.ARM_CLIENT_SECRET);
-  if (clientId && !hasSecret) {
-    const text = `${step.run ?? ''}\n${step.uses ?? ''}`;
-    if (/federated|oidc|use_oidc|use-oidc/i.test(text) || 'ARM_OIDC_TOKEN' in env || 'ARM_OIDC_REQUEST_TOKEN' in env || 'AZURE_USE_OIDC' in env)
-      return mark('env-client-id-oidc', 'sets AZURE_CLIENT_ID and logs in with a federated (OIDC) token');
-  }
-  return undefined;
-}
-
-function readStep(r: Reader, node: Any, index: number, jobEnv: Record<string, string>, options: ParseOptions): WorkflowStep | undefined {
+function readStep(r: Reader, node: Any, index: number): WorkflowStep | undefined {
   const n = r.deref(node);
   if (!isMap(n)) {
     r.schema(n ?? undefined, `Step ${index + 1} must be a map`);
@@ -736,6 +282,12 @@ function readStep(r: Reader, node: Any, index: number, jobEnv: Record<string, st
         step.run = r.str(value);
         step.runLine = r.line(keyNode);
         break;
+      case 'if':
+        step.condition = r.str(value);
+        break;
+      case 'working-directory':
+        step.workingDirectory = r.str(value);
+        break;
       case 'with': {
         const m = r.scalarMap(value, '`with:`');
         step.with = m.values;
@@ -753,15 +305,29 @@ function readStep(r: Reader, node: Any, index: number, jobEnv: Record<string, st
         break;
     }
   }
-  const effective = Object.assign(record<string>(), jobEnv, step.env);
-  const marker = classifyStep(step, effective, options);
-  if (marker) step.azureLogin = marker;
   return step;
 }
 
-function readJob(r: Reader, id: string, keyNode: Node, value: Any, wf: WorkflowFile, options: ParseOptions): WorkflowJob {
+function readJob(
+  r: Reader,
+  id: string,
+  keyNode: Node,
+  value: Any,
+  wf: WorkflowFile,
+  options: ParseOptions,
+): WorkflowJob {
   const at = r.start(keyNode);
-  const job: WorkflowJob = { id, ...at, needs: [], env: record(), envLines: record(), steps: [], azureLogins: [], logsInToAzure: false };
+  const job: WorkflowJob = {
+    id,
+    ...at,
+    needs: [],
+    env: record(),
+    envLines: record(),
+    steps: [],
+    azureLogins: [],
+    logsInToAzure: false,
+    mayLogInToAzure: false,
+  };
   const v = r.deref(value);
   if (!isMap(v)) {
     r.schema(v ?? keyNode, `Job \`${id}\` must be a map`);
@@ -774,10 +340,20 @@ function readJob(r: Reader, id: string, keyNode: Node, value: Any, wf: WorkflowF
         job.name = r.str(val);
         break;
       case 'runs-on':
-        job.runsOn = r.str(val) ?? r.items(val).map((x) => r.str(x) ?? '').join(', ');
+        job.runsOn =
+          r.str(val) ??
+          r
+            .items(val)
+            .map((x) => r.str(x) ?? '')
+            .join(', ');
         break;
       case 'needs':
-        job.needs = r.isSeq(val) ? r.items(val).map((x) => r.str(x) ?? '').filter(Boolean) : [r.str(val) ?? ''].filter(Boolean);
+        job.needs = r.isSeq(val)
+          ? r
+              .items(val)
+              .map((x) => r.str(x) ?? '')
+              .filter(Boolean)
+          : [r.str(val) ?? ''].filter(Boolean);
         break;
       case 'environment':
         job.environment = readEnvironment(r, k, val);
@@ -794,6 +370,14 @@ function readJob(r: Reader, id: string, keyNode: Node, value: Any, wf: WorkflowF
         job.envLines = m.lines;
         break;
       }
+      case 'if':
+        job.condition = r.str(val);
+        break;
+      case 'defaults': {
+        const wd = r.get(r.get(val, 'run')?.value, 'working-directory');
+        if (wd) job.workingDirectory = r.str(wd.value);
+        break;
+      }
       case 'strategy': {
         const m = r.get(val, 'matrix');
         if (m) job.matrix = readMatrix(r, m.keyNode, m.value);
@@ -807,27 +391,36 @@ function readJob(r: Reader, id: string, keyNode: Node, value: Any, wf: WorkflowF
         break;
     }
   }
-  const jobEnv = Object.assign(record<string>(), wf.env, job.env);
   r.items(stepsNode).forEach((node, i) => {
-    const step = readStep(r, node, i, jobEnv, options);
-    if (!step) return;
-    job.steps.push(step);
-    if (step.azureLogin) job.azureLogins.push(step.azureLogin);
+    const step = readStep(r, node, i);
+    if (step) job.steps.push(step);
   });
-  // Job- or workflow-level variables that make every step's SDK/Terraform log in with OIDC.
-  if (job.azureLogins.length === 0) {
-    const envMarker = (values: Record<string, string>, lines: Record<string, number>, where: string): AzureLoginMarker | undefined => {
-      if ('AZURE_FEDERATED_TOKEN_FILE' in values && values.AZURE_FEDERATED_TOKEN_FILE)
-        return { kind: 'env-federated-token-file', line: lines.AZURE_FEDERATED_TOKEN_FILE ?? job.line, reason: `${where} env sets AZURE_FEDERATED_TOKEN_FILE (Azure SDK / azd workload identity login)` };
-      if ('ARM_USE_OIDC' in values && TRUTHY.has(values.ARM_USE_OIDC ?? ''))
-        return { kind: 'env-arm-use-oidc', line: lines.ARM_USE_OIDC ?? job.line, reason: `${where} env sets ARM_USE_OIDC: true (Terraform azurerm/azuread OIDC login)` };
-      return undefined;
-    };
-    const m = job.uses ? undefined : (envMarker(job.env, job.envLines, 'the job\'s') ?? envMarker(wf.env, wf.envLines, 'the workflow\'s'));
-    if (m) job.azureLogins.push(m);
-  }
-  job.logsInToAzure = job.azureLogins.length > 0;
+  markJobLogins(job, wf.env, wf.envLines, options);
   return job;
+}
+
+/**
+ * The document of `r.text`: from the fast reader when the file is plain block YAML (most are),
+ * else from the yaml library, which also reports the errors.
+ */
+function loadDocument(r: Reader, library: boolean): void {
+  const root = library ? undefined : readPlainYaml(r.text);
+  if (root === undefined) {
+    r.doc = parseDocument(r.text, { lineCounter: r.lc, prettyErrors: false, ...LINEAR_PARSE_OPTIONS });
+    // The library's own duplicate-key check and alias resolution are quadratic (yaml-aliases.ts).
+    for (const key of duplicateKeys(r.doc)) {
+      const p = r.start(key);
+      r.errors.push({ kind: 'yaml', message: 'Map keys must be unique', line: p.line, column: p.column, code: 'DUPLICATE_KEY' });
+    }
+    const { aliases, targets } = aliasTargets(r.doc);
+    if (aliases > MAX_YAML_ALIASES)
+      throw new Error(`the document uses ${aliases} aliases (*name); more than ${MAX_YAML_ALIASES} are refused`);
+    r.aliases = targets;
+    return;
+  }
+  for (let at = 0; at !== -1 && at <= r.text.length; at = r.text.indexOf('\n', at) + 1 || -1) r.lc.addNewLine(at);
+  // Only `contents` and `errors` are read from a document; aliases never reach the fast reader.
+  r.doc = { contents: root, errors: [] } as unknown as Document.Parsed;
 }
 
 /**
@@ -835,22 +428,21 @@ function readJob(r: Reader, id: string, keyNode: Node, value: Any, wf: WorkflowF
  * `path` is kept as given (repository-relative paths give the best messages).
  */
 export function parseWorkflow(text: string, path: string, options: ParseOptions = {}): WorkflowFile {
-  const wf: WorkflowFile = { path, triggers: [], env: record(), envLines: record(), jobs: [], isReusable: false, errors: [] };
+  const wf: WorkflowFile = {
+    path,
+    triggers: [],
+    env: record(),
+    envLines: record(),
+    jobs: [],
+    isReusable: false,
+    errors: [],
+  };
   const source = typeof text === 'string' ? text : String(text ?? '');
   const r = new Reader(source);
   try {
     // Deep nesting would overflow the yaml library's recursion, sometimes fatally (see yaml-guard.ts).
     if (yamlTooDeep(source)) throw new Error(`the document is nested more than ${MAX_YAML_DEPTH} levels deep`);
-    r.doc = parseDocument(source, { lineCounter: r.lc, prettyErrors: false, ...LINEAR_PARSE_OPTIONS });
-    for (const key of duplicateKeys(r.doc)) {
-      const p = r.start(key);
-      const message = 'Map keys must be unique';
-      r.errors.push({ kind: 'yaml', message, line: p.line, column: p.column, code: 'DUPLICATE_KEY' });
-    }
-    const { aliases, targets } = aliasTargets(r.doc);
-    if (aliases > MAX_YAML_ALIASES)
-      throw new Error(`the document uses ${aliases} aliases (*name); more than ${MAX_YAML_ALIASES} are refused`);
-    r.aliases = targets;
+    loadDocument(r, options.yamlLibrary === true);
     for (const e of r.doc.errors) {
       const p = r.pos(e.pos?.[0]);
       r.errors.push({ kind: 'yaml', message: firstLine(e.message), line: p.line, column: p.column, code: e.code });
@@ -901,14 +493,28 @@ function readDocument(r: Reader, wf: WorkflowFile, options: ParseOptions): void 
         jobsNode = { value, keyNode };
         break;
       default:
-        if (key === 'true' && /^on$/i.test(r.text.slice((keyNode as { range?: number[] }).range?.[0] ?? 0, (keyNode as { range?: number[] }).range?.[1] ?? 0))) {
+        if (
+          key === 'true' &&
+          /^on$/i.test(
+            r.text.slice(
+              (keyNode as { range?: number[] }).range?.[0] ?? 0,
+              (keyNode as { range?: number[] }).range?.[1] ?? 0,
+            ),
+          )
+        ) {
           onSeen = true;
           readOn(r, wf, keyNode, value);
         }
         break;
     }
   }
-  if (!onSeen) r.errors.push({ kind: 'schema', message: 'The workflow has no `on:` key, so nothing triggers it', line: 1, column: 1 });
+  if (!onSeen)
+    r.errors.push({
+      kind: 'schema',
+      message: 'The workflow has no `on:` key, so nothing triggers it',
+      line: 1,
+      column: 1,
+    });
   if (!jobsNode) {
     r.errors.push({ kind: 'schema', message: 'The workflow has no `jobs:`', line: 1, column: 1 });
     return;
@@ -918,7 +524,8 @@ function readDocument(r: Reader, wf: WorkflowFile, options: ParseOptions): void 
     r.schema(jobsNode.value ?? jobsNode.keyNode, '`jobs:` must be a map of job ids');
     return;
   }
-  for (const [id, value, keyNode] of r.entries(jobsNode.value)) wf.jobs.push(readJob(r, id, keyNode, value, wf, options));
+  for (const [id, value, keyNode] of r.entries(jobsNode.value))
+    wf.jobs.push(readJob(r, id, keyNode, value, wf, options));
 }
 
 /** `.github/workflows/deploy.yml` from any path to a workflow file (absolute, `./`-prefixed, Windows). */
@@ -942,4 +549,24 @@ export function findTrigger(workflow: WorkflowFile, event: string): WorkflowTrig
 /** What the job can do with `id-token`, taking the workflow's block when the job has none. */
 export function effectivePermissions(workflow: WorkflowFile, job: WorkflowJob): PermissionsBlock | undefined {
   return job.permissions ?? workflow.permissions;
+}
+
+/** The steps of a composite action (`runs.steps` of an `action.yml`); undefined for other kinds or bad YAML. */
+export function parseCompositeAction(text: string, file: string): CompositeAction | undefined {
+  const r = new Reader(typeof text === 'string' ? text : '');
+  try {
+    if (yamlTooDeep(r.text)) return undefined;
+    loadDocument(r, false);
+    if (r.doc.errors.length > 0) return undefined;
+    const runs = r.get(r.doc.contents as Any, 'runs')?.value;
+    if (r.str(r.get(runs, 'using')?.value) !== 'composite') return undefined;
+    const steps: WorkflowStep[] = [];
+    r.items(r.get(runs, 'steps')?.value).forEach((node, i) => {
+      const step = readStep(r, node, i);
+      if (step) steps.push(step);
+    });
+    return { file, steps };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,12 +1,23 @@
-/** Reading a repository's workflow files from disk (the only I/O of the workflow modules). */
+/**
+ * Reading a repository's workflow files from disk (the only I/O of the workflow modules), with
+ * the files a login decision needs: local composite actions (`uses: ./path`) and the `.tf` files
+ * of the directories Terraform steps run in (a provider or backend with `use_oidc = true`).
+ * Every file is read through src/action/workspace-file.ts: inside the checkout, size-capped.
+ */
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseWorkflow, type WorkflowFile } from './parse.js';
+import { join, posix } from 'node:path';
+import { localActionDir, type CompositeAction, type RepositoryFacts } from './logins.js';
+import { parseCompositeAction, parseWorkflow, type WorkflowFile } from './parse.js';
 import { MAX_WORKFLOW_FILE_BYTES, readWorkspaceFile, WorkspaceFileError } from '../action/workspace-file.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 /** All workflow files together: a repository has tens; the cap keeps a hostile one bounded in memory and time. */
 const MAX_WORKFLOWS_BYTES = 8 * 1024 * 1024;
+/** Local actions that use other local actions are followed this deep. */
+const MAX_ACTION_DEPTH = 3;
+/** Bounds on what is read besides the workflows. */
+const MAX_EXTRA_FILES = 200;
+const MAX_EXTRA_BYTES = 512 * 1024;
 
 /** A workflow file that was not read, and why (never anything from the file itself). */
 export interface UnreadWorkflow {
@@ -18,8 +29,101 @@ export interface UnreadWorkflow {
 
 export interface ReadOptions {
   loginActions?: readonly string[];
+  /** `owner/repo`: `uses: owner/repo/...@ref` names this repository's own files. */
+  repository?: string;
   /** Epoch ms after which no further file is read (timeout-seconds). */
   deadline?: number;
+}
+
+/** A file a login decision needs, read like the workflows: inside the workspace, size-capped; else nothing. */
+async function readSmall(root: string, path: string): Promise<string | undefined> {
+  try {
+    return await readWorkspaceFile(root, path, MAX_EXTRA_BYTES);
+  } catch (e) {
+    if (e instanceof WorkspaceFileError) return undefined;
+    throw e;
+  }
+}
+
+/** `uses: ./x` paths in a text (workflow or action), without parsing it again. */
+function localUses(text: string): string[] {
+  const out: string[] = [];
+  const re = /uses:\s*["']?(\.\/[^\s"'#]+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const dir = localActionDir(m[1]!);
+    if (dir && !dir.startsWith('.github/workflows/') && !dir.includes('..')) out.push(dir);
+  }
+  return out;
+}
+
+async function readActions(
+  root: string,
+  texts: readonly string[],
+  budget: { files: number },
+): Promise<Map<string, CompositeAction>> {
+  const actions = new Map<string, CompositeAction>();
+  let wanted = [...new Set(texts.flatMap(localUses))];
+  for (let depth = 0; depth < MAX_ACTION_DEPTH && wanted.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of wanted) {
+      if (actions.has(dir) || budget.files-- <= 0) continue;
+      for (const name of ['action.yml', 'action.yaml']) {
+        const file = posix.join(dir, name);
+        const text = await readSmall(root, file);
+        if (text === undefined) continue;
+        const action = parseCompositeAction(text, file);
+        if (action) {
+          actions.set(dir, action);
+          next.push(...localUses(text));
+        }
+        break;
+      }
+    }
+    wanted = [...new Set(next)].filter((d) => !actions.has(d));
+  }
+  return actions;
+}
+
+/** Directories Terraform may run in: the root and every `working-directory:` written literally. */
+function terraformDirs(texts: readonly string[]): string[] {
+  const dirs = new Set<string>(['.']);
+  for (const text of texts) {
+    if (!/terraform|terragrunt|tofu/i.test(text)) continue;
+    const re = /working-directory:\s*["']?([^\s"'#$]+)/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const d = m[1]!.replace(/^\.\/+/, '').replace(/\/+$/, '');
+      if (!d.includes('..')) dirs.add(d === '' ? '.' : d);
+    }
+  }
+  return [...dirs];
+}
+
+async function readTerraform(
+  root: string,
+  texts: readonly string[],
+  budget: { files: number },
+): Promise<Map<string, { file: string; line: number }>> {
+  const found = new Map<string, { file: string; line: number }>();
+  if (!texts.some((t) => /terraform|terragrunt|tofu/i.test(t))) return found;
+  for (const dir of terraformDirs(texts)) {
+    let names: string[];
+    try {
+      names = (await readdir(join(root, dir))).filter((n) => n.endsWith('.tf')).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (budget.files-- <= 0) return found;
+      const text = await readSmall(root, posix.join(dir, name));
+      const m = text ? /^\s*use_oidc\s*=\s*true\b/m.exec(text) : null;
+      if (!m || !text) continue;
+      found.set(dir, { file: posix.join(dir, name), line: text.slice(0, m.index + m[0].length).split('\n').length });
+      break;
+    }
+  }
+  return found;
 }
 
 /** Every `.yml`/`.yaml` under `.github/workflows/` of `root`, parsed; paths are repository-relative. */
@@ -33,8 +137,7 @@ export async function readWorkflows(
   } catch {
     return { workflows: [], unread: [], missing: true };
   }
-  const parseOptions = options.loginActions ? { loginActions: options.loginActions } : {};
-  const workflows: WorkflowFile[] = [];
+  const files: Array<{ path: string; text: string }> = [];
   const unread: UnreadWorkflow[] = [];
   let bytes = 0;
   // One file after another, so the time limit and the byte budget are checked between files.
@@ -52,11 +155,26 @@ export async function readWorkflows(
     try {
       const text = await readWorkspaceFile(root, path, MAX_WORKFLOW_FILE_BYTES);
       bytes += text.length;
-      workflows.push(parseWorkflow(text, path, parseOptions));
+      files.push({ path, text });
     } catch (e) {
       if (!(e instanceof WorkspaceFileError)) throw e;
       unread.push({ path, reason: e.reason, refused: true });
     }
   }
+  const texts = files.map((f) => f.text);
+  const budget = { files: MAX_EXTRA_FILES };
+  const actions = await readActions(root, texts, budget);
+  const terraformOidcDirs = await readTerraform(
+    root,
+    [...texts, ...[...actions.values()].map((a) => a.steps.map((s) => s.run ?? '').join('\n'))],
+    budget,
+  );
+  const facts: RepositoryFacts = { actions, terraformOidcDirs };
+  const parseOptions = {
+    ...(options.loginActions ? { loginActions: options.loginActions } : {}),
+    ...(options.repository ? { repository: options.repository } : {}),
+    facts,
+  };
+  const workflows = files.map((f) => parseWorkflow(f.text, f.path, parseOptions));
   return { workflows, unread, missing: false };
 }

@@ -60,11 +60,8 @@ describe('parseWorkflow: fixtures', () => {
     expect(pr).toMatchObject({ event: 'pull_request', line: 4, branches: { line: 5, values: ['main'], valueLines: [6] }, paths: { line: 7, values: ['infra/**'], valueLines: [8] } });
     expect(push).toMatchObject({ event: 'push', line: 9, branches: { line: 10, values: ['main', 'release/**'], valueLines: [11, 12] } });
     const job = wf.jobs[0]!;
-    // Azure/login in any case and any ref, then azure/cli.
-    expect(job.azureLogins.map((m) => [m.kind, m.line])).toEqual([
-      ['azure-login', 24],
-      ['azure-cli', 29],
-    ]);
+    // Azure/login in any case and any ref. azure/cli runs commands with that login and requests no token itself.
+    expect(job.azureLogins.map((m) => [m.kind, m.line])).toEqual([['azure-login', 24]]);
   });
 
   it('reads tags and release types', () => {
@@ -104,7 +101,7 @@ describe('parseWorkflow: fixtures', () => {
     const job = wf.jobs[0]!;
     expect(job.env.ARM_USE_OIDC).toBe('true');
     // The job's env line, not every step.
-    expect(job.azureLogins).toEqual([{ kind: 'env-arm-use-oidc', line: 13, reason: expect.stringContaining('ARM_USE_OIDC') }]);
+    expect(job.azureLogins).toEqual([{ kind: 'env-arm-use-oidc', line: 13, stepIndex: 2, reason: expect.stringContaining('ARM_USE_OIDC') }]);
   });
 
   it('reads the string form of on:, this action by name, and a step-level token file', () => {
@@ -116,7 +113,11 @@ describe('parseWorkflow: fixtures', () => {
       ['azure-login', 14],
     ]);
     const sdk = load('sdk-token-file.yml');
-    expect(sdk.jobs[0]!.azureLogins.map((m) => [m.kind, m.line])).toEqual([['env-federated-token-file', 20]]);
+    // github-script's core.getIDToken requests the token itself; the SDK step then reads it from the file.
+    expect(sdk.jobs[0]!.azureLogins.map((m) => [m.kind, m.line])).toEqual([
+      ['id-token-request', 14],
+      ['env-federated-token-file', 20],
+    ]);
   });
 
   it('reads matrices (dimensions and include) and azd federated logins', () => {
@@ -127,6 +128,7 @@ describe('parseWorkflow: fixtures', () => {
       dimensions: [{ key: 'environment', line: 15, values: ['dev', 'test'] }],
       include: [{ environment: 'prod', approvers: 'required' }],
       exclude: [],
+      value: { environment: ['dev', 'test'], include: [{ environment: 'prod', approvers: 'required' }] },
     });
     expect(job.environment).toMatchObject({ line: 20, isExpression: true, expressions: ['matrix.environment'] });
     expect(job.azureLogins.map((m) => [m.kind, m.line])).toEqual([['env-client-id-oidc', 23]]);
@@ -208,10 +210,11 @@ describe('parseWorkflow: forms and edge cases', () => {
     expect(parseWorkflow(text, 'x.yml').jobs[0]!.logsInToAzure).toBe(false);
   });
 
-  it('accepts extra login action names and azure/* actions with client-id', () => {
+  it('accepts extra login action names; azure/* actions other than login request no token', () => {
     const text = 'on: push\njobs:\n  a:\n    steps:\n      - uses: ./.github/actions/login\n  b:\n    steps:\n      - uses: Azure/aks-set-context@v4\n        with:\n          client-id: x\n';
     const wf = parseWorkflow(text, 'x.yml', { loginActions: ['./.github/actions/login'] });
-    expect(wf.jobs.map((j) => j.azureLogins.map((m) => m.kind))).toEqual([['extra-action'], ['azure-action-oidc']]);
+    // Azure/aks-set-context uses the job's earlier login; a `client-id:` given to it is ignored (the old model was wrong).
+    expect(wf.jobs.map((j) => j.azureLogins.map((m) => m.kind))).toEqual([['extra-action'], []]);
     expect(parseWorkflow(text, 'x.yml').jobs[0]!.logsInToAzure).toBe(false);
     // This action from its own repository (`uses: ./`) or from a local copy.
     const self = 'on: push\njobs:\n  a:\n    steps:\n      - uses: ./\n  b:\n    steps:\n      - uses: ./.github/actions/azure-federation-check\n';
