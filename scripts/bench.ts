@@ -144,7 +144,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     mkdirSync(join(workspace, '.github', 'workflows'), { recursive: true });
     writeFileSync(join(workspace, '.github', 'workflows', 'deploy.yml'), WORKFLOW);
     const files = { output: join(dir, 'github_output'), summary: join(dir, 'step_summary.md'), env: join(dir, 'github_env'), path: join(dir, 'github_path'), state: join(dir, 'github_state') };
-    const resetFiles = () => Object.values(files).forEach((f) => writeFileSync(f, ''));
+    const resetFiles = () => {
+      for (const f of Object.values(files)) writeFileSync(f, '');
+    };
 
     // --- the stand-ins, started once.
     const tls = await createTestCertificate(join(dir, 'tls'));

@@ -29,7 +29,7 @@ import { readRunnerContext } from '../github/runner-context.js';
 const input = (env: NodeJS.ProcessEnv, name: string) => inputGetter(env)(name).trim();
 
 /** github.com's issuer, or a GHES host's `https://HOST/_services/token`. */
-export function issuerForServer(serverUrl: string | undefined): string {
+function issuerForServer(serverUrl: string | undefined): string {
   if (!serverUrl || /^https:\/\/github\.com\/?$/i.test(serverUrl)) return GITHUB_COM_ISSUER;
   return `${serverUrl.replace(/\/+$/, '')}/_services/token`;
 }
@@ -211,7 +211,7 @@ function finish(io: RunIo, raw: Finding[], failOn: FailOn, result: RepositoryAud
 }
 
 /** Pure: the audit's job summary. */
-export function renderAuditSummary(findings: readonly Finding[], result: RepositoryAudit | undefined): string {
+function renderAuditSummary(findings: readonly Finding[], result: RepositoryAudit | undefined): string {
   const failed = hasErrors(findings);
   const parts = [`## ${failed ? '❌' : '✅'} Azure federation audit: ${failed ? 'fail' : 'pass'}`];
   if (result) {

@@ -33,9 +33,9 @@ export const MATCHING_FAMILY: ReadonlySet<number> = new Set([70021, 70025, 70021
 /** Entra codes about fetching the issuer's documents or keys. */
 const ISSUER_FETCH_CODES: ReadonlySet<number> = new Set([90061, 50166, 501661, 7000272]);
 
-export type ExchangeState = 'skipped' | ExchangeOutcome['kind'];
+type ExchangeState = 'skipped' | ExchangeOutcome['kind'];
 
-export type LookupPlan =
+type LookupPlan =
   | { read: false; why: string }
   /** `services` in order; with `firstFound`, a later one is asked only when the earlier found nothing. */
   | { read: true; identity: 'reader' | 'self'; services: AzureService[]; firstFound: boolean };
@@ -69,7 +69,7 @@ export function issuerWarningApplies(issuer: string, exchange: ExchangeState, co
   return exchange === 'skipped' || (exchange === 'rejected' && codes.some((c) => ISSUER_FETCH_CODES.has(c)));
 }
 
-export interface AzureStepInput {
+interface AzureStepInput {
   inputs: ActionInputs;
   claims: GitHubClaims;
   /** The job's GitHub token, the assertion for every exchange. */
@@ -83,7 +83,7 @@ export interface AzureStepInput {
   exchange?: (req: ExchangeRequest) => Promise<ExchangeOutcome>;
 }
 
-export interface AzureStepResult {
+interface AzureStepResult {
   /** Credentials read from Azure (source 'graph' or 'arm'): the truth to compare with. */
   credentials?: FederatedCredential[];
   /** Findings to merge Entra's verdict into (cloud-mismatch). */
@@ -92,7 +92,7 @@ export interface AzureStepResult {
   late: Finding[];
 }
 
-export interface AzureStep {
+interface AzureStep {
   finish(outcome: ExchangeOutcome | undefined): Promise<AzureStepResult>;
 }
 
@@ -101,7 +101,7 @@ function remaining(deadline: number): number {
 }
 
 /** Our HTTP client, with one retry for a network error, 429 or 5xx when time allows. */
-export function defaultFetcher(deadline: number): Fetcher {
+function defaultFetcher(deadline: number): Fetcher {
   return async (url, headers) => {
     for (let attempt = 1; ; attempt++) {
       let res: HttpResponse | undefined;

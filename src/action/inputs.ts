@@ -5,7 +5,6 @@
 import { CLOUD_NAMES, findCloud, type Cloud } from '../entra/clouds.js';
 
 export type FailOn = 'error' | 'warning' | 'never';
-export type Mode = 'check' | 'audit';
 
 export interface ActionInputs {
   clientId: string;

@@ -11,7 +11,7 @@ import type { GitHubClaims } from '../github/claims.js';
 import { parseWorkflow, type WorkflowFile } from '../workflow/parse.js';
 import { findRunningJob, lineForPermissions, lineForStepInput, lineForSubjectCause, parseWorkflowRef, type LineLocation } from '../workflow/locate.js';
 
-export interface PlacementContext {
+interface PlacementContext {
   workspace?: string;
   workflowRef?: string;
   job?: string;

@@ -40,7 +40,7 @@ const ORDER = [
 ];
 const TIMES = new Set(['iat', 'nbf', 'exp']);
 
-export interface Lifetime {
+interface Lifetime {
   issuedAt?: string;
   notBefore?: string;
   expiresAt?: string;
@@ -99,7 +99,7 @@ function safeHeader(header: JwtHeader): Record<string, unknown> {
   return out;
 }
 
-export function orderedClaims(claims: GitHubClaims): Record<string, unknown> {
+function orderedClaims(claims: GitHubClaims): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of ORDER) if (k in claims) out[k] = claims[k];
   for (const k of Object.keys(claims).sort()) if (!(k in out)) out[k] = claims[k];
@@ -146,7 +146,7 @@ function duration(seconds: number): string {
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-export function lifetimeOf(claims: GitHubClaims, nowMs: number): Lifetime {
+function lifetimeOf(claims: GitHubClaims, nowMs: number): Lifetime {
   const iat = num(claims.iat);
   const nbf = num(claims.nbf);
   const exp = num(claims.exp);

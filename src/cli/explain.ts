@@ -73,7 +73,7 @@ export const explainCommand: Command = {
   },
 };
 
-export interface ExplainResult {
+interface ExplainResult {
   findings: Finding[];
   /** The AADSTS errors found, in order (de-duplicated). */
   errors: Array<Omit<ParsedAadsts, 'raw' | 'index'>>;
@@ -82,7 +82,7 @@ export interface ExplainResult {
 }
 
 /** The diagnosis for one text, with the given context. Pure apart from the diagnosis itself. */
-export function explainText(text: string, given: CliContext = {}): ExplainResult {
+function explainText(text: string, given: CliContext = {}): ExplainResult {
   const log = extractLogContext(text);
   const errors = extractAadstsErrors(text);
   const findings: Finding[] = [];

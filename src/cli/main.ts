@@ -48,7 +48,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     (name === undefined ? io.stderr : io.stdout)(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
     io.stderr(`${PROGRAM}: ${name.startsWith('-') ? `unknown option ${name}` : `unknown command '${name}'`}\n\n${USAGE}`);
     return 2;

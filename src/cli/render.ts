@@ -14,7 +14,7 @@ function severityLabel(f: Finding, s: Style): string {
 }
 
 /** One finding: a header line, the title, the message and the fix, indented. */
-export function renderFinding(f: Finding, s: Style): string {
+function renderFinding(f: Finding, s: Style): string {
   const head = [severityLabel(f, s), f.code ? s.bold(f.code) : undefined, s.dim(`[${f.id}]`)].filter(Boolean).join(' ');
   const message = f.message
     .split('\n')

@@ -69,7 +69,7 @@ export interface ParsedAadsts {
 }
 
 /** One "Federated token details" block azure/login printed. */
-export interface TokenDetails {
+interface TokenDetails {
   issuer?: string;
   subject?: string;
   audience?: string;
@@ -156,7 +156,7 @@ export function normaliseLogText(input: string): string {
   return text.replace(/\r\n?/g, '\n');
 }
 
-const isMasked = (v: string | undefined): boolean => v !== undefined && v.includes('***');
+const isMasked = (v: string | undefined): boolean => v?.includes('***') === true;
 
 /** A quoted value after a prefix: 'x', `x`, or ‘x’. Bounded, no backtracking across quotes. */
 function quoted(text: string, prefix: RegExp): string | undefined {

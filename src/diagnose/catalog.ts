@@ -23,14 +23,14 @@ export interface CauseContext extends DiagnosisContext {
   details: AadstsDetails;
 }
 
-export interface Cause {
+interface Cause {
   id: string;
   text: string;
   /** true: the evidence shows this cause; false: the evidence rules it out; undefined: cannot tell. */
   appliesWhen?: (ctx: CauseContext) => boolean | undefined;
 }
 
-export type Retry = 'never' | 'transient' | 'propagation';
+type Retry = 'never' | 'transient' | 'propagation';
 
 export interface CatalogEntry {
   code: number;
@@ -53,7 +53,7 @@ export interface CatalogEntry {
   related?: number[];
 }
 
-export const PLACEHOLDER = {
+const PLACEHOLDER = {
   clientId: CLIENT_ID_PLACEHOLDER,
   tenant: '<TENANT-ID>',
   subject: '<PRESENTED-SUBJECT>',
@@ -127,7 +127,7 @@ const causePullRequest: Cause = {
   appliesWhen: (c) => {
     const kind = contextKind(c);
     if (kind === undefined) return undefined;
-    return kind === 'pull_request' ? true : false;
+    return kind === 'pull_request';
   },
 };
 
@@ -204,7 +204,7 @@ const causeTrailingSlash: Cause = {
     const iss = issuerOf(c);
     if (iss === undefined) return undefined;
     if (c.credentials?.length) return c.credentials.some((k) => k.issuer === `${iss}/` || `${k.issuer}/` === iss);
-    return iss === GITHUB_COM_ISSUER ? undefined : iss === `${GITHUB_COM_ISSUER}/` ? true : false;
+    return iss === GITHUB_COM_ISSUER ? undefined : iss === `${GITHUB_COM_ISSUER}/`;
   },
 };
 
@@ -1165,7 +1165,7 @@ export function catalogCodes(): number[] {
   return [...BY_CODE.keys()].sort((a, b) => a - b);
 }
 
-export interface RankedCause {
+interface RankedCause {
   cause: Cause;
   /** true: shown by the evidence; false: ruled out; undefined: cannot tell. */
   applies: boolean | undefined;

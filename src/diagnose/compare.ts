@@ -37,7 +37,7 @@ export interface CredentialComparison {
   distance: number;
 }
 
-export interface CompareInput {
+interface CompareInput {
   claims: GitHubClaims;
   credentials: readonly FederatedCredential[];
   clientId: string;
@@ -117,7 +117,7 @@ export function compareWithCredentials(input: CompareInput): CompareResult {
 
   const create = createCommands(clientId, suggestion);
   const name = nearest.credential.name;
-  if (!nearest.issuer.equal) findings.push(issuerMismatch(claims, nearest, comparisons, clientId));
+  if (!nearest.issuer.equal) findings.push(issuerMismatch(nearest, comparisons, clientId));
   if (nearest.subject && !nearest.subject.equal) findings.push(subjectMismatch(claims, nearest, create, input.jobId, clientId));
   if (nearest.expression?.evaluation && !nearest.expression.evaluation.matched) findings.push(expressionMismatch(claims, nearest, create));
   if (!nearest.audience.equal) findings.push(audienceMismatch(claims, nearest, cloud, clientId));
@@ -138,7 +138,7 @@ function credentialLabel(c: FederatedCredential): string {
   return `credential '${c.name}'${c.source === 'graph' ? ' (read from Microsoft Graph)' : c.source === 'arm' ? ' (read from Azure Resource Manager)' : ''}`;
 }
 
-function issuerMismatch(claims: GitHubClaims, nearest: CredentialComparison, all: CredentialComparison[], clientId: string): Finding {
+function issuerMismatch(nearest: CredentialComparison, all: CredentialComparison[], clientId: string): Finding {
   const { actual, expected } = nearest.issuer;
   const reasons: string[] = [];
   if (expected === `${actual}/` || `${expected}/` === actual) reasons.push('The two differ only by a trailing slash, and Entra compares issuers byte for byte. Microsoft\'s own docs show the GitHub issuer both with and without the slash; GitHub sends it without.');

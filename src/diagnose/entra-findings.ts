@@ -294,7 +294,7 @@ function finding(
   };
   const code = codeLabel(c);
   if (code) out.code = code;
-  if (f.evidence && f.evidence.length) out.evidence = f.evidence;
+  if (f.evidence?.length) out.evidence = f.evidence;
   return out;
 }
 
@@ -1001,7 +1001,7 @@ function signingKeyNotFound(c: Case, entry: CatalogEntry): Finding {
   const evidence: Evidence[] = [];
   if (kid) evidence.push({ label: 'kid', actual: kid });
   if (iss) evidence.push({ label: 'issuer', actual: iss });
-  return finding(c, { id: entry.findingId, title: `Signing key ${kid ? q(kid) + ' ' : ''}not found in the issuer's metadata`, body, fix, evidence });
+  return finding(c, { id: entry.findingId, title: `Signing key ${kid ? `${q(kid)} ` : ''}not found in the issuer's metadata`, body, fix, evidence });
 }
 
 function issuerUnreachable(c: Case, entry: CatalogEntry): Finding {

@@ -66,7 +66,7 @@ export function whyThisSubject(sub: string, claims?: Partial<GitHubClaims>): str
   if (p.form === 'custom')
     parts.push(
       `The subject does not start with ${code('repo:')}: the repository or its organisation uses a customised subject template` +
-        (p.pairs && p.pairs.length ? ` with the claim keys ${p.pairs.map(([k]) => code(k)).join(', ')}` : '') +
+        (p.pairs?.length ? ` with the claim keys ${p.pairs.map(([k]) => code(k)).join(', ')}` : '') +
         ` (see ${code('GET /repos/{owner}/{repo}/actions/oidc/customization/sub')}).`,
     );
   const reusable = claims ? reusableWorkflowNote(claims) : undefined;

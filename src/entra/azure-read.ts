@@ -20,10 +20,10 @@ export type AzureService = 'graph' | 'arm';
 export type LookupStep = 'graph-credentials' | 'arm-identities' | 'arm-credentials' | 'arm-subscription';
 
 export const MAX_PAGES = 20;
-export const ARM_MSI_API_VERSION = '2023-01-31';
-export const ARM_SUBSCRIPTION_API_VERSION = '2022-12-01';
+const ARM_MSI_API_VERSION = '2023-01-31';
+const ARM_SUBSCRIPTION_API_VERSION = '2022-12-01';
 
-export interface AzureErrorBody {
+interface AzureErrorBody {
   code?: string;
   message?: string;
 }
@@ -33,7 +33,7 @@ export type LookupFailure =
   | { kind: 'not-found'; step: LookupStep; status: number; error: AzureErrorBody; url: string }
   | { kind: 'error'; step: LookupStep; reason: string; url: string };
 
-export interface CredentialsRead {
+interface CredentialsRead {
   kind: 'credentials';
   source: AzureService;
   credentials: FederatedCredential[];
@@ -78,7 +78,7 @@ function headersFor(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}`, Accept: 'application/json' };
 }
 
-export interface PagedItems {
+interface PagedItems {
   ok: true;
   items: unknown[];
   pages: number;
@@ -214,7 +214,7 @@ export async function readGraphCredentials(p: { fetcher: Fetcher; graphHost: str
   return { kind: 'credentials', source: 'graph', credentials, owner: `application ${p.clientId}`, pages: listed.pages, truncated: listed.truncated, skipped };
 }
 
-export interface ManagedIdentityRef {
+interface ManagedIdentityRef {
   id: string;
   name: string;
   resourceGroup?: string;
@@ -238,7 +238,7 @@ export function findIdentityByClientId(items: readonly unknown[], clientId: stri
   return undefined;
 }
 
-export function armIdentitiesUrl(armHost: string, subscriptionId: string): string {
+function armIdentitiesUrl(armHost: string, subscriptionId: string): string {
   return `${base(armHost)}/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=${ARM_MSI_API_VERSION}`;
 }
 
@@ -277,7 +277,7 @@ export async function readArmCredentials(p: {
   return { kind: 'credentials', source: 'arm', credentials, owner: identity.id, pages: listed.pages, truncated: listed.truncated, skipped };
 }
 
-export type SubscriptionCheck =
+type SubscriptionCheck =
   | { kind: 'ok'; state: string; displayName?: string }
   | LookupFailure;
 

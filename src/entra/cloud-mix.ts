@@ -21,7 +21,7 @@ export function cloudOfInstanceName(name: string | undefined): Cloud | undefined
   return CLOUD_NAMES.map((c) => CLOUDS[c]).find((c) => c.cloudInstanceName === n);
 }
 
-export interface CloudMix {
+interface CloudMix {
   chosen: Cloud;
   actual: Cloud;
   /** The discovery answer that shows it. */

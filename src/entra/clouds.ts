@@ -2,7 +2,7 @@
  * Per-cloud endpoints and the token-exchange audience (entra-facts.md §2.3).
  * Names are azure/login's `environment` values.
  */
-export type CloudName = 'azurecloud' | 'azureusgovernment' | 'azurechinacloud';
+type CloudName = 'azurecloud' | 'azureusgovernment' | 'azurechinacloud';
 
 export interface Cloud {
   name: CloudName;

@@ -14,7 +14,7 @@ export class CredentialsInputError extends Error {
 }
 
 /** The yaml package is CommonJS; bundled, its named exports sit on `default`. */
-export async function loadYaml(): Promise<typeof import('yaml')> {
+async function loadYaml(): Promise<typeof import('yaml')> {
   const mod = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
   return typeof mod.parse === 'function' ? mod : mod.default!;
 }

@@ -69,7 +69,7 @@ class RecordingNetwork implements INetworkModule {
   }
 }
 
-export function authorityMetadata(authorityHost: string, tenantId: string): { authority: string; authorityMetadata: string; cloudDiscoveryMetadata: string; knownAuthority: string } {
+function authorityMetadata(authorityHost: string, tenantId: string): { authority: string; authorityMetadata: string; cloudDiscoveryMetadata: string; knownAuthority: string } {
   const authority = `${authorityHost}/${tenantId}`;
   const host = new URL(authorityHost).host;
   return {

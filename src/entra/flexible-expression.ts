@@ -61,7 +61,7 @@ export type ParseResult =
   | { ok: true; clauses: Clause[]; warnings: string[] }
   | { ok: false; error: ExpressionError };
 
-export interface ClauseResult {
+interface ClauseResult {
   clause: Clause;
   /** the token's value for the claim, undefined when absent */
   actual: string | undefined;
@@ -79,7 +79,7 @@ type Operator = 'eq' | 'matches';
 /** Entra limits federated credential string properties to 600 characters (UTF-16 code units, as .NET counts). */
 export const MAX_EXPRESSION_LENGTH = 600;
 
-export type FlexibleIssuerKind = 'github' | 'gitlab' | 'terraform' | 'unknown';
+type FlexibleIssuerKind = 'github' | 'gitlab' | 'terraform' | 'unknown';
 
 interface IssuerProfile {
   kind: FlexibleIssuerKind | 'any';

@@ -16,9 +16,9 @@ import type { Finding } from '../diagnose/finding.js';
 
 export const GITHUB_COM_ISSUER = 'https://token.actions.githubusercontent.com';
 
-export type IssuerKind = 'github' | 'github-enterprise-slug' | 'ghe-com' | 'ghes' | 'other';
+type IssuerKind = 'github' | 'github-enterprise-slug' | 'ghe-com' | 'ghes' | 'other';
 
-export interface IssuerInfo {
+interface IssuerInfo {
   kind: IssuerKind;
   /** The issuer as given. */
   issuer: string;

@@ -4,7 +4,7 @@
  */
 import { HttpError, describeUrl, httpRequest, parseJsonBody } from '../net/http.js';
 
-export type OidcErrorCode = 'OIDC_UNAVAILABLE' | 'OIDC_HTTP' | 'OIDC_NETWORK' | 'OIDC_BAD_ANSWER';
+type OidcErrorCode = 'OIDC_UNAVAILABLE' | 'OIDC_HTTP' | 'OIDC_NETWORK' | 'OIDC_BAD_ANSWER';
 
 export class OidcError extends Error {
   override readonly name = 'OidcError';
@@ -46,7 +46,7 @@ export function retryAfterMs(header: string | string[] | undefined): number | un
  */
 export async function requestIdToken(endpoint: OidcEndpoint, audience: string, timeoutMs: number, onToken: (token: string) => void): Promise<string> {
   const url = `${endpoint.url}${endpoint.url.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
-  let res;
+  let res: Awaited<ReturnType<typeof httpRequest>>;
   try {
     res = await httpRequest(url, {
       timeoutMs,

@@ -19,10 +19,11 @@ export interface RunnerContext {
   debug: boolean;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: an event payload of any shape, read with optional chaining
 function readEvent(path: string | undefined): Record<string, any> | undefined {
   if (!path) return undefined;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }

@@ -15,7 +15,7 @@ export interface SubjectCustomization {
   source: 'repository' | 'organization' | 'default';
 }
 
-export type CustomizationResult = { ok: true; value: SubjectCustomization } | { ok: false; status?: number; message: string };
+type CustomizationResult = { ok: true; value: SubjectCustomization } | { ok: false; status?: number; message: string };
 
 interface RepoAnswer {
   use_default?: boolean;

@@ -2,8 +2,8 @@
  * Reading a GitHub OIDC `sub` claim (github-oidc-facts.md "The default subject",
  * "Immutable subjects", "Customization API"). Pure.
  */
-export type SubjectForm = 'name' | 'immutable' | 'custom';
-export type ContextKind = 'environment' | 'pull_request' | 'branch' | 'tag' | 'ref' | 'other';
+type SubjectForm = 'name' | 'immutable' | 'custom';
+type ContextKind = 'environment' | 'pull_request' | 'branch' | 'tag' | 'ref' | 'other';
 
 export interface SubjectParts {
   form: SubjectForm;

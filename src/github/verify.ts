@@ -5,7 +5,7 @@
 import { describeUrl, httpRequest, parseJsonBody } from '../net/http.js';
 import type { DecodedJwt } from './jwt.js';
 
-export type VerifyStage = 'issuer-url' | 'discovery' | 'jwks' | 'signature' | 'claims';
+type VerifyStage = 'issuer-url' | 'discovery' | 'jwks' | 'signature' | 'claims';
 
 export type VerifyResult =
   | { ok: true; jwksUri: string; kid?: string }
@@ -17,7 +17,7 @@ function isLoopback(host: string): boolean {
 }
 
 /** Only https, except plain http to loopback (the test stand-ins). */
-export function allowedIssuerUrl(url: string): URL | undefined {
+function allowedIssuerUrl(url: string): URL | undefined {
   try {
     const u = new URL(url);
     if (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u.hostname))) return u;

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** Sent with every request, so servers (and our tests) can tell this tool's calls apart. */
-export const USER_AGENT = 'azure-federation-check';
+const USER_AGENT = 'azure-federation-check';
 
 export interface HttpResponse {
   status: number;
@@ -13,7 +13,7 @@ export interface HttpResponse {
   body: string;
 }
 
-export type HttpErrorCode = 'HTTP_TIMEOUT' | 'HTTP_NETWORK' | 'HTTP_TOO_LARGE' | 'HTTP_URL';
+type HttpErrorCode = 'HTTP_TIMEOUT' | 'HTTP_NETWORK' | 'HTTP_TOO_LARGE' | 'HTTP_URL';
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -26,7 +26,7 @@ export class HttpError extends Error {
   }
 }
 
-export interface HttpRequestOptions {
+interface HttpRequestOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;

@@ -52,6 +52,7 @@ function createTunnelAgent(proxy: URL, secure: boolean): Agent {
   const auth = proxy.username ? `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` : undefined;
   const base = secure ? https.Agent : http.Agent;
   class TunnelAgent extends base {
+    // biome-ignore lint/suspicious/noExplicitAny: Node's Agent.createConnection is typed loosely
     override createConnection(options: any, callback: (err: Error | null, socket?: any) => void): any {
       const req = http.request({
         host: proxy.hostname,

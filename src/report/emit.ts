@@ -8,7 +8,7 @@ import { renderSummary } from './summary.js';
 import type { RunReport } from './run-report.js';
 import { annotation, appendFileCommand, formatFileCommandValue, safeLogLine } from './workflow-commands.js';
 
-export interface Sink {
+interface Sink {
   stdout: (line: string) => void;
   env: NodeJS.ProcessEnv;
 }

@@ -103,7 +103,7 @@ export function renderSummary(r: RunReport): string {
 
   add(`## ${r.result === 'pass' ? '✅' : '❌'} Azure federation check: ${r.result}`, md(r.verdict, 1000));
   if (r.claims) add('### Token presented by this job', claimsTable(r));
-  if (r.comparisons && r.comparisons.length) {
+  if (r.comparisons?.length) {
     add('### Federated credentials compared');
     const rows = comparisonRows(r.comparisons);
     let shown = rows.length;

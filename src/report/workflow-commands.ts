@@ -32,7 +32,7 @@ export function safeLogLine(s: string): string {
   return s.replace(/\r?\n|\r/g, ' ⏎ ');
 }
 
-export type AnnotationLevel = 'error' | 'warning' | 'notice';
+type AnnotationLevel = 'error' | 'warning' | 'notice';
 
 export function annotation(level: AnnotationLevel, title: string, message: string, location?: SourceLocation): string {
   return formatCommand(level, { title: title.slice(0, 255), file: location?.file, line: location?.line, endLine: location?.endLine, col: location?.column }, message);

@@ -35,13 +35,13 @@ export interface AuditContext extends SubjectContext {
 }
 
 /** Entra's limit of federated credentials per application or managed identity. */
-export const CREDENTIAL_LIMIT = 20;
+const CREDENTIAL_LIMIT = 20;
 /** Warn this close to the limit. */
-export const CREDENTIAL_LIMIT_WARNING = 18;
+const CREDENTIAL_LIMIT_WARNING = 18;
 
 /** The placeholder used in commands: the user pastes their app's client id. */
 
-export interface SubjectMatch {
+interface SubjectMatch {
   subject: PredictedSubject;
   /** Credentials that accept every run behind the prediction. */
   full: FederatedCredential[];
@@ -49,7 +49,7 @@ export interface SubjectMatch {
   partial: FederatedCredential[];
 }
 
-export interface WorkflowAudit {
+interface WorkflowAudit {
   workflow: WorkflowFile;
   jobs: Array<{ prediction: JobPrediction; matches: SubjectMatch[] }>;
 }
@@ -374,7 +374,7 @@ function credentialChecks(credentials: readonly FederatedCredential[], ctx: Audi
         id: 'credential-lint',
         severity: 'warning',
         title: issues.length === 1 ? `Credential '${c.name}': ${issues[0]!.what.replace(/`/g, '')}` : `Credential '${c.name}' has ${issues.length} problems that stop it matching`,
-        message: issues.map((i) => `- ${i.what}.`).join('\n') + '\nGitHub never sends such a value, so the credential cannot match as it is.',
+        message: `${issues.map((i) => `- ${i.what}.`).join('\n')}\nGitHub never sends such a value, so the credential cannot match as it is.`,
         fix: appUpdateCommand(c, { ...fixed, ...(subjectFix !== undefined ? { subject: subjectFix } : {}) }),
         evidence: [
           ...(fixed.issuer !== undefined ? [{ label: 'Issuer', actual: c.issuer, expected: fixed.issuer }] : []),
@@ -547,7 +547,7 @@ function targetsRepository(subject: string, ctx: AuditContext): boolean {
   );
 }
 
-function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], ctx: AuditContext, workflowCount: number): Finding {
+function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], workflowCount: number): Finding {
   const c = e.credential;
   const nearest = nearestOf(e.subject, predicted, (s) => s.subject);
   const lines = [
@@ -663,7 +663,7 @@ export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], crede
     const distinct = [...predicted.values()];
     for (const e of index.usable) {
       if (used.has(e.credential) || reported.has(e.credential) || !targetsRepository(e.subject, ctx)) continue;
-      findings.push(unusedFinding(e, distinct, ctx, workflows.length));
+      findings.push(unusedFinding(e, distinct, workflows.length));
     }
   }
   return { findings, workflows: audits };

@@ -145,7 +145,7 @@ export function lineForPermissions(workflow: WorkflowFile, jobId: string): LineL
 }
 
 /** A step: by 0-based index, by `id`/`name`/`uses` (action name, any ref, any case), or a predicate. */
-export type StepMatcher = number | string | ((step: WorkflowStep) => boolean);
+type StepMatcher = number | string | ((step: WorkflowStep) => boolean);
 
 function stepMatches(step: WorkflowStep, m: StepMatcher): boolean {
   if (typeof m === 'number') return step.index === m;
@@ -170,7 +170,7 @@ export function lineForStepInput(workflow: WorkflowFile, jobId: string, stepMatc
   return { file: workflow.path, line: step.line, column: step.column, anchor: 'step', note: `Step ${label} (line ${step.line}) has no ${code('with:')}; add ${code(`${inputName}:`)} under a new ${code('with:')}.` };
 }
 
-export interface WorkflowRefParts {
+interface WorkflowRefParts {
   repository: string;
   path: string;
   ref: string;
@@ -187,7 +187,7 @@ export function parseWorkflowRef(value: string | undefined): WorkflowRefParts | 
   return { repository: `${parts[0]}/${parts[1]}`, path: parts.slice(2).join('/'), ref };
 }
 
-export interface RunningJob {
+interface RunningJob {
   /** The workflow file named by `workflow_ref` (GITHUB_WORKFLOW_REF), when it is among the files read. */
   workflow?: WorkflowFile;
   /** Its path relative to the repository: `.github/workflows/deploy.yml`. */

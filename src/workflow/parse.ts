@@ -8,7 +8,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, ty
 import { MAX_YAML_DEPTH, yamlTooDeep } from './yaml-guard.js';
 
 /** One problem found while reading the file. `yaml` = not valid YAML; `schema` = valid YAML, unexpected shape. */
-export interface WorkflowError {
+interface WorkflowError {
   kind: 'yaml' | 'schema';
   message: string;
   /** 1-based. */
@@ -29,7 +29,7 @@ export interface TriggerFilter {
 }
 
 /** A `workflow_dispatch` or `workflow_call` input. */
-export interface TriggerInput {
+interface TriggerInput {
   name: string;
   line: number;
   type?: string;
@@ -62,13 +62,13 @@ export interface WorkflowTrigger {
   secrets?: Array<{ name: string; line: number; required?: boolean }>;
 }
 
-export interface PermissionScope {
+interface PermissionScope {
   scope: string;
   value: string;
   line: number;
 }
 
-export interface PermissionsBlock {
+interface PermissionsBlock {
   /** Line of the `permissions:` key. */
   line: number;
   column: number;
@@ -97,7 +97,7 @@ export interface JobEnvironment {
   expressions: string[];
 }
 
-export interface MatrixDimension {
+interface MatrixDimension {
   key: string;
   line: number;
   /** Scalar values, as strings. Empty when the dimension is an expression. */
@@ -136,7 +136,7 @@ export interface ReusableCall {
   secretsLine?: number;
 }
 
-export type AzureLoginKind =
+type AzureLoginKind =
   | 'azure-login'
   | 'this-action'
   | 'extra-action'
@@ -148,7 +148,7 @@ export type AzureLoginKind =
   | 'env-client-id-oidc';
 
 /** Why a step (or a job/workflow `env:`) counts as logging in to Azure. */
-export interface AzureLoginMarker {
+interface AzureLoginMarker {
   kind: AzureLoginKind;
   /** The step's line, or the `env:` entry's line for job/workflow-level variables. */
   line: number;
@@ -215,7 +215,7 @@ export interface WorkflowFile {
   errors: WorkflowError[];
 }
 
-export interface ParseOptions {
+interface ParseOptions {
   /**
    * More action names that log in to Azure with OIDC: `owner/name` (any ref) or a
    * local path (`./.github/actions/login`), compared case-insensitively.
@@ -403,8 +403,7 @@ function firstLine(message: string): string {
 export function expressionsIn(value: string): string[] {
   const out: string[] = [];
   const re = /\$\{\{([\s\S]*?)\}\}/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(value)) !== null) out.push((m[1] ?? '').trim());
+  for (const m of value.matchAll(re)) out.push((m[1] ?? '').trim());
   return out;
 }
 
@@ -904,11 +903,6 @@ export function repoRelativePath(path: string): string {
 /** A job by id. */
 export function findJob(workflow: WorkflowFile, jobId: string): WorkflowJob | undefined {
   return workflow.jobs.find((j) => j.id === jobId);
-}
-
-/** The trigger for an event name, if the workflow has it. */
-export function findTrigger(workflow: WorkflowFile, event: string): WorkflowTrigger | undefined {
-  return workflow.triggers.find((t) => t.event === event);
 }
 
 /** What the job can do with `id-token`, taking the workflow's block when the job has none. */

@@ -7,7 +7,7 @@ import type { JobEnvironment, JobMatrix, ReusableCall, WorkflowFile, WorkflowJob
 import { repoRelativePath } from './parse.js';
 
 /** Who calls a reusable workflow (`on: workflow_call`): the subject carries the caller's repository and context. */
-export interface CallerContext {
+interface CallerContext {
   /** The caller's repository when it is not `ctx.owner/ctx.repo`. */
   owner?: string;
   repo?: string;
@@ -87,7 +87,7 @@ export interface JobPrediction {
   notes: string[];
 }
 
-export interface PredictOptions {
+interface PredictOptions {
   /** Predict for every job, not only the ones that log in to Azure. */
   allJobs?: boolean;
   /**
@@ -519,8 +519,7 @@ function resolveTemplate(value: string, matrix: JobMatrix | undefined, run: RunC
   const notes: string[] = [];
   const re = /\$\{\{([\s\S]*?)\}\}/g;
   let last = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(value)) !== null) {
+  for (const m of value.matchAll(re)) {
     if (m.index > last) parts.push([{ value: value.slice(last, m.index), certain: true }]);
     const expr = (m[1] ?? '').trim();
     const r = resolveExpression(expr, matrix, run);
@@ -547,8 +546,7 @@ function resolveTemplate(value: string, matrix: JobMatrix | undefined, run: RunC
 function literalsAfter(expr: string, ops: RegExp): string[] {
   const out: string[] = [];
   const re = new RegExp(`(?:${ops.source})\\s*'((?:[^']|'')*)'`, 'g');
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(expr)) !== null) out.push((m[1] ?? '').replace(/''/g, "'"));
+  for (const m of expr.matchAll(re)) out.push((m[1] ?? '').replace(/''/g, "'"));
   return out;
 }
 

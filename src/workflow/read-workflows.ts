@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseWorkflow, type WorkflowFile } from './parse.js';
 
-export const WORKFLOWS_DIR = '.github/workflows';
+const WORKFLOWS_DIR = '.github/workflows';
 
 /** Every `.yml`/`.yaml` under `.github/workflows/` of `root`, parsed; paths are repository-relative. */
 export async function readWorkflows(root: string, options: { loginActions?: readonly string[] } = {}): Promise<{ workflows: WorkflowFile[]; missing: boolean }> {

@@ -11,7 +11,7 @@ export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const CLIENT = '11111111-2222-3333-4444-555555555555';
 export const EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
-export interface World {
+interface World {
   github: GitHubStandin;
   entra: EntraStandin;
   /** The credentials of the app in Entra (mutable per test). */

@@ -37,7 +37,8 @@ interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
   text: string;
-  json: any; // tests poke at arbitrary JSON
+  // biome-ignore lint/suspicious/noExplicitAny: tests poke at arbitrary JSON
+  json: any;
 }
 
 /** One HTTP(S) request with an explicit CA, as the brief asks (no global trust changes). */

@@ -30,7 +30,7 @@ import type { EntraStandin, FederatedCredential } from './entra-standin.js';
 import { applyFault, nextFault, send, type FaultPlan } from './faults.js';
 import { defaultCertificate, type TestCertificate } from './tls.js';
 
-export interface ManagedIdentity {
+interface ManagedIdentity {
   name: string;
   resourceGroup: string;
   /** The identity's client id: an app of the same id in the Entra stand-in holds its credentials. */
@@ -39,7 +39,7 @@ export interface ManagedIdentity {
   location?: string;
 }
 
-export interface Subscription {
+interface Subscription {
   displayName?: string;
   /** Enabled, Warned, PastDue, Disabled, Deleted. */
   state?: string;
@@ -47,7 +47,7 @@ export interface Subscription {
   identities?: ManagedIdentity[];
 }
 
-export interface RoleAssignment {
+interface RoleAssignment {
   /** The app (client) id of the principal. */
   principal: string;
   role: string;
@@ -55,16 +55,16 @@ export interface RoleAssignment {
   scope: string;
 }
 
-export type AzureRoute = 'graph' | 'armSubscription' | 'armIdentities' | 'armCredentials' | 'other';
+type AzureRoute = 'graph' | 'armSubscription' | 'armIdentities' | 'armCredentials' | 'other';
 
-export interface AzureFaults {
+interface AzureFaults {
   graph?: FaultPlan;
   armSubscription?: FaultPlan;
   armIdentities?: FaultPlan;
   armCredentials?: FaultPlan;
 }
 
-export interface AzureRequestRecord {
+interface AzureRequestRecord {
   method: string;
   /** Path with query string. */
   path: string;
@@ -78,7 +78,7 @@ export interface AzureRequestRecord {
   status?: number;
 }
 
-export interface AzureStandinOptions {
+interface AzureStandinOptions {
   entra: EntraStandin;
   tls?: TestCertificate;
   /** Items per page for every listing (default 100). */

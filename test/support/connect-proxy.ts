@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
-export interface TunnelRecord {
+interface TunnelRecord {
   /** `host:port` from the CONNECT line. */
   target: string;
   time: number;
@@ -16,7 +16,7 @@ export interface TunnelRecord {
   status: number;
 }
 
-export interface ConnectProxyOptions {
+interface ConnectProxyOptions {
   /** Require `Proxy-Authorization: Basic base64(user:pass)`; others get 407. */
   credentials?: { user: string; password: string };
 }

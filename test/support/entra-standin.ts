@@ -44,7 +44,7 @@ export interface FederatedCredential {
   description?: string | null;
 }
 
-export interface EntraApp {
+interface EntraApp {
   displayName: string;
   disabled?: boolean;
   credentials: FederatedCredential[];
@@ -52,7 +52,7 @@ export interface EntraApp {
   objectId?: string;
 }
 
-export interface TenantPolicy {
+interface TenantPolicy {
   /** Conditional Access for workload identities blocks the sign-in (AADSTS53003). */
   conditionalAccessBlock?: boolean;
   /** Allowed values of the token's `enterprise` claim (AADSTS7002381 otherwise). */
@@ -61,7 +61,7 @@ export interface TenantPolicy {
   wifDisabled?: boolean;
 }
 
-export interface EntraTenant {
+interface EntraTenant {
   displayName?: string;
   /** Verified domains that also name this tenant, e.g. contoso.onmicrosoft.com. */
   domains?: string[];
@@ -72,7 +72,7 @@ export interface EntraTenant {
   policy?: TenantPolicy;
 }
 
-export interface ForcedError {
+interface ForcedError {
   code: number;
   /** OAuth error class; defaults per known code, else invalid_request. */
   error?: string;
@@ -85,16 +85,16 @@ export interface ForcedError {
   once?: boolean;
 }
 
-export interface EntraFaults {
+interface EntraFaults {
   token?: FaultPlan;
   discovery?: FaultPlan;
   instanceDiscovery?: FaultPlan;
   keys?: FaultPlan;
 }
 
-export type EntraRoute = 'token' | 'discovery' | 'instanceDiscovery' | 'keys' | 'other';
+type EntraRoute = 'token' | 'discovery' | 'instanceDiscovery' | 'keys' | 'other';
 
-export interface EntraRequestRecord {
+interface EntraRequestRecord {
   method: string;
   path: string;
   time: number;
@@ -108,7 +108,7 @@ export interface EntraRequestRecord {
   errorCode?: number;
 }
 
-export interface EntraStandinOptions {
+interface EntraStandinOptions {
   /** Keyed by tenant id (GUID). */
   tenants: Record<string, EntraTenant>;
   /** Certificate to serve; default: the one from global setup (AFC_TEST_CA_DIR), else a new one. */
@@ -207,7 +207,7 @@ function entraInstant(epochMs: number): string {
 }
 
 /** Entra's error JSON (usable in fault queues: `{status: 400, body: entraErrorBody(...)}`). */
-export function entraErrorBody(
+function entraErrorBody(
   code: number,
   error: string,
   text: string,

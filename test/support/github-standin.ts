@@ -56,20 +56,20 @@ export interface JobContext {
   extraClaims?: Record<string, unknown>;
 }
 
-export interface GitHubStandinOptions {
+interface GitHubStandinOptions {
   /** '' (github.com style) or e.g. '/enterprise-slug'. */
   issuerPath?: string;
   context?: Partial<JobContext>;
   requestToken?: string;
 }
 
-export interface GitHubFaults {
+interface GitHubFaults {
   tokenRequest?: FaultPlan;
   discovery?: FaultPlan;
   jwks?: FaultPlan;
 }
 
-export interface GitHubRequestRecord {
+interface GitHubRequestRecord {
   method: string;
   /** Path with query string. */
   path: string;
@@ -79,7 +79,7 @@ export interface GitHubRequestRecord {
   status?: number;
 }
 
-export interface SignOptions {
+interface SignOptions {
   /** Sign with a throwaway key while keeping the real `kid`: a bad signature. */
   foreignKey?: boolean;
 }
@@ -121,7 +121,7 @@ interface SigningKey {
   privateJwk: JWK;
 }
 
-export const DEFAULT_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+const DEFAULT_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 export function defaultJobContext(overrides: Partial<JobContext> = {}): JobContext {
   return {
@@ -153,7 +153,7 @@ export function defaultJobContext(overrides: Partial<JobContext> = {}): JobConte
 }
 
 /** The default context part of the subject: environment, pull request or ref. */
-export function subjectContext(ctx: JobContext): string {
+function subjectContext(ctx: JobContext): string {
   if (ctx.environment) return `environment:${ctx.environment}`;
   if (ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target') return 'pull_request';
   return `ref:${ctx.ref}`;

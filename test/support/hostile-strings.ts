@@ -18,7 +18,7 @@ export const HOSTILE_FRAGMENTS = [
 ];
 
 /** Any UTF-16 code unit, lone surrogates and control characters included. */
-export const anyCodeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
+const anyCodeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
 
 /** A string built from hostile fragments, printable ASCII and arbitrary code units. */
 export function hostileString(maxLength = 40): fc.Arbitrary<string> {

@@ -27,7 +27,7 @@ export interface RunActionOptions {
   timeoutMs?: number;
 }
 
-export interface WorkflowCommand {
+interface WorkflowCommand {
   command: string;
   properties: Record<string, string>;
   message: string;

@@ -44,7 +44,7 @@ export function bashWord(word: string): string {
  * Reads from `start` to the end of the text, or (with `stopAtNewline`) to the first unquoted
  * newline; returns the words and where it stopped.
  */
-export function scanShellWords(text: string, start = 0, stopAtNewline = false): { words: string[]; end: number } {
+function scanShellWords(text: string, start = 0, stopAtNewline = false): { words: string[]; end: number } {
   const words: string[] = [];
   let cur = '';
   let inWord = false;

@@ -284,12 +284,12 @@ describe('robustness (fast-check)', () => {
       'AADSTS700213: '.repeat(50_000),
       `AADSTS700213: presented assertion subject '${"'".repeat(200_000)}`,
       `AADSTS70021: Assertion Subject: '${'\\"'.repeat(100_000)}`,
-      ' '.repeat(1_000_000) + 'AADSTS90002',
+      `${' '.repeat(1_000_000)}AADSTS90002`,
       `Current time: ${'1,'.repeat(100_000)}`,
       `AADSTS7002381: must contain the enterprise claim with value ${"'a', ".repeat(50_000)} but`,
       `${'\t'.repeat(100_000)}\n`.repeat(5),
       `${'{"error":"x",'.repeat(50_000)}AADSTS1234`,
-      'Federated token details:\n issuer - ' + 'x'.repeat(500_000),
+      `Federated token details:\n issuer - ${'x'.repeat(500_000)}`,
     ];
     for (const input of inputs) {
       const start = performance.now();

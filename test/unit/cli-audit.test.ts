@@ -23,8 +23,12 @@ async function run(argv: string[], files: Record<string, string> = {}, env: Reco
   let stderr = '';
   const code = await runCli(argv, {
     stdin: '',
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
     env,
     readFile: async (p) => {
       if (p in files) return files[p]!;

@@ -243,8 +243,8 @@ describe('properties: hostile or huge input only ever fails with CredentialsInpu
 
   it('huge and deeply nested input', async () => {
     await settle('['.repeat(100_000) + ']'.repeat(100_000));
-    await settle('- '.repeat(5_000) + 'x');
-    await settle('a: '.repeat(5_000) + 'x');
+    await settle(`${'- '.repeat(5_000)}x`);
+    await settle(`${'a: '.repeat(5_000)}x`);
     await settle(`${'['.repeat(20_000)}`);
     await settle(`{"name": "${'x'.repeat(1_000_000)}", "issuer": 1}`);
     await settle('x'.repeat(2_000_000));

@@ -156,10 +156,10 @@ describe('parseClaimsMatchingExpression: rejections', () => {
 
   it(`rejects expressions longer than ${MAX_EXPRESSION_LENGTH} characters`, () => {
     const prefix = "claims['sub'] matches '";
-    const exact = prefix + 'a'.repeat(MAX_EXPRESSION_LENGTH - prefix.length - 1) + "'";
+    const exact = `${prefix + 'a'.repeat(MAX_EXPRESSION_LENGTH - prefix.length - 1)}'`;
     expect(exact).toHaveLength(MAX_EXPRESSION_LENGTH);
     ok(exact, { issuer: TFC });
-    const e = err(prefix + 'a'.repeat(MAX_EXPRESSION_LENGTH) + "'");
+    const e = err(`${prefix + 'a'.repeat(MAX_EXPRESSION_LENGTH)}'`);
     expect(e.code).toBe('EXPR_TOO_LONG');
     expect(e.position).toBe(MAX_EXPRESSION_LENGTH);
     expect(e.message).toContain('600');
@@ -451,7 +451,7 @@ describe('wildcardMatch', () => {
   });
 
   it('stays fast on adversarial inputs', () => {
-    const pattern = '*a'.repeat(300) + 'b';
+    const pattern = `${'*a'.repeat(300)}b`;
     const value = 'a'.repeat(100_000);
     const t0 = performance.now();
     expect(wildcardMatch(pattern, value)).toBe(false);
@@ -499,7 +499,7 @@ describe('property tests', () => {
       }),
       { numRuns: 50 },
     );
-    expect(parseClaimsMatchingExpression("claims['sub'] eq '" + "'".repeat(1_000_000)).ok).toBe(false);
+    expect(parseClaimsMatchingExpression(`claims['sub'] eq '${"'".repeat(1_000_000)}`).ok).toBe(false);
   });
 
   it('wildcardMatch agrees with a reference regex implementation', () => {

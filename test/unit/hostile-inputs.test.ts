@@ -91,7 +91,7 @@ const PATHOLOGICAL: string[] = [
   '{'.repeat(KB100),
   '{"a":'.repeat(20_000),
   '- '.repeat(KB100 / 2),
-  '  '.repeat(KB100 / 2) + 'x: y',
+  `${'  '.repeat(KB100 / 2)}x: y`,
   'AADSTS'.repeat(KB100 / 6),
   'AADSTS700213: '.repeat(KB100 / 14),
   "subject '".repeat(KB100 / 9),

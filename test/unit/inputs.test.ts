@@ -93,7 +93,7 @@ describe('client-id', () => {
   });
 
   it('never echoes a long pasted secret whole', () => {
-    const secret = 'S3cr3t~' + 'x'.repeat(80);
+    const secret = `S3cr3t~${'x'.repeat(80)}`;
     const e = inputError({ 'client-id': secret });
     expect(e.message).not.toContain(secret);
     expect(e.message).toContain('(87 characters)');

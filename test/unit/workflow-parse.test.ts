@@ -221,6 +221,7 @@ describe('parseWorkflow: forms and edge cases', () => {
   it('keeps prototype-like keys as plain keys', () => {
     const text = 'on: push\njobs:\n  a:\n    steps:\n      - uses: azure/login@v2\n        with:\n          __proto__: polluted\n          constructor: x\n';
     const step = parseWorkflow(text, 'x.yml').jobs[0]!.steps[0]!;
+    // biome-ignore lint/suspicious/noProto: the test is that a `__proto__` key stays a plain key
     expect(step.with['__proto__']).toBe('polluted');
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
