@@ -5,25 +5,35 @@
 //   --fix drops the `export` keyword of each unused export declared with it (then run tsc: a name
 //   its own file does not use either is dead code, which noUnusedLocals reports).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const fix = args.includes('--fix');
 const configPath = resolve(root, args.find((a) => a !== '--fix') ?? 'tsconfig.json');
 
 /** Files whose exports are read by tools, not by other modules: entry points and configuration. */
-const ENTRY = [/\.test\.ts$/, /(^|\/)vitest\.config\.ts$/, /^src\/(index|cli)\.ts$/, /^test\/support\/global-setup\.ts$/];
+const ENTRY = [
+  /\.test\.ts$/,
+  /(^|\/)vitest\.config\.ts$/,
+  /^src\/(index|cli)\.ts$/,
+  /^test\/support\/global-setup\.ts$/,
+];
 /** scripts/run-ts.mjs runs a script by importing it and calling its `main`. */
 const isScriptMain = (rel, name) => name === 'main' && /^scripts\/[^/]+\.ts$/.test(rel);
 
-const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-  ...ts.sys,
-  onUnRecoverableConfigFileDiagnostic: (d) => {
-    throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+const parsed = ts.getParsedCommandLineOfConfigFile(
+  configPath,
+  {},
+  {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
   },
-});
+);
 const program = ts.createProgram(parsed.fileNames, parsed.options);
 const checker = program.getTypeChecker();
 const own = program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
@@ -54,7 +64,8 @@ for (const file of own) {
     if (ts.isIdentifier(node) && exportedNames.has(node.text)) use(checker.getSymbolAtLocation(node), file.fileName);
     if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent)) {
       const key = node.propertyName ?? node.name;
-      if (ts.isIdentifier(key) && exportedNames.has(key.text)) use(checker.getTypeAtLocation(node.parent).getProperty(key.text), file.fileName);
+      if (ts.isIdentifier(key) && exportedNames.has(key.text))
+        use(checker.getTypeAtLocation(node.parent).getProperty(key.text), file.fileName);
     }
     ts.forEachChild(node, visit);
   };
@@ -72,7 +83,7 @@ function exportKeyword(decl) {
 const unused = [];
 const removals = new Map(); // file name -> start offsets of `export` keywords to drop
 for (const file of own) {
-  const rel = relative(root, file.fileName);
+  const rel = relative(root, file.fileName).replaceAll('\\', '/');
   if (ENTRY.some((re) => re.test(rel))) continue;
   const moduleSymbol = checker.getSymbolAtLocation(file);
   if (!moduleSymbol) continue;
@@ -94,7 +105,8 @@ for (const file of own) {
 if (fix) {
   for (const [fileName, starts] of removals) {
     let text = readFileSync(fileName, 'utf8');
-    for (const start of [...starts].sort((a, b) => b - a)) text = text.slice(0, start) + text.slice(start).replace(/^export\s+/, '');
+    for (const start of [...starts].sort((a, b) => b - a))
+      text = text.slice(0, start) + text.slice(start).replace(/^export\s+/, '');
     writeFileSync(fileName, text);
   }
   console.log(`Dropped ${[...removals.values()].reduce((n, s) => n + s.size, 0)} \`export\` keyword(s); run tsc next.`);
