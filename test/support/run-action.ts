@@ -289,7 +289,7 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
       stdout: string;
       stderr: string;
     }>((resolve, reject) => {
-      const child = spawn(process.execPath, [script], {
+      const child = spawn(process.env['AFC_TEST_NODE'] ?? process.execPath, [script], {
         cwd: options.cwd ?? childEnv['GITHUB_WORKSPACE'] ?? workspace,
         env: childEnv,
         stdio: ['ignore', 'pipe', 'pipe'],
