@@ -815,7 +815,8 @@ function readJob(r: Reader, id: string, keyNode: Node, value: Any, wf: WorkflowF
  * `path` is kept as given (repository-relative paths give the best messages).
  */
 export function parseWorkflow(text: string, path: string, options: ParseOptions = {}): WorkflowFile {
-  const wf: WorkflowFile = { path, triggers: [], env: record(), envLines: record(), jobs: [], isReusable: false, errors: [] };
+  // Locations become annotations, which name the file with `/` whatever the OS wrote (`\` on Windows).
+  const wf: WorkflowFile = { path: path.replace(/\\/g, '/'), triggers: [], env: record(), envLines: record(), jobs: [], isReusable: false, errors: [] };
   const source = typeof text === 'string' ? text : String(text ?? '');
   const r = new Reader(source);
   try {
