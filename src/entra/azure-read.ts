@@ -3,7 +3,7 @@
  * a user-assigned managed identity's from Azure Resource Manager, a subscription's state, and a
  * tenant's discovery document. Every call goes through an injected fetcher (our HTTP client in
  * the action, a fake in unit tests), so paging, normalisation and error handling are testable
- * without a network. Sources: /work/shared/reference/entra-facts.md §1.1–§1.3, §2.3, §3.
+ * without a network. Sources: docs/entra-matching.md §1.1–§1.3, §2.3, §3.
  *
  * Bearer tokens are sent only to the origin of the first request of a listing: a `nextLink` that
  * points anywhere else is not followed (a token must never leave for a host the user did not name).
@@ -201,7 +201,7 @@ function base(host: string): string {
 export function graphCredentialsUrl(graphHost: string, clientId: string): string {
   // Graph beta, not v1.0: v1.0 does not return `claimsMatchingExpression`, so a flexible credential
   // would arrive as one with a null subject that can be neither compared nor explained. Beta is the
-  // only version that shows flexible credentials (entra-facts §1.2, §3); for classic ones the two agree.
+  // only version that shows flexible credentials (docs/entra-matching.md §1.2, §3); for classic ones the two agree.
   return `${base(graphHost)}/beta/applications(appId='${encodeURIComponent(clientId)}')/federatedIdentityCredentials`;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Is the tenant in another cloud than the one this run uses? Decided from tenant discovery
- * (`cloud_instance_name`, entra-facts §2.3): pure, given the discovery answers.
+ * (`cloud_instance_name`, docs/entra-matching.md §2.3): pure, given the discovery answers.
  *
  * - The chosen authority knows the tenant and reports another `cloud_instance_name` (a US Government
  *   tenant asked at the public endpoint does this): the tenant lives in that cloud.

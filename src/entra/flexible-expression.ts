@@ -1,6 +1,6 @@
 /**
  * Parser and evaluator for the `claimsMatchingExpression` of Microsoft Entra flexible federated
- * identity credentials (languageVersion 1). See entra-facts.md §3 and Microsoft's pages
+ * identity credentials (languageVersion 1). See docs/entra-matching.md §3 and Microsoft's pages
  * "Flexible federated identity credentials" and "Migrate GitHub Actions federated credentials to
  * immutable subjects".
  *

@@ -1,6 +1,6 @@
 /**
  * Which GitHub (or not-GitHub) an OIDC issuer belongs to, and whether Entra can reach it. Pure.
- * Sources: /work/shared/reference/github-oidc-facts.md "Issuers and discovery".
+ * Sources: docs/github-oidc.md "Issuers and discovery".
  *
  * - github.com: `https://token.actions.githubusercontent.com` (no trailing slash).
  * - GitHub Enterprise Cloud with the enterprise-specific issuer (`include_enterprise_slug`):

@@ -1,5 +1,5 @@
 /**
- * Getting the job's OIDC token from the runner (github-oidc-facts.md "Getting the token").
+ * Getting the job's OIDC token from the runner (docs/github-oidc.md "Getting the token inside a job").
  * Same request as @actions/core's getIDToken, on our own small client.
  */
 import { HttpError, describeUrl, httpRequest, parseJsonBody } from '../net/http.js';

@@ -1,6 +1,6 @@
 /**
  * The repository's OIDC subject template, read from GitHub's customization API through
- * @actions/github (github-oidc-facts.md "Customization API"). Loaded only when a token was
+ * @actions/github (docs/github-oidc.md "Customization API"). Loaded only when a token was
  * given for it: octokit and its HTTP stack are the heaviest thing this tool can load.
  */
 import type { SubjectTemplate } from '../workflow/predict.js';

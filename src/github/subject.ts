@@ -1,5 +1,5 @@
 /**
- * Reading a GitHub OIDC `sub` claim (github-oidc-facts.md "The default subject",
+ * Reading a GitHub OIDC `sub` claim (docs/github-oidc.md "The default subject",
  * "Immutable subjects", "Customization API"). Pure.
  */
 type SubjectForm = 'name' | 'immutable' | 'custom';

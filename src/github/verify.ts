@@ -71,7 +71,7 @@ export async function verifyToken(token: string, decoded: DecodedJwt, timeoutMs:
     };
   const { createLocalJWKSet, jwtVerify, errors } = await import('jose');
   try {
-    // Entra accepts RS256 only (entra-facts.md §5); the lifetime is reported separately, so no clock checks here.
+    // Entra accepts RS256 only (docs/entra-matching.md §5); the lifetime is reported separately, so no clock checks here.
     await jwtVerify(token, createLocalJWKSet({ keys: keys as never }), { algorithms: ['RS256'], issuer: iss, currentDate: new Date((decoded.claims.iat ?? Math.floor(Date.now() / 1000)) * 1000) });
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';

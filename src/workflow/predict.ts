@@ -1,6 +1,6 @@
 /**
  * Predict the `sub` claim GitHub will put in each Azure-login job's OIDC token, from the
- * workflow file alone (github-oidc-facts.md "The default subject", "Immutable subjects",
+ * workflow file alone (docs/github-oidc.md "The default subject", "Immutable subjects",
  * "Customization API"). Pure. Every prediction says why, and says so when it is a guess.
  */
 import type { JobEnvironment, JobMatrix, ReusableCall, WorkflowFile, WorkflowJob, WorkflowTrigger } from './parse.js';

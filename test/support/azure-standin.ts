@@ -5,7 +5,7 @@
  *
  * It verifies every bearer token against the Entra stand-in's signing key (`entra.jwks()`), checks
  * the token's audience per service, authorises by the token's `appid`, and answers with Azure's
- * paging and error shapes (entra-facts §1.2, §1.3):
+ * paging and error shapes (docs/entra-matching.md §1.2, §1.3):
  * - Graph `GET /{v1.0|beta}/applications(appId='{id}')/federatedIdentityCredentials`: `value` +
  *   `@odata.nextLink`; v1.0 leaves out `claimsMatchingExpression`, as the real v1.0 does. Needs
  *   Application.Read.All (the app id in `graphReaders`); otherwise 403 Authorization_RequestDenied.

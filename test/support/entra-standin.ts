@@ -4,7 +4,7 @@
  * client_credentials exchange with a federated client_assertion. It really verifies the
  * assertion (fetching the issuer's discovery document and JWKS over the network, as Entra
  * does), matches federated identity credentials with Entra's rules and answers with
- * Entra's error JSON and AADSTS texts (/work/shared/reference/entra-facts.md, sections 2-4).
+ * Entra's error JSON and AADSTS texts (docs/entra-matching.md §2, §3 and docs/aadsts-texts.md §4).
  *
  * Choices where Entra's real behaviour is unknown (documented so tests don't over-trust them):
  * - A bad signature answers AADSTS50027 "JWT token is invalid or malformed." (Entra lists

@@ -12,7 +12,7 @@ describe('CLOUDS', () => {
     ['azurecloud', 'https://login.microsoftonline.com', 'api://AzureADTokenExchange', 'https://management.azure.com', 'https://graph.microsoft.com'],
     ['azureusgovernment', 'https://login.microsoftonline.us', 'api://AzureADTokenExchangeUSGov', 'https://management.usgovcloudapi.net', 'https://graph.microsoft.us'],
     ['azurechinacloud', 'https://login.chinacloudapi.cn', 'api://AzureADTokenExchangeChina', 'https://management.chinacloudapi.cn', 'https://microsoftgraph.chinacloudapi.cn'],
-  ] as const)('%s: authority %s, audience %s (entra-facts.md §2.3)', (name, authorityHost, exchangeAudience, resourceManager, graph) => {
+  ] as const)('%s: authority %s, audience %s (docs/entra-matching.md §2.3)', (name, authorityHost, exchangeAudience, resourceManager, graph) => {
     expect(CLOUDS[name]).toMatchObject({ authorityHost, exchangeAudience, resourceManager, graph });
   });
 

@@ -6,7 +6,7 @@ import { hostileString } from '../support/hostile-strings.js';
 const TRACE = '0000aaaa-11bb-cccc-dd22-eeeeee333333';
 const CORRELATION = 'aaaa0000-bb11-2222-33cc-444444dddddd';
 
-/** The documented sample (entra-facts.md §4.1): `\r\n` before the tail. */
+/** The documented sample (docs/aadsts-texts.md §4.1): `\r\n` before the tail. */
 const DOCUMENTED = {
   error: 'invalid_scope',
   error_description: `AADSTS70011: The provided value for the input parameter 'scope' isn't valid. The scope https://example.contoso.com/activity.read isn't valid.\r\nTrace ID: ${TRACE}\r\nCorrelation ID: ${CORRELATION}\r\nTimestamp: 2016-01-09 02:02:12Z`,

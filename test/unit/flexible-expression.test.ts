@@ -46,7 +46,7 @@ function regexMatch(pattern: string, value: string): boolean {
 
 describe('parseClaimsMatchingExpression: Microsoft documented examples', () => {
   const github: string[] = [
-    // entra-facts.md §3, structure and operator tables [DOC S8]
+    // docs/entra-matching.md §3, structure and operator tables [DOC S8]
     "claims['sub'] matches 'repo:contoso/contoso-repo:ref:refs/heads/*'",
     "claims['sub'] matches 'repo:contoso/contoso-repo-*:ref:refs/heads/????'",
     "claims['sub'] eq 'repo:contoso/contoso-repo:ref:refs/heads/main'",
