@@ -37,7 +37,8 @@ beforeAll(() => {
     encoding: 'utf8',
   })
     .split('\0')
-    .filter((f) => f && !f.startsWith('dist/'));
+    // node_modules is linked below; a symlinked one is not matched by `node_modules/` in .gitignore.
+    .filter((f) => f && !f.startsWith('dist/') && f !== 'node_modules');
   for (const f of files) {
     mkdirSync(dirname(join(repo, f)), { recursive: true });
     try {
