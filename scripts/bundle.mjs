@@ -2,9 +2,11 @@
 // code-split so heavy modules (msal-node, jose, yaml) load only on the paths that need them.
 import { build } from 'esbuild';
 import { rm, writeFile, readFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // AFC_OUTDIR lets the dist check build into a temporary folder and compare.
-const outdir = process.env.AFC_OUTDIR ? `${process.env.AFC_OUTDIR.replace(/\/$/, '')}/` : new URL('../dist/', import.meta.url).pathname;
+const outdir = process.env.AFC_OUTDIR || fileURLToPath(new URL('../dist/', import.meta.url));
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
@@ -23,12 +25,12 @@ const result = await build({
   logLevel: 'warning',
 });
 // The CLI is run directly (npx / bin).
-const cli = new URL('cli.js', `file://${outdir}`).pathname;
+const cli = join(outdir, 'cli.js');
 await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, 'utf8')}`);
 await chmod(cli, 0o755);
 // dist/ is ESM whatever package.json around it says.
-await writeFile(new URL('package.json', `file://${outdir}`).pathname, '{\n  "type": "module"\n}\n');
-await writeFile(new URL('licenses.txt', `file://${outdir}`).pathname, await licenses(result.metafile));
+await writeFile(join(outdir, 'package.json'), '{\n  "type": "module"\n}\n');
+await writeFile(join(outdir, 'licenses.txt'), await licenses(result.metafile));
 
 async function licenses(metafile) {
   const packages = new Map();

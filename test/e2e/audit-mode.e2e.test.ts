@@ -4,11 +4,12 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT, annotations, assertNoSecrets, findings, useWorld } from './world.js';
 
 const world = useWorld();
-const FIXTURES = new URL('../fixtures/workflows/', import.meta.url).pathname;
+const FIXTURES = fileURLToPath(new URL('../fixtures/workflows/', import.meta.url));
 const AUD = 'api://AzureADTokenExchange';
 
 function checkout(extra: Record<string, string> = {}): string {

@@ -4,12 +4,13 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const AUD = 'api://AzureADTokenExchange';
-const FIXTURES = new URL('../fixtures/workflows/', import.meta.url).pathname;
+const FIXTURES = fileURLToPath(new URL('../fixtures/workflows/', import.meta.url));
 
 function repoWith(files: string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'afc-audit-'));
