@@ -47,7 +47,7 @@ beforeAll(() => {
       // A file deleted in the working tree but still in the index.
     }
   }
-  symlinkSync(join(root, 'node_modules'), join(repo, 'node_modules'), 'dir');
+  symlinkSync(join(root, 'node_modules'), join(repo, 'node_modules'), 'junction'); // no privilege needed on Windows
   writeFileSync(join(repo, '.gitignore'), 'node_modules\n');
   execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: repo, stdio: 'ignore' });
   git('init', '--quiet', '--initial-branch=main');
