@@ -117,7 +117,7 @@ function environment(r: () => number, hasDispatch: boolean): string {
 }
 
 /** `count` workflow files of a fictional repository, with a few reusable workflows among them. */
-export function generateWorkflows(count: number, seed = 42): Array<{ path: string; text: string }> {
+function generateWorkflows(count: number, seed = 42): Array<{ path: string; text: string }> {
   const r = rng(seed);
   const files: Array<{ path: string; text: string }> = [];
   const reusableCount = Math.max(1, Math.floor(count / 50));
@@ -174,13 +174,13 @@ export function generateWorkflows(count: number, seed = 42): Array<{ path: strin
       if (env) lines.push(env);
       lines.push('    steps:', loginSteps(Math.floor(r() * 4)));
     }
-    files.push({ path: `.github/workflows/workflow-${i}.yml`, text: lines.join('\n') + '\n' });
+    files.push({ path: `.github/workflows/workflow-${i}.yml`, text: `${lines.join('\n')}\n` });
   }
   return files;
 }
 
 /** `count` credentials: the common subjects, a few flexible ones, and some broken ones. */
-export function generateCredentials(count: number): FederatedCredential[] {
+function generateCredentials(count: number): FederatedCredential[] {
   const c = (name: string, subject: string): FederatedCredential => ({
     name,
     issuer: ISSUER,
@@ -214,7 +214,7 @@ export function generateCredentials(count: number): FederatedCredential[] {
   return pool.slice(0, count);
 }
 
-export interface BenchResult {
+interface BenchResult {
   workflows: number;
   credentials: number;
   parseMs: number;
@@ -231,7 +231,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-export function runOnce(workflowCount: number, credentialCount: number, runs = 3): BenchResult {
+function runOnce(workflowCount: number, credentialCount: number, runs = 3): BenchResult {
   const files = generateWorkflows(workflowCount);
   const credentials = generateCredentials(credentialCount);
   const ctx: AuditContext = {

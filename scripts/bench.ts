@@ -101,18 +101,32 @@ function runChild(args: string[], env: Record<string, string>, cwd: string): Pro
     const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (b: Buffer) => {
       out.push(b);
-      if (firstErrorMs === undefined && /(^|\n)::error[ :]/.test(Buffer.concat(out).toString('utf8'))) firstErrorMs = performance.now() - started;
+      if (firstErrorMs === undefined && /(^|\n)::error[ :]/.test(Buffer.concat(out).toString('utf8')))
+        firstErrorMs = performance.now() - started;
     });
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('exit', () => (exitedMs = performance.now() - started));
     child.on('close', (code) =>
-      resolve({ ms: exitedMs || performance.now() - started, firstErrorMs, code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+      resolve({
+        ms: exitedMs || performance.now() - started,
+        firstErrorMs,
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
     );
   });
 }
 
-function parseArgs(args: string[]): { runs: number; memRuns: number; latencyRuns: number; strict: boolean; readme: boolean; baseline?: string } {
+function parseArgs(args: string[]): {
+  runs: number;
+  memRuns: number;
+  latencyRuns: number;
+  strict: boolean;
+  readme: boolean;
+  baseline?: string;
+} {
   const get = (name: string) => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
@@ -121,10 +135,19 @@ function parseArgs(args: string[]): { runs: number; memRuns: number; latencyRuns
   const memRuns = Number(get('--mem-runs') ?? 5);
   const latencyRuns = Number(get('--latency-runs') ?? 5);
   if (!Number.isInteger(latencyRuns) || latencyRuns < 1) throw new Error('--latency-runs takes a positive integer');
-  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(memRuns) || memRuns < 1) throw new Error('--runs and --mem-runs take a positive integer');
+  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(memRuns) || memRuns < 1)
+    throw new Error('--runs and --mem-runs take a positive integer');
   const baseline = get('--baseline');
-  if (baseline !== undefined && !existsSync(join(baseline, 'index.js'))) throw new Error(`--baseline ${baseline}: no index.js there`);
-  return { runs, memRuns, latencyRuns, strict: args.includes('--strict'), readme: !args.includes('--no-readme') && baseline === undefined, baseline };
+  if (baseline !== undefined && !existsSync(join(baseline, 'index.js')))
+    throw new Error(`--baseline ${baseline}: no index.js there`);
+  return {
+    runs,
+    memRuns,
+    latencyRuns,
+    strict: args.includes('--strict'),
+    readme: !args.includes('--no-readme') && baseline === undefined,
+    baseline,
+  };
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
@@ -141,24 +164,51 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     const empty = join(dir, 'empty.mjs');
     writeFileSync(empty, '');
     const rssHook = join(dir, 'rss-hook.mjs');
-    writeFileSync(rssHook, "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { if (process.env.AFC_BENCH_RSS_FILE) writeFileSync(process.env.AFC_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); });\n");
+    writeFileSync(
+      rssHook,
+      "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { if (process.env.AFC_BENCH_RSS_FILE) writeFileSync(process.env.AFC_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); });\n",
+    );
     const loader = join(dir, 'list-loader.mjs');
-    writeFileSync(loader, "import { appendFileSync } from 'node:fs';\nlet file;\nexport function initialize(data) { file = data?.file; }\nexport async function load(url, context, next) { if (file && url.startsWith('file:')) appendFileSync(file, url + '\\n'); return next(url, context); }\n");
+    writeFileSync(
+      loader,
+      "import { appendFileSync } from 'node:fs';\nlet file;\nexport function initialize(data) { file = data?.file; }\nexport async function load(url, context, next) { if (file && url.startsWith('file:')) appendFileSync(file, url + '\\n'); return next(url, context); }\n",
+    );
     const listHook = join(dir, 'list-hook.mjs');
-    writeFileSync(listHook, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(loader).href)}, { data: { file: process.env.AFC_BENCH_LOADED_FILE } });\n`);
+    writeFileSync(
+      listHook,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(loader).href)}, { data: { file: process.env.AFC_BENCH_LOADED_FILE } });\n`,
+    );
     // The repository is checked out, as in a real job (actions/checkout first): the input-failure
     // run places its annotation on the step's `client-id:` line, as it does on a runner.
     const workspace = join(dir, 'workspace');
     mkdirSync(join(workspace, '.github', 'workflows'), { recursive: true });
     writeFileSync(join(workspace, '.github', 'workflows', 'deploy.yml'), WORKFLOW);
-    const files = { output: join(dir, 'github_output'), summary: join(dir, 'step_summary.md'), env: join(dir, 'github_env'), path: join(dir, 'github_path'), state: join(dir, 'github_state') };
-    const resetFiles = () => Object.values(files).forEach((f) => writeFileSync(f, ''));
+    const files = {
+      output: join(dir, 'github_output'),
+      summary: join(dir, 'step_summary.md'),
+      env: join(dir, 'github_env'),
+      path: join(dir, 'github_path'),
+      state: join(dir, 'github_state'),
+    };
+    const resetFiles = () => {
+      for (const f of Object.values(files)) writeFileSync(f, '');
+    };
 
     // --- the stand-ins, started once.
     const tls = await createTestCertificate(join(dir, 'tls'));
     github = await startGitHubStandin();
-    const credentials = [{ name: 'main', issuer: github.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: ['api://AzureADTokenExchange'] }];
-    entra = await startEntraStandin({ tls, tenants: { [TENANT]: { displayName: 'Contoso', apps: { [CLIENT]: { displayName: 'deploy-app', credentials } } } } });
+    const credentials = [
+      {
+        name: 'main',
+        issuer: github.issuer,
+        subject: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+        audiences: ['api://AzureADTokenExchange'],
+      },
+    ];
+    entra = await startEntraStandin({
+      tls,
+      tenants: { [TENANT]: { displayName: 'Contoso', apps: { [CLIENT]: { displayName: 'deploy-app', credentials } } } },
+    });
 
     const base: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -181,7 +231,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     };
     const input = (name: string) => `INPUT_${name.toUpperCase()}`;
     const bareEnv = base;
-    const inputFailureEnv = { ...base, [input('client-id')]: 'my-app', [input('tenant-id')]: TENANT, ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken };
+    const inputFailureEnv = {
+      ...base,
+      [input('client-id')]: 'my-app',
+      [input('tenant-id')]: TENANT,
+      ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
+    };
     const passingEnv = {
       ...base,
       [input('client-id')]: CLIENT,
@@ -203,7 +259,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       baselinePassing: { args: [baselineAction], env: passingEnv },
     } as const;
     type Kind = keyof typeof kinds;
-    const order: Kind[] = options.baseline ? ['bare', 'inputFailure', 'passing', 'baselineInputFailure', 'baselinePassing'] : ['bare', 'inputFailure', 'passing'];
+    const order: Kind[] = options.baseline
+      ? ['bare', 'inputFailure', 'passing', 'baselineInputFailure', 'baselinePassing']
+      : ['bare', 'inputFailure', 'passing'];
 
     interface RequestLog {
       github: Array<{ route: string; time: number; userAgent?: string }>;
@@ -212,9 +270,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     const requestLogs: RequestLog[] = [];
     const check = (kind: Kind, r: ChildRun) => {
       if (kind === 'bare') return;
-      if ((kind === 'inputFailure' || kind === 'baselineInputFailure') && (r.code !== 1 || r.firstErrorMs === undefined || !/^::error .*file=\.github\/workflows\/deploy\.yml,line=\d+.*Input 'client-id'/m.test(r.stdout)))
+      if (
+        (kind === 'inputFailure' || kind === 'baselineInputFailure') &&
+        (r.code !== 1 ||
+          r.firstErrorMs === undefined ||
+          !/^::error .*file=\.github\/workflows\/deploy\.yml,line=\d+.*Input 'client-id'/m.test(r.stdout))
+      )
         throw new Error(`the input-failure run did not fail on its input:\n${r.stdout}\n${r.stderr}`);
-      if ((kind === 'passing' || kind === 'baselinePassing') && (r.code !== 0 || !readFileSync(files.output, 'utf8').includes('\npass\n')))
+      if (
+        (kind === 'passing' || kind === 'baselinePassing') &&
+        (r.code !== 0 || !readFileSync(files.output, 'utf8').includes('\npass\n'))
+      )
         throw new Error(`the passing run did not pass (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
       if (r.stderr) throw new Error(`the ${kind} run wrote to stderr:\n${r.stderr}`);
     };
@@ -228,9 +294,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     };
 
     // --- timing: warm-up rounds, then N interleaved rounds with a rotating order.
-    console.log(`azure-federation-check bench: node ${process.version}, ${cpus().length} CPU(s), ${options.runs} runs each, interleaved.`);
+    console.log(
+      `azure-federation-check bench: node ${process.version}, ${cpus().length} CPU(s), ${options.runs} runs each, interleaved.`,
+    );
     for (let w = 0; w < 2; w++) for (const k of order) await once(k);
-    const times: Record<Kind, number[]> = { bare: [], inputFailure: [], passing: [], baselineInputFailure: [], baselinePassing: [] };
+    const times: Record<Kind, number[]> = {
+      bare: [],
+      inputFailure: [],
+      passing: [],
+      baselineInputFailure: [],
+      baselinePassing: [],
+    };
     const baselineFirstDecision: number[] = [];
     const firstDecision: number[] = [];
     for (let i = 0; i < options.runs; i++) {
@@ -243,7 +317,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
         if (k === 'passing')
           requestLogs.push({
             github: github.requests.map((q) => ({ route: q.route, time: q.time, userAgent: q.userAgent })),
-            entra: entra.requests.map((q) => ({ route: q.route, time: q.time, userAgent: String(q.headers['user-agent'] ?? '') })),
+            entra: entra.requests.map((q) => ({
+              route: q.route,
+              time: q.time,
+              userAgent: String(q.headers['user-agent'] ?? ''),
+            })),
           });
       }
       process.stdout.write(`\r  round ${i + 1}/${options.runs}`);
@@ -253,8 +331,18 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       const b = median(times.bare);
       const row = (what: string, before: number[], after: number[]) =>
         `| ${what} | ${round1(median(before))} ms (${round2(median(before) / b)}×) | ${round1(median(after))} ms (${round2(median(after) / b)}×) |`;
-      console.log(`\nbaseline ${options.baseline} vs dist/, bare node ${round1(b)} ms, medians of ${options.runs} interleaved runs:\n`);
-      console.log(['| measure | baseline | dist/ |', '|---|---|---|', row('(a) first decision, input failure', baselineFirstDecision, firstDecision), row('(a) exit, input failure', times.baselineInputFailure, times.inputFailure), row('(b) passing check', times.baselinePassing, times.passing)].join('\n'));
+      console.log(
+        `\nbaseline ${options.baseline} vs dist/, bare node ${round1(b)} ms, medians of ${options.runs} interleaved runs:\n`,
+      );
+      console.log(
+        [
+          '| measure | baseline | dist/ |',
+          '|---|---|---|',
+          row('(a) first decision, input failure', baselineFirstDecision, firstDecision),
+          row('(a) exit, input failure', times.baselineInputFailure, times.inputFailure),
+          row('(b) passing check', times.baselinePassing, times.passing),
+        ].join('\n'),
+      );
     }
 
     // --- memory: separate runs with the maxRSS hook.
@@ -279,7 +367,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       await once(kind, ['--import', pathToFileURL(listHook).href], { AFC_BENCH_LOADED_FILE: loadedFile });
       const urls = [...new Set(readFileSync(loadedFile, 'utf8').split('\n').filter(Boolean))];
       const distFiles = urls.map((u) => new URL(u).pathname).filter((p) => p.startsWith(`${DIST}/`));
-      const list = distFiles.map((p) => ({ file: relative(ROOT, p), bytes: statSync(p).size })).sort((a, b) => b.bytes - a.bytes);
+      const list = distFiles
+        .map((p) => ({ file: relative(ROOT, p), bytes: statSync(p).size }))
+        .sort((a, b) => b.bytes - a.bytes);
       return { files: list, bytes: list.reduce((s, f) => s + f.bytes, 0) };
     };
     const loadedInput = await loaded('inputFailure');
@@ -287,7 +377,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
 
     // --- the critical path's requests, per passing run.
     const perRun = requestLogs.map((log) => {
-      const ours = [...log.github.map((q) => ({ ...q, service: 'github' })), ...log.entra.map((q) => ({ ...q, service: 'entra' }))].filter((q) => q.userAgent?.startsWith(UA));
+      const ours = [
+        ...log.github.map((q) => ({ ...q, service: 'github' })),
+        ...log.entra.map((q) => ({ ...q, service: 'entra' })),
+      ].filter((q) => q.userAgent?.startsWith(UA));
       const names = ours.map((q) => `${q.service}:${q.route}`).sort();
       const discovery = log.github.find((q) => q.route === 'discovery' && q.userAgent?.startsWith(UA));
       const entraToken = log.entra.find((q) => q.route === 'token');
@@ -297,9 +390,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       const entraAnsweredAfter = inside.length ? Math.max(...inside) : undefined;
       return {
         requests: names,
-        tokenRequestToDiscoveryMs: discovery && log.github[0] ? discovery.time - log.github.find((q) => q.route === 'tokenRequest')!.time : undefined,
+        tokenRequestToDiscoveryMs:
+          discovery && log.github[0]
+            ? discovery.time - log.github.find((q) => q.route === 'tokenRequest')!.time
+            : undefined,
         entraTokenStartToDiscoveryMs: discovery && entraToken ? discovery.time - entraToken.time : undefined,
-        discoveryBeforeEntraAnswer: discovery !== undefined && entraAnsweredAfter !== undefined && discovery.time <= entraAnsweredAfter,
+        discoveryBeforeEntraAnswer:
+          discovery !== undefined && entraAnsweredAfter !== undefined && discovery.time <= entraAnsweredAfter,
       };
     });
     // Discovery and JWKS may be cut short once Entra has accepted the token: at most once each.
@@ -315,12 +412,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     );
     // Beside the exchange: both follow the runner token, so the discovery starts within moments of
     // the Entra token request (Entra's stand-in takes longer than that to answer: it fetches the keys too).
-    const beside = (r: (typeof perRun)[number]) => Math.abs(r.entraTokenStartToDiscoveryMs ?? Infinity) <= 100 || r.discoveryBeforeEntraAnswer;
+    const beside = (r: (typeof perRun)[number]) =>
+      Math.abs(r.entraTokenStartToDiscoveryMs ?? Infinity) <= 100 || r.discoveryBeforeEntraAnswer;
     const concurrent = perRun.every((r) => !r.requests.includes('github:discovery') || beside(r));
 
     // --- (f) round trips on the critical path: every answer to the action delayed by LATENCY_MS.
     const delayOurs = (on: boolean) => {
-      const plan = (req: { headers: Record<string, unknown> }) => (on && String(req.headers['user-agent'] ?? '').startsWith(UA) ? { delayMs: LATENCY_MS } : undefined);
+      const plan = (req: { headers: Record<string, unknown> }) =>
+        on && String(req.headers['user-agent'] ?? '').startsWith(UA) ? { delayMs: LATENCY_MS } : undefined;
       github!.faults = on ? { tokenRequest: plan, discovery: plan, jwks: plan } : {};
       entra!.faults = on ? { token: plan } : {};
     };
@@ -336,7 +435,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     };
     const roundTrips = await latency('passing');
     const baselineRoundTrips = options.baseline ? await latency('baselinePassing') : undefined;
-    if (baselineRoundTrips !== undefined) console.log(`\n(f) round trips on the critical path: baseline ${baselineRoundTrips}, dist/ ${roundTrips}`);
+    if (baselineRoundTrips !== undefined)
+      console.log(`\n(f) round trips on the critical path: baseline ${baselineRoundTrips}, dist/ ${roundTrips}`);
 
     // --- results.
     const bare = median(times.bare);
@@ -351,8 +451,20 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
       runs: options.runs,
       bareNodeMs: round1(bare),
-      inputFailure: { firstDecisionMs: round1(fd), exitMs: round1(inputExit), ratio: round2(fd / bare), exitRatio: round2(inputExit / bare), goalRatio: GOALS.firstDecisionRatio, met: fd / bare <= GOALS.firstDecisionRatio },
-      passing: { ms: round1(pass), ratio: round2(pass / bare), goalRatio: GOALS.passingRatio, met: pass / bare <= GOALS.passingRatio },
+      inputFailure: {
+        firstDecisionMs: round1(fd),
+        exitMs: round1(inputExit),
+        ratio: round2(fd / bare),
+        exitRatio: round2(inputExit / bare),
+        goalRatio: GOALS.firstDecisionRatio,
+        met: fd / bare <= GOALS.firstDecisionRatio,
+      },
+      passing: {
+        ms: round1(pass),
+        ratio: round2(pass / bare),
+        goalRatio: GOALS.passingRatio,
+        met: pass / bare <= GOALS.passingRatio,
+      },
       memory: {
         passingMaxRssMiB: round1(rssMedian),
         passingMaxRssMiBWorst: round1(Math.max(...rssPassing)),
@@ -372,7 +484,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
         latencyMs: LATENCY_MS,
         latencyRuns: options.latencyRuns,
         roundTripsMet: roundTrips <= GOALS.roundTrips + 0.5,
-        medianEntraTokenStartToDiscoveryMs: round1(median(perRun.map((r) => r.entraTokenStartToDiscoveryMs ?? NaN).filter(Number.isFinite))),
+        medianEntraTokenStartToDiscoveryMs: round1(
+          median(perRun.map((r) => r.entraTokenStartToDiscoveryMs ?? NaN).filter(Number.isFinite)),
+        ),
         unexpected: [...new Set(perRun.flatMap((r) => r.requests).filter((n) => !expected.includes(n)))],
         perRunCounts: [...new Set(perRun.map((r) => r.requests.length))],
       },
@@ -381,7 +495,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
         inputFailurePath: loadedInput,
         passingPath: loadedPassing,
       },
-      samplesMs: { bare: times.bare.map(round1), firstDecision: firstDecision.map(round1), inputFailureExit: times.inputFailure.map(round1), passing: times.passing.map(round1) },
+      samplesMs: {
+        bare: times.bare.map(round1),
+        firstDecision: firstDecision.map(round1),
+        inputFailureExit: times.inputFailure.map(round1),
+        passing: times.passing.map(round1),
+      },
     };
 
     const kb = (b: number) => `${round1(b / 1024)} KiB`;
@@ -407,13 +526,20 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
       writeFileSync(join(ROOT, 'bench', 'results.md'), resultsMd);
     }
-    if (options.readme) updateReadme(`${md}\n\n${machine}\n\nReproduce with \`${command}\` (details in \`bench/results.md\`).`);
+    if (options.readme)
+      updateReadme(`${md}\n\n${machine}\n\nReproduce with \`${command}\` (details in \`bench/results.md\`).`);
 
     console.log(`\n${md}\n\n${machine}`);
     console.log(`\ninput-failure path loads: ${files2(loadedInput)}`);
     console.log(`passing path loads: ${files2(loadedPassing)}`);
-    if (results.requests.unexpected.length) console.log(`unexpected requests: ${results.requests.unexpected.join(', ')}`);
-    const met = results.inputFailure.met && results.passing.met && results.memory.met && results.requests.met && results.requests.roundTripsMet;
+    if (results.requests.unexpected.length)
+      console.log(`unexpected requests: ${results.requests.unexpected.join(', ')}`);
+    const met =
+      results.inputFailure.met &&
+      results.passing.met &&
+      results.memory.met &&
+      results.requests.met &&
+      results.requests.roundTripsMet;
     console.log(met ? '\nAll goals met.' : '\nSome goals were missed (see the table).');
     return options.strict && !met ? 1 : 0;
   } finally {
@@ -431,7 +557,9 @@ function updateReadme(block: string): void {
   const end = '<!-- bench:end -->';
   const body = `${start}\n${block}\n${end}`;
   let next: string;
-  if (text.includes(start) && text.includes(end)) next = `${text.slice(0, text.indexOf(start))}${body}${text.slice(text.indexOf(end) + end.length)}`;
-  else next = `${text.replace(/\s*$/, '')}\n\n## Speed\n\nWhat a run costs, measured against bare \`node\` starting an empty file on the same machine:\n\n${body}\n`;
+  if (text.includes(start) && text.includes(end))
+    next = `${text.slice(0, text.indexOf(start))}${body}${text.slice(text.indexOf(end) + end.length)}`;
+  else
+    next = `${text.replace(/\s*$/, '')}\n\n## Speed\n\nWhat a run costs, measured against bare \`node\` starting an empty file on the same machine:\n\n${body}\n`;
   writeFileSync(file, next);
 }

@@ -2,9 +2,11 @@
 // code-split so heavy modules (msal-node, jose, yaml) load only on the paths that need them.
 import { build } from 'esbuild';
 import { rm, writeFile, readFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // AFC_OUTDIR lets the dist check build into a temporary folder and compare.
-const outdir = process.env.AFC_OUTDIR ? `${process.env.AFC_OUTDIR.replace(/\/$/, '')}/` : new URL('../dist/', import.meta.url).pathname;
+const outdir = process.env.AFC_OUTDIR || fileURLToPath(new URL('../dist/', import.meta.url));
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
@@ -19,17 +21,19 @@ const result = await build({
   metafile: true,
   chunkNames: 'chunks/[name]-[hash]',
   // CommonJS dependencies (jsonwebtoken under msal-node) call require(); give them one.
-  banner: { js: "import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
   plugins: [toolkitWithoutSideEffects()],
 });
 // The CLI is run directly (npx / bin).
-const cli = new URL('cli.js', `file://${outdir}`).pathname;
+const cli = join(outdir, 'cli.js');
 await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, 'utf8')}`);
 await chmod(cli, 0o755);
 // dist/ is ESM whatever package.json around it says.
-await writeFile(new URL('package.json', `file://${outdir}`).pathname, '{\n  "type": "module"\n}\n');
-await writeFile(new URL('licenses.txt', `file://${outdir}`).pathname, await licenses(result.metafile));
+await writeFile(join(outdir, 'package.json'), '{\n  "type": "module"\n}\n');
+await writeFile(join(outdir, 'licenses.txt'), await licenses(result.metafile));
 
 // @actions/core imports its OIDC client (@actions/http-client, and with it undici) and @actions/exec at
 // the top of its modules; none of these packages declares `sideEffects`, so esbuild would load them at every
@@ -44,7 +48,12 @@ function toolkitWithoutSideEffects() {
       b.onResolve({ filter: /.*/ }, async (args) => {
         const ours = bare.test(args.path) || (args.path.startsWith('.') && inside.test(`${args.resolveDir}/`));
         if (args.pluginData === 'resolving' || !ours) return undefined;
-        const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: 'resolving',
+        });
         return resolved.errors.length ? undefined : { ...resolved, sideEffects: false };
       });
     },
@@ -64,7 +73,12 @@ async function licenses(metafile) {
     const pkg = JSON.parse(await readFile(`${dir}/package.json`, 'utf8'));
     let text = '';
     for (const f of ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE']) {
-      try { text = await readFile(`${dir}/${f}`, 'utf8'); break; } catch { /* next */ }
+      try {
+        text = await readFile(`${dir}/${f}`, 'utf8');
+        break;
+      } catch {
+        /* next */
+      }
     }
     out.push(`${name}@${pkg.version}\n${pkg.license ?? 'UNKNOWN'}\n${text.trim()}\n`);
   }

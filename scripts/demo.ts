@@ -41,8 +41,18 @@ export async function main(): Promise<number> {
   const tls = await createTestCertificate(dir);
   const github = await startGitHubStandin({ context: defaultJobContext({ environment: 'Production' }) });
   const credentials = [
-    { name: 'main', issuer: github.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: ['api://AzureADTokenExchange'] },
-    { name: 'pull-requests', issuer: github.issuer, subject: 'repo:octo-org/octo-repo:pull-request', audiences: ['api://AzureADTokenExchange'] },
+    {
+      name: 'main',
+      issuer: github.issuer,
+      subject: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+      audiences: ['api://AzureADTokenExchange'],
+    },
+    {
+      name: 'pull-requests',
+      issuer: github.issuer,
+      subject: 'repo:octo-org/octo-repo:pull-request',
+      audiences: ['api://AzureADTokenExchange'],
+    },
   ];
   const entra = await startEntraStandin({
     tls,
@@ -55,8 +65,12 @@ export async function main(): Promise<number> {
   try {
     console.log(bold('Job: octo-org/octo-repo, branch main, job `deploy` with `environment: Production`.'));
     console.log(bold('Entra app credentials: "main" (ref:refs/heads/main) and "pull-requests" (pull-request).\n'));
-    console.log(bold('Workflow (.github/workflows/deploy.yml in the job\'s workspace):'));
-    console.log(WORKFLOW.split('\n').map((l, i) => `${String(i + 1).padStart(3)}  ${l}`).join('\n'));
+    console.log(bold("Workflow (.github/workflows/deploy.yml in the job's workspace):"));
+    console.log(
+      WORKFLOW.split('\n')
+        .map((l, i) => `${String(i + 1).padStart(3)}  ${l}`)
+        .join('\n'),
+    );
     console.log(bold('$ node dist/index.js   # as the runner runs it, with INPUT_* and the OIDC variables\n'));
     const r = await runAction({
       inputs: {
@@ -65,7 +79,13 @@ export async function main(): Promise<number> {
         'authority-host': entra.authorityHost,
         'federated-credentials-file': '.github/azure-federated-credentials.json',
       },
-      env: { ...jobEnv(github.context), GITHUB_JOB: 'deploy', GITHUB_WORKSPACE: workspace, GITHUB_ACTION_REPOSITORY: 'octo-org/azure-federation-check', ...standinEnv(github, entra) },
+      env: {
+        ...jobEnv(github.context),
+        GITHUB_JOB: 'deploy',
+        GITHUB_WORKSPACE: workspace,
+        GITHUB_ACTION_REPOSITORY: 'octo-org/azure-federation-check',
+        ...standinEnv(github, entra),
+      },
     });
     for (const c of r.commands) {
       if (c.command === 'add-mask') {

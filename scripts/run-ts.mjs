@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
@@ -12,7 +12,7 @@ if (!entry) {
   process.exit(2);
 }
 // Inside the repository (git-ignored), so the bundle resolves node_modules.
-const base = new URL('../.tmp/', import.meta.url).pathname;
+const base = fileURLToPath(new URL('../.tmp/', import.meta.url));
 mkdirSync(base, { recursive: true });
 const dir = mkdtempSync(join(base, 'run-'));
 const out = join(dir, 'main.mjs');

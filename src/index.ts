@@ -31,7 +31,10 @@ run.then(
   (e: unknown) => {
     // A bug of ours: say so in one annotation, never a stack trace in the log.
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    failStep('azure-federation-check failed unexpectedly', `${message}\nPlease report this with the run's log (set RUNNER_DEBUG=1 for details).`);
+    failStep(
+      'azure-federation-check failed unexpectedly',
+      `${message}\nPlease report this with the run's log (set RUNNER_DEBUG=1 for details).`,
+    );
     if (e instanceof Error && e.stack) debugLine(e.stack);
   },
 );

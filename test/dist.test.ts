@@ -14,7 +14,10 @@ it('dist/ is what npm run bundle builds', async () => {
     env: { ...process.env, ...(process.env['AFC_TEST_DIST'] ? { AFC_BUILT_DIR: process.env['AFC_TEST_DIST'] } : {}) },
   }).then(
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
-    (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
+    (e: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: e.code ?? 1,
+      out: `${e.stdout ?? ''}${e.stderr ?? ''}`,
+    }),
   );
   expect(run.out).toContain('dist/ matches the build');
   expect(run.code).toBe(0);

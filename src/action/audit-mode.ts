@@ -13,7 +13,11 @@ import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { decodeJwtUnverified } from '../github/jwt.js';
 import { oidcEndpoint, requestIdToken } from '../github/oidc-token.js';
 import { parseSubject } from '../github/subject.js';
-import { customizationFromAnswer, readSubjectCustomization, type SubjectCustomization } from '../github/subject-customization.js';
+import {
+  customizationFromAnswer,
+  readSubjectCustomization,
+  type SubjectCustomization,
+} from '../github/subject-customization.js';
 import { withClientId } from '../diagnose/fix-commands.js';
 import { auditRepository, type RepositoryAudit } from '../workflow/audit-repository.js';
 import { annotateFinding, findingsJson } from '../report/emit.js';
@@ -56,7 +60,10 @@ export async function runAuditMode(io: RunIo): Promise<number> {
   const repository = runner.repository ?? '';
   const [owner = '', repo = ''] = repository.split('/');
   const cloud = findCloud(input('environment') || 'azurecloud');
-  if (!cloud) return fail(inputInvalid('environment', `Input 'environment' is '${input('environment')}'.`, 'environment: azurecloud'));
+  if (!cloud)
+    return fail(
+      inputInvalid('environment', `Input 'environment' is '${input('environment')}'.`, 'environment: azurecloud'),
+    );
 
   // Credentials: inline, from a file, or read from Azure with this job's token.
   const inline = input('federated-credentials');
@@ -75,7 +82,9 @@ export async function runAuditMode(io: RunIo): Promise<number> {
       if (e instanceof InputError) return fail(inputInvalid(e.input, e.message, e.expected));
       if (!(e instanceof CredentialsInputError)) throw e;
       const name = inline ? 'federated-credentials' : 'federated-credentials-file';
-      return fail(inputInvalid(name, e.message, 'federated-credentials-file: .github/azure-federated-credentials.json'));
+      return fail(
+        inputInvalid(name, e.message, 'federated-credentials-file: .github/azure-federated-credentials.json'),
+      );
     }
   } else if (!input('client-id') || input('lookup').toLowerCase() === 'none') {
     return fail(
@@ -117,12 +126,25 @@ export async function runAuditMode(io: RunIo): Promise<number> {
     try {
       customization = customizationFromAnswer(JSON.parse(templateInput));
     } catch (e) {
-      return fail(inputInvalid('subject-template', `Input 'subject-template' is not usable: ${(e as Error).message}.`, 'subject-template: \'{"use_default": false, "include_claim_keys": ["repo", "context"]}\''));
+      return fail(
+        inputInvalid(
+          'subject-template',
+          `Input 'subject-template' is not usable: ${(e as Error).message}.`,
+          'subject-template: \'{"use_default": false, "include_claim_keys": ["repo", "context"]}\'',
+        ),
+      );
     }
   } else if (githubToken) {
     const r = await readSubjectCustomization(githubToken, owner, repo, runner.apiUrl ?? 'https://api.github.com');
     if (r.ok) customization = r.value;
-    else notes.push({ id: 'credential-lint', severity: 'notice', title: 'The subject template could not be read; the default template is assumed', message: r.message, fix: "Grant the token 'actions: read', or give the template with the 'subject-template' input." });
+    else
+      notes.push({
+        id: 'credential-lint',
+        severity: 'notice',
+        title: 'The subject template could not be read; the default template is assumed',
+        message: r.message,
+        fix: "Grant the token 'actions: read', or give the template with the 'subject-template' input.",
+      });
   }
   const tokenForm = claims ? parseSubject(claims.sub).form : undefined;
   if (tokenForm === 'custom' && !customization)
@@ -135,19 +157,35 @@ export async function runAuditMode(io: RunIo): Promise<number> {
     });
   const immutable = customization?.immutable ?? (tokenForm ? tokenForm === 'immutable' : undefined);
   watch.stage = 'reading the workflows';
-  const result = await auditRepository(workspace, credentials, {
-    owner: claims?.repository_owner ?? owner,
-    repo: (claims?.repository ?? repository).split('/')[1] ?? repo,
-    ...((claims?.repository_owner_id ?? runner.ownerId) ? { ownerId: claims?.repository_owner_id ?? runner.ownerId } : {}),
-    ...((claims?.repository_id ?? runner.repositoryId) ? { repoId: claims?.repository_id ?? runner.repositoryId } : {}),
-    ...(immutable !== undefined ? { immutable } : {}),
-    ...(customization ? { template: customization.template } : {}),
-    defaultBranch: input('default-branch') || 'main',
-    issuer: claims?.iss ?? issuerForServer(runner.serverUrl),
-    audience,
-  }, undefined, watch.at);
+  const result = await auditRepository(
+    workspace,
+    credentials,
+    {
+      owner: claims?.repository_owner ?? owner,
+      repo: (claims?.repository ?? repository).split('/')[1] ?? repo,
+      ...((claims?.repository_owner_id ?? runner.ownerId)
+        ? { ownerId: claims?.repository_owner_id ?? runner.ownerId }
+        : {}),
+      ...((claims?.repository_id ?? runner.repositoryId)
+        ? { repoId: claims?.repository_id ?? runner.repositoryId }
+        : {}),
+      ...(immutable !== undefined ? { immutable } : {}),
+      ...(customization ? { template: customization.template } : {}),
+      defaultBranch: input('default-branch') || 'main',
+      issuer: claims?.iss ?? issuerForServer(runner.serverUrl),
+      audience,
+    },
+    undefined,
+    watch.at,
+  );
   if (result.missing)
-    return fail(inputInvalid('mode', `mode: audit reads .github/workflows in the workspace (${workspace}), and there is none. Check out the repository first (actions/checkout).`, 'mode: audit'));
+    return fail(
+      inputInvalid(
+        'mode',
+        `mode: audit reads .github/workflows in the workspace (${workspace}), and there is none. Check out the repository first (actions/checkout).`,
+        'mode: audit',
+      ),
+    );
   const clientId = input('client-id');
   const findings = withClientId([...notes, ...result.findings], clientId || undefined);
   return finish(findings, failOn, result, watch);
@@ -170,7 +208,8 @@ async function credentialsFromAzure(
   const get = (name: string) => {
     const v = input(name);
     // In an audit the lookup is the point: auto means Graph, or ARM when a subscription is named.
-    if (name === 'lookup' && (v === '' || v.toLowerCase() === 'auto')) return input('subscription-id') ? 'arm' : 'graph';
+    if (name === 'lookup' && (v === '' || v.toLowerCase() === 'auto'))
+      return input('subscription-id') ? 'arm' : 'graph';
     return v;
   };
   let inputs: ActionInputs;
@@ -192,7 +231,10 @@ async function credentialsFromAzure(
   const log = logLine;
   const freshAssertion = () =>
     requestIdToken(endpoint, inputs.audience, Math.max(1000, Math.min(10_000, deadline - Date.now())), mask);
-  const [{ exchangeToken }, { startAzureStep }] = await Promise.all([import('../entra/exchange.js'), import('./azure-step.js')]);
+  const [{ exchangeToken }, { startAzureStep }] = await Promise.all([
+    import('../entra/exchange.js'),
+    import('./azure-step.js'),
+  ]);
   const step = startAzureStep({ inputs, claims, token, freshAssertion, deadline, mask, log });
   const outcome = await exchangeToken({
     authorityHost: inputs.authorityHost,
@@ -211,7 +253,7 @@ async function credentialsFromAzure(
     outcome.kind === 'rejected'
       ? `Entra rejected this job's token for ${inputs.clientId} (${outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error}), so the identity cannot read its own credentials; run the action in check mode to see why, or give 'reader-client-id'.`
       : outcome.kind === 'success'
-        ? `The credentials could not be read (see the notices and the log): the identity needs ${inputs.lookup === 'arm' ? "Reader on the subscription" : 'the Graph permission Application.Read.All with admin consent'}, or give 'reader-client-id'.`
+        ? `The credentials could not be read (see the notices and the log): the identity needs ${inputs.lookup === 'arm' ? 'Reader on the subscription' : 'the Graph permission Application.Read.All with admin consent'}, or give 'reader-client-id'.`
         : `Entra could not be reached: ${outcome.reason}`;
   return {
     error: {
@@ -239,12 +281,14 @@ async function finish(
   setOutputs(outputs);
   await writeSummary(renderAuditSummary(findings, result));
   const jobs = result?.workflows.reduce((n, w) => n + w.jobs.length, 0) ?? 0;
-  logLine(`Azure federation audit: ${outputs.result}. ${jobs} job(s) that log in to Azure, ${findings.filter((f) => f.severity === 'error').length} error(s).`);
+  logLine(
+    `Azure federation audit: ${outputs.result}. ${jobs} job(s) that log in to Azure, ${findings.filter((f) => f.severity === 'error').length} error(s).`,
+  );
   return exitCodeFor(findings, failOn);
 }
 
 /** Pure: the audit's job summary. */
-export function renderAuditSummary(findings: readonly Finding[], result: RepositoryAudit | undefined): string {
+function renderAuditSummary(findings: readonly Finding[], result: RepositoryAudit | undefined): string {
   const failed = hasErrors(findings);
   const parts = [`## ${failed ? '❌' : '✅'} Azure federation audit: ${failed ? 'fail' : 'pass'}`];
   if (result) {
@@ -262,12 +306,22 @@ export function renderAuditSummary(findings: readonly Finding[], result: Reposit
         }),
       ),
     );
-    if (rows.length) parts.push('### Jobs that log in to Azure', table(['where', 'job', 'subject GitHub will send', 'trigger', 'credential'], rows.slice(0, 300)));
+    if (rows.length)
+      parts.push(
+        '### Jobs that log in to Azure',
+        table(['where', 'job', 'subject GitHub will send', 'trigger', 'credential'], rows.slice(0, 300)),
+      );
     else parts.push(md('No job in .github/workflows logs in to Azure.'));
   }
   for (const f of findings.slice(0, 100)) {
     const where = f.location ? ` at ${mdCode(`${f.location.file}:${f.location.line ?? ''}`)}` : '';
-    parts.push(`#### ${f.severity === 'error' ? '❌' : f.severity === 'warning' ? '⚠️' : 'ℹ️'} ${md(f.title, 300)}`, `Finding ${mdCode(f.id)}${where}`, fence(f.message), '**Fix**', fence(f.fix));
+    parts.push(
+      `#### ${f.severity === 'error' ? '❌' : f.severity === 'warning' ? '⚠️' : 'ℹ️'} ${md(f.title, 300)}`,
+      `Finding ${mdCode(f.id)}${where}`,
+      fence(f.message),
+      '**Fix**',
+      fence(f.fix),
+    );
   }
   if (findings.length > 100) parts.push(md(`… ${findings.length - 100} more findings are in the 'findings' output.`));
   return `${parts.join('\n\n')}\n`;

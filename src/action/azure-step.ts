@@ -26,16 +26,22 @@ import {
 } from '../entra/azure-read.js';
 import { CLOUD_MIX_CODES, cloudMismatch, detectCloudMix, otherCloudsToProbe } from '../entra/cloud-mix.js';
 import { classifyIssuer, issuerPrivate, needsReachabilityWarning } from '../github/issuers.js';
-import { lookupDenied, readerRejected, subscriptionNotAccessible, subscriptionNotEnabled, type ReaderIdentity } from '../diagnose/lookup-findings.js';
+import {
+  lookupDenied,
+  readerRejected,
+  subscriptionNotAccessible,
+  subscriptionNotEnabled,
+  type ReaderIdentity,
+} from '../diagnose/lookup-findings.js';
 
 /** Entra codes that say "no credential matched": reading the real credentials explains them. */
 export const MATCHING_FAMILY: ReadonlySet<number> = new Set([70021, 70025, 700211, 700212, 700213, 7002138, 7002131]);
 /** Entra codes about fetching the issuer's documents or keys. */
 const ISSUER_FETCH_CODES: ReadonlySet<number> = new Set([90061, 50166, 501661, 7000272]);
 
-export type ExchangeState = 'skipped' | ExchangeOutcome['kind'];
+type ExchangeState = 'skipped' | ExchangeOutcome['kind'];
 
-export type LookupPlan =
+type LookupPlan =
   | { read: false; why: string }
   /** `services` in order; with `firstFound`, a later one is asked only when the earlier found nothing. */
   | { read: true; identity: 'reader' | 'self'; services: AzureService[]; firstFound: boolean };
@@ -53,13 +59,30 @@ export function planLookup(p: PlanInput): LookupPlan {
   if (p.lookup === 'none') return { read: false, why: "input 'lookup' is none" };
   if (p.exchange === 'skipped') return { read: false, why: "input 'exchange' is false" };
   if (p.lookup === 'auto') {
-    if (p.exchange !== 'rejected') return { read: false, why: p.exchange === 'success' ? 'Entra accepted the token; nothing to explain' : 'Entra gave no verdict' };
-    if (!p.codes.some((c) => MATCHING_FAMILY.has(c))) return { read: false, why: "Entra's verdict is not about matching a credential" };
-    if (!p.reader) return { read: false, why: "no reader identity (set 'reader-client-id' to let this check read the real credentials)" };
-    return { read: true, identity: 'reader', services: p.subscription ? ['graph', 'arm'] : ['graph'], firstFound: true };
+    if (p.exchange !== 'rejected')
+      return {
+        read: false,
+        why: p.exchange === 'success' ? 'Entra accepted the token; nothing to explain' : 'Entra gave no verdict',
+      };
+    if (!p.codes.some((c) => MATCHING_FAMILY.has(c)))
+      return { read: false, why: "Entra's verdict is not about matching a credential" };
+    if (!p.reader)
+      return {
+        read: false,
+        why: "no reader identity (set 'reader-client-id' to let this check read the real credentials)",
+      };
+    return {
+      read: true,
+      identity: 'reader',
+      services: p.subscription ? ['graph', 'arm'] : ['graph'],
+      firstFound: true,
+    };
   }
   if (!p.reader && p.exchange !== 'success')
-    return { read: false, why: `Entra did not give this identity a token, so it cannot read its own credentials (set 'reader-client-id')` };
+    return {
+      read: false,
+      why: `Entra did not give this identity a token, so it cannot read its own credentials (set 'reader-client-id')`,
+    };
   return { read: true, identity: p.reader ? 'reader' : 'self', services: [p.lookup], firstFound: false };
 }
 
@@ -69,7 +92,7 @@ export function issuerWarningApplies(issuer: string, exchange: ExchangeState, co
   return exchange === 'skipped' || (exchange === 'rejected' && codes.some((c) => ISSUER_FETCH_CODES.has(c)));
 }
 
-export interface AzureStepInput {
+interface AzureStepInput {
   inputs: ActionInputs;
   claims: GitHubClaims;
   /** The job's GitHub token, the assertion for every exchange. */
@@ -92,7 +115,7 @@ export interface AzureStepResult {
   late: Finding[];
 }
 
-export interface AzureStep {
+interface AzureStep {
   finish(outcome: ExchangeOutcome | undefined): Promise<AzureStepResult>;
 }
 
@@ -104,7 +127,7 @@ function remaining(deadline: number): number {
 }
 
 /** Our HTTP client, with one retry for a network error, 429 or 5xx when time allows. */
-export function defaultFetcher(deadline: number): Fetcher {
+function defaultFetcher(deadline: number): Fetcher {
   return async (url, headers) => {
     for (let attempt = 1; ; attempt++) {
       // Paging asks again and again: no request starts that could outlast timeout-seconds, so the
@@ -120,7 +143,9 @@ export function defaultFetcher(deadline: number): Fetcher {
       if (res && !(res.status === 429 || res.status >= 500)) return res;
       if (res && (attempt >= 2 || deadline - Date.now() < 2500)) return res;
       const retryAfter = Number(res?.headers['retry-after']);
-      await new Promise((r) => setTimeout(r, Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 2000) : 500));
+      await new Promise((r) =>
+        setTimeout(r, Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 2000) : 500),
+      );
     }
   };
 }
@@ -143,7 +168,8 @@ export function startAzureStep(input: AzureStepInput): AzureStep {
     const key = `${who.clientId}|${who.tenantId}|${scope}`;
     let p = tokens.get(key);
     if (!p) {
-      const run = input.exchange ?? ((req: ExchangeRequest) => import('../entra/exchange.js').then((m) => m.exchangeToken(req)));
+      const run =
+        input.exchange ?? ((req: ExchangeRequest) => import('../entra/exchange.js').then((m) => m.exchangeToken(req)));
       p = run({
         authorityHost: inputs.authorityHost,
         tenantId: who.tenantId,
@@ -159,7 +185,11 @@ export function startAzureStep(input: AzureStepInput): AzureStep {
           o.kind === 'success'
             ? { ok: true, token: o.accessToken }
             : o.kind === 'rejected'
-              ? { ok: false, ...(o.error.codes[0] !== undefined ? { code: `AADSTS${o.error.codes[0]}` } : {}), reason: o.error.description.split(/\s+Trace ID:/)[0] || o.error.error }
+              ? {
+                  ok: false,
+                  ...(o.error.codes[0] !== undefined ? { code: `AADSTS${o.error.codes[0]}` } : {}),
+                  reason: o.error.description.split(/\s+Trace ID:/)[0] || o.error.error,
+                }
               : { ok: false, reason: o.reason },
         (e: unknown): TokenResult => ({ ok: false, reason: (e as Error).message }),
       );
@@ -174,23 +204,46 @@ export function startAzureStep(input: AzureStepInput): AzureStep {
     else if (inputs.lookup === 'graph') void acquire(self, graphScope);
   }
 
-  const tokenFor = (who: ReaderIdentity, service: AzureService, outcome: ExchangeOutcome | undefined): Promise<TokenResult> => {
+  const tokenFor = (
+    who: ReaderIdentity,
+    service: AzureService,
+    outcome: ExchangeOutcome | undefined,
+  ): Promise<TokenResult> => {
     // The run's own exchange already asked for the Resource Manager scope.
-    if (who.self && service === 'arm' && outcome?.kind === 'success') return Promise.resolve({ ok: true, token: outcome.accessToken });
+    if (who.self && service === 'arm' && outcome?.kind === 'success')
+      return Promise.resolve({ ok: true, token: outcome.accessToken });
     return acquire(who, service === 'graph' ? graphScope : armScope);
   };
 
-  const readOne = async (who: ReaderIdentity, service: AzureService, outcome: ExchangeOutcome | undefined): Promise<LookupOutcome | { kind: 'no-token'; result: Extract<TokenResult, { ok: false }> }> => {
+  const readOne = async (
+    who: ReaderIdentity,
+    service: AzureService,
+    outcome: ExchangeOutcome | undefined,
+  ): Promise<LookupOutcome | { kind: 'no-token'; result: Extract<TokenResult, { ok: false }> }> => {
     const t = await tokenFor(who, service, outcome);
     if (!t.ok) return { kind: 'no-token', result: t };
     return service === 'graph'
       ? readGraphCredentials({ fetcher, graphHost: inputs.graphHost, clientId: inputs.clientId, token: t.token })
-      : readArmCredentials({ fetcher, armHost: inputs.resourceManagerHost, subscriptionId: subscriptionForSearch ?? '', clientId: inputs.clientId, token: t.token });
+      : readArmCredentials({
+          fetcher,
+          armHost: inputs.resourceManagerHost,
+          subscriptionId: subscriptionForSearch ?? '',
+          clientId: inputs.clientId,
+          token: t.token,
+        });
   };
 
-  const lookup = async (outcome: ExchangeOutcome | undefined): Promise<{ credentials?: FederatedCredential[]; late: Finding[] }> => {
+  const lookup = async (
+    outcome: ExchangeOutcome | undefined,
+  ): Promise<{ credentials?: FederatedCredential[]; late: Finding[] }> => {
     const codes = outcome?.kind === 'rejected' ? outcome.error.codes : [];
-    const plan = planLookup({ lookup: inputs.lookup, exchange: outcome?.kind ?? 'skipped', codes, reader: !!reader, subscription: !!subscriptionForSearch });
+    const plan = planLookup({
+      lookup: inputs.lookup,
+      exchange: outcome?.kind ?? 'skipped',
+      codes,
+      reader: !!reader,
+      subscription: !!subscriptionForSearch,
+    });
     if (!plan.read) {
       if (inputs.lookup !== 'none' && (inputs.lookup !== 'auto' || codes.some((c) => MATCHING_FAMILY.has(c))))
         log(`Federated credentials were not read from Azure: ${plan.why}.`);
@@ -215,11 +268,16 @@ export function startAzureStep(input: AzureStepInput): AzureStep {
           notices.push(readerRejected(who, r.result.code, r.result.reason));
           break; // the same identity will not get another scope either
         }
-        log(`Could not get a token to read ${service === 'graph' ? 'Microsoft Graph' : 'Azure Resource Manager'}: ${r.result.reason}`);
+        log(
+          `Could not get a token to read ${service === 'graph' ? 'Microsoft Graph' : 'Azure Resource Manager'}: ${r.result.reason}`,
+        );
         continue;
       }
       if (r.kind === 'denied') notices.push(lookupDenied(r, who, subscriptionForSearch));
-      else if (r.kind === 'not-found') log(`Not found in ${service === 'graph' ? 'Microsoft Graph' : 'Azure Resource Manager'}: ${r.error.message ?? r.error.code ?? `HTTP ${r.status}`}.`);
+      else if (r.kind === 'not-found')
+        log(
+          `Not found in ${service === 'graph' ? 'Microsoft Graph' : 'Azure Resource Manager'}: ${r.error.message ?? r.error.code ?? `HTTP ${r.status}`}.`,
+        );
       else log(`Reading the federated credentials failed: ${r.reason}`);
     }
     return { late: notices };
@@ -230,7 +288,12 @@ export function startAzureStep(input: AzureStepInput): AzureStep {
     const atChosen = await readTenantDiscovery(fetcher, inputs.authorityHost, inputs.tenantId);
     const others =
       atChosen.status === 'not-found'
-        ? await Promise.all(otherCloudsToProbe(inputs.cloud, inputs.authorityHost).map(async (cloud) => ({ ...(await readTenantDiscovery(fetcher, cloud.authorityHost, inputs.tenantId)), cloud })))
+        ? await Promise.all(
+            otherCloudsToProbe(inputs.cloud, inputs.authorityHost).map(async (cloud) => ({
+              ...(await readTenantDiscovery(fetcher, cloud.authorityHost, inputs.tenantId)),
+              cloud,
+            })),
+          )
         : [];
     const mix = detectCloudMix(inputs.cloud, atChosen, others);
     return mix ? [cloudMismatch(mix, inputs.tenantId, inputs.audience)] : [];
@@ -239,7 +302,12 @@ export function startAzureStep(input: AzureStepInput): AzureStep {
   const subscriptionCheck = async (outcome: ExchangeOutcome | undefined): Promise<Finding[]> => {
     const id = inputs.expectedSubscriptionId;
     if (!id || outcome?.kind !== 'success') return [];
-    const r = await readSubscription({ fetcher, armHost: inputs.resourceManagerHost, subscriptionId: id, token: outcome.accessToken });
+    const r = await readSubscription({
+      fetcher,
+      armHost: inputs.resourceManagerHost,
+      subscriptionId: id,
+      token: outcome.accessToken,
+    });
     if (r.kind === 'ok') {
       if (r.state.toLowerCase() === 'enabled') {
         log(`Subscription ${r.displayName ? `'${r.displayName}' ` : ''}${id} is visible to the identity and Enabled.`);
@@ -255,9 +323,14 @@ export function startAzureStep(input: AzureStepInput): AzureStep {
   return {
     async finish(outcome) {
       const codes = outcome?.kind === 'rejected' ? outcome.error.codes : [];
-      const [read, cloud, subscription] = await Promise.all([lookup(outcome), cloudCheck(outcome), subscriptionCheck(outcome)]);
+      const [read, cloud, subscription] = await Promise.all([
+        lookup(outcome),
+        cloudCheck(outcome),
+        subscriptionCheck(outcome),
+      ]);
       const late = [...read.late, ...subscription];
-      if (issuerWarningApplies(claims.iss, outcome?.kind ?? 'skipped', codes)) late.push(issuerPrivate(classifyIssuer(claims.iss)));
+      if (issuerWarningApplies(claims.iss, outcome?.kind ?? 'skipped', codes))
+        late.push(issuerPrivate(classifyIssuer(claims.iss)));
       return { ...(read.credentials ? { credentials: read.credentials } : {}), early: cloud, late };
     },
   };

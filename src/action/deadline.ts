@@ -63,7 +63,7 @@ export class RunDeadline {
   }
 }
 
-export function runTimeout(seconds: number, stage: string): Finding {
+function runTimeout(seconds: number, stage: string): Finding {
   return {
     id: 'run-timeout',
     severity: 'error',

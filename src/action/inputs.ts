@@ -6,7 +6,6 @@
 import { CLOUD_NAMES, findCloud, type Cloud } from '../entra/clouds.js';
 
 export type FailOn = 'error' | 'warning' | 'never';
-export type Mode = 'check' | 'audit' | 'trust';
 
 export interface ActionInputs {
   clientId: string;
@@ -78,14 +77,22 @@ function boolean(get: (n: string) => string, name: string, dflt: boolean): boole
 }
 
 export function parseInputs(get: (name: string) => string): ActionInputs {
-  const clientId = required(get, 'client-id', 'client-id: 00000000-0000-0000-0000-000000000000   # the Application (client) ID, or the managed identity\'s Client ID');
+  const clientId = required(
+    get,
+    'client-id',
+    "client-id: 00000000-0000-0000-0000-000000000000   # the Application (client) ID, or the managed identity's Client ID",
+  );
   if (!GUID.test(clientId))
     throw new InputError(
       'client-id',
       `Input 'client-id' is ${shown(clientId)}, not a GUID. Use the Application (client) ID of the app registration or the Client ID of the user-assigned managed identity, not its object id, name or secret.`,
       'client-id: ${{ vars.AZURE_CLIENT_ID }}   # e.g. 11111111-2222-3333-4444-555555555555',
     );
-  const tenantId = required(get, 'tenant-id', 'tenant-id: 00000000-0000-0000-0000-000000000000   # the Directory (tenant) ID');
+  const tenantId = required(
+    get,
+    'tenant-id',
+    'tenant-id: 00000000-0000-0000-0000-000000000000   # the Directory (tenant) ID',
+  );
   if (!GUID.test(tenantId) && !DOMAIN.test(tenantId))
     throw new InputError(
       'tenant-id',
@@ -102,7 +109,11 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
     );
   const audience = get('audience').trim() || cloud.exchangeAudience;
   if (/\s/.test(audience) || audience.length > 600)
-    throw new InputError('audience', `Input 'audience' is ${shown(audience)}; an audience is one value without spaces, at most 600 characters.`, `audience: ${cloud.exchangeAudience}`);
+    throw new InputError(
+      'audience',
+      `Input 'audience' is ${shown(audience)}; an audience is one value without spaces, at most 600 characters.`,
+      `audience: ${cloud.exchangeAudience}`,
+    );
   const authorityHost = parseAuthorityHost(get('authority-host').trim(), cloud);
   const credentialsInline = get('federated-credentials').trim() || undefined;
   const credentialsFile = get('federated-credentials-file').trim() || undefined;
@@ -117,7 +128,19 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
   if (failOnRaw !== 'error' && failOnRaw !== 'warning' && failOnRaw !== 'never')
     throw new InputError('fail-on', `Input 'fail-on' is ${shown(failOnRaw)}.`, 'fail-on: error   # or warning, never');
   const timeoutSeconds = parseTimeoutSeconds(get);
-  return { clientId, tenantId, cloud, audience, authorityHost, credentialsInline, credentialsFile, exchange, failOn: failOnRaw, timeoutSeconds, ...parseAzureInputs(get, cloud, exchange) };
+  return {
+    clientId,
+    tenantId,
+    cloud,
+    audience,
+    authorityHost,
+    credentialsInline,
+    credentialsFile,
+    exchange,
+    failOn: failOnRaw,
+    timeoutSeconds,
+    ...parseAzureInputs(get, cloud, exchange),
+  };
 }
 
 /** `timeout-seconds`: the whole run's limit (check and audit mode), 1 to 600, default 60. */
@@ -125,7 +148,11 @@ export function parseTimeoutSeconds(get: (name: string) => string): number {
   const timeoutRaw = get('timeout-seconds').trim() || '60';
   const timeoutSeconds = Number(timeoutRaw);
   if (!/^\d+(\.\d+)?$/.test(timeoutRaw) || !(timeoutSeconds >= 1 && timeoutSeconds <= 600))
-    throw new InputError('timeout-seconds', `Input 'timeout-seconds' is ${shown(timeoutRaw)}; give seconds from 1 to 600.`, 'timeout-seconds: 60');
+    throw new InputError(
+      'timeout-seconds',
+      `Input 'timeout-seconds' is ${shown(timeoutRaw)}; give seconds from 1 to 600.`,
+      'timeout-seconds: 60',
+    );
   return timeoutSeconds;
 }
 
@@ -135,16 +162,37 @@ function parseAuthorityHost(raw: string, cloud: Cloud): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new InputError('authority-host', `Input 'authority-host' is ${shown(raw)}, not a URL.`, `authority-host: ${cloud.authorityHost}`);
+    throw new InputError(
+      'authority-host',
+      `Input 'authority-host' is ${shown(raw)}, not a URL.`,
+      `authority-host: ${cloud.authorityHost}`,
+    );
   }
   if (url.protocol !== 'https:')
-    throw new InputError('authority-host', `Input 'authority-host' must use https; got ${url.protocol.replace(':', '')}.`, `authority-host: ${cloud.authorityHost}`);
+    throw new InputError(
+      'authority-host',
+      `Input 'authority-host' must use https; got ${url.protocol.replace(':', '')}.`,
+      `authority-host: ${cloud.authorityHost}`,
+    );
   if (url.search || url.hash || url.username || url.password)
-    throw new InputError('authority-host', `Input 'authority-host' must be a plain origin such as ${cloud.authorityHost}, without query, fragment or credentials.`, `authority-host: ${cloud.authorityHost}`);
+    throw new InputError(
+      'authority-host',
+      `Input 'authority-host' must be a plain origin such as ${cloud.authorityHost}, without query, fragment or credentials.`,
+      `authority-host: ${cloud.authorityHost}`,
+    );
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-type AzureInputs = Pick<ActionInputs, 'lookup' | 'subscriptionId' | 'expectedSubscriptionId' | 'readerClientId' | 'readerTenantId' | 'graphHost' | 'resourceManagerHost'>;
+type AzureInputs = Pick<
+  ActionInputs,
+  | 'lookup'
+  | 'subscriptionId'
+  | 'expectedSubscriptionId'
+  | 'readerClientId'
+  | 'readerTenantId'
+  | 'graphHost'
+  | 'resourceManagerHost'
+>;
 
 function optionalGuid(get: (n: string) => string, name: string, example: string): string | undefined {
   const v = get(name).trim();
@@ -162,9 +210,18 @@ function httpsOrigin(raw: string, name: string, dflt: string): string {
   } catch {
     throw new InputError(name, `Input '${name}' is ${shown(raw)}, not a URL.`, `${name}: ${dflt}`);
   }
-  if (url.protocol !== 'https:') throw new InputError(name, `Input '${name}' must use https; got ${url.protocol.replace(':', '')}.`, `${name}: ${dflt}`);
+  if (url.protocol !== 'https:')
+    throw new InputError(
+      name,
+      `Input '${name}' must use https; got ${url.protocol.replace(':', '')}.`,
+      `${name}: ${dflt}`,
+    );
   if (url.search || url.hash || url.username || url.password)
-    throw new InputError(name, `Input '${name}' must be a plain origin such as ${dflt}, without query, fragment or credentials.`, `${name}: ${dflt}`);
+    throw new InputError(
+      name,
+      `Input '${name}' must be a plain origin such as ${dflt}, without query, fragment or credentials.`,
+      `${name}: ${dflt}`,
+    );
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
@@ -175,24 +232,52 @@ function parseAzureInputs(get: (n: string) => string, cloud: Cloud, exchange: bo
   const lookup: LookupMode = lookupRaw;
   const subscriptionId = optionalGuid(get, 'subscription-id', '${{ vars.AZURE_SUBSCRIPTION_ID }}');
   const expectedSubscriptionId = optionalGuid(get, 'expected-subscription-id', '${{ vars.AZURE_SUBSCRIPTION_ID }}');
-  const readerClientId = optionalGuid(get, 'reader-client-id', '${{ vars.AZURE_READER_CLIENT_ID }}   # an app with Application.Read.All or Reader');
+  const readerClientId = optionalGuid(
+    get,
+    'reader-client-id',
+    '${{ vars.AZURE_READER_CLIENT_ID }}   # an app with Application.Read.All or Reader',
+  );
   const readerTenantRaw = get('reader-tenant-id').trim();
   if (readerTenantRaw && !readerClientId)
-    throw new InputError('reader-tenant-id', `Input 'reader-tenant-id' is set without 'reader-client-id'; it names the reader identity's tenant.`, 'reader-client-id: ${{ vars.AZURE_READER_CLIENT_ID }}');
+    throw new InputError(
+      'reader-tenant-id',
+      `Input 'reader-tenant-id' is set without 'reader-client-id'; it names the reader identity's tenant.`,
+      'reader-client-id: ${{ vars.AZURE_READER_CLIENT_ID }}',
+    );
   if (readerTenantRaw && !GUID.test(readerTenantRaw) && !DOMAIN.test(readerTenantRaw))
-    throw new InputError('reader-tenant-id', `Input 'reader-tenant-id' is ${shown(readerTenantRaw)}: neither a GUID nor a domain name.`, 'reader-tenant-id: ${{ vars.AZURE_TENANT_ID }}');
+    throw new InputError(
+      'reader-tenant-id',
+      `Input 'reader-tenant-id' is ${shown(readerTenantRaw)}: neither a GUID nor a domain name.`,
+      'reader-tenant-id: ${{ vars.AZURE_TENANT_ID }}',
+    );
   if (!exchange && (lookup === 'graph' || lookup === 'arm'))
-    throw new InputError('lookup', `Input 'lookup' is '${lookup}', but 'exchange' is false: the token that reads Azure comes from an exchange with Entra.`, 'lookup: none   # or exchange: true');
+    throw new InputError(
+      'lookup',
+      `Input 'lookup' is '${lookup}', but 'exchange' is false: the token that reads Azure comes from an exchange with Entra.`,
+      'lookup: none   # or exchange: true',
+    );
   if (!exchange && expectedSubscriptionId)
-    throw new InputError('expected-subscription-id', `Input 'expected-subscription-id' needs the token exchange, and 'exchange' is false.`, 'exchange: true');
+    throw new InputError(
+      'expected-subscription-id',
+      `Input 'expected-subscription-id' needs the token exchange, and 'exchange' is false.`,
+      'exchange: true',
+    );
   if (lookup === 'arm' && !subscriptionId && !expectedSubscriptionId)
-    throw new InputError('subscription-id', `Input 'lookup' is 'arm', which finds the managed identity by its client id in a subscription; 'subscription-id' is empty.`, 'subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}');
+    throw new InputError(
+      'subscription-id',
+      `Input 'lookup' is 'arm', which finds the managed identity by its client id in a subscription; 'subscription-id' is empty.`,
+      'subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}',
+    );
   return {
     lookup,
     ...(subscriptionId ? { subscriptionId } : {}),
     ...(expectedSubscriptionId ? { expectedSubscriptionId } : {}),
     ...(readerClientId ? { readerClientId, readerTenantId: readerTenantRaw || undefined } : {}),
     graphHost: httpsOrigin(get('graph-host').trim(), 'graph-host', cloud.graph),
-    resourceManagerHost: httpsOrigin(get('resource-manager-host').trim(), 'resource-manager-host', cloud.resourceManager),
+    resourceManagerHost: httpsOrigin(
+      get('resource-manager-host').trim(),
+      'resource-manager-host',
+      cloud.resourceManager,
+    ),
   };
 }

@@ -8,9 +8,16 @@ import { MAX_WORKFLOW_FILE_BYTES, readWorkspaceFile } from './workspace-file.js'
 import type { Finding, FindingId } from '../diagnose/finding.js';
 import type { GitHubClaims } from '../github/claims.js';
 import { parseWorkflow, type WorkflowFile } from '../workflow/parse.js';
-import { findRunningJob, lineForPermissions, lineForStepInput, lineForSubjectCause, parseWorkflowRef, type LineLocation } from '../workflow/locate.js';
+import {
+  findRunningJob,
+  lineForPermissions,
+  lineForStepInput,
+  lineForSubjectCause,
+  parseWorkflowRef,
+  type LineLocation,
+} from '../workflow/locate.js';
 
-export interface PlacementContext {
+interface PlacementContext {
   workspace?: string;
   workflowRef?: string;
   job?: string;
@@ -60,7 +67,11 @@ export async function placeFindings(findings: readonly Finding[], ctx: Placement
     const wf = await readWorkflow(ctx.workspace, called.path);
     if (wf) workflows.push(wf);
   }
-  const running = findRunningJob(workflows, { workflowRef: ctx.workflowRef, job: ctx.job, jobWorkflowRef: ctx.claims?.job_workflow_ref });
+  const running = findRunningJob(workflows, {
+    workflowRef: ctx.workflowRef,
+    job: ctx.job,
+    jobWorkflowRef: ctx.claims?.job_workflow_ref,
+  });
   if (!running?.workflow) return [...findings];
   // In a reusable workflow the step and environment live in the called file; the trigger in the caller's.
   const stepWorkflow = running.called?.workflow ?? running.workflow;
@@ -81,7 +92,9 @@ export async function placeFindings(findings: readonly Finding[], ctx: Placement
       case 'audience-mismatch':
         return lineForStepInput(stepWorkflow, jobId, isThisAction(ctx.actionRepository), 'audience');
       case 'input-invalid':
-        return ctx.input ? lineForStepInput(stepWorkflow, jobId, isThisAction(ctx.actionRepository), ctx.input) : undefined;
+        return ctx.input
+          ? lineForStepInput(stepWorkflow, jobId, isThisAction(ctx.actionRepository), ctx.input)
+          : undefined;
       case 'client-not-found':
         return lineForStepInput(stepWorkflow, jobId, isThisAction(ctx.actionRepository), 'client-id');
       case 'tenant-not-found':
@@ -94,12 +107,17 @@ export async function placeFindings(findings: readonly Finding[], ctx: Placement
     if (f.location) return f;
     const loc = place(f);
     if (!loc) return f;
-    const note = loc.note && !f.message.includes(loc.note) && !restates(f.message, loc.note) ? loc.note.replace(/`/g, "'") : '';
+    const note =
+      loc.note && !f.message.includes(loc.note) && !restates(f.message, loc.note) ? loc.note.replace(/`/g, "'") : '';
     // The line's note goes with the explanation, before Entra's trace tail (kept last for support).
     const lines = f.message.split('\n');
     const tail = lines.length > 1 && /^(Trace ID|For Microsoft support)/.test(lines.at(-1)!) ? lines.pop()! : undefined;
     const message = [...lines, ...(note ? [note] : []), ...(tail ? [tail] : [])].join('\n');
-    return { ...f, message, location: { file: loc.file, line: loc.line, ...(loc.column ? { column: loc.column } : {}) } };
+    return {
+      ...f,
+      message,
+      location: { file: loc.file, line: loc.line, ...(loc.column ? { column: loc.column } : {}) },
+    };
   });
 }
 

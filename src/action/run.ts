@@ -54,7 +54,11 @@ async function loadCredentials(
   const given = inputs.credentialsInline
     ? { text: inputs.credentialsInline, label: "Input 'federated-credentials'", source: 'input' as const }
     : file
-      ? { text: await readCredentialsFile(workspace ?? process.cwd(), file), label: `File '${file}'`, source: 'file' as const }
+      ? {
+          text: await readCredentialsFile(workspace ?? process.cwd(), file),
+          label: `File '${file}'`,
+          source: 'file' as const,
+        }
       : undefined;
   if (!given) return { notes: [] };
   const read = await readCredentialsText(given.text, given.label, given.source);
@@ -62,14 +66,21 @@ async function loadCredentials(
   return { credentials: read.credentials, notes: cut ? [cut] : [] };
 }
 
-async function fetchToken(endpoint: OidcEndpoint, audience: string, deadline: number, onToken: (t: string) => void, log: (s: string) => void): Promise<string> {
+async function fetchToken(
+  endpoint: OidcEndpoint,
+  audience: string,
+  deadline: number,
+  onToken: (t: string) => void,
+  log: (s: string) => void,
+): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await requestIdToken(endpoint, audience, Math.max(1000, Math.min(10_000, deadline - Date.now())), onToken);
     } catch (e) {
       if (!(e instanceof OidcError)) throw e;
       const delay = retryDelayMs(attempt, DEFAULT_RETRY, e.retryAfterMs);
-      if (!e.retryable || !canRetry(attempt, delay, deadline, Date.now(), DEFAULT_RETRY)) throw Object.assign(e, { attempts: attempt });
+      if (!e.retryable || !canRetry(attempt, delay, deadline, Date.now(), DEFAULT_RETRY))
+        throw Object.assign(e, { attempts: attempt });
       log(`Token request attempt ${attempt} failed (${e.message}); retrying in ${(delay / 1000).toFixed(1)} s.`);
       await sleep(delay);
     }
@@ -80,8 +91,17 @@ async function fetchToken(endpoint: OidcEndpoint, audience: string, deadline: nu
  * Problems with the other credentials (typos, wildcards, the limit of 20) that explain why
  * none of them could stand in; the nearest credential is already explained. Failure path only.
  */
-async function credentialLint(credentials: FederatedCredential[], claims: DecodedJwt['claims'], audience: string, clientId: string, comparison: CompareResult | undefined): Promise<Finding[]> {
-  const [{ auditWorkflows }, { withClientId }] = await Promise.all([import('../workflow/audit.js'), import('../diagnose/fix-commands.js')]);
+async function credentialLint(
+  credentials: FederatedCredential[],
+  claims: DecodedJwt['claims'],
+  audience: string,
+  clientId: string,
+  comparison: CompareResult | undefined,
+): Promise<Finding[]> {
+  const [{ auditWorkflows }, { withClientId }] = await Promise.all([
+    import('../workflow/audit.js'),
+    import('../diagnose/fix-commands.js'),
+  ]);
   const repository = (claims.repository ?? '').split('/');
   const nearest = comparison?.nearest?.credential.name;
   const lint = auditWorkflows([], credentials, {
@@ -106,7 +126,7 @@ function verificationFinding(v: Extract<VerifyResult, { ok: false }>, proofNeede
   if (!proofNeeded && !badToken) return finding;
   const why = proofNeeded
     ? "With input 'exchange' false, a verified signature is the only proof that this token is GitHub's, so the check cannot pass without it."
-    : 'The token itself does not verify against its issuer\'s keys.';
+    : "The token itself does not verify against its issuer's keys.";
   return { ...finding, severity: 'error', message: `${finding.message}\n${why}` };
 }
 
@@ -160,7 +180,11 @@ export async function runAction(io: RunIo): Promise<number> {
     if (e instanceof CredentialsInputError) {
       const input = readInput('federated-credentials-file') ? 'federated-credentials-file' : 'federated-credentials';
       return failWith(
-        inputInvalid(input, e.message, `${input}: |\n        [{"name": "main", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:OWNER/REPO:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}]`),
+        inputInvalid(
+          input,
+          e.message,
+          `${input}: |\n        [{"name": "main", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:OWNER/REPO:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}]`,
+        ),
         fallbackFailOn,
         input,
       );
@@ -192,13 +216,23 @@ export async function runAction(io: RunIo): Promise<number> {
     token = await fetchToken(endpoint, inputs.audience, deadline, mask, log);
     decoded = decodeJwtUnverified(token);
   } catch (e) {
-    if (e instanceof OidcError) return failWith(oidcRequestFailed(e.message, (e as OidcError & { attempts?: number }).attempts ?? 1, place.serverUrl), inputs.failOn);
-    if (e instanceof JwtDecodeError) return failWith(oidcRequestFailed(`the runner's answer is not a usable JWT (${e.message})`, 1, place.serverUrl), inputs.failOn);
+    if (e instanceof OidcError)
+      return failWith(
+        oidcRequestFailed(e.message, (e as OidcError & { attempts?: number }).attempts ?? 1, place.serverUrl),
+        inputs.failOn,
+      );
+    if (e instanceof JwtDecodeError)
+      return failWith(
+        oidcRequestFailed(`the runner's answer is not a usable JWT (${e.message})`, 1, place.serverUrl),
+        inputs.failOn,
+      );
     throw e;
   }
   const claims = decoded.claims;
   const { compareWithCredentials, suggestCredential } = await compareModule;
-  debug(`Token claims: iss=${claims.iss} sub=${claims.sub} aud=${String(claims.aud)} job_workflow_ref=${claims.job_workflow_ref ?? ''}`);
+  debug(
+    `Token claims: iss=${claims.iss} sub=${claims.sub} aud=${String(claims.aud)} job_workflow_ref=${claims.job_workflow_ref ?? ''}`,
+  );
 
   // 3. Verify, compare and exchange side by side: none waits for another. Verification is awaited
   // only where a verdict depends on it (exchange off, or not accepted): Entra's acceptance proves
@@ -240,9 +274,18 @@ export async function runAction(io: RunIo): Promise<number> {
   // exchange); otherwise only after a failed or skipped exchange: a passing run never pays for it.
   const startAzure = () =>
     import('./azure-step.js').then((m) =>
-      m.startAzureStep({ inputs, claims, token, freshAssertion: () => fetchToken(endpoint, inputs.audience, deadline, mask, log), deadline, mask, log }),
+      m.startAzureStep({
+        inputs,
+        claims,
+        token,
+        freshAssertion: () => fetchToken(endpoint, inputs.audience, deadline, mask, log),
+        deadline,
+        mask,
+        log,
+      }),
     );
-  const azureUpFront = inputs.lookup === 'graph' || inputs.lookup === 'arm' || !!inputs.readerClientId || !!inputs.expectedSubscriptionId;
+  const azureUpFront =
+    inputs.lookup === 'graph' || inputs.lookup === 'arm' || !!inputs.readerClientId || !!inputs.expectedSubscriptionId;
   const azureP = azureUpFront ? startAzure() : undefined;
   watch.stage = "waiting for Entra's answer";
   const noAzure: AzureStepResult = { early: [], late: [] };
@@ -259,7 +302,13 @@ export async function runAction(io: RunIo): Promise<number> {
   if (azure.credentials) {
     // What Azure holds is the truth: compare with it rather than with a list written down.
     credentials = azure.credentials;
-    comparison = compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: place.job });
+    comparison = compareWithCredentials({
+      claims,
+      credentials,
+      clientId: inputs.clientId,
+      cloud: inputs.cloud,
+      jobId: place.job,
+    });
   }
 
   // 4. Diagnose.
@@ -287,17 +336,29 @@ export async function runAction(io: RunIo): Promise<number> {
       verbose: debugEnabled(),
     });
     findings = mergeFindings(findings, remote);
-    exchange = { status: 'rejected', attempts: outcome.attempts, code: outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error };
+    exchange = {
+      status: 'rejected',
+      attempts: outcome.attempts,
+      code: outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error,
+    };
   } else if (outcome.kind === 'assertion-failed') {
     findings.push(oidcRequestFailed(outcome.reason, outcome.attempts, place.serverUrl));
     exchange = { status: 'unavailable', attempts: outcome.attempts, reason: outcome.reason };
   } else {
-    findings.push(entraUnavailable(outcome.reason, outcome.attempts, inputs.authorityHost, Math.round((Date.now() - started) / 1000)));
+    findings.push(
+      entraUnavailable(
+        outcome.reason,
+        outcome.attempts,
+        inputs.authorityHost,
+        Math.round((Date.now() - started) / 1000),
+      ),
+    );
     exchange = { status: 'unavailable', attempts: outcome.attempts, reason: outcome.reason };
   }
   findings.push(...azure.late);
   if (verification && !verification.ok) findings.push(verificationFinding(verification, !outcome));
-  if (credentials && hasErrors(findings)) findings.push(...(await credentialLint(credentials, claims, inputs.audience, inputs.clientId, comparison)));
+  if (credentials && hasErrors(findings))
+    findings.push(...(await credentialLint(credentials, claims, inputs.audience, inputs.clientId, comparison)));
 
   const failed = hasErrors(findings);
   const matched = comparison?.matched?.name;
@@ -320,7 +381,10 @@ export async function runAction(io: RunIo): Promise<number> {
       exchange,
       findings,
       // Each fact once: no separate "credential this token would match" when a finding's fix creates it.
-      ...(findings.some((f) => f.fix.includes(`"subject":${JSON.stringify(claims.sub)}`) && f.fix.includes('federated-credential create'))
+      ...(findings.some(
+        (f) =>
+          f.fix.includes(`"subject":${JSON.stringify(claims.sub)}`) && f.fix.includes('federated-credential create'),
+      )
         ? {}
         : { suggestion: comparison?.suggestion ?? suggestCredential(claims) }),
       clientId: inputs.clientId,

@@ -12,7 +12,7 @@ import { oidcEndpoint, requestIdToken } from '../github/oidc-token.js';
 import { readRunnerContext } from '../github/runner-context.js';
 import { readInventory, throttledFetcher, type Inventory } from '../trust/azure-inventory.js';
 import { logLine, maskSecret, readInput } from '../report/runner-log.js';
-import { InputError, parseInputs } from './inputs.js';
+import { type ActionInputs, InputError, parseInputs } from './inputs.js';
 import type { RunIo } from './run.js';
 
 function denied(who: string, why: string): Finding {
@@ -30,7 +30,7 @@ function denied(who: string, why: string): Finding {
 
 export async function readTenantFromAzure(io: RunIo, timeoutSeconds: number): Promise<Inventory | Finding> {
   const { env } = io;
-  let inputs;
+  let inputs: ActionInputs;
   try {
     // The reading is the point here: lookup is Graph whatever the input says.
     inputs = parseInputs((name) => (name === 'lookup' ? 'graph' : readInput(name)));

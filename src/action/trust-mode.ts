@@ -106,7 +106,8 @@ export async function runTrustMode(io: RunIo): Promise<number> {
       await writeFile(path, `${JSON.stringify(sarif, null, 2)}\n`);
       setOutputs({ 'sarif-file': path });
     } catch (e) {
-      return finish([
+      return finish(
+        [
           inputInvalid(
             'sarif-file',
             `Input 'sarif-file' names '${sarifInput}', which could not be written ` +
@@ -127,11 +128,11 @@ export async function runTrustMode(io: RunIo): Promise<number> {
 }
 
 async function finish(findings: Finding[], failOn: FailOn, result: TrustAuditResult | undefined): Promise<number> {
-  findings.slice(0, MAX_ANNOTATIONS).forEach((f) => annotateFinding(f));
+  for (const f of findings.slice(0, MAX_ANNOTATIONS)) annotateFinding(f);
   if (findings.length > MAX_ANNOTATIONS)
     logLine(
-        `${findings.length - MAX_ANNOTATIONS} more finding(s) are in the job summary, the 'findings' output and the ` +
-          `SARIF file.`,
+      `${findings.length - MAX_ANNOTATIONS} more finding(s) are in the job summary, the 'findings' output and the ` +
+        `SARIF file.`,
     );
   const failed = hasErrors(findings);
   const outputs = { result: failed ? 'fail' : 'pass', findings: findingsJson(findings.slice(0, MAX_OUTPUT_FINDINGS)) };
@@ -140,9 +141,9 @@ async function finish(findings: Finding[], failOn: FailOn, result: TrustAuditRes
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
   logLine(
-      `Azure federation trust audit: ${outputs.result}. ${result?.credentials ?? 0} credential(s) of ` +
-        `${result?.identities ?? 0} identity(ies), ${errors} error(s), ${warnings} warning(s), ` +
-        `${result?.notChecked.length ?? 0} not checked.`,
-    );
+    `Azure federation trust audit: ${outputs.result}. ${result?.credentials ?? 0} credential(s) of ` +
+      `${result?.identities ?? 0} identity(ies), ${errors} error(s), ${warnings} warning(s), ` +
+      `${result?.notChecked.length ?? 0} not checked.`,
+  );
   return exitCodeFor(findings, failOn);
 }

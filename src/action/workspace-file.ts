@@ -7,16 +7,16 @@
  * refusal quotes nothing from them (issue 13, point 7).
  */
 import { constants } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InputError, shown } from './inputs.js';
 
 /** Credentials files: 20 credentials per identity are a few KB; 1 MiB leaves room for comments and many identities. */
-export const MAX_CREDENTIALS_FILE_BYTES = 1024 * 1024;
+const MAX_CREDENTIALS_FILE_BYTES = 1024 * 1024;
 /** Workflow files: real workflows are tens of KB (the largest of 165 real ones we surveyed is 57 KB). */
 export const MAX_WORKFLOW_FILE_BYTES = 1024 * 1024;
 
-export type WorkspaceFileProblem = 'missing' | 'outside' | 'not-a-file' | 'too-large' | 'unreadable';
+type WorkspaceFileProblem = 'missing' | 'outside' | 'not-a-file' | 'too-large' | 'unreadable';
 
 export class WorkspaceFileError extends Error {
   override readonly name = 'WorkspaceFileError';
@@ -73,7 +73,7 @@ export async function readWorkspaceFile(workspace: string, path: string, maxByte
       info.isDirectory() ? 'is a directory, not a file' : 'is not a regular file',
     );
   if (info.size > maxBytes) throw tooLarge(info.size, maxBytes);
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {

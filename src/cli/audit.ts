@@ -8,7 +8,11 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sortFindings, type Finding } from '../diagnose/finding.js';
 import { CLOUDS } from '../entra/clouds.js';
-import { customizationFromAnswer, readSubjectCustomization, type SubjectCustomization } from '../github/subject-customization.js';
+import {
+  customizationFromAnswer,
+  readSubjectCustomization,
+  type SubjectCustomization,
+} from '../github/subject-customization.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { withClientId } from '../diagnose/fix-commands.js';
 import { auditRepository, repositoryFromRemote } from '../workflow/audit-repository.js';
@@ -82,7 +86,13 @@ export const auditCommand: Command = {
     const root = resolve(stringFlag(args, 'dir') ?? '.');
     const repository = stringFlag(args, 'repository') ?? io.env.GITHUB_REPOSITORY ?? (await originRepository(root));
     if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
-      throw new CliError(repository ? `--repository '${repository}' is not OWNER/REPO` : 'cannot tell the repository: pass --repository OWNER/REPO', 2, true);
+      throw new CliError(
+        repository
+          ? `--repository '${repository}' is not OWNER/REPO`
+          : 'cannot tell the repository: pass --repository OWNER/REPO',
+        2,
+        true,
+      );
     const [owner, repo] = repository.split('/') as [string, string];
     const cloud = cloudOption(stringFlag(args, 'environment')) ?? CLOUDS.azurecloud;
     const credentials = await loadCredentials(io, credentialsFile);
@@ -138,15 +148,31 @@ export const auditCommand: Command = {
       io.stdout(`${JSON.stringify({ repository, findings, jobs }, null, 2)}\n`);
     } else {
       const s = styleFor(io);
-      const out: string[] = [s.bold(`Audit of ${repository}: ${result.workflows.length} workflow(s), ${jobs.length} job(s) logging in to Azure, ${credentials.length} credential(s)`), ''];
+      const out: string[] = [
+        s.bold(
+          `Audit of ${repository}: ${result.workflows.length} workflow(s), ${jobs.length} job(s) logging in to Azure, ${credentials.length} credential(s)`,
+        ),
+        '',
+      ];
       for (const j of jobs) {
         out.push(`${j.file}:${j.line}  job ${s.bold(j.job)}`);
         for (const sub of j.subjects) {
           const ok = sub.matchedBy.length > 0;
-          out.push(`  ${ok ? s.green('✓') : s.red('✗')} ${sub.subject}  ${s.dim(`(${sub.trigger}${sub.certain ? '' : ', uncertain'}; line ${sub.line})`)}${ok ? s.dim(`  ← ${sub.matchedBy.join(', ')}`) : ''}`);
+          out.push(
+            `  ${ok ? s.green('✓') : s.red('✗')} ${sub.subject}  ${s.dim(`(${sub.trigger}${sub.certain ? '' : ', uncertain'}; line ${sub.line})`)}${ok ? s.dim(`  ← ${sub.matchedBy.join(', ')}`) : ''}`,
+          );
         }
       }
-      if (findings.length) out.push('', renderFindings(findings.map((f) => (f.location ? { ...f, title: `${f.location.file}:${f.location.line ?? ''}: ${f.title}` } : f)), s).trimEnd());
+      if (findings.length)
+        out.push(
+          '',
+          renderFindings(
+            findings.map((f) =>
+              f.location ? { ...f, title: `${f.location.file}:${f.location.line ?? ''}: ${f.title}` } : f,
+            ),
+            s,
+          ).trimEnd(),
+        );
       else out.push('', s.green(s.bold('✓ Every job that logs in to Azure matches a credential.')));
       io.stdout(`${out.join('\n')}\n`);
     }

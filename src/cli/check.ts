@@ -57,7 +57,8 @@ export const checkCommand: Command = {
     const credentialsFile = stringFlag(args, 'credentials');
     if (tokenFile === undefined) throw new CliError('--token-file is required', 2, true);
     if (credentialsFile === undefined) throw new CliError('--credentials is required', 2, true);
-    if (tokenFile === '-' && credentialsFile === '-') throw new CliError('--token-file and --credentials cannot both read stdin', 2, true);
+    if (tokenFile === '-' && credentialsFile === '-')
+      throw new CliError('--token-file and --credentials cannot both read stdin', 2, true);
     const cloud = cloudOption(stringFlag(args, 'environment')) ?? CLOUDS.azurecloud;
     const { claims: tokenClaims } = await loadToken(io, tokenFile);
     const credentials = await loadCredentials(io, credentialsFile);
@@ -77,7 +78,12 @@ export const checkCommand: Command = {
           {
             findings,
             matched: result.matched?.name ?? null,
-            token: { iss: claims.iss, sub: claims.sub, aud: claims.aud, ...(audience !== undefined ? { audienceFromToken: tokenClaims.aud } : {}) },
+            token: {
+              iss: claims.iss,
+              sub: claims.sub,
+              aud: claims.aud,
+              ...(audience !== undefined ? { audienceFromToken: tokenClaims.aud } : {}),
+            },
             comparisons: result.comparisons.map((c) => ({
               name: c.credential.name,
               matched: c.matched,
@@ -103,12 +109,25 @@ export const checkCommand: Command = {
     } else {
       const s = styleFor(io);
       const out: string[] = [];
-      out.push(s.bold('Token'), `  iss  ${claims.iss}`, `  sub  ${claims.sub}`, `  aud  ${audiences(claims).join(', ')}`);
-      if (audience !== undefined && audience !== tokenAud) out.push(s.dim(`  (compared with --audience ${audience}; the token itself has ${tokenAud})`));
+      out.push(
+        s.bold('Token'),
+        `  iss  ${claims.iss}`,
+        `  sub  ${claims.sub}`,
+        `  aud  ${audiences(claims).join(', ')}`,
+      );
+      if (audience !== undefined && audience !== tokenAud)
+        out.push(s.dim(`  (compared with --audience ${audience}; the token itself has ${tokenAud})`));
       out.push('', s.bold(`Credentials (${credentials.length})`), ...credentialTable(result, s));
       out.push('');
       if (result.matched) out.push(s.green(s.bold(`✓ The token matches credential '${result.matched.name}'.`)));
-      else out.push(s.red(s.bold(`✗ No credential matches this token${result.nearest ? `; the nearest is '${result.nearest.credential.name}'` : ''}.`)));
+      else
+        out.push(
+          s.red(
+            s.bold(
+              `✗ No credential matches this token${result.nearest ? `; the nearest is '${result.nearest.credential.name}'` : ''}.`,
+            ),
+          ),
+        );
       if (findings.length) out.push('', renderFindings(findings, s).trimEnd());
       io.stdout(`${out.join('\n')}\n`);
     }
@@ -126,7 +145,10 @@ function credentialTable(result: CompareResult, s: Style): string[] {
   return result.comparisons.map((c) => {
     const parts = [`issuer ${mark(c.issuer, s)}`];
     if (c.subject) parts.push(`subject ${mark(c.subject, s)}`);
-    if (c.expression) parts.push(`expression ${c.expression.error ? s.red('invalid') : c.expression.evaluation?.matched ? s.green('✓') : s.red('✗')}`);
+    if (c.expression)
+      parts.push(
+        `expression ${c.expression.error ? s.red('invalid') : c.expression.evaluation?.matched ? s.green('✓') : s.red('✗')}`,
+      );
     parts.push(`audience ${mark(c.audience, s)}`);
     const detail = c.subject ? c.subject.expected : (c.credential.claimsMatchingExpression?.value ?? '');
     return `  ${c.matched ? s.green('●') : '○'} ${c.credential.name.padEnd(width)}  ${parts.join('  ')}  ${s.dim(detail)}`;

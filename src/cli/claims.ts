@@ -34,13 +34,41 @@ const FLAGS = { file: { value: true, short: 'f' }, json: {} };
 
 /** Claims in the order people read them; the rest follow alphabetically. */
 const ORDER = [
-  'iss', 'sub', 'aud', 'jti', 'ref', 'ref_type', 'ref_protected', 'sha', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id',
-  'repository_visibility', 'environment', 'environment_node_id', 'event_name', 'head_ref', 'base_ref', 'workflow', 'workflow_ref', 'workflow_sha',
-  'job_workflow_ref', 'job_workflow_sha', 'actor', 'actor_id', 'run_id', 'run_number', 'run_attempt', 'runner_environment', 'enterprise', 'enterprise_id',
+  'iss',
+  'sub',
+  'aud',
+  'jti',
+  'ref',
+  'ref_type',
+  'ref_protected',
+  'sha',
+  'repository',
+  'repository_id',
+  'repository_owner',
+  'repository_owner_id',
+  'repository_visibility',
+  'environment',
+  'environment_node_id',
+  'event_name',
+  'head_ref',
+  'base_ref',
+  'workflow',
+  'workflow_ref',
+  'workflow_sha',
+  'job_workflow_ref',
+  'job_workflow_sha',
+  'actor',
+  'actor_id',
+  'run_id',
+  'run_number',
+  'run_attempt',
+  'runner_environment',
+  'enterprise',
+  'enterprise_id',
 ];
 const TIMES = new Set(['iat', 'nbf', 'exp']);
 
-export interface Lifetime {
+interface Lifetime {
   issuedAt?: string;
   notBefore?: string;
   expiresAt?: string;
@@ -59,14 +87,21 @@ export const claimsCommand: Command = {
     const file = stringFlag(args, 'file');
     const extra = args.positionals.filter((p) => p !== '-');
     if (extra.length)
-      throw new CliError('pass the token on stdin or with --file, not as an argument (arguments end up in shell history and process lists)', 2, true);
-    if (file !== undefined && args.positionals.length) throw new CliError("give either --file or '-', not both", 2, true);
+      throw new CliError(
+        'pass the token on stdin or with --file, not as an argument (arguments end up in shell history and process lists)',
+        2,
+        true,
+      );
+    if (file !== undefined && args.positionals.length)
+      throw new CliError("give either --file or '-', not both", 2, true);
     const { header, claims } = await loadToken(io, file ?? '-');
     const now = io.now?.() ?? Date.now();
     const lifetime = lifetimeOf(claims, now);
     const findings = tokenFindings(claims, lifetime);
     if (args.flags.has('json')) {
-      io.stdout(`${JSON.stringify({ findings, header: safeHeader(header), claims: orderedClaims(claims), lifetime }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ findings, header: safeHeader(header), claims: orderedClaims(claims), lifetime }, null, 2)}\n`,
+      );
       return 0;
     }
     const s = styleFor(io);
@@ -81,7 +116,11 @@ export const claimsCommand: Command = {
     if (lifetime.expiresAt) rows.push(['expires (exp)', `${lifetime.expiresAt}  (${claims.exp})`]);
     if (lifetime.lifetimeSeconds !== undefined) rows.push(['lifetime', duration(lifetime.lifetimeSeconds)]);
     if (lifetime.remainingSeconds !== undefined)
-      rows.push(lifetime.expired ? ['expired', s.red(`${duration(-lifetime.remainingSeconds)} ago`)] : ['remaining', duration(lifetime.remainingSeconds)]);
+      rows.push(
+        lifetime.expired
+          ? ['expired', s.red(`${duration(-lifetime.remainingSeconds)} ago`)]
+          : ['remaining', duration(lifetime.remainingSeconds)],
+      );
     rows.push(['now', lifetime.now]);
     out.push(...table(rows));
     const why = whyThisSubject(claims.sub, claims);
@@ -99,7 +138,7 @@ function safeHeader(header: JwtHeader): Record<string, unknown> {
   return out;
 }
 
-export function orderedClaims(claims: GitHubClaims): Record<string, unknown> {
+function orderedClaims(claims: GitHubClaims): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of ORDER) if (k in claims) out[k] = claims[k];
   for (const k of Object.keys(claims).sort()) if (!(k in out)) out[k] = claims[k];
@@ -146,7 +185,7 @@ function duration(seconds: number): string {
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-export function lifetimeOf(claims: GitHubClaims, nowMs: number): Lifetime {
+function lifetimeOf(claims: GitHubClaims, nowMs: number): Lifetime {
   const iat = num(claims.iat);
   const nbf = num(claims.nbf);
   const exp = num(claims.exp);
@@ -204,7 +243,9 @@ function tokenFindings(claims: GitHubClaims, life: Lifetime): Finding[] {
       title: `The token's audience ${auds[0]} is not an Azure token-exchange audience`,
       message:
         `Federated credentials normally use ${CLOUD_NAMES.map((n) => CLOUDS[n].exchangeAudience).join(', ')} (public, US Government, China). ` +
-        (/^https:\/\/github\.com\//i.test(auds[0]!) ? 'This is GitHub\'s default audience (the owner\'s URL): the token was requested without an audience.' : 'The credential must name exactly this audience for the exchange to work.'),
+        (/^https:\/\/github\.com\//i.test(auds[0]!)
+          ? "This is GitHub's default audience (the owner's URL): the token was requested without an audience."
+          : 'The credential must name exactly this audience for the exchange to work.'),
       fix: `Request the exchange audience: in azure/login set audience: ${CLOUDS.azurecloud.exchangeAudience}; with curl add &audience=${CLOUDS.azurecloud.exchangeAudience} to ACTIONS_ID_TOKEN_REQUEST_URL.`,
       evidence: [{ label: 'aud', actual: auds[0]!, expected: CLOUDS.azurecloud.exchangeAudience }],
     });

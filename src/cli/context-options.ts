@@ -61,7 +61,8 @@ export async function loadCredentials(io: CliIo, path: string): Promise<Federate
 export async function loadContext(io: CliIo, args: ParsedArgs): Promise<CliContext> {
   const tokenFile = stringFlag(args, 'token-file');
   const credentialsFile = stringFlag(args, 'credentials');
-  if (tokenFile === '-' && credentialsFile === '-') throw new CliError('--token-file and --credentials cannot both read stdin', 2, true);
+  if (tokenFile === '-' && credentialsFile === '-')
+    throw new CliError('--token-file and --credentials cannot both read stdin', 2, true);
   const ctx: CliContext = {};
   if (tokenFile !== undefined) Object.assign(ctx, await loadToken(io, tokenFile));
   if (credentialsFile !== undefined) ctx.credentials = await loadCredentials(io, credentialsFile);

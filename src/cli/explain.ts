@@ -73,7 +73,8 @@ export const explainCommand: Command = {
   async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseArgs(argv, FLAGS);
     const file = stringFlag(args, 'file');
-    if (file !== undefined && args.positionals.length > 0) throw new CliError('give the text either as an argument or with --file, not both', 2, true);
+    if (file !== undefined && args.positionals.length > 0)
+      throw new CliError('give the text either as an argument or with --file, not both', 2, true);
     let text: string;
     if (file !== undefined) text = await readInputFile(io, file, 'the text');
     else if (args.positionals.length === 1 && args.positionals[0] === '-') text = await readStdin(io, 'text');
@@ -92,7 +93,7 @@ export const explainCommand: Command = {
   },
 };
 
-export interface ExplainResult {
+interface ExplainResult {
   findings: Finding[];
   /** The AADSTS errors found, in order (de-duplicated). */
   errors: Array<Omit<ParsedAadsts, 'raw' | 'index'>>;
@@ -113,7 +114,8 @@ export function explainText(text: string, given: CliContext = {}, opts: { verbos
   if (body) {
     findings.push(...diagnoseEntraError(body, { ...contextFor(undefined, given, log), ...opts }));
   } else {
-    for (const error of errors) findings.push(...diagnoseParsedAadsts(error, { ...contextFor(error, given, log), ...opts }));
+    for (const error of errors)
+      findings.push(...diagnoseParsedAadsts(error, { ...contextFor(error, given, log), ...opts }));
   }
   findings.push(...logProblems.filter((f) => !TOKEN_PROBLEMS.has(f.id)));
   const tool = detectLoginTool(text);
@@ -147,7 +149,8 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-const usable = (v: string | undefined) => (v !== undefined && v.trim() !== '' && !v.includes('***') ? v.trim() : undefined);
+const usable = (v: string | undefined) =>
+  v !== undefined && v.trim() !== '' && !v.includes('***') ? v.trim() : undefined;
 
 /** The evidence for one error: options first, then what the log printed before it. */
 function contextFor(error: ParsedAadsts | undefined, given: CliContext, log: LogContext): DiagnosisContext {
@@ -159,18 +162,29 @@ function contextFor(error: ParsedAadsts | undefined, given: CliContext, log: Log
   if (tenantId) ctx.tenantId = tenantId;
   if (cloud) ctx.cloud = cloud;
   if (given.credentials) ctx.credentials = given.credentials;
-  const claims = given.claims ?? claimsFromLog(error, log, cloud?.exchangeAudience ?? CLOUDS.azurecloud.exchangeAudience);
+  const claims =
+    given.claims ?? claimsFromLog(error, log, cloud?.exchangeAudience ?? CLOUDS.azurecloud.exchangeAudience);
   if (claims) ctx.claims = claims;
   return ctx;
 }
 
 /** azure/login's "Federated token details" before this error, as claims, when they agree with what Entra quotes. */
-function claimsFromLog(error: ParsedAadsts | undefined, log: LogContext, defaultAudience: string): GitHubClaims | undefined {
+function claimsFromLog(
+  error: ParsedAadsts | undefined,
+  log: LogContext,
+  defaultAudience: string,
+): GitHubClaims | undefined {
   const details = error ? tokenDetailsBefore(log, error.index) : log.tokens[log.tokens.length - 1];
-  if (!details?.issuer || !details.subject || details.issuer.includes('***') || details.subject.includes('***')) return undefined;
+  if (!details?.issuer || !details.subject || details.issuer.includes('***') || details.subject.includes('***'))
+    return undefined;
   const aud = details.audience ?? usable(log.audience) ?? defaultAudience;
   const p = error?.presented ?? {};
-  if ((p.subject && p.subject !== details.subject) || (p.issuer && p.issuer !== details.issuer && p.issuer !== `${details.issuer}/`) || (p.audience && p.audience !== aud)) return undefined;
+  if (
+    (p.subject && p.subject !== details.subject) ||
+    (p.issuer && p.issuer !== details.issuer && p.issuer !== `${details.issuer}/`) ||
+    (p.audience && p.audience !== aud)
+  )
+    return undefined;
   const claims: GitHubClaims = { iss: details.issuer, sub: details.subject, aud };
   if (details.jobWorkflowRef) claims.job_workflow_ref = details.jobWorkflowRef;
   return claims;
@@ -196,7 +210,8 @@ function renderExplain(result: ExplainResult, s: ReturnType<typeof styleFor>): s
   if (ctx.environment) lines.push(`  environment       ${ctx.environment}`);
   if (ctx.loginMethod) lines.push(`  login method      ${ctx.loginMethod}`);
   if (ctx.masked.length) lines.push(`  masked as ***     ${ctx.masked.join(', ')}`);
-  if (ctx.tokens.length > 1) lines.push(`  (${ctx.tokens.length} token details blocks in the log; each error is read with the one before it)`);
+  if (ctx.tokens.length > 1)
+    lines.push(`  (${ctx.tokens.length} token details blocks in the log; each error is read with the one before it)`);
   if (result.tool && !ctx.action) lines.unshift(`  printed by        ${TOOL_LABEL[result.tool]}`);
   if (lines.length) out.push('', s.dim(`From the log${ctx.action ? ` (${ctx.action})` : ''}:`), ...lines);
   if (result.findings.length) out.push('', renderFindings(result.findings, s).trimEnd());

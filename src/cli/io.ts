@@ -77,7 +77,8 @@ const MAX_INPUT = 50 * 1024 * 1024;
 export async function readStdin(io: CliIo, what: string): Promise<string> {
   const stdin = io.stdin;
   if (typeof stdin === 'string') return stdin;
-  if ((stdin as { isTTY?: boolean }).isTTY) throw new CliError(`no ${what} given: pass it as an argument, with --file FILE, or pipe it on stdin`, 2, true);
+  if ((stdin as { isTTY?: boolean }).isTTY)
+    throw new CliError(`no ${what} given: pass it as an argument, with --file FILE, or pipe it on stdin`, 2, true);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin as AsyncIterable<Buffer | string>) {
@@ -97,7 +98,13 @@ export async function readInputFile(io: CliIo, path: string, what: string): Prom
   } catch (e) {
     const code = (e as { code?: string }).code;
     const reason =
-      code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : ((e as Error).message ?? String(e)).split('\n')[0];
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : ((e as Error).message ?? String(e)).split('\n')[0];
     throw new CliError(`cannot read ${what} from ${path}: ${reason}`, 2);
   }
 }
@@ -149,7 +156,8 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
       let v = inline;
       if (v === undefined) {
         v = argv[i + 1];
-        if (v === undefined || (v.startsWith('-') && v !== '-')) throw new CliError(`option --${name} needs a value`, 2, true);
+        if (v === undefined || (v.startsWith('-') && v !== '-'))
+          throw new CliError(`option --${name} needs a value`, 2, true);
         i++;
       }
       if (flags.has(name)) throw new CliError(`option --${name} given twice`, 2, true);
@@ -179,7 +187,14 @@ export interface Style {
 }
 
 const identity = (s: string) => s;
-const PLAIN: Style = { bold: identity, dim: identity, red: identity, yellow: identity, green: identity, cyan: identity };
+const PLAIN: Style = {
+  bold: identity,
+  dim: identity,
+  red: identity,
+  yellow: identity,
+  green: identity,
+  cyan: identity,
+};
 
 /** Colour only on a terminal, never with NO_COLOR (any value) or TERM=dumb; FORCE_COLOR forces it. */
 export function styleFor(io: CliIo): Style {
@@ -188,5 +203,12 @@ export function styleFor(io: CliIo): Style {
   const off = env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '';
   if (off || (!force && (!io.isTTY || env['TERM'] === 'dumb'))) return PLAIN;
   const wrap = (open: number, close: number) => (s: string) => `\x1b[${open}m${s}\x1b[${close}m`;
-  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), cyan: wrap(36, 39) };
+  return {
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    green: wrap(32, 39),
+    cyan: wrap(36, 39),
+  };
 }

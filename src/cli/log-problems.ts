@@ -9,7 +9,10 @@ import { oidcRequestFailed, oidcUnavailable } from '../diagnose/run-findings.js'
 function lineOf(text: string, index: number): string {
   const start = text.lastIndexOf('\n', index) + 1;
   const end = text.indexOf('\n', index);
-  return text.slice(start, end === -1 ? undefined : end).trim().slice(0, 400);
+  return text
+    .slice(start, end === -1 ? undefined : end)
+    .trim()
+    .slice(0, 400);
 }
 
 /**
@@ -70,7 +73,10 @@ export function findLogProblems(input: string): Finding[] {
       evidence: [{ label: 'log', actual: lineOf(text, inputs.index) }],
     });
   }
-  const subs = /No subscriptions found for [^\n]{0,200}|The subscription of '[^'\n]{0,200}' doesn't exist in cloud '[^'\n]{0,100}'/.exec(text);
+  const subs =
+    /No subscriptions found for [^\n]{0,200}|The subscription of '[^'\n]{0,200}' doesn't exist in cloud '[^'\n]{0,100}'/.exec(
+      text,
+    );
   if (subs) {
     out.push({
       id: 'subscription-not-accessible',

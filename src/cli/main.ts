@@ -10,11 +10,27 @@ export type { CliIo } from './io.js';
 export { PROGRAM } from './command.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  explain: { summary: 'Explain every Microsoft Entra (AADSTS) error in a log, JSON body or message, with its cause and fix', load: async () => (await import('./explain.js')).explainCommand },
-  claims: { summary: 'Decode a GitHub OIDC token: header, claims and lifetime (never the signature)', load: async () => (await import('./claims.js')).claimsCommand },
-  check: { summary: 'Compare a token with federated identity credentials offline, as Entra would', load: async () => (await import('./check.js')).checkCommand },
-  audit: { summary: 'Audit every workflow in .github/workflows against the credentials: jobs that can never log in, unused credentials', load: async () => (await import('./audit.js')).auditCommand },
-  trust: { summary: 'Who can become these identities: each credential checked against GitHub, SARIF for code scanning', load: async () => (await import('./trust.js')).trustCommand },
+  explain: {
+    summary: 'Explain every Microsoft Entra (AADSTS) error in a log, JSON body or message, with its cause and fix',
+    load: async () => (await import('./explain.js')).explainCommand,
+  },
+  claims: {
+    summary: 'Decode a GitHub OIDC token: header, claims and lifetime (never the signature)',
+    load: async () => (await import('./claims.js')).claimsCommand,
+  },
+  check: {
+    summary: 'Compare a token with federated identity credentials offline, as Entra would',
+    load: async () => (await import('./check.js')).checkCommand,
+  },
+  audit: {
+    summary:
+      'Audit every workflow in .github/workflows against the credentials: jobs that can never log in, unused credentials',
+    load: async () => (await import('./audit.js')).auditCommand,
+  },
+  trust: {
+    summary: 'Who can become these identities: each credential checked against GitHub, SARIF for code scanning',
+    load: async () => (await import('./trust.js')).trustCommand,
+  },
 };
 
 export const USAGE = `${PROGRAM}: explain and check GitHub Actions → Microsoft Entra workload identity federation
@@ -59,9 +75,11 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     (name === undefined ? io.stderr : io.stdout)(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    io.stderr(`${PROGRAM}: ${name.startsWith('-') ? `unknown option ${name}` : `unknown command '${name}'`}\n\n${USAGE}`);
+    io.stderr(
+      `${PROGRAM}: ${name.startsWith('-') ? `unknown option ${name}` : `unknown command '${name}'`}\n\n${USAGE}`,
+    );
     return 2;
   }
   let command: Command | undefined;

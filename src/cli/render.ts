@@ -14,11 +14,13 @@ function severityLabel(f: Finding, s: Style): string {
 }
 
 /** One finding: a header line, the title, the message and the fix, indented. */
-export function renderFinding(f: Finding, s: Style): string {
+function renderFinding(f: Finding, s: Style): string {
   const head = [severityLabel(f, s), f.code ? s.bold(f.code) : undefined, s.dim(`[${f.id}]`)].filter(Boolean).join(' ');
   const message = f.message
     .split('\n')
-    .map((l) => (l.startsWith('Entra said:') || l.startsWith('For Microsoft support:') || l.startsWith('Docs:') ? s.dim(l) : l))
+    .map((l) =>
+      l.startsWith('Entra said:') || l.startsWith('For Microsoft support:') || l.startsWith('Docs:') ? s.dim(l) : l,
+    )
     .join('\n');
   const parts = [head, s.bold(f.title), '', indent(message, '  ')];
   if (f.fix.trim()) parts.push('', `  ${s.green(s.bold('Fix:'))}`, indent(f.fix, '    '));

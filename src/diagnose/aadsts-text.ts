@@ -69,7 +69,7 @@ export interface ParsedAadsts {
 }
 
 /** One "Federated token details" block azure/login printed. */
-export interface TokenDetails {
+interface TokenDetails {
   issuer?: string;
   subject?: string;
   audience?: string;
@@ -112,7 +112,8 @@ const GH_RUN_VIEW_PREFIX = /^[^\t\n]{1,300}\t[^\t\n]{0,300}\t(?=\uFEFF?\d{4}-\d{
 // GitHub's raw log prefix, with an optional BOM.
 const LOG_TIMESTAMP = /^\uFEFF?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z ?/gm;
 // Workflow command prefixes the runner turns into annotations.
-const WORKFLOW_COMMAND = /^(?:##\[(?:error|warning|notice|debug|group|endgroup|command|section)\]|::(?:error|warning|notice|debug)(?: [^:\n]{0,500})?::)/gm;
+const WORKFLOW_COMMAND =
+  /^(?:##\[(?:error|warning|notice|debug|group|endgroup|command|section)\]|::(?:error|warning|notice|debug)(?: [^:\n]{0,500})?::)/gm;
 const JSON_ESCAPE = /\\(u[0-9a-fA-F]{4}|[rnt"/\\])/g;
 // GitHub's web log viewer turns line numbers into links; copied text keeps them, on lines of
 // their own ("[19](https://…#step:2:20)") or inside a value ("AADSTS700[21](https://…)1").
@@ -201,7 +202,7 @@ export function normaliseLogText(input: string): string {
   return text.replace(/\r\n?/g, '\n').replace(WRAPPED_CODE, '$1$2');
 }
 
-const isMasked = (v: string | undefined): boolean => v !== undefined && v.includes('***');
+const isMasked = (v: string | undefined): boolean => v?.includes('***') === true;
 
 /** A quoted value after a prefix: 'x', `x`, or ‘x’. Bounded, no backtracking across quotes. */
 function quoted(text: string, prefix: RegExp): string | undefined {
@@ -223,7 +224,10 @@ const TIMESTAMP = /Timestamp:\s*(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1
 export function parseAadstsMessage(
   code: number,
   text: string,
-): Pick<ParsedAadsts, 'presented' | 'clientId' | 'tenant' | 'traceId' | 'correlationId' | 'timestamp' | 'details' | 'masked' | 'message'> {
+): Pick<
+  ParsedAadsts,
+  'presented' | 'clientId' | 'tenant' | 'traceId' | 'correlationId' | 'timestamp' | 'details' | 'masked' | 'message'
+> {
   const t = text.length > 20_000 ? text.slice(0, 20_000) : text;
   const presented: PresentedValues = {};
   const details: AadstsDetails = {};
@@ -240,10 +244,13 @@ export function parseAadstsMessage(
   presented.subject = keep('subject', quoted(t, /presented assertion subject/) ?? quoted(t, /Assertion Subject:/));
   presented.issuer = keep(
     'issuer',
-    quoted(t, /presented assertion issuer/) ?? quoted(t, /Assertion Issuer:/) ?? (code === 7002381 || /must contain the \w+ claim/.test(t) ? quoted(t, /issued by/) : undefined),
+    quoted(t, /presented assertion issuer/) ??
+      quoted(t, /Assertion Issuer:/) ??
+      (code === 7002381 || /must contain the \w+ claim/.test(t) ? quoted(t, /issued by/) : undefined),
   );
   presented.audience = keep('audience', quoted(t, /presented assertion audience/) ?? quoted(t, /Assertion Audience:/));
-  for (const k of Object.keys(presented) as (keyof PresentedValues)[]) if (presented[k] === undefined) delete presented[k];
+  for (const k of Object.keys(presented) as (keyof PresentedValues)[])
+    if (presented[k] === undefined) delete presented[k];
 
   let clientId: string | undefined;
   let tenant: string | undefined;
@@ -257,7 +264,8 @@ export function parseAadstsMessage(
     clientId = keep('clientId', disabled[1]);
     details.appName = disabled[2];
   }
-  const client = /The client '([^'\n]{0,300})'(?:\s*\(([^)\n]{0,200})\))? has no configured federated identity credentials/.exec(t);
+  const client =
+    /The client '([^'\n]{0,300})'(?:\s*\(([^)\n]{0,200})\))? has no configured federated identity credentials/.exec(t);
   if (client) {
     details.appName = client[1];
     if (client[2]) clientId = keep('clientId', client[2]);
@@ -269,27 +277,36 @@ export function parseAadstsMessage(
   if (tenantNotFound) tenant = keep('tenant', tenantNotFound[1] ?? tenantNotFound[2]);
   const tenantId = quoted(t, /Specified tenant identifier/);
   if (tenantId !== undefined) tenant = keep('tenant', tenantId);
-  const resource = /resource principal named (\S{1,500}?) was not found in the tenant named (\S{1,300}?)\.(?:\s|$)/.exec(t);
+  const resource =
+    /resource principal named (\S{1,500}?) was not found in the tenant named (\S{1,300}?)\.(?:\s|$)/.exec(t);
   if (resource) {
     details.resource = resource[1];
     tenant = keep('tenant', resource[2]);
   }
 
   // 700024, current and 2021 forms.
-  const time = /Current time:\s*([^,\n]{1,60}),\s*(?:assertion valid from\s*([^,\n]{1,60}),\s*)?expiry time of assertion\s*([^\s,\n]{1,60}?)\.?(?:\s|$)/.exec(t);
+  const time =
+    /Current time:\s*([^,\n]{1,60}),\s*(?:assertion valid from\s*([^,\n]{1,60}),\s*)?expiry time of assertion\s*([^\s,\n]{1,60}?)\.?(?:\s|$)/.exec(
+      t,
+    );
   if (time) {
     details.currentTime = time[1]!.trim();
     if (time[2]) details.validFrom = time[2].trim();
     details.expiresAt = time[3]!.trim();
   }
   // 7000272.
-  const kid = /certificate with identifier\s+(\S{0,200}?)\s+used to sign the federated credential could not be found in the metadata of identity provider\s+(\S{1,600}?)\.?(?:\s|$)/.exec(t);
+  const kid =
+    /certificate with identifier\s+(\S{0,200}?)\s+used to sign the federated credential could not be found in the metadata of identity provider\s+(\S{1,600}?)\.?(?:\s|$)/.exec(
+      t,
+    );
   if (kid) {
     if (kid[1]) details.kid = kid[1];
     details.keyIssuer = kid[2];
   }
   // 7002381.
-  const claim = /must contain the (\w{1,100}) claim with value (.{0,600}?) but actual value is '([^'\n]{0,300})'/.exec(t);
+  const claim = /must contain the (\w{1,100}) claim with value (.{0,600}?) but actual value is '([^'\n]{0,300})'/.exec(
+    t,
+  );
   if (claim) {
     details.requiredClaim = claim[1];
     details.allowedValues = [...claim[2]!.matchAll(/'([^'\n]{0,200})'/g)].map((m) => m[1]!);
@@ -378,7 +395,14 @@ function jsonField(window: string, name: string): string | undefined {
 }
 
 function dedupeKey(p: ParsedAadsts): string {
-  return [p.code, p.presented.issuer ?? '', p.presented.subject ?? '', p.presented.audience ?? '', p.clientId ?? '', p.tenant ?? ''].join('\u0000');
+  return [
+    p.code,
+    p.presented.issuer ?? '',
+    p.presented.subject ?? '',
+    p.presented.audience ?? '',
+    p.clientId ?? '',
+    p.tenant ?? '',
+  ].join('\u0000');
 }
 
 /**
@@ -398,7 +422,10 @@ export function extractAadstsErrors(text: string): ParsedAadsts[] {
  * first; each names the code Entra pairs it with (docs: Entra error codes reference).
  */
 const ENTRA_PHRASES: ReadonlyArray<readonly [RegExp, number]> = [
-  [/No matching federated identity record found for presented assertion subject[^\n]{0,1400}case-insensitive comparison/, 7002138],
+  [
+    /No matching federated identity record found for presented assertion subject[^\n]{0,1400}case-insensitive comparison/,
+    7002138,
+  ],
   [/No matching federated identity record found for presented assertion subject/, 700213],
   [/No matching federated identity record found for presented assertion issuer/, 700211],
   [/No matching federated identity record found for presented assertion audience/, 700212],
@@ -480,7 +507,8 @@ function extract(input: string): ParsedAadsts[] {
     const key = dedupeKey(p);
     const seen = byKey.get(key);
     if (seen) {
-      for (const k of ['traceId', 'correlationId', 'timestamp', 'error'] as const) if (seen[k] === undefined && p[k] !== undefined) seen[k] = p[k];
+      for (const k of ['traceId', 'correlationId', 'timestamp', 'error'] as const)
+        if (seen[k] === undefined && p[k] !== undefined) seen[k] = p[k];
       continue;
     }
     byKey.set(key, p);
@@ -554,9 +582,15 @@ export function extractLogContext(input: string): LogContext {
       else if (key === 'audience') ctx.audience ??= value;
       else if (key === 'auth-type') ctx.authType ??= value;
     }
-    const method = /Attempting Azure CLI login by using ([^\n]{1,80}?)\.\.\./.exec(text) ?? /Attempting Azure PowerShell login by using ([^\n]{1,80}?)\.\.\./.exec(text);
+    const method =
+      /Attempting Azure CLI login by using ([^\n]{1,80}?)\.\.\./.exec(text) ??
+      /Attempting Azure PowerShell login by using ([^\n]{1,80}?)\.\.\./.exec(text);
     if (method) ctx.loginMethod = method[1];
-    if (/Azure\/login action also supports OIDC login mechanism/i.test(text) || /login by using service principal with secret/i.test(text)) ctx.usedClientSecret = true;
+    if (
+      /Azure\/login action also supports OIDC login mechanism/i.test(text) ||
+      /login by using service principal with secret/i.test(text)
+    )
+      ctx.usedClientSecret = true;
   } catch {
     /* best effort */
   }

@@ -51,7 +51,7 @@ export type BuilderName =
   | 'tenant'
   | 'tenant-policy';
 
-export type Retry = 'never' | 'transient' | 'propagation';
+type Retry = 'never' | 'transient' | 'propagation';
 
 export interface CatalogEntry {
   code: number;
@@ -95,15 +95,16 @@ export const DOCS = {
   clientCredentials: 'https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow',
   certificateCredentials: 'https://learn.microsoft.com/entra/identity-platform/certificate-credentials',
   azureLoginOidc: 'https://github.com/Azure/login#login-with-openid-connect-oidc-recommended',
-  managedIdentityAsFic: 'https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity',
+  managedIdentityAsFic:
+    'https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity',
   errorLookup: (code: number) => `https://login.microsoftonline.com/error?code=${code}`,
 } as const;
 
 export const C = PLACEHOLDER.clientId;
 
-
 export const LIST_CREDENTIALS = `\`az ad app federated-credential list --id ${C} --query "[].{name:name, issuer:issuer, subject:subject, audience:audiences[0]}" -o table\``;
-export const LIST_CREDENTIALS_UAMI = '`az identity federated-credential list --identity-name <IDENTITY-NAME> --resource-group <RESOURCE-GROUP> -o table`';
+export const LIST_CREDENTIALS_UAMI =
+  '`az identity federated-credential list --identity-name <IDENTITY-NAME> --resource-group <RESOURCE-GROUP> -o table`';
 export const createFor = (subject: string, issuer = GITHUB_COM_ISSUER, audience = 'api://AzureADTokenExchange') =>
   `\`az ad app federated-credential create --id ${C} --parameters '${JSON.stringify({ name: 'github-actions', issuer, subject, audiences: [audience] })}'\``;
 export const PERMISSIONS_STEP = `In the workflow: ${PERMISSIONS_ONE_LINE}.`;

@@ -3,17 +3,18 @@ import { audiences } from '../github/claims.js';
 import { parseSubject } from '../github/subject.js';
 import { cloudOfAudience } from '../entra/clouds.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
-import { type Cause, type CauseContext } from './catalog-base.js';
+import type { Cause, CauseContext } from './catalog-base.js';
 
 // ---- predicates over the evidence -------------------------------------------------------------
 
-export const subjectOf = (c: CauseContext): string | undefined => c.presented.subject ?? c.claims?.sub;
-export const issuerOf = (c: CauseContext): string | undefined => c.presented.issuer ?? c.claims?.iss;
-export const audienceOf = (c: CauseContext): string | undefined => c.presented.audience ?? (c.claims ? audiences(c.claims)[0] : undefined);
-export const classic = (c: CauseContext) => (c.credentials ?? []).filter((x) => typeof x.subject === 'string');
+const subjectOf = (c: CauseContext): string | undefined => c.presented.subject ?? c.claims?.sub;
+const issuerOf = (c: CauseContext): string | undefined => c.presented.issuer ?? c.claims?.iss;
+const audienceOf = (c: CauseContext): string | undefined =>
+  c.presented.audience ?? (c.claims ? audiences(c.claims)[0] : undefined);
+const classic = (c: CauseContext) => (c.credentials ?? []).filter((x) => typeof x.subject === 'string');
 
 /** A predicate that is undefined when the value it needs is unknown. */
-export function whenKnown<T>(get: (c: CauseContext) => T | undefined, test: (v: T, c: CauseContext) => boolean | undefined) {
+function whenKnown<T>(get: (c: CauseContext) => T | undefined, test: (v: T, c: CauseContext) => boolean | undefined) {
   return (c: CauseContext): boolean | undefined => {
     const v = get(c);
     return v === undefined ? undefined : test(v, c);
@@ -21,17 +22,21 @@ export function whenKnown<T>(get: (c: CauseContext) => T | undefined, test: (v: 
 }
 
 /** Over the credentials when they are known; undefined otherwise. */
-export function credentialsShow(test: (c: CauseContext) => boolean) {
+function credentialsShow(test: (c: CauseContext) => boolean) {
   return (c: CauseContext): boolean | undefined => (c.credentials && c.credentials.length > 0 ? test(c) : undefined);
 }
 
-export const contextKind = (c: CauseContext) => {
+const contextKind = (c: CauseContext) => {
   const s = subjectOf(c);
   return s === undefined ? undefined : parseSubject(s).contextKind;
 };
 
-export const isGitHubIssuer = (iss: string) => iss === GITHUB_COM_ISSUER || iss.startsWith(`${GITHUB_COM_ISSUER}/`) || /\/_services\/token\/?$/.test(iss);
-export const isEntraIssuer = (iss: string) => /^https:\/\/(?:login\.microsoftonline\.(?:com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn|sts\.windows\.net|login\.windows\.net|login\.microsoft\.com)\//i.test(iss);
+const isGitHubIssuer = (iss: string) =>
+  iss === GITHUB_COM_ISSUER || iss.startsWith(`${GITHUB_COM_ISSUER}/`) || /\/_services\/token\/?$/.test(iss);
+const isEntraIssuer = (iss: string) =>
+  /^https:\/\/(?:login\.microsoftonline\.(?:com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn|sts\.windows\.net|login\.windows\.net|login\.microsoft\.com)\//i.test(
+    iss,
+  );
 export const isMaskedOrEmpty = (v: string | undefined) => v === undefined || v.trim() === '' || v.includes('***');
 
 // ---- causes shared by several codes -----------------------------------------------------------
@@ -54,20 +59,21 @@ export const causePullRequest: Cause = {
   appliesWhen: (c) => {
     const kind = contextKind(c);
     if (kind === undefined) return undefined;
-    return kind === 'pull_request' ? true : false;
+    return kind === 'pull_request';
   },
 };
 
 export const causeImmutable: Cause = {
   id: 'immutable-vs-name',
-  text: 'One side uses GitHub\'s immutable subject `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` (new, renamed or transferred repositories since July 15, 2026, and subjects the Entra portal now proposes) and the other the name form `repo:OWNER/REPO:…`.',
+  text: "One side uses GitHub's immutable subject `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` (new, renamed or transferred repositories since July 15, 2026, and subjects the Entra portal now proposes) and the other the name form `repo:OWNER/REPO:…`.",
   appliesWhen: (c) => {
     const s = subjectOf(c);
     if (s === undefined) return undefined;
     const form = parseSubject(s).form;
     if (form === 'custom') return false;
     const creds = classic(c);
-    if (creds.length > 0) return creds.some((k) => parseSubject(k.subject!).form !== 'custom' && parseSubject(k.subject!).form !== form);
+    if (creds.length > 0)
+      return creds.some((k) => parseSubject(k.subject!).form !== 'custom' && parseSubject(k.subject!).form !== form);
     return form === 'immutable' ? true : undefined;
   },
 };
@@ -91,7 +97,11 @@ export const causeOtherRef: Cause = {
     return credentialsShow((x) =>
       classic(x).some((k) => {
         const p = parseSubject(k.subject!);
-        return p.repository?.toLowerCase() === repo && (p.contextKind === 'branch' || p.contextKind === 'tag') && k.subject !== s;
+        return (
+          p.repository?.toLowerCase() === repo &&
+          (p.contextKind === 'branch' || p.contextKind === 'tag') &&
+          k.subject !== s
+        );
       }),
     )(c);
   },
@@ -99,7 +109,7 @@ export const causeOtherRef: Cause = {
 
 export const causeReusable: Cause = {
   id: 'reusable-workflow',
-  text: 'The job runs a reusable workflow: the subject carries the caller\'s repository and trigger, not the reusable workflow\'s; only `job_workflow_ref` names the called file.',
+  text: "The job runs a reusable workflow: the subject carries the caller's repository and trigger, not the reusable workflow's; only `job_workflow_ref` names the called file.",
   appliesWhen: (c) => {
     const jwr = c.claims?.job_workflow_ref;
     const wr = c.claims?.workflow_ref;
@@ -115,18 +125,20 @@ export const causeWrongApp: Cause = {
 
 export const causePropagation: Cause = {
   id: 'propagation',
-  text: 'The credential was created or changed in the last few minutes and Entra\'s cache still has the old data; this clears by itself (retry after 1–5 minutes; if it persists against a byte-identical credential, delete and recreate it).',
+  text: "The credential was created or changed in the last few minutes and Entra's cache still has the old data; this clears by itself (retry after 1–5 minutes; if it persists against a byte-identical credential, delete and recreate it).",
   appliesWhen: credentialsShow((c) => {
     const s = subjectOf(c);
     const i = issuerOf(c);
     const a = audienceOf(c);
-    return classic(c).some((k) => k.subject === s && (i === undefined || k.issuer === i) && (a === undefined || k.audiences[0] === a));
+    return classic(c).some(
+      (k) => k.subject === s && (i === undefined || k.issuer === i) && (a === undefined || k.audiences[0] === a),
+    );
   }),
 };
 
 export const causeTrailingSlash: Cause = {
   id: 'issuer-trailing-slash',
-  text: 'The credential\'s issuer has a trailing slash (`https://token.actions.githubusercontent.com/`); GitHub\'s issuer has none and Entra compares issuers byte for byte.',
+  text: "The credential's issuer has a trailing slash (`https://token.actions.githubusercontent.com/`); GitHub's issuer has none and Entra compares issuers byte for byte.",
   appliesWhen: (c) => {
     const iss = issuerOf(c);
     if (iss === undefined) return undefined;
@@ -139,12 +151,14 @@ export const causeTrailingSlash: Cause = {
 
 export const causeEnterpriseIssuer: Cause = {
   id: 'enterprise-issuer',
-  text: 'The enterprise enabled GitHub\'s enterprise-specific issuer (`https://token.actions.githubusercontent.com/<enterprise-slug>`, include_enterprise_slug), so the token\'s issuer has the slug and the credential must too (or the reverse).',
+  text: "The enterprise enabled GitHub's enterprise-specific issuer (`https://token.actions.githubusercontent.com/<enterprise-slug>`, include_enterprise_slug), so the token's issuer has the slug and the credential must too (or the reverse).",
   appliesWhen: whenKnown(issuerOf, (iss, c) =>
     iss.startsWith(`${GITHUB_COM_ISSUER}/`) && iss.length > GITHUB_COM_ISSUER.length + 1
       ? true
       : c.credentials?.length
-        ? c.credentials.some((k) => k.issuer.startsWith(`${GITHUB_COM_ISSUER}/`) && k.issuer.length > GITHUB_COM_ISSUER.length + 1)
+        ? c.credentials.some(
+            (k) => k.issuer.startsWith(`${GITHUB_COM_ISSUER}/`) && k.issuer.length > GITHUB_COM_ISSUER.length + 1,
+          )
         : undefined,
   ),
 };
@@ -168,10 +182,11 @@ export const causeSovereignAudience: Cause = {
     const aud = audienceOf(c);
     if (aud === undefined) return undefined;
     const tokenCloud = cloudOfAudience(aud);
-    if (c.credentials?.length) return c.credentials.some((k) => {
-      const kc = cloudOfAudience(k.audiences[0] ?? '');
-      return !!kc && !!tokenCloud && kc !== tokenCloud;
-    });
+    if (c.credentials?.length)
+      return c.credentials.some((k) => {
+        const kc = cloudOfAudience(k.audiences[0] ?? '');
+        return !!kc && !!tokenCloud && kc !== tokenCloud;
+      });
     if (c.cloud && tokenCloud) return c.cloud.name !== tokenCloud.name;
     return undefined;
   },
@@ -179,18 +194,24 @@ export const causeSovereignAudience: Cause = {
 
 export const causeDefaultGitHubAudience: Cause = {
   id: 'github-default-audience',
-  text: 'The token was requested without an audience, so GitHub set `aud` to the owner\'s URL (`https://github.com/OWNER`); the login step must request `api://AzureADTokenExchange`.',
-  appliesWhen: whenKnown(audienceOf, (aud) => /^https:\/\/github\.com\//i.test(aud) || /^https:\/\/[^/]+\/[^/]+$/.test(aud) && !cloudOfAudience(aud)),
+  text: "The token was requested without an audience, so GitHub set `aud` to the owner's URL (`https://github.com/OWNER`); the login step must request `api://AzureADTokenExchange`.",
+  appliesWhen: whenKnown(
+    audienceOf,
+    (aud) => /^https:\/\/github\.com\//i.test(aud) || (/^https:\/\/[^/]+\/[^/]+$/.test(aud) && !cloudOfAudience(aud)),
+  ),
 };
 
 export const causeCustomAudience: Cause = {
   id: 'custom-audience',
-  text: 'The credential or the workflow uses a custom audience; the token\'s `aud` and the credential\'s single audience must be the same string.',
+  text: "The credential or the workflow uses a custom audience; the token's `aud` and the credential's single audience must be the same string.",
   appliesWhen: (c) => {
     const aud = audienceOf(c);
     if (aud === undefined) return undefined;
     const githubDefault = /^https:\/\/github\.com\//i.test(aud);
-    if (c.credentials?.length) return c.credentials.some((k) => !cloudOfAudience(k.audiences[0] ?? '')) || (!cloudOfAudience(aud) && !githubDefault);
+    if (c.credentials?.length)
+      return (
+        c.credentials.some((k) => !cloudOfAudience(k.audiences[0] ?? '')) || (!cloudOfAudience(aud) && !githubDefault)
+      );
     return !cloudOfAudience(aud) && !githubDefault ? true : undefined;
   },
 };
@@ -218,4 +239,3 @@ export const causeMissingIdTokenPermission: Cause = {
   text: 'The job had no `permissions: id-token: write`, so no OIDC token was fetched and an empty or placeholder value was sent (older azure/login versions went on to call Entra anyway).',
   appliesWhen: (c) => (c.claims ? false : undefined),
 };
-

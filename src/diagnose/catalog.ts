@@ -12,9 +12,22 @@ import { ASSERTION_ENTRIES } from './catalog-assertion.js';
 import { TENANT_ENTRIES } from './catalog-tenant.js';
 import { REQUEST_ENTRIES } from './catalog-request.js';
 
-export { DOCS, PLACEHOLDER, PERMISSIONS_STEP, type BuilderName, type CatalogEntry, type Cause, type CauseContext } from './catalog-base.js';
+export {
+  DOCS,
+  PLACEHOLDER,
+  PERMISSIONS_STEP,
+  type BuilderName,
+  type CatalogEntry,
+  type Cause,
+  type CauseContext,
+} from './catalog-base.js';
 
-export const CATALOG: readonly CatalogEntry[] = [...MATCH_ENTRIES, ...ASSERTION_ENTRIES, ...TENANT_ENTRIES, ...REQUEST_ENTRIES];
+export const CATALOG: readonly CatalogEntry[] = [
+  ...MATCH_ENTRIES,
+  ...ASSERTION_ENTRIES,
+  ...TENANT_ENTRIES,
+  ...REQUEST_ENTRIES,
+];
 
 const BY_CODE = new Map<number, CatalogEntry>(CATALOG.map((entry) => [entry.code, entry]));
 
@@ -27,7 +40,7 @@ export function catalogCodes(): number[] {
   return [...BY_CODE.keys()].sort((a, b) => a - b);
 }
 
-export interface RankedCause {
+interface RankedCause {
   cause: Cause;
   /** true: shown by the evidence; false: ruled out; undefined: cannot tell. */
   applies: boolean | undefined;
@@ -60,4 +73,3 @@ export function fillPlaceholders(step: string, values: Partial<Record<keyof type
   }
   return out;
 }
-

@@ -15,7 +15,13 @@ import { toImmutableForm, toNameForm, parseSubject } from '../github/subject.js'
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import type { Evidence, Finding } from './finding.js';
 import { diffLines, editDistance, shellQuote } from './text-diff.js';
-import { classifySubjectDifference, subjectDifferenceSentence, subjectDistance, whatTheCredentialExpects, whyThisSubject } from './subject-reasons.js';
+import {
+  classifySubjectDifference,
+  subjectDifferenceSentence,
+  subjectDistance,
+  whatTheCredentialExpects,
+  whyThisSubject,
+} from './subject-reasons.js';
 import { azAppUpdateCommand, createCommands, credentialNameForSubject, type CredentialSpec } from './fix-commands.js';
 
 export interface FieldComparison {
@@ -37,7 +43,7 @@ export interface CredentialComparison {
   distance: number;
 }
 
-export interface CompareInput {
+interface CompareInput {
   claims: GitHubClaims;
   credentials: readonly FederatedCredential[];
   clientId: string;
@@ -62,17 +68,32 @@ function compareOne(claims: GitHubClaims, credential: FederatedCredential): Cred
   const expectedAud = credential.audiences?.[0] ?? '';
   const issuer = { actual: claims.iss, expected: credential.issuer, equal: claims.iss === credential.issuer };
   const audience = { actual: aud, expected: expectedAud, equal: audiences(claims).length === 1 && aud === expectedAud };
-  let distance = (issuer.equal ? 0 : 1000 + Math.min(editDistance(issuer.actual, issuer.expected), 200)) + (audience.equal ? 0 : 300);
+  let distance =
+    (issuer.equal ? 0 : 1000 + Math.min(editDistance(issuer.actual, issuer.expected), 200)) +
+    (audience.equal ? 0 : 300);
   if (isFlexible(credential)) {
     const parsed = parseClaimsMatchingExpression(credential.claimsMatchingExpression!.value, {
       languageVersion: credential.claimsMatchingExpression!.languageVersion,
       issuer: credential.issuer,
     });
     if (!parsed.ok) {
-      return { credential, issuer, audience, expression: { error: parsed.error, warnings: [] }, matched: false, distance: distance + 500 };
+      return {
+        credential,
+        issuer,
+        audience,
+        expression: { error: parsed.error, warnings: [] },
+        matched: false,
+        distance: distance + 500,
+      };
     }
     const evaluation = evaluateClaimsMatchingExpression(parsed.clauses, claims);
-    distance += evaluation.matched ? 0 : 50 + Math.min(editDistance(evaluation.firstFailure?.actual ?? '', evaluation.firstFailure?.clause.comparand ?? ''), 400);
+    distance += evaluation.matched
+      ? 0
+      : 50 +
+        Math.min(
+          editDistance(evaluation.firstFailure?.actual ?? '', evaluation.firstFailure?.clause.comparand ?? ''),
+          400,
+        );
     return {
       credential,
       issuer,
@@ -116,9 +137,11 @@ export function compareWithCredentials(input: CompareInput): CompareResult {
 
   const create = createCommands(clientId, suggestion);
   const name = nearest.credential.name;
-  if (!nearest.issuer.equal) findings.push(issuerMismatch(claims, nearest, comparisons, clientId));
-  if (nearest.subject && !nearest.subject.equal) findings.push(subjectMismatch(claims, nearest, create, input.jobId, clientId));
-  if (nearest.expression?.evaluation && !nearest.expression.evaluation.matched) findings.push(expressionMismatch(claims, nearest, create));
+  if (!nearest.issuer.equal) findings.push(issuerMismatch(nearest, comparisons, clientId));
+  if (nearest.subject && !nearest.subject.equal)
+    findings.push(subjectMismatch(claims, nearest, create, input.jobId, clientId));
+  if (nearest.expression?.evaluation && !nearest.expression.evaluation.matched)
+    findings.push(expressionMismatch(claims, nearest, create));
   if (!nearest.audience.equal) findings.push(audienceMismatch(claims, nearest, cloud, clientId));
   if (findings.length === 0) {
     // Unreachable with exact comparisons, kept so a run never ends silently.
@@ -137,17 +160,29 @@ function credentialLabel(c: FederatedCredential): string {
   return `credential '${c.name}'${c.source === 'graph' ? ' (read from Microsoft Graph)' : c.source === 'arm' ? ' (read from Azure Resource Manager)' : ''}`;
 }
 
-function issuerMismatch(claims: GitHubClaims, nearest: CredentialComparison, all: CredentialComparison[], clientId: string): Finding {
+function issuerMismatch(nearest: CredentialComparison, all: CredentialComparison[], clientId: string): Finding {
   const { actual, expected } = nearest.issuer;
   const reasons: string[] = [];
-  if (expected === `${actual}/` || `${expected}/` === actual) reasons.push('The two differ only by a trailing slash, and Entra compares issuers byte for byte. Microsoft\'s own docs show the GitHub issuer both with and without the slash; GitHub sends it without.');
-  else if (expected.trim() === actual) reasons.push('The credential\'s issuer has leading or trailing whitespace, which blocks the exchange.');
-  else if (expected.toLowerCase() === actual.toLowerCase()) reasons.push('The two differ only in letter case; Entra compares issuers case-sensitively.');
+  if (expected === `${actual}/` || `${expected}/` === actual)
+    reasons.push(
+      "The two differ only by a trailing slash, and Entra compares issuers byte for byte. Microsoft's own docs show the GitHub issuer both with and without the slash; GitHub sends it without.",
+    );
+  else if (expected.trim() === actual)
+    reasons.push("The credential's issuer has leading or trailing whitespace, which blocks the exchange.");
+  else if (expected.toLowerCase() === actual.toLowerCase())
+    reasons.push('The two differ only in letter case; Entra compares issuers case-sensitively.');
   else if (actual.startsWith(`${GITHUB_COM_ISSUER}/`) && expected === GITHUB_COM_ISSUER)
-    reasons.push(`The token comes from an enterprise-specific issuer (${'`'}${actual}${'`'}): the enterprise has enabled the unique issuer URL (include_enterprise_slug), so credentials must name it.`);
+    reasons.push(
+      `The token comes from an enterprise-specific issuer (${'`'}${actual}${'`'}): the enterprise has enabled the unique issuer URL (include_enterprise_slug), so credentials must name it.`,
+    );
   else if (expected.startsWith(`${GITHUB_COM_ISSUER}/`) && actual === GITHUB_COM_ISSUER)
-    reasons.push('The credential names an enterprise-specific issuer, but this repository\'s tokens use the default github.com issuer: the enterprise slug is not enabled for it.');
-  else if (/\/_services\/token$/.test(actual)) reasons.push('The token comes from GitHub Enterprise Server; its issuer is `https://HOSTNAME/_services/token`, and Entra must be able to reach that host from the internet.');
+    reasons.push(
+      "The credential names an enterprise-specific issuer, but this repository's tokens use the default github.com issuer: the enterprise slug is not enabled for it.",
+    );
+  else if (/\/_services\/token$/.test(actual))
+    reasons.push(
+      'The token comes from GitHub Enterprise Server; its issuer is `https://HOSTNAME/_services/token`, and Entra must be able to reach that host from the internet.',
+    );
   const sameIssuer = all.filter((c) => c.issuer.equal).length;
   return {
     id: 'issuer-mismatch',
@@ -162,7 +197,13 @@ function issuerMismatch(claims: GitHubClaims, nearest: CredentialComparison, all
   };
 }
 
-function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, create: string, jobId: string | undefined, clientId: string): Finding {
+function subjectMismatch(
+  claims: GitHubClaims,
+  nearest: CredentialComparison,
+  create: string,
+  jobId: string | undefined,
+  clientId: string,
+): Finding {
   const { actual, expected } = nearest.subject!;
   const kind = classifySubjectDifference(actual, expected);
   const why = whyThisSubject(actual, claims);
@@ -182,7 +223,10 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
       };
     case 'immutable-vs-name': {
       const tokenImmutable = parseSubject(actual).form === 'immutable';
-      const alt = !tokenImmutable && claims.repository_owner_id && claims.repository_id ? toImmutableForm(actual, claims.repository_owner_id, claims.repository_id) : undefined;
+      const alt =
+        !tokenImmutable && claims.repository_owner_id && claims.repository_id
+          ? toImmutableForm(actual, claims.repository_owner_id, claims.repository_id)
+          : undefined;
       return {
         id: 'subject-immutable-format',
         severity: 'error',
@@ -216,12 +260,17 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
         message: `${diff}\n${subjectDifferenceSentence(actual, expected)}`,
         fix:
           `Replace it with a flexible credential (Graph beta; az CLI cannot create these):\n` +
-          `az rest --method POST --uri ${shellQuote(`https://graph.microsoft.com/beta/applications(appId='${clientId}')/federatedIdentityCredentials`)} --body '${JSON.stringify({
-            name: `${nearest.credential.name}-flex`.slice(0, 120),
-            issuer: nearest.credential.issuer,
-            audiences: nearest.credential.audiences,
-            claimsMatchingExpression: { value: `claims['sub'] matches '${expected.replace(/'/g, "''")}'`, languageVersion: 1 },
-          }).replace(/'/g, `'\\''`)}'\nor add a credential for this exact subject:\n${create}`,
+          `az rest --method POST --uri ${shellQuote(`https://graph.microsoft.com/beta/applications(appId='${clientId}')/federatedIdentityCredentials`)} --body '${JSON.stringify(
+            {
+              name: `${nearest.credential.name}-flex`.slice(0, 120),
+              issuer: nearest.credential.issuer,
+              audiences: nearest.credential.audiences,
+              claimsMatchingExpression: {
+                value: `claims['sub'] matches '${expected.replace(/'/g, "''")}'`,
+                languageVersion: 1,
+              },
+            },
+          ).replace(/'/g, `'\\''`)}'\nor add a credential for this exact subject:\n${create}`,
         evidence,
       };
     default: {
@@ -230,7 +279,9 @@ function subjectMismatch(claims: GitHubClaims, nearest: CredentialComparison, cr
       return {
         id: custom ? 'subject-custom-template' : 'subject-mismatch',
         severity: 'error',
-        title: custom ? `Subject comes from a customised template and differs from ${label}` : `Subject differs from ${label}`,
+        title: custom
+          ? `Subject comes from a customised template and differs from ${label}`
+          : `Subject differs from ${label}`,
         message: expects.explainsWhy ? `${diff}\n${expects.sentence}` : `${diff}\n${why}\n${expects.sentence}`,
         fix:
           `Add a credential for the subject this job sends:\n${create}` +
@@ -259,7 +310,11 @@ function expressionMismatch(claims: GitHubClaims, nearest: CredentialComparison,
         : '') +
       whyThisSubject(claims.sub, claims),
     fix: `Widen the expression so it covers ${q(f?.actual ?? claims.sub)}, or add a credential for this exact subject:\n${create}`,
-    evidence: ev.results.map((r) => ({ label: r.clause.text, actual: r.actual ?? '(absent)', expected: r.clause.comparand })),
+    evidence: ev.results.map((r) => ({
+      label: r.clause.text,
+      actual: r.actual ?? '(absent)',
+      expected: r.clause.comparand,
+    })),
   };
 }
 
@@ -274,7 +329,12 @@ function expressionInvalid(c: CredentialComparison): Finding {
   };
 }
 
-function audienceMismatch(claims: GitHubClaims, nearest: CredentialComparison, cloud: Cloud, clientId: string): Finding {
+function audienceMismatch(
+  claims: GitHubClaims,
+  nearest: CredentialComparison,
+  cloud: Cloud,
+  clientId: string,
+): Finding {
   const { actual, expected } = nearest.audience;
   const all = audiences(claims);
   const tokenCloud = cloudOfAudience(actual);
@@ -283,7 +343,10 @@ function audienceMismatch(claims: GitHubClaims, nearest: CredentialComparison, c
   if (all.length > 1) reasons.push(`The token carries ${all.length} audiences; Entra needs exactly one.`);
   if (credCloud && tokenCloud && credCloud !== tokenCloud)
     reasons.push(`The credential uses the ${credCloud.label} audience, the token the ${tokenCloud.label} one.`);
-  if (!tokenCloud) reasons.push(`The token's audience is not an Azure exchange audience; GitHub puts the requested audience in ${'`'}aud${'`'}.`);
+  if (!tokenCloud)
+    reasons.push(
+      `The token's audience is not an Azure exchange audience; GitHub puts the requested audience in ${'`'}aud${'`'}.`,
+    );
   const credentialIsStandard = !!credCloud;
   return {
     id: 'audience-mismatch',

@@ -2,11 +2,11 @@
  * The case a diagnosis reasons about (Entra's incident plus what the context knows) and the
  * helpers every builder shares: assembling a finding, the causes section, fix commands.
  */
-import { type FederatedCredential } from '../entra/credential.js';
+import type { FederatedCredential } from '../entra/credential.js';
 import { CLOUDS, type Cloud } from '../entra/clouds.js';
 import { audiences, type GitHubClaims } from '../github/claims.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
-import { type AadstsDetails, type PresentedValues } from './aadsts-text.js';
+import type { AadstsDetails, PresentedValues } from './aadsts-text.js';
 import {
   DOCS,
   fillPlaceholders,
@@ -27,8 +27,6 @@ import {
   type CredentialPatch,
 } from './fix-commands.js';
 import { shellQuote } from './text-diff.js';
-
-
 
 export const TENANT_PLACEHOLDER = '<TENANT-ID>';
 
@@ -77,10 +75,17 @@ export function resolve(inc: Incident, ctx: DiagnosisContext, entry: CatalogEntr
   let claimsConflict: string | undefined;
   if (claims) {
     const diffs: string[] = [];
-    if (p.subject !== undefined && !p.subject.includes('***') && p.subject !== claims.sub) diffs.push(`subject ${q(p.subject)} (the token given has ${q(claims.sub)})`);
-    if (p.issuer !== undefined && !p.issuer.includes('***') && p.issuer !== claims.iss && !(inc.code === 7002381 && p.issuer === `${claims.iss}/`))
+    if (p.subject !== undefined && !p.subject.includes('***') && p.subject !== claims.sub)
+      diffs.push(`subject ${q(p.subject)} (the token given has ${q(claims.sub)})`);
+    if (
+      p.issuer !== undefined &&
+      !p.issuer.includes('***') &&
+      p.issuer !== claims.iss &&
+      !(inc.code === 7002381 && p.issuer === `${claims.iss}/`)
+    )
       diffs.push(`issuer ${q(p.issuer)} (the token given has ${q(claims.iss)})`);
-    if (p.audience !== undefined && !p.audience.includes('***') && !audiences(claims).includes(p.audience)) diffs.push(`audience ${q(p.audience)} (the token given has ${q(audiences(claims).join(', '))})`);
+    if (p.audience !== undefined && !p.audience.includes('***') && !audiences(claims).includes(p.audience))
+      diffs.push(`audience ${q(p.audience)} (the token given has ${q(audiences(claims).join(', '))})`);
     if (diffs.length) {
       claimsConflict = `Entra quotes ${diffs.join(', ')}: the error belongs to another token than the one given, so the reasoning below uses Entra's values.`;
       claims = undefined;
@@ -109,7 +114,6 @@ export function resolve(inc: Incident, ctx: DiagnosisContext, entry: CatalogEntr
   if (audience !== undefined) c.audience = audience;
   return c;
 }
-
 
 // ---- text helpers -----------------------------------------------------------------------------
 
@@ -140,15 +144,28 @@ function entraSaid(inc: Incident): string | undefined {
   return `Entra said: ${text}`;
 }
 
-export function causesSection(c: Case, entry: CatalogEntry, opts: { skipRuledOut?: boolean; omit?: readonly string[] } = {}): string[] {
+export function causesSection(
+  c: Case,
+  entry: CatalogEntry,
+  opts: { skipRuledOut?: boolean; omit?: readonly string[] } = {},
+): string[] {
   const ranked = rankCauses(entry, c.cause).filter((r) => !opts.omit?.includes(r.cause.id));
   const shown = ranked.filter((r) => r.applies === true);
   const open = ranked.filter((r) => r.applies === undefined);
   const out = ranked.filter((r) => r.applies === false);
   const lines: string[] = [];
-  if (shown.length) lines.push(shown.length === 1 ? 'Cause shown by the evidence:' : 'Causes shown by the evidence:', ...shown.map((r) => `  - ${r.cause.text}`));
-  if (open.length) lines.push(shown.length ? 'Also possible:' : 'Possible causes, most likely first:', ...open.map((r) => `  - ${r.cause.text}`));
-  if (out.length && !opts.skipRuledOut && c.ctx.verbose) lines.push('Ruled out by the evidence:', ...out.map((r) => `  - ${firstClause(r.cause.text)}`));
+  if (shown.length)
+    lines.push(
+      shown.length === 1 ? 'Cause shown by the evidence:' : 'Causes shown by the evidence:',
+      ...shown.map((r) => `  - ${r.cause.text}`),
+    );
+  if (open.length)
+    lines.push(
+      shown.length ? 'Also possible:' : 'Possible causes, most likely first:',
+      ...open.map((r) => `  - ${r.cause.text}`),
+    );
+  if (out.length && !opts.skipRuledOut && c.ctx.verbose)
+    lines.push('Ruled out by the evidence:', ...out.map((r) => `  - ${firstClause(r.cause.text)}`));
   return lines;
 }
 
@@ -161,7 +178,14 @@ function firstClause(text: string): string {
 /** Assemble the finding: message ends with Entra's words, the docs and the trace ids. */
 export function finding(
   c: Case,
-  f: { id: FindingId; title: string; body: (string | undefined | false)[]; fix: (string | undefined | false)[]; evidence?: Evidence[]; severity?: Finding['severity'] },
+  f: {
+    id: FindingId;
+    title: string;
+    body: (string | undefined | false)[];
+    fix: (string | undefined | false)[];
+    evidence?: Evidence[];
+    severity?: Finding['severity'];
+  },
 ): Finding {
   const body = f.body.filter((l): l is string => typeof l === 'string' && l.length > 0);
   if (c.claimsConflict) body.unshift(c.claimsConflict);
@@ -172,8 +196,14 @@ export function finding(
   const trace = traceLine(c.inc);
   if (trace) body.push(trace);
   const fix = f.fix.filter((l): l is string => typeof l === 'string' && l.length > 0);
-  if (c.entry?.retry === 'propagation') fix.push('Retry: a credential created or changed in the last minutes can take 1–5 minutes to apply; re-run the job then.');
-  else if (c.entry?.retry === 'transient') fix.push('Retry: this can be transient; one retry after a minute is reasonable, with a freshly fetched GitHub token.');
+  if (c.entry?.retry === 'propagation')
+    fix.push(
+      'Retry: a credential created or changed in the last minutes can take 1–5 minutes to apply; re-run the job then.',
+    );
+  else if (c.entry?.retry === 'transient')
+    fix.push(
+      'Retry: this can be transient; one retry after a minute is reasonable, with a freshly fetched GitHub token.',
+    );
   const out: Finding = {
     id: f.id,
     severity: f.severity ?? c.entry?.severity ?? 'error',
@@ -183,7 +213,7 @@ export function finding(
   };
   const code = codeLabel(c);
   if (code) out.code = code;
-  if (f.evidence && f.evidence.length) out.evidence = f.evidence;
+  if (f.evidence?.length) out.evidence = f.evidence;
   return out;
 }
 
@@ -193,14 +223,14 @@ export function catalogFix(c: Case, entry: CatalogEntry, steps = entry.fix): str
     s === PERMISSIONS_STEP
       ? `Add ${PERMISSIONS_WHERE}:\n${PERMISSIONS_YAML}`
       : plain(
-      fillPlaceholders(s, {
-        clientId: c.clientIdKnown ? c.clientId : undefined,
-        tenant: c.tenant,
-        subject: c.subject,
-        issuer: c.issuer?.replace(/\/+$/, ''),
-        audience: c.audience,
-      }),
-    ),
+          fillPlaceholders(s, {
+            clientId: c.clientIdKnown ? c.clientId : undefined,
+            tenant: c.tenant,
+            subject: c.subject,
+            issuer: c.issuer?.replace(/\/+$/, ''),
+            audience: c.audience,
+          }),
+        ),
   );
 }
 
@@ -214,7 +244,12 @@ function audienceFor(c: Case): string {
 }
 
 export function createFix(c: Case, subject: string, issuer = c.issuer ?? GITHUB_COM_ISSUER): string {
-  return createCommands(c.clientId, { name: credentialNameForSubject(subject), issuer: issuer.trim(), subject, audience: audienceFor(c) });
+  return createCommands(c.clientId, {
+    name: credentialNameForSubject(subject),
+    issuer: issuer.trim(),
+    subject,
+    audience: audienceFor(c),
+  });
 }
 
 export function updateCommand(c: Case, credentialName: string, patch: CredentialPatch): string {
@@ -231,14 +266,26 @@ export function credentialLabel(k: FederatedCredential): string {
 
 export function maskedNote(c: Case): string | undefined {
   if (!c.inc.masked.length) return undefined;
-  const names = c.inc.masked.map((m) => (m === 'clientId' ? 'the client id' : m === 'tenant' ? 'the tenant' : `the ${m}`)).join(' and ');
-  const stillUnknown = c.inc.masked.some((m) => (m === 'clientId' ? !c.clientIdKnown : m === 'tenant' ? !c.tenant : true));
+  const names = c.inc.masked
+    .map((m) => (m === 'clientId' ? 'the client id' : m === 'tenant' ? 'the tenant' : `the ${m}`))
+    .join(' and ');
+  const stillUnknown = c.inc.masked.some((m) =>
+    m === 'clientId' ? !c.clientIdKnown : m === 'tenant' ? !c.tenant : true,
+  );
   return `The log masks ${names} as ***; ${stillUnknown ? 'commands below use placeholders where a value is masked.' : 'the values given to this tool are used instead.'}`;
 }
 
 // ---- the comparison's findings --------------------------------------------------------------
 
-export const SUBJECT_IDS: readonly FindingId[] = ['subject-mismatch', 'subject-case-mismatch', 'subject-immutable-format', 'subject-custom-template', 'credential-wildcard', 'expression-mismatch', 'expression-invalid'];
+export const SUBJECT_IDS: readonly FindingId[] = [
+  'subject-mismatch',
+  'subject-case-mismatch',
+  'subject-immutable-format',
+  'subject-custom-template',
+  'credential-wildcard',
+  'expression-mismatch',
+  'expression-invalid',
+];
 export const ISSUER_IDS: readonly FindingId[] = ['issuer-mismatch'];
 export const AUDIENCE_IDS: readonly FindingId[] = ['audience-mismatch'];
 
@@ -246,7 +293,12 @@ export const AUDIENCE_IDS: readonly FindingId[] = ['audience-mismatch'];
 export function comparisonFor(c: Case): CompareResult | undefined {
   if (c.ctx.comparison && !c.claimsConflict) return c.ctx.comparison;
   if (c.claims && c.ctx.credentials && c.ctx.credentials.length > 0) {
-    const input: Parameters<typeof compareWithCredentials>[0] = { claims: c.claims, credentials: c.ctx.credentials, clientId: c.clientId, cloud: c.cloud };
+    const input: Parameters<typeof compareWithCredentials>[0] = {
+      claims: c.claims,
+      credentials: c.ctx.credentials,
+      clientId: c.clientId,
+      cloud: c.cloud,
+    };
     if (c.ctx.jobId) input.jobId = c.ctx.jobId;
     return compareWithCredentials(input);
   }
@@ -291,7 +343,9 @@ export function matchedButRefused(c: Case, cmp: CompareResult): Finding {
       createFix(c, k.subject ?? c.subject ?? '', k.issuer),
       `Confirm the client id is the identity that holds it: ${listCommand(c)}`,
     ],
-    evidence: [{ label: 'credential', actual: c.subject ?? '', expected: k.subject ?? k.claimsMatchingExpression?.value ?? '' }],
+    evidence: [
+      { label: 'credential', actual: c.subject ?? '', expected: k.subject ?? k.claimsMatchingExpression?.value ?? '' },
+    ],
   });
 }
 
@@ -303,7 +357,8 @@ export function fromCatalog(c: Case, entry: CatalogEntry): Finding {
   if (c.subject !== undefined) evidence.push({ label: 'subject', actual: c.subject });
   if (c.audience !== undefined) evidence.push({ label: 'audience', actual: c.audience });
   const body: (string | undefined)[] = [entry.meaning, maskedNote(c)];
-  if (evidence.length) body.push('Presented by the token:', ...evidence.map((e) => `  ${e.label.padEnd(9)} ${e.actual}`));
+  if (evidence.length)
+    body.push('Presented by the token:', ...evidence.map((e) => `  ${e.label.padEnd(9)} ${e.actual}`));
   body.push(...causesSection(c, entry));
   return finding(c, { id: entry.findingId, title: entry.title, body, fix: catalogFix(c, entry), evidence });
 }
@@ -324,11 +379,17 @@ export function unknownCode(c: Case): Finding {
   }
   const fix: string[] = [];
   if (code !== undefined) fix.push(`Look the code up: ${DOCS.errorLookup(code)}`);
-  if (federated) fix.push(`The text is about the federated assertion; compare the presented values with the credentials: ${listCommand(c)}`);
+  if (federated)
+    fix.push(
+      `The text is about the federated assertion; compare the presented values with the credentials: ${listCommand(c)}`,
+    );
   fix.push('If it persists, open a Microsoft support request with the trace id, correlation id and timestamp below.');
   return finding(c, {
     id: 'aadsts-unknown',
-    title: code !== undefined ? `Entra refused the exchange with AADSTS${code}` : `Entra refused the exchange (${c.inc.error ?? 'no code'})`,
+    title:
+      code !== undefined
+        ? `Entra refused the exchange with AADSTS${code}`
+        : `Entra refused the exchange (${c.inc.error ?? 'no code'})`,
     body,
     fix,
     evidence: code !== undefined ? [{ label: 'code', actual: `AADSTS${code}` }] : [],

@@ -4,7 +4,7 @@
  */
 import { CLOUDS, CLOUD_NAMES, cloudOfAudience, type Cloud, type CloudName } from '../entra/clouds.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
-import { type CatalogEntry } from './catalog.js';
+import type { CatalogEntry } from './catalog.js';
 import { PERMISSIONS_YAML } from './run-findings.js';
 import type { Evidence, Finding } from './finding.js';
 import { shellQuote } from './text-diff.js';
@@ -26,7 +26,10 @@ import {
 export function noCredentials(c: Case, entry: CatalogEntry): Finding {
   const name = c.inc.details.appName;
   const body: (string | undefined)[] = [
-    `The identity ${name ? q(name) : ''}${c.clientIdKnown ? ` (client id ${c.clientId})` : ''} has no federated identity credentials at all, so no token can match.`.replace('identity  ', 'identity '),
+    `The identity ${name ? q(name) : ''}${c.clientIdKnown ? ` (client id ${c.clientId})` : ''} has no federated identity credentials at all, so no token can match.`.replace(
+      'identity  ',
+      'identity ',
+    ),
     maskedNote(c),
   ];
   const given = c.ctx.credentials ?? [];
@@ -57,9 +60,13 @@ export function clientNotFound(c: Case, entry: CatalogEntry): Finding {
     `No application or managed identity with client id ${c.clientIdKnown ? c.clientId : '(masked)'} exists in the tenant ${directory ? q(directory) : '(masked)'}.`,
     maskedNote(c),
   ];
-  if (c.ctx.clientId && msgClient && c.ctx.clientId !== msgClient) body.push(`Note: the request sent client id ${msgClient}, but the workflow's client-id is ${c.ctx.clientId}.`);
+  if (c.ctx.clientId && msgClient && c.ctx.clientId !== msgClient)
+    body.push(`Note: the request sent client id ${msgClient}, but the workflow's client-id is ${c.ctx.clientId}.`);
   const looksGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(c.clientId);
-  if (c.clientIdKnown && !looksGuid) body.push(`${q(c.clientId)} is not a GUID: an application (client) id always is. The input probably holds a name, a secret name or an empty value.`);
+  if (c.clientIdKnown && !looksGuid)
+    body.push(
+      `${q(c.clientId)} is not a GUID: an application (client) id always is. The input probably holds a name, a secret name or an empty value.`,
+    );
   body.push(...causesSection(c, entry));
   const id = shellQuote(c.clientId);
   const fix = [
@@ -88,20 +95,30 @@ export function tenantNotFound(c: Case, entry: CatalogEntry): Finding {
   const body: (string | undefined)[] = [];
   const t = tenant ?? TENANT_PLACEHOLDER;
   if (entry.code === 900023) {
-    body.push(`The tenant identifier ${tenant !== undefined ? q(tenant) : '(masked)'} is neither a GUID nor a domain name, so Entra cannot look it up.`);
+    body.push(
+      `The tenant identifier ${tenant !== undefined ? q(tenant) : '(masked)'} is neither a GUID nor a domain name, so Entra cannot look it up.`,
+    );
     if (tenant !== undefined) {
       if (tenant === '' || tenant === 'undefined' || tenant === 'null')
-        body.push('It is empty or "undefined": the secret or variable that should hold it has no value in this run (fork pull requests and Dependabot runs get no secrets; a misspelled secret name gives an empty string).');
+        body.push(
+          'It is empty or "undefined": the secret or variable that should hold it has no value in this run (fork pull requests and Dependabot runs get no secrets; a misspelled secret name gives an empty string).',
+        );
       else if (/[{}<>$]/.test(tenant)) body.push('It still contains a template placeholder.');
-      else if (/\s|["']|^https?:/.test(tenant)) body.push('It carries extra characters (spaces, quotes or a URL); the tenant input must be the bare GUID or domain.');
+      else if (/\s|["']|^https?:/.test(tenant))
+        body.push(
+          'It carries extra characters (spaces, quotes or a URL); the tenant input must be the bare GUID or domain.',
+        );
     }
   } else {
     body.push(
       `${host} does not know the tenant ${tenant !== undefined ? q(tenant) : '(masked)'} (${current.label}). Either the tenant id is wrong, or the tenant lives in another Azure cloud.`,
     );
     if (tenant && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenant))
-      body.push('It is a well-formed GUID; make sure it is the Directory (tenant) ID, not a subscription id or the app\'s object id.');
-    else if (tenant && /\./.test(tenant)) body.push('It is a domain name: it must be a domain verified in the tenant (e.g. contoso.onmicrosoft.com).');
+      body.push(
+        "It is a well-formed GUID; make sure it is the Directory (tenant) ID, not a subscription id or the app's object id.",
+      );
+    else if (tenant && /\./.test(tenant))
+      body.push('It is a domain name: it must be a domain verified in the tenant (e.g. contoso.onmicrosoft.com).');
     body.push(
       `If the tenant is in another cloud: ${others.map((k) => `${k.label} — environment: ${k.name}, authority ${k.authorityHost}, audience ${k.exchangeAudience}`).join('; ')}.`,
     );
@@ -110,14 +127,23 @@ export function tenantNotFound(c: Case, entry: CatalogEntry): Finding {
   body.push(...causesSection(c, entry, { skipRuledOut: true }));
   const fix = [
     'Ask each cloud whether it knows the tenant (an answer with "issuer" means yes):',
-    ...[current, ...others].map((k) => `  curl -s ${k.authorityHost}/${shellQuote(t)}/v2.0/.well-known/openid-configuration | jq -r '.issuer // .error_description'`),
+    ...[current, ...others].map(
+      (k) =>
+        `  curl -s ${k.authorityHost}/${shellQuote(t)}/v2.0/.well-known/openid-configuration | jq -r '.issuer // .error_description'`,
+    ),
     'Then set the login step to the tenant and its cloud, e.g.:',
     `    - uses: azure/login@v2\n      with:\n        tenant-id: \${{ vars.AZURE_TENANT_ID }}\n        environment: ${others[0]?.name ?? 'azurecloud'}   # only for a tenant in ${others[0]?.label ?? 'another cloud'}\n        audience: ${others[0]?.exchangeAudience ?? c.cloud.exchangeAudience}`,
   ];
-  const evidence: Evidence[] = [{ label: 'tenant', actual: tenant ?? '(masked)' }, { label: 'authority host', actual: host }];
+  const evidence: Evidence[] = [
+    { label: 'tenant', actual: tenant ?? '(masked)' },
+    { label: 'authority host', actual: host },
+  ];
   return finding(c, {
     id: entry.findingId,
-    title: entry.code === 900023 ? `Tenant identifier ${tenant !== undefined ? q(tenant) : ''} is malformed`.replace('  ', ' ') : `Tenant ${tenant !== undefined ? q(tenant) : '(masked)'} was not found at ${host}`,
+    title:
+      entry.code === 900023
+        ? `Tenant identifier ${tenant !== undefined ? q(tenant) : ''} is malformed`.replace('  ', ' ')
+        : `Tenant ${tenant !== undefined ? q(tenant) : '(masked)'} was not found at ${host}`,
     body,
     fix,
     evidence,
@@ -158,7 +184,11 @@ export function tenantInOtherCloud(c: Case, home: Cloud): Finding {
   });
 }
 
-const CLOUD_CLI_NAME: Record<CloudName, string> = { azurecloud: 'AzureCloud', azureusgovernment: 'AzureUSGovernment', azurechinacloud: 'AzureChinaCloud' };
+const CLOUD_CLI_NAME: Record<CloudName, string> = {
+  azurecloud: 'AzureCloud',
+  azureusgovernment: 'AzureUSGovernment',
+  azurechinacloud: 'AzureChinaCloud',
+};
 
 export function cloudMismatch(c: Case, entry: CatalogEntry): Finding {
   const host = (c.ctx.authorityHost ?? c.cloud.authorityHost).replace(/\/+$/, '');
@@ -175,7 +205,13 @@ export function cloudMismatch(c: Case, entry: CatalogEntry): Finding {
     `    - uses: azure/login@v2\n      with:\n        environment: ${target.name}\n        audience: ${target.exchangeAudience}`,
     `and the federated credential's audience must be ${target.exchangeAudience}.`,
   ];
-  return finding(c, { id: entry.findingId, title: entry.title, body, fix, evidence: [{ label: 'authority host', actual: host }] });
+  return finding(c, {
+    id: entry.findingId,
+    title: entry.title,
+    body,
+    fix,
+    evidence: [{ label: 'authority host', actual: host }],
+  });
 }
 
 export function clientDisabled(c: Case, entry: CatalogEntry): Finding {
@@ -218,8 +254,17 @@ export function notFederation(c: Case, entry: CatalogEntry): Finding {
     ].join('\n'),
   ];
   if (c.subject) fix.push('and give the app a federated credential for this job:', createFix(c, c.subject));
-  else fix.push(`and give the app a federated credential for the job's subject: az ad app federated-credential create --id ${shellQuote(c.clientId)} --parameters '{"name":"github-actions","issuer":"${GITHUB_COM_ISSUER}","subject":"repo:OWNER/REPO:environment:NAME","audiences":["${c.cloud.exchangeAudience}"]}'`);
-  return finding(c, { id: entry.findingId, title: entry.title, body, fix, evidence: [{ label: 'client id', actual: c.clientIdKnown ? c.clientId : '(masked)' }] });
+  else
+    fix.push(
+      `and give the app a federated credential for the job's subject: az ad app federated-credential create --id ${shellQuote(c.clientId)} --parameters '{"name":"github-actions","issuer":"${GITHUB_COM_ISSUER}","subject":"repo:OWNER/REPO:environment:NAME","audiences":["${c.cloud.exchangeAudience}"]}'`,
+    );
+  return finding(c, {
+    id: entry.findingId,
+    title: entry.title,
+    body,
+    fix,
+    evidence: [{ label: 'client id', actual: c.clientIdKnown ? c.clientId : '(masked)' }],
+  });
 }
 
 // ---- tenant policy ----------------------------------------------------------------------------
@@ -228,7 +273,8 @@ export function tenantPolicy(c: Case, entry: CatalogEntry): Finding {
   const body: (string | undefined)[] = [];
   const evidence: Evidence[] = [];
   let title = entry.title;
-  const adminOnly = 'This is a tenant-wide policy: no change to the federated credential or the workflow fixes it; a tenant administrator must.';
+  const adminOnly =
+    'This is a tenant-wide policy: no change to the federated credential or the workflow fixes it; a tenant administrator must.';
   if (entry.code === 7002381) {
     const d = c.inc.details;
     const claim = d.requiredClaim ?? 'enterprise';
@@ -241,8 +287,12 @@ export function tenantPolicy(c: Case, entry: CatalogEntry): Finding {
           ? `This token has ${c.claims ? `no ${tick(claim)} claim` : `an empty ${tick(claim)} claim`}: ${c.claims?.repository_owner ? `the repository owner ${tick(c.claims.repository_owner)} is` : 'the repository is owned by'} a personal account or an organisation outside a GitHub Enterprise (GitHub sets ${tick('enterprise')} only for enterprise-owned organisations).`
           : `This token's ${tick(claim)} is ${q(tokenValue)}, which is not allowed.`),
     );
-    if (c.inc.presented.issuer?.endsWith('/')) body.push('(Entra prints the issuer with a trailing slash in this message; that is not an issuer mismatch.)');
-    const row: Evidence = { label: `${claim} claim`, actual: tokenValue === undefined ? '(absent)' : tokenValue === '' ? "''" : tokenValue };
+    if (c.inc.presented.issuer?.endsWith('/'))
+      body.push('(Entra prints the issuer with a trailing slash in this message; that is not an issuer mismatch.)');
+    const row: Evidence = {
+      label: `${claim} claim`,
+      actual: tokenValue === undefined ? '(absent)' : tokenValue === '' ? "''" : tokenValue,
+    };
     if (allowed.length) row.expected = allowed.join(' | ');
     evidence.push(row);
     body.push(adminOnly);

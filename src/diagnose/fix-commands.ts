@@ -10,7 +10,9 @@ export const CLIENT_ID_PLACEHOLDER = '<APPLICATION-CLIENT-ID>';
 
 /** Fill the client id into fixes written with the placeholder (audit and lint know it only later). */
 export function withClientId<T extends { fix: string }>(findings: readonly T[], clientId: string | undefined): T[] {
-  return clientId ? findings.map((f) => ({ ...f, fix: f.fix.split(CLIENT_ID_PLACEHOLDER).join(clientId) })) : [...findings];
+  return clientId
+    ? findings.map((f) => ({ ...f, fix: f.fix.split(CLIENT_ID_PLACEHOLDER).join(clientId) }))
+    : [...findings];
 }
 
 export interface CredentialSpec {
@@ -38,11 +40,20 @@ export function credentialNameForSubject(subject: string): string {
 }
 
 export function azAppCreateCommand(clientId: string, spec: CredentialSpec): string {
-  const parameters = JSON.stringify({ name: spec.name, issuer: spec.issuer, subject: spec.subject, audiences: [spec.audience] });
+  const parameters = JSON.stringify({
+    name: spec.name,
+    issuer: spec.issuer,
+    subject: spec.subject,
+    audiences: [spec.audience],
+  });
   return `az ad app federated-credential create --id ${shellQuote(clientId)} --parameters ${shellQuote(parameters)}`;
 }
 
-export function azIdentityCreateCommand(spec: CredentialSpec, identity = '<IDENTITY-NAME>', resourceGroup = '<RESOURCE-GROUP>'): string {
+export function azIdentityCreateCommand(
+  spec: CredentialSpec,
+  identity = '<IDENTITY-NAME>',
+  resourceGroup = '<RESOURCE-GROUP>',
+): string {
   return [
     'az identity federated-credential create',
     `--name ${shellQuote(spec.name)}`,

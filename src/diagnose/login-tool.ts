@@ -6,7 +6,15 @@
 import type { Finding, FindingId } from './finding.js';
 import { CLOUDS, type Cloud } from '../entra/clouds.js';
 
-export type LoginTool = 'azure/login' | 'azure-devops' | 'azure-powershell' | 'terraform' | 'azd' | 'aks' | 'sdk' | 'azure-cli';
+export type LoginTool =
+  | 'azure/login'
+  | 'azure-devops'
+  | 'azure-powershell'
+  | 'terraform'
+  | 'azd'
+  | 'aks'
+  | 'sdk'
+  | 'azure-cli';
 
 export const TOOL_LABEL: Record<LoginTool, string> = {
   'azure/login': 'azure/login',
@@ -21,16 +29,31 @@ export const TOOL_LABEL: Record<LoginTool, string> = {
 
 // Most specific first: a DevOps task runs the CLI, azure/login runs the CLI and PowerShell, Terraform uses the Go SDK.
 const SIGNS: ReadonlyArray<readonly [LoginTool, RegExp]> = [
-  ['azure-devops', /##\[section\]Starting:|^Task\s+:|\bAzure(?:CLI|PowerShell)@\d|\bTerraformTask\w*@|service connection|sc:\/\/|vstoken\.dev\.azure\.com|Script failed with error:/im],
-  ['azure/login', /Run azure\/login@|azure\/login@v|Federated token details:|Attempting Azure (?:CLI|PowerShell) login by using|Login failed with Error:|Running Azure CLI Login|^Using OIDC authentication\.\.\.|^\/usr\/bin\/az cloud set -n/im],
-  ['terraform', /\bterraform\b|githubAssertion|clientCredentialsToken|autorest\/|\bARM_[A-Z_]+|provider\["registry\.terraform\.io/i],
+  [
+    'azure-devops',
+    /##\[section\]Starting:|^Task\s+:|\bAzure(?:CLI|PowerShell)@\d|\bTerraformTask\w*@|service connection|sc:\/\/|vstoken\.dev\.azure\.com|Script failed with error:/im,
+  ],
+  [
+    'azure/login',
+    /Run azure\/login@|azure\/login@v|Federated token details:|Attempting Azure (?:CLI|PowerShell) login by using|Login failed with Error:|Running Azure CLI Login|^Using OIDC authentication\.\.\.|^\/usr\/bin\/az cloud set -n/im,
+  ],
+  [
+    'terraform',
+    /\bterraform\b|githubAssertion|clientCredentialsToken|autorest\/|\bARM_[A-Z_]+|provider\["registry\.terraform\.io/i,
+  ],
   ['azd', /\bazd (?:auth|up|provision|deploy)\b|azure-dev\b/i],
   ['azure-powershell', /Connect-AzAccount|Az\.Accounts|\bAzurePowerShell\b/i],
   // PowerShell 7's error view: wrapped lines under a "     | " gutter.
   ['azure-powershell', /^ {2,}\| \S/m],
   ['aks', /system:serviceaccount:|oic\.prod-aks\.azure\.com|azure\.workload\.identity|AZURE_FEDERATED_TOKEN_FILE/i],
-  ['sdk', /Azure\.Identity|azure\.identity|@azure\/identity|azidentity|ClientAssertionCredential|WorkloadIdentityCredential|DefaultAzureCredential|ChainedTokenCredential|Microsoft\.Identity\.Client|MsalServiceException|Microsoft\.IdentityModel\.Clients\.ActiveDirectory/],
-  ['azure-cli', /\baz login\b|\/usr\/bin\/az\b|az\.cmd|azure-cli|msal\/authority\.py|OIDC Discovery endpoint rejects our request/i],
+  [
+    'sdk',
+    /Azure\.Identity|azure\.identity|@azure\/identity|azidentity|ClientAssertionCredential|WorkloadIdentityCredential|DefaultAzureCredential|ChainedTokenCredential|Microsoft\.Identity\.Client|MsalServiceException|Microsoft\.IdentityModel\.Clients\.ActiveDirectory/,
+  ],
+  [
+    'azure-cli',
+    /\baz login\b|\/usr\/bin\/az\b|az\.cmd|azure-cli|msal\/authority\.py|OIDC Discovery endpoint rejects our request/i,
+  ],
 ];
 
 /** The tool whose log this is, from its own words (raw text: DevOps prefixes are evidence). */
@@ -70,7 +93,7 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
       token: 'the subject comes from the job itself: its `environment:`, the event (pull_request) or the branch/tag.',
       audience:
         "the token's audience is the step's `audience:` input (default api://AzureADTokenExchange; a " +
-        "national cloud has its own).",
+        'national cloud has its own).',
       'no-token': 'permissions: id-token: write on the job, and client-id/tenant-id in `with:` (no `creds:`).',
       secret:
         'drop `creds:` (or client-secret) and give client-id, tenant-id and subscription-id; with ' +
@@ -84,8 +107,8 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
       cloud: "the service connection's Environment (AzureCloud, AzureUSGovernment, AzureChinaCloud).",
       token:
         "the federated credential's issuer and subject must be exactly those shown on the service " +
-        "connection (Workload identity federation details); convert or re-create the connection to have" +
-        " them written for you.",
+        'connection (Workload identity federation details); convert or re-create the connection to have' +
+        ' them written for you.',
       'no-token': 'edit the service connection to use Workload identity federation.',
       secret: 'convert the service connection to Workload identity federation (Edit → Convert).',
     },
@@ -96,7 +119,7 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
       tenant: 'Connect-AzAccount … -Tenant <TENANT-ID> (add -Environment for a national cloud).',
       cloud: `Connect-AzAccount … -Environment ${cloudPs(env)}.`,
       token:
-        'the token passed with -FederatedToken is the job\'s GitHub token: its subject comes from the ' +
+        "the token passed with -FederatedToken is the job's GitHub token: its subject comes from the " +
         'job (environment, event, branch).',
       'no-token': 'fetch the GitHub token in the job (permissions: id-token: write) and pass it with -FederatedToken.',
       secret:
@@ -110,7 +133,7 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
       tenant: 'ARM_TENANT_ID (tenant_id in the provider and backend), plus ARM_ENVIRONMENT for a national cloud.',
       cloud: `ARM_ENVIRONMENT=${cloudTf(env)} (environment = "${cloudTf(env)}" in the provider and in the azurerm backend block).`,
       token:
-        'with ARM_USE_OIDC=true (use_oidc = true) Terraform requests the job\'s GitHub token itself: ' +
+        "with ARM_USE_OIDC=true (use_oidc = true) Terraform requests the job's GitHub token itself: " +
         'its subject comes from the job (environment, event, branch).',
       audience:
         'Terraform asks GitHub for the audience of its environment: set ARM_ENVIRONMENT (environment = ' +
@@ -129,11 +152,10 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
       tenant: 'azd auth login --tenant-id <TENANT-ID>.',
       cloud: `azd config set cloud.name ${cloudPs(env)} before azd auth login.`,
       token:
-        'azd auth login --federated-credential-provider github uses the job\'s GitHub token: its ' +
+        "azd auth login --federated-credential-provider github uses the job's GitHub token: its " +
         'subject comes from the job (environment, event, branch).',
       'no-token':
-        'azd auth login --federated-credential-provider github needs permissions: id-token: write on ' +
-        'the job.',
+        'azd auth login --federated-credential-provider github needs permissions: id-token: write on ' + 'the job.',
       secret: 'azd auth login --federated-credential-provider github instead of --client-secret.',
     },
     aks: {
@@ -144,8 +166,8 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
       cloud: 'AZURE_AUTHORITY_HOST in the pod.',
       token:
         "the credential's issuer must be the cluster's (az aks show -n <CLUSTER> -g <RESOURCE-GROUP> " +
-        "--query oidcIssuerProfile.issuerUrl -o tsv) and its subject " +
-        "system:serviceaccount:<NAMESPACE>:<SERVICE-ACCOUNT>.",
+        '--query oidcIssuerProfile.issuerUrl -o tsv) and its subject ' +
+        'system:serviceaccount:<NAMESPACE>:<SERVICE-ACCOUNT>.',
       'no-token': 'label the pod azure.workload.identity/use: "true" so the webhook mounts AZURE_FEDERATED_TOKEN_FILE.',
       secret: 'use WorkloadIdentityCredential with the projected token instead of a secret.',
     },
@@ -153,10 +175,10 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
       ids:
         'AZURE_CLIENT_ID and AZURE_TENANT_ID (or the clientId / tenantId given to ' +
         'ClientAssertionCredential or WorkloadIdentityCredential).',
-      tenant: 'AZURE_TENANT_ID (the credential\'s tenantId).',
-      cloud: 'AZURE_AUTHORITY_HOST (the credential\'s authorityHost), e.g. https://login.chinacloudapi.cn.',
+      tenant: "AZURE_TENANT_ID (the credential's tenantId).",
+      cloud: "AZURE_AUTHORITY_HOST (the credential's authorityHost), e.g. https://login.chinacloudapi.cn.",
       token:
-        'the assertion callback (or AZURE_FEDERATED_TOKEN_FILE) returns the job\'s GitHub token: its ' +
+        "the assertion callback (or AZURE_FEDERATED_TOKEN_FILE) returns the job's GitHub token: its " +
         'subject comes from the job (environment, event, branch).',
       'no-token': 'the assertion callback needs a GitHub token: permissions: id-token: write on the job.',
       secret:
@@ -168,11 +190,10 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
       tenant: 'az login … --tenant <TENANT-ID> (az cloud set first for a national cloud).',
       cloud: `az cloud set -n ${cloudPs(env)} before az login.`,
       token:
-        'the token passed with --federated-token is the job\'s GitHub token: its subject comes from the' +
+        "the token passed with --federated-token is the job's GitHub token: its subject comes from the" +
         ' job (environment, event, branch).',
       'no-token':
-        'fetch the GitHub token in the job (permissions: id-token: write) and pass it with --federated-' +
-        'token.',
+        'fetch the GitHub token in the job (permissions: id-token: write) and pass it with --federated-' + 'token.',
       secret: 'az login --service-principal … --federated-token "$TOKEN" instead of --password.',
     },
   };
@@ -180,7 +201,11 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
 
 function cloudPs(name: string | undefined): string {
   if (name === undefined) return 'AzureUSGovernment (or AzureChinaCloud)';
-  return name === 'azureusgovernment' ? 'AzureUSGovernment' : name === 'azurechinacloud' ? 'AzureChinaCloud' : 'AzureCloud';
+  return name === 'azureusgovernment'
+    ? 'AzureUSGovernment'
+    : name === 'azurechinacloud'
+      ? 'AzureChinaCloud'
+      : 'AzureCloud';
 }
 
 function cloudTf(name: string | undefined): string {

@@ -25,7 +25,12 @@ function whatItReads(step: LookupStep): string {
   }
 }
 
-function permissionFor(step: LookupStep, reader: ReaderIdentity, subscriptionId: string | undefined, identityId: string | undefined): { needs: string; fix: string } {
+function permissionFor(
+  step: LookupStep,
+  reader: ReaderIdentity,
+  subscriptionId: string | undefined,
+  identityId: string | undefined,
+): { needs: string; fix: string } {
   const who = reader.clientId;
   if (step === 'graph-credentials')
     return {
@@ -36,9 +41,7 @@ function permissionFor(step: LookupStep, reader: ReaderIdentity, subscriptionId:
         `az ad app permission admin-consent --id ${who}`,
     };
   const scope =
-    step === 'arm-credentials' && identityId
-      ? identityId
-      : `/subscriptions/${subscriptionId ?? '<SUBSCRIPTION-ID>'}`;
+    step === 'arm-credentials' && identityId ? identityId : `/subscriptions/${subscriptionId ?? '<SUBSCRIPTION-ID>'}`;
   return {
     needs:
       step === 'arm-identities'
@@ -49,10 +52,17 @@ function permissionFor(step: LookupStep, reader: ReaderIdentity, subscriptionId:
 }
 
 /** A 401/403 from Graph or ARM: say which permission would let the check read the real credentials. */
-export function lookupDenied(failure: Extract<LookupFailure, { kind: 'denied' }>, reader: ReaderIdentity, subscriptionId?: string, identityId?: string): Finding {
+export function lookupDenied(
+  failure: Extract<LookupFailure, { kind: 'denied' }>,
+  reader: ReaderIdentity,
+  subscriptionId?: string,
+  identityId?: string,
+): Finding {
   const service = failure.step === 'graph-credentials' ? 'Microsoft Graph' : 'Azure Resource Manager';
   const { needs, fix } = permissionFor(failure.step, reader, subscriptionId, identityId);
-  const said = failure.error.code ? ` (${failure.error.code}${failure.error.message ? `: ${failure.error.message}` : ''})` : '';
+  const said = failure.error.code
+    ? ` (${failure.error.code}${failure.error.message ? `: ${failure.error.message}` : ''})`
+    : '';
   return {
     id: 'lookup-denied',
     severity: 'notice',
@@ -72,16 +82,23 @@ export function readerRejected(reader: ReaderIdentity, code: string | undefined,
     title: `The reader identity ${reader.clientId} could not sign in${code ? ` (${code})` : ''}`,
     message:
       `To read the real federated credentials, this check exchanges this job's token for the reader identity ${reader.clientId} in tenant ${reader.tenantId}, and Entra refused: ${reason}\n` +
-      'The reader needs a federated credential that accepts this job\'s token (same issuer, subject and audience as any credential for this job).',
+      "The reader needs a federated credential that accepts this job's token (same issuer, subject and audience as any credential for this job).",
     fix: `Add to the reader a credential for this job's subject (see the suggestion in the summary): az ad app federated-credential create --id ${reader.clientId} --parameters '{...}'\nor set lookup: none.`,
   };
 }
 
-const ROLE_FIX = (clientId: string, subscriptionId: string) => `az role assignment create --assignee ${clientId} --role Reader --scope /subscriptions/${subscriptionId}`;
+const ROLE_FIX = (clientId: string, subscriptionId: string) =>
+  `az role assignment create --assignee ${clientId} --role Reader --scope /subscriptions/${subscriptionId}`;
 
 /** expected-subscription-id: the exchanged identity gets 403/404 for it. */
-export function subscriptionNotAccessible(clientId: string, subscriptionId: string, failure: Extract<LookupFailure, { kind: 'denied' | 'not-found' }>): Finding {
-  const said = failure.error.code ? ` (${failure.error.code}${failure.error.message ? `: ${failure.error.message}` : ''})` : '';
+export function subscriptionNotAccessible(
+  clientId: string,
+  subscriptionId: string,
+  failure: Extract<LookupFailure, { kind: 'denied' | 'not-found' }>,
+): Finding {
+  const said = failure.error.code
+    ? ` (${failure.error.code}${failure.error.message ? `: ${failure.error.message}` : ''})`
+    : '';
   return {
     id: 'subscription-not-accessible',
     severity: 'error',

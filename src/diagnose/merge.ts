@@ -21,7 +21,14 @@ export function mergeFindings(local: readonly Finding[], remote: readonly Findin
   const out = local.map((f) => ({ ...f }));
   for (const r of remote) {
     const family = FAMILY[r.id];
-    const same = out.find((l) => !l.code && l.severity === 'error' && (l.id === r.id || (family !== undefined && FAMILY[l.id] === family) || (r.id === 'credential-not-found' && r.code === 'AADSTS70021' && FAMILY[l.id] !== undefined)));
+    const same = out.find(
+      (l) =>
+        !l.code &&
+        l.severity === 'error' &&
+        (l.id === r.id ||
+          (family !== undefined && FAMILY[l.id] === family) ||
+          (r.id === 'credential-not-found' && r.code === 'AADSTS70021' && FAMILY[l.id] !== undefined)),
+    );
     if (same) {
       same.code = r.code;
       const trace = /(Trace ID[^\n]*)\s*$/.exec(r.message)?.[1];

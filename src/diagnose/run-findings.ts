@@ -23,7 +23,7 @@ export const PERMISSIONS_WHERE =
 export const PERMISSIONS_ONE_LINE = `\`permissions: { id-token: write, contents: read }\` ${PERMISSIONS_WHERE}`;
 
 /** What is known about the run when no token could be had; all optional (a pasted log tells none of it). */
-export type TokenRunFacts = Partial<Pick<RunnerContext, 'eventName' | 'forkPullRequest' | 'dependabot' | 'debug'>>;
+type TokenRunFacts = Partial<Pick<RunnerContext, 'eventName' | 'forkPullRequest' | 'dependabot' | 'debug'>>;
 
 const FORK_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
 
@@ -44,13 +44,19 @@ export function oidcUnavailable(facts: TokenRunFacts, logLine?: string): Finding
     causes.push(
       `This run was triggered by Dependabot: its runs get no OIDC token and only Dependabot secrets. Skip Azure steps for it ('if: github.actor != 'dependabot[bot]'').`,
     );
-  causes.push(
-    `The job lacks 'id-token: write'. Grant it ${PERMISSIONS_WHERE}:\n${PERMISSIONS_YAML}`,
-  );
+  causes.push(`The job lacks 'id-token: write'. Grant it ${PERMISSIONS_WHERE}:\n${PERMISSIONS_YAML}`);
   const known = facts.eventName !== undefined;
-  if (!known) causes.push('If this run was a pull request from a fork or a Dependabot run: those get no OIDC token, whatever the permissions say.');
+  if (!known)
+    causes.push(
+      'If this run was a pull request from a fork or a Dependabot run: those get no OIDC token, whatever the permissions say.',
+    );
   else {
-    if (!facts.forkPullRequest) ruledOut.push(FORK_EVENTS.has(facts.eventName!) ? "a fork (this pull request comes from this repository)" : `a fork (this run is a ${facts.eventName})`);
+    if (!facts.forkPullRequest)
+      ruledOut.push(
+        FORK_EVENTS.has(facts.eventName!)
+          ? 'a fork (this pull request comes from this repository)'
+          : `a fork (this run is a ${facts.eventName})`,
+      );
     if (!facts.dependabot) ruledOut.push('Dependabot (it did not trigger this run)');
   }
   const lines = [
@@ -65,14 +71,18 @@ export function oidcUnavailable(facts: TokenRunFacts, logLine?: string): Finding
     severity: 'error',
     title: 'This job cannot request a GitHub OIDC token',
     message: lines.filter(Boolean).join('\n'),
-    fix: facts.forkPullRequest || facts.dependabot ? causes[0]! : `Add to the workflow (top level) or to this job:\n${PERMISSIONS_YAML}`,
+    fix:
+      facts.forkPullRequest || facts.dependabot
+        ? causes[0]!
+        : `Add to the workflow (top level) or to this job:\n${PERMISSIONS_YAML}`,
     ...(logLine ? { evidence: [{ label: 'log', actual: logLine }] } : {}),
   };
 }
 
 /** The job may request a token, but the request failed: `attempts` and `serverUrl` when the action made it. */
 export function oidcRequestFailed(reason: string, attempts?: number, serverUrl?: string): Finding {
-  const ghes = serverUrl !== undefined && !/^https:\/\/github\.com\/?$/.test(serverUrl) && !/\.ghe\.com\/?$/.test(serverUrl);
+  const ghes =
+    serverUrl !== undefined && !/^https:\/\/github\.com\/?$/.test(serverUrl) && !/\.ghe\.com\/?$/.test(serverUrl);
   const tries = attempts === undefined ? '' : ` after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
   return {
     id: 'oidc-request-failed',
@@ -82,8 +92,7 @@ export function oidcRequestFailed(reason: string, attempts?: number, serverUrl?:
       `The job may request tokens (the variables are set), but the request failed${tries}: ${reason}\n` +
       `This is a network or runner problem, not a missing 'id-token: write'.` +
       (ghes ? ` This runner talks to ${serverUrl} (GitHub Enterprise Server): OIDC needs GHES 3.5 or later.` : ''),
-    fix:
-      `Re-run the job. On a self-hosted runner, check that it reaches the host in ACTIONS_ID_TOKEN_REQUEST_URL (proxy settings: HTTPS_PROXY / NO_PROXY).`,
+    fix: `Re-run the job. On a self-hosted runner, check that it reaches the host in ACTIONS_ID_TOKEN_REQUEST_URL (proxy settings: HTTPS_PROXY / NO_PROXY).`,
   };
 }
 
@@ -93,7 +102,9 @@ export function tokenVerification(v: Extract<VerifyResult, { ok: false }>): Find
     severity: 'warning',
     title: `The token could not be verified locally (${v.stage})`,
     message: `${v.message}\nEntra fetches the same documents to verify the token; if they are unreachable from the internet, the exchange fails with AADSTS90061 or 50166.`,
-    fix: v.url ? `Check that ${v.url} answers from outside your network: curl -sS '${v.url.replace(/'/g, '')}'` : 'Check the token issuer.',
+    fix: v.url
+      ? `Check that ${v.url} answers from outside your network: curl -sS '${v.url.replace(/'/g, '')}'`
+      : 'Check the token issuer.',
   };
 }
 

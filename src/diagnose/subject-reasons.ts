@@ -49,10 +49,14 @@ export function whyThisSubject(sub: string, claims?: Partial<GitHubClaims>): str
           `${event ? ` (event ${code(event)})` : ''}, so GitHub sent the branch ref as the context.`,
       );
       if ((p.ref ?? '').startsWith('refs/heads/gh-readonly-queue/'))
-        parts.push(`This is a merge queue run: its ref changes for every queued pull request, so only a flexible credential (${code("claims['sub'] matches '…:ref:refs/heads/gh-readonly-queue/*'")}) can match it.`);
+        parts.push(
+          `This is a merge queue run: its ref changes for every queued pull request, so only a flexible credential (${code("claims['sub'] matches '…:ref:refs/heads/gh-readonly-queue/*'")}) can match it.`,
+        );
       break;
     case 'tag':
-      parts.push(`The run is for tag ${code((p.ref ?? '').slice('refs/tags/'.length))} and the job declares no environment, so GitHub sent the tag ref as the context.`);
+      parts.push(
+        `The run is for tag ${code((p.ref ?? '').slice('refs/tags/'.length))} and the job declares no environment, so GitHub sent the tag ref as the context.`,
+      );
       break;
     case 'ref':
       parts.push(`The run is on ${code(p.ref ?? '')}, so GitHub sent that ref as the context.`);
@@ -67,7 +71,7 @@ export function whyThisSubject(sub: string, claims?: Partial<GitHubClaims>): str
   if (p.form === 'custom')
     parts.push(
       `The subject does not start with ${code('repo:')}: the repository or its organisation uses a customised subject template` +
-        (p.pairs && p.pairs.length ? ` with the claim keys ${p.pairs.map(([k]) => code(k)).join(', ')}` : '') +
+        (p.pairs?.length ? ` with the claim keys ${p.pairs.map(([k]) => code(k)).join(', ')}` : '') +
         ` (see ${code('GET /repos/{owner}/{repo}/actions/oidc/customization/sub')}).`,
     );
   const reusable = claims ? reusableWorkflowNote(claims) : undefined;
@@ -93,11 +97,13 @@ export function classifySubjectDifference(actual: string, expected: string): Sub
   if (actual.toLowerCase() === expected.toLowerCase()) return 'case';
   if (actual.trim() === expected.trim()) return 'whitespace';
   if (/[*?]/.test(expected)) return 'wildcard';
-  if (/:pull-request$/.test(expected) && expected.replace(/:pull-request$/, ':pull_request') === actual) return 'pull-request-typo';
+  if (/:pull-request$/.test(expected) && expected.replace(/:pull-request$/, ':pull_request') === actual)
+    return 'pull-request-typo';
   const a = parseSubject(actual);
   const e = parseSubject(expected);
   if (a.form !== e.form && toNameForm(actual) === toNameForm(expected)) return 'immutable-vs-name';
-  if (toNameForm(actual).toLowerCase() === toNameForm(expected).toLowerCase() && a.form !== e.form) return 'immutable-vs-name';
+  if (toNameForm(actual).toLowerCase() === toNameForm(expected).toLowerCase() && a.form !== e.form)
+    return 'immutable-vs-name';
   if (a.form === 'custom' || e.form === 'custom') return 'custom-template';
   if (a.repository && e.repository && a.repository.toLowerCase() !== e.repository.toLowerCase()) return 'repository';
   if (a.context !== e.context) return 'context';
@@ -116,7 +122,12 @@ export function subjectDistance(actual: string, expected: string): number {
 }
 
 /** The nearest of `items` by subject (the one scorer: compare, the Entra diagnosis and the audit use it). */
-export function nearestBySubject<T>(actual: string, items: readonly T[], subjectOf: (t: T) => string | undefined, penalty: (t: T) => number = () => 0): T | undefined {
+export function nearestBySubject<T>(
+  actual: string,
+  items: readonly T[],
+  subjectOf: (t: T) => string | undefined,
+  penalty: (t: T) => number = () => 0,
+): T | undefined {
   let best: T | undefined;
   let bestScore = Infinity;
   for (const item of items) {
@@ -135,7 +146,11 @@ export function nearestBySubject<T>(actual: string, items: readonly T[], subject
  * Why a subject GitHub sends differs from a credential's, in one sentence: the one owner of this
  * explanation (action, explain, check and the audit). `sent` is what GitHub sends (or would).
  */
-export function subjectDifferenceSentence(sent: string, credential: string, opts: { reusable?: boolean; forThisJob?: boolean } = {}): string {
+export function subjectDifferenceSentence(
+  sent: string,
+  credential: string,
+  opts: { reusable?: boolean; forThisJob?: boolean } = {},
+): string {
   const a = parseSubject(sent);
   const e = parseSubject(credential);
   switch (classifySubjectDifference(sent, credential)) {
@@ -165,7 +180,7 @@ export function subjectDifferenceSentence(sent: string, credential: string, opts
 }
 
 /** `environment \`prod\``, `pull requests`, `branch \`main\``: the context part of a subject in words. */
-export function describeContext(subject: string | SubjectParts): string {
+function describeContext(subject: string | SubjectParts): string {
   const p = typeof subject === 'string' ? parseSubject(subject) : subject;
   switch (p.contextKind) {
     case 'environment':
@@ -218,13 +233,21 @@ export function whatTheCredentialExpects(
     };
   }
   if (e.contextKind === 'pull_request' && a.contextKind !== 'pull_request')
-    return { sentence: `${wants}; GitHub sends ${code('pull_request')} only for runs triggered by pull request events (and only when the job has no environment).` };
+    return {
+      sentence: `${wants}; GitHub sends ${code('pull_request')} only for runs triggered by pull request events (and only when the job has no environment).`,
+    };
   if (a.contextKind === 'pull_request' && (e.contextKind === 'branch' || e.contextKind === 'tag'))
-    return { sentence: `${wants}, but for pull request runs GitHub sends ${code('pull_request')}, never the branch name. Add a credential for the pull request subject (below).` };
+    return {
+      sentence: `${wants}, but for pull request runs GitHub sends ${code('pull_request')}, never the branch name. Add a credential for the pull request subject (below).`,
+    };
   if (e.contextKind === 'branch' && a.contextKind === 'branch')
-    return { sentence: `${wants}, but this run is on ${describeContext(a)}. Run from ${describeContext(e)}, or add a credential for this branch (below); for many branches use a flexible credential.` };
+    return {
+      sentence: `${wants}, but this run is on ${describeContext(a)}. Run from ${describeContext(e)}, or add a credential for this branch (below); for many branches use a flexible credential.`,
+    };
   if (e.contextKind === 'tag' || a.contextKind === 'tag')
-    return { sentence: `${wants}, but this run is for ${describeContext(a)}. Tags and branches give different subjects; add a credential for the one this workflow runs on (below).` };
+    return {
+      sentence: `${wants}, but this run is for ${describeContext(a)}. Tags and branches give different subjects; add a credential for the one this workflow runs on (below).`,
+    };
   return { sentence: `${wants}.` };
 }
 

@@ -81,9 +81,13 @@ export function diffLines(actualLabel: string, actual: string, expectedLabel: st
     const a = actual.slice(from, from + SHOWN_CHARS);
     const e = expected.slice(from, from + SHOWN_CHARS);
     const cases = caseDifferences(a, e);
-    const marks = cases.length > 0 && actual.toLowerCase() === expected.toLowerCase()
-      ? ' '.repeat(lead) + Array.from(a, (_, i) => (cases.includes(i) ? '^' : ' ')).join('').trimEnd()
-      : `${' '.repeat(at - from + lead)}^`;
+    const marks =
+      cases.length > 0 && actual.toLowerCase() === expected.toLowerCase()
+        ? ' '.repeat(lead) +
+          Array.from(a, (_, i) => (cases.includes(i) ? '^' : ' '))
+            .join('')
+            .trimEnd()
+        : `${' '.repeat(at - from + lead)}^`;
     lines.push(`${' '.repeat(width)}  ${marks}`);
   }
   return lines.join('\n');
@@ -97,7 +101,11 @@ export function shellQuote(value: string): string {
 
 /** A credential name Entra accepts: 3–120 chars, alphanumeric, dash or underscore, alphanumeric first. */
 export function credentialNameFor(hint: string): string {
-  let name = hint.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-{2,}/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/-+$/, '');
+  let name = hint
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .replace(/-+$/, '');
   if (name.length < 3) name = `github-${name}`.replace(/-+$/, '') || 'github-actions';
   return name.slice(0, 120);
 }

@@ -3,7 +3,7 @@
  * a user-assigned managed identity's from Azure Resource Manager, a subscription's state, and a
  * tenant's discovery document. Every call goes through an injected fetcher (our HTTP client in
  * the action, a fake in unit tests), so paging, normalisation and error handling are testable
- * without a network. Sources: /work/shared/reference/entra-facts.md §1.1–§1.3, §2.3, §3.
+ * without a network. Sources: docs/entra-matching.md §1.1–§1.3, §2.3, §3.
  *
  * Bearer tokens are sent only to the origin of the first request of a listing: a `nextLink` that
  * points anywhere else is not followed (a token must never leave for a host the user did not name).
@@ -20,10 +20,10 @@ export type AzureService = 'graph' | 'arm';
 export type LookupStep = 'graph-credentials' | 'arm-identities' | 'arm-credentials' | 'arm-subscription';
 
 export const MAX_PAGES = 20;
-export const ARM_MSI_API_VERSION = '2023-01-31';
-export const ARM_SUBSCRIPTION_API_VERSION = '2022-12-01';
+const ARM_MSI_API_VERSION = '2023-01-31';
+const ARM_SUBSCRIPTION_API_VERSION = '2022-12-01';
 
-export interface AzureErrorBody {
+interface AzureErrorBody {
   code?: string;
   message?: string;
 }
@@ -33,7 +33,7 @@ export type LookupFailure =
   | { kind: 'not-found'; step: LookupStep; status: number; error: AzureErrorBody; url: string }
   | { kind: 'error'; step: LookupStep; reason: string; url: string };
 
-export interface CredentialsRead {
+interface CredentialsRead {
   kind: 'credentials';
   source: AzureService;
   credentials: FederatedCredential[];
@@ -68,17 +68,27 @@ export function parseAzureError(body: string): AzureErrorBody {
 
 function failureFor(res: HttpResponse, step: LookupStep, url: string): LookupFailure {
   const error = parseAzureError(res.body);
-  if (res.status === 401 || res.status === 403) return { kind: 'denied', step, status: res.status, error, url: describeUrl(url) };
+  if (res.status === 401 || res.status === 403)
+    return { kind: 'denied', step, status: res.status, error, url: describeUrl(url) };
   if (res.status === 404) return { kind: 'not-found', step, status: res.status, error, url: describeUrl(url) };
-  const what = error.code ? `${error.code}${error.message ? `: ${error.message}` : ''}` : /^\s*</.test(res.body) ? 'an HTML page (a proxy?)' : 'no Azure error body';
-  return { kind: 'error', step, reason: `${describeUrl(url)} answered HTTP ${res.status} (${what}).`, url: describeUrl(url) };
+  const what = error.code
+    ? `${error.code}${error.message ? `: ${error.message}` : ''}`
+    : /^\s*</.test(res.body)
+      ? 'an HTML page (a proxy?)'
+      : 'no Azure error body';
+  return {
+    kind: 'error',
+    step,
+    reason: `${describeUrl(url)} answered HTTP ${res.status} (${what}).`,
+    url: describeUrl(url),
+  };
 }
 
 function headersFor(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}`, Accept: 'application/json' };
 }
 
-export interface PagedItems {
+interface PagedItems {
   ok: true;
   items: unknown[];
   pages: number;
@@ -116,10 +126,20 @@ export async function listAllPages(
     try {
       json = JSON.parse(res.body) as Record<string, unknown>;
     } catch {
-      return { kind: 'error', step, reason: `${describeUrl(url)} answered HTTP 200 with a body that is not JSON.`, url: describeUrl(url) };
+      return {
+        kind: 'error',
+        step,
+        reason: `${describeUrl(url)} answered HTTP 200 with a body that is not JSON.`,
+        url: describeUrl(url),
+      };
     }
     if (!json || typeof json !== 'object' || !Array.isArray(json.value))
-      return { kind: 'error', step, reason: `${describeUrl(url)} answered without a 'value' list.`, url: describeUrl(url) };
+      return {
+        kind: 'error',
+        step,
+        reason: `${describeUrl(url)} answered without a 'value' list.`,
+        url: describeUrl(url),
+      };
     items.push(...(json.value as unknown[]));
     pages++;
     const next = json[service === 'graph' ? '@odata.nextLink' : 'nextLink'];
@@ -144,7 +164,12 @@ function str(v: unknown): string | undefined {
 function normalise(raw: unknown, source: AzureService): FederatedCredential | string {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'not an object';
   const o = raw as Record<string, unknown>;
-  const p = source === 'arm' ? (o.properties && typeof o.properties === 'object' ? (o.properties as Record<string, unknown>) : undefined) : o;
+  const p =
+    source === 'arm'
+      ? o.properties && typeof o.properties === 'object'
+        ? (o.properties as Record<string, unknown>)
+        : undefined
+      : o;
   const name = str(o.name) ?? '(unnamed)';
   if (!p) return `'${name}': no properties`;
   const issuer = str(p.issuer);
@@ -154,7 +179,13 @@ function normalise(raw: unknown, source: AzureService): FederatedCredential | st
   const cme = p.claimsMatchingExpression;
   const expression =
     cme && typeof cme === 'object' && typeof (cme as { value?: unknown }).value === 'string'
-      ? { value: (cme as { value: string }).value, languageVersion: typeof (cme as { languageVersion?: unknown }).languageVersion === 'number' ? (cme as { languageVersion: number }).languageVersion : 1 }
+      ? {
+          value: (cme as { value: string }).value,
+          languageVersion:
+            typeof (cme as { languageVersion?: unknown }).languageVersion === 'number'
+              ? (cme as { languageVersion: number }).languageVersion
+              : 1,
+        }
       : null;
   const subject = str(p.subject) ?? null;
   if (subject === null && !expression)
@@ -201,27 +232,42 @@ function base(host: string): string {
 export function graphCredentialsUrl(graphHost: string, clientId: string): string {
   // Graph beta, not v1.0: v1.0 does not return `claimsMatchingExpression`, so a flexible credential
   // would arrive as one with a null subject that can be neither compared nor explained. Beta is the
-  // only version that shows flexible credentials (entra-facts §1.2, §3); for classic ones the two agree.
+  // only version that shows flexible credentials (docs/entra-matching.md §1.2, §3); for classic ones the two agree.
   return `${base(graphHost)}/beta/applications(appId='${encodeURIComponent(clientId)}')/federatedIdentityCredentials`;
 }
 
 /** The federated credentials of the app registration whose Application (client) ID this is. */
-export async function readGraphCredentials(p: { fetcher: Fetcher; graphHost: string; clientId: string; token: string; maxPages?: number }): Promise<LookupOutcome> {
+export async function readGraphCredentials(p: {
+  fetcher: Fetcher;
+  graphHost: string;
+  clientId: string;
+  token: string;
+  maxPages?: number;
+}): Promise<LookupOutcome> {
   const url = graphCredentialsUrl(p.graphHost, p.clientId);
   const listed = await listAllPages(p.fetcher, url, p.token, 'graph', 'graph-credentials', p.maxPages);
   if (!('ok' in listed)) return listed;
   const { credentials, skipped } = collect(listed.items, 'graph');
-  return { kind: 'credentials', source: 'graph', credentials, owner: `application ${p.clientId}`, pages: listed.pages, truncated: listed.truncated, skipped };
+  return {
+    kind: 'credentials',
+    source: 'graph',
+    credentials,
+    owner: `application ${p.clientId}`,
+    pages: listed.pages,
+    truncated: listed.truncated,
+    skipped,
+  };
 }
 
-export interface ManagedIdentityRef {
+interface ManagedIdentityRef {
   id: string;
   name: string;
   resourceGroup?: string;
 }
 
 // An ARM id we are willing to put in a URL next to a bearer token: the expected shape, safe characters.
-const IDENTITY_ID = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[-\w]{1,128}$/i;
+const IDENTITY_ID =
+  /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[-\w]{1,128}$/i;
 
 /** The user-assigned identity whose `properties.clientId` is this client id (case-insensitive). */
 export function findIdentityByClientId(items: readonly unknown[], clientId: string): ManagedIdentityRef | undefined {
@@ -238,7 +284,7 @@ export function findIdentityByClientId(items: readonly unknown[], clientId: stri
   return undefined;
 }
 
-export function armIdentitiesUrl(armHost: string, subscriptionId: string): string {
+function armIdentitiesUrl(armHost: string, subscriptionId: string): string {
   return `${base(armHost)}/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=${ARM_MSI_API_VERSION}`;
 }
 
@@ -275,12 +321,15 @@ export async function readArmCredentials(p: {
   return readIdentityCredentials({ fetcher, armHost, identityId: identity.id, token, ...pages });
 }
 
-export type SubscriptionCheck =
-  | { kind: 'ok'; state: string; displayName?: string }
-  | LookupFailure;
+type SubscriptionCheck = { kind: 'ok'; state: string; displayName?: string } | LookupFailure;
 
 /** `GET {arm}/subscriptions/{id}`: can this token see the subscription, and is it Enabled? */
-export async function readSubscription(p: { fetcher: Fetcher; armHost: string; subscriptionId: string; token: string }): Promise<SubscriptionCheck> {
+export async function readSubscription(p: {
+  fetcher: Fetcher;
+  armHost: string;
+  subscriptionId: string;
+  token: string;
+}): Promise<SubscriptionCheck> {
   const url = `${base(p.armHost)}/subscriptions/${encodeURIComponent(p.subscriptionId)}?api-version=${ARM_SUBSCRIPTION_API_VERSION}`;
   let res: HttpResponse;
   try {
@@ -291,9 +340,18 @@ export async function readSubscription(p: { fetcher: Fetcher; armHost: string; s
   if (res.status !== 200) return failureFor(res, 'arm-subscription', url);
   try {
     const json = JSON.parse(res.body) as Record<string, unknown>;
-    return { kind: 'ok', state: str(json.state) ?? 'Unknown', ...(str(json.displayName) ? { displayName: str(json.displayName)! } : {}) };
+    return {
+      kind: 'ok',
+      state: str(json.state) ?? 'Unknown',
+      ...(str(json.displayName) ? { displayName: str(json.displayName)! } : {}),
+    };
   } catch {
-    return { kind: 'error', step: 'arm-subscription', reason: `${describeUrl(url)} answered HTTP 200 with a body that is not JSON.`, url: describeUrl(url) };
+    return {
+      kind: 'error',
+      step: 'arm-subscription',
+      reason: `${describeUrl(url)} answered HTTP 200 with a body that is not JSON.`,
+      url: describeUrl(url),
+    };
   }
 }
 
@@ -307,7 +365,11 @@ export interface TenantDiscovery {
 }
 
 /** `{authority}/{tenant}/v2.0/.well-known/openid-configuration`: which cloud the tenant lives in. */
-export async function readTenantDiscovery(fetcher: Fetcher, authorityHost: string, tenant: string): Promise<TenantDiscovery> {
+export async function readTenantDiscovery(
+  fetcher: Fetcher,
+  authorityHost: string,
+  tenant: string,
+): Promise<TenantDiscovery> {
   const url = `${base(authorityHost)}/${encodeURIComponent(tenant)}/v2.0/.well-known/openid-configuration`;
   try {
     const res = await fetcher(url, { Accept: 'application/json' });
@@ -325,7 +387,10 @@ export async function readTenantDiscovery(fetcher: Fetcher, authorityHost: strin
         ...(str(json.tenant_region_scope) ? { tenantRegionScope: str(json.tenant_region_scope)! } : {}),
         ...(str(json.tenant_region_sub_scope) ? { tenantRegionSubScope: str(json.tenant_region_sub_scope)! } : {}),
       };
-    if (res.status === 400 && (json.error === 'invalid_tenant' || (Array.isArray(json.error_codes) && json.error_codes.includes(90002))))
+    if (
+      res.status === 400 &&
+      (json.error === 'invalid_tenant' || (Array.isArray(json.error_codes) && json.error_codes.includes(90002)))
+    )
       return { authorityHost, status: 'not-found' };
     return { authorityHost, status: 'error', reason: `${describeUrl(url)} answered HTTP ${res.status}.` };
   } catch (e) {

@@ -1,6 +1,6 @@
 /**
  * Is the tenant in another cloud than the one this run uses? Decided from tenant discovery
- * (`cloud_instance_name`, entra-facts §2.3): pure, given the discovery answers.
+ * (`cloud_instance_name`, docs/entra-matching.md §2.3): pure, given the discovery answers.
  *
  * - The chosen authority knows the tenant and reports another `cloud_instance_name` (a US Government
  *   tenant asked at the public endpoint does this): the tenant lives in that cloud.
@@ -21,7 +21,7 @@ export function cloudOfInstanceName(name: string | undefined): Cloud | undefined
   return CLOUD_NAMES.map((c) => CLOUDS[c]).find((c) => c.cloudInstanceName === n);
 }
 
-export interface CloudMix {
+interface CloudMix {
   chosen: Cloud;
   actual: Cloud;
   /** The discovery answer that shows it. */
@@ -34,10 +34,16 @@ export interface CloudMix {
  * `chosen` is the run's cloud; `atChosen` the discovery at the authority the run used; `elsewhere`
  * the answers of the other clouds' default authorities (only asked when the first says not-found).
  */
-export function detectCloudMix(chosen: Cloud, atChosen: TenantDiscovery, elsewhere: readonly (TenantDiscovery & { cloud: Cloud })[] = []): CloudMix | undefined {
+export function detectCloudMix(
+  chosen: Cloud,
+  atChosen: TenantDiscovery,
+  elsewhere: readonly (TenantDiscovery & { cloud: Cloud })[] = [],
+): CloudMix | undefined {
   if (atChosen.status === 'found') {
     const actual = cloudOfInstanceName(atChosen.cloudInstanceName);
-    return actual && actual.name !== chosen.name ? { chosen, actual, discovery: atChosen, foundElsewhere: false } : undefined;
+    return actual && actual.name !== chosen.name
+      ? { chosen, actual, discovery: atChosen, foundElsewhere: false }
+      : undefined;
   }
   if (atChosen.status !== 'not-found') return undefined;
   for (const d of elsewhere) {
@@ -81,7 +87,9 @@ export function cloudMismatch(mix: CloudMix, tenant: string, audienceRequested: 
       `The federated credential's audience must then be '${actual.exchangeAudience}'.`,
     evidence: [
       { label: 'cloud', actual: actual.name, expected: chosen.name },
-      ...(discovery.cloudInstanceName ? [{ label: 'cloud_instance_name', actual: discovery.cloudInstanceName, expected: chosen.cloudInstanceName }] : []),
+      ...(discovery.cloudInstanceName
+        ? [{ label: 'cloud_instance_name', actual: discovery.cloudInstanceName, expected: chosen.cloudInstanceName }]
+        : []),
     ],
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Per-cloud endpoints and the token-exchange audience (entra-facts.md §2.3).
+ * Per-cloud endpoints and the token-exchange audience (docs/entra-matching.md §2.3).
  * Names are azure/login's `environment` values.
  */
 export type CloudName = 'azurecloud' | 'azureusgovernment' | 'azurechinacloud';

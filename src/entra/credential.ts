@@ -3,7 +3,7 @@
  * normalised to this). `subject` is null for a flexible credential, which carries a
  * `claimsMatchingExpression` instead.
  */
-export interface ClaimsMatchingExpression {
+interface ClaimsMatchingExpression {
   value: string;
   languageVersion: number;
 }

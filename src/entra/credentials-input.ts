@@ -8,7 +8,7 @@ import type { Finding } from '../diagnose/finding.js';
 import { MAX_YAML_DEPTH, yamlTooDeep } from '../workflow/yaml-guard.js';
 
 /** Entra allows 20 credentials per identity; a list longer than this is not one identity's, and is cut. */
-export const MAX_CREDENTIALS = 500;
+const MAX_CREDENTIALS = 500;
 /** 20 credentials are a few KB; beyond this the text is refused before parsing. */
 const MAX_TEXT_CHARS = 1024 * 1024;
 /** YAML parses about 100 times slower than JSON (1 MiB took 3 s): larger YAML is refused. */
@@ -16,7 +16,10 @@ const MAX_YAML_CHARS = 256 * 1024;
 
 export class CredentialsInputError extends Error {
   override readonly name = 'CredentialsInputError';
-  constructor(readonly code: 'CREDENTIALS_SYNTAX' | 'CREDENTIALS_SHAPE', message: string) {
+  constructor(
+    readonly code: 'CREDENTIALS_SYNTAX' | 'CREDENTIALS_SHAPE',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -50,7 +53,8 @@ async function parseText(text: string, label: string): Promise<unknown> {
       // Text that looks like JSON (quoted keys) gets JSON's error; YAML's flow style
       // (`{name: a, ...}`) also starts with a brace, so let YAML try that.
       jsonError = excerpt((e as Error).message, 120);
-      if (/^[[{]\s*[[{]?\s*"/.test(trimmed)) throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is not valid JSON: ${jsonError}.`);
+      if (/^[[{]\s*[[{]?\s*"/.test(trimmed))
+        throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is not valid JSON: ${jsonError}.`);
     }
   }
   if (trimmed.length > MAX_YAML_CHARS)
@@ -60,7 +64,10 @@ async function parseText(text: string, label: string): Promise<unknown> {
         'Give JSON (az ad app federated-credential list prints JSON).',
     );
   if (yamlTooDeep(trimmed))
-    throw new CredentialsInputError('CREDENTIALS_SYNTAX', `${label} is nested more than ${MAX_YAML_DEPTH} levels deep; credentials are a list of flat objects.`);
+    throw new CredentialsInputError(
+      'CREDENTIALS_SYNTAX',
+      `${label} is nested more than ${MAX_YAML_DEPTH} levels deep; credentials are a list of flat objects.`,
+    );
   const yaml = await loadYaml();
   try {
     // logLevel 'error': YAML warnings (unknown tags, ...) must not reach the runner's stderr; errors still throw.
@@ -68,7 +75,10 @@ async function parseText(text: string, label: string): Promise<unknown> {
     return yaml.parse(trimmed, { maxAliasCount: 50, logLevel: 'error', uniqueKeys: false });
   } catch (e) {
     const msg = excerpt((e as Error).message.split('\n')[0] ?? '', 120);
-    throw new CredentialsInputError('CREDENTIALS_SYNTAX', jsonError ? `${label} is not valid JSON: ${jsonError}.` : `${label} is neither JSON nor valid YAML: ${msg}`);
+    throw new CredentialsInputError(
+      'CREDENTIALS_SYNTAX',
+      jsonError ? `${label} is not valid JSON: ${jsonError}.` : `${label} is neither JSON nor valid YAML: ${msg}`,
+    );
   }
 }
 
@@ -79,41 +89,78 @@ function str(v: unknown): string | undefined {
 function toCredential(raw: unknown, index: number, label: string, source: CredentialSource): FederatedCredential {
   const where = `${label}, credential ${index + 1}`;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw new CredentialsInputError('CREDENTIALS_SHAPE', `${where}: expected an object with name, issuer, subject and audiences.`);
+    throw new CredentialsInputError(
+      'CREDENTIALS_SHAPE',
+      `${where}: expected an object with name, issuer, subject and audiences.`,
+    );
   const o = raw as Record<string, unknown>;
   // ARM puts the fields under `properties`.
   const p = o.properties && typeof o.properties === 'object' ? (o.properties as Record<string, unknown>) : o;
   const name = str(o.name) ?? str(p.name) ?? `credential-${index + 1}`;
   const shownName = excerpt(name);
   const issuer = str(p.issuer);
-  if (!issuer) throw new CredentialsInputError('CREDENTIALS_SHAPE', `${where} ('${shownName}'): 'issuer' is missing or not a string.`);
+  if (!issuer)
+    throw new CredentialsInputError(
+      'CREDENTIALS_SHAPE',
+      `${where} ('${shownName}'): 'issuer' is missing or not a string.`,
+    );
   let audiences: string[];
-  if (Array.isArray(p.audiences) && p.audiences.every((a) => typeof a === 'string')) audiences = p.audiences as string[];
+  if (Array.isArray(p.audiences) && p.audiences.every((a) => typeof a === 'string'))
+    audiences = p.audiences as string[];
   else if (typeof p.audience === 'string') audiences = [p.audience];
   else if (typeof p.audiences === 'string') audiences = [p.audiences];
-  else throw new CredentialsInputError('CREDENTIALS_SHAPE', `${where} ('${shownName}'): 'audiences' must be a list with one string, e.g. ["api://AzureADTokenExchange"].`);
+  else
+    throw new CredentialsInputError(
+      'CREDENTIALS_SHAPE',
+      `${where} ('${shownName}'): 'audiences' must be a list with one string, e.g. ["api://AzureADTokenExchange"].`,
+    );
   if (audiences.length !== 1)
-    throw new CredentialsInputError('CREDENTIALS_SHAPE', `${where} ('${shownName}'): 'audiences' has ${audiences.length} values; Entra accepts exactly one.`);
+    throw new CredentialsInputError(
+      'CREDENTIALS_SHAPE',
+      `${where} ('${shownName}'): 'audiences' has ${audiences.length} values; Entra accepts exactly one.`,
+    );
   const cme = p.claimsMatchingExpression;
   let claimsMatchingExpression: FederatedCredential['claimsMatchingExpression'] = null;
   if (cme !== undefined && cme !== null) {
     if (typeof cme === 'string') claimsMatchingExpression = { value: cme, languageVersion: 1 };
     else if (typeof cme === 'object' && typeof (cme as { value?: unknown }).value === 'string') {
       const lv = (cme as { languageVersion?: unknown }).languageVersion;
-      claimsMatchingExpression = { value: (cme as { value: string }).value, languageVersion: typeof lv === 'number' ? lv : 1 };
-    } else throw new CredentialsInputError('CREDENTIALS_SHAPE', `${where} ('${shownName}'): 'claimsMatchingExpression' must be {"value": "...", "languageVersion": 1}.`);
+      claimsMatchingExpression = {
+        value: (cme as { value: string }).value,
+        languageVersion: typeof lv === 'number' ? lv : 1,
+      };
+    } else
+      throw new CredentialsInputError(
+        'CREDENTIALS_SHAPE',
+        `${where} ('${shownName}'): 'claimsMatchingExpression' must be {"value": "...", "languageVersion": 1}.`,
+      );
   }
   const subject = p.subject === null || p.subject === undefined ? null : str(p.subject);
-  if (subject === undefined) throw new CredentialsInputError('CREDENTIALS_SHAPE', `${where} ('${shownName}'): 'subject' must be a string.`);
+  if (subject === undefined)
+    throw new CredentialsInputError('CREDENTIALS_SHAPE', `${where} ('${shownName}'): 'subject' must be a string.`);
   if (subject === null && !claimsMatchingExpression)
-    throw new CredentialsInputError('CREDENTIALS_SHAPE', `${where} ('${shownName}'): needs a 'subject' (or, for a flexible credential, a 'claimsMatchingExpression').`);
+    throw new CredentialsInputError(
+      'CREDENTIALS_SHAPE',
+      `${where} ('${shownName}'): needs a 'subject' (or, for a flexible credential, a 'claimsMatchingExpression').`,
+    );
   if (subject !== null && claimsMatchingExpression)
-    throw new CredentialsInputError('CREDENTIALS_SHAPE', `${where} ('${shownName}'): has both 'subject' and 'claimsMatchingExpression'; Entra allows one or the other.`);
-  return { name, issuer, subject, audiences, claimsMatchingExpression, description: str(p.description) ?? null, source };
+    throw new CredentialsInputError(
+      'CREDENTIALS_SHAPE',
+      `${where} ('${shownName}'): has both 'subject' and 'claimsMatchingExpression'; Entra allows one or the other.`,
+    );
+  return {
+    name,
+    issuer,
+    subject,
+    audiences,
+    claimsMatchingExpression,
+    description: str(p.description) ?? null,
+    source,
+  };
 }
 
 /** The credentials of a text, at most MAX_CREDENTIALS of them, and how many the text held. */
-export interface CredentialsText {
+interface CredentialsText {
   credentials: FederatedCredential[];
   given: number;
 }
@@ -128,7 +175,7 @@ export async function readCredentialsText(
   const list = Array.isArray(data)
     ? data
     : data && typeof data === 'object' && Array.isArray((data as { value?: unknown }).value)
-      ? ((data as { value: unknown[] }).value)
+      ? (data as { value: unknown[] }).value
       : [data];
   // Only the kept ones are checked: a long list costs nothing past the cap.
   const credentials = list.slice(0, MAX_CREDENTIALS).map((c, i) => toCredential(c, i, label, source));

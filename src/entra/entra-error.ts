@@ -35,7 +35,9 @@ export function parseEntraErrorBody(status: number | undefined, body: string): E
   const o = json as Record<string, unknown>;
   if (typeof o.error !== 'string') return undefined;
   const description = typeof o.error_description === 'string' ? o.error_description : '';
-  let codes = Array.isArray(o.error_codes) ? o.error_codes.filter((c): c is number => typeof c === 'number' && Number.isFinite(c)) : [];
+  let codes = Array.isArray(o.error_codes)
+    ? o.error_codes.filter((c): c is number => typeof c === 'number' && Number.isFinite(c))
+    : [];
   if (codes.length === 0) {
     const m = /AADSTS(\d{4,9})/.exec(description);
     if (m) codes = [Number(m[1])];

@@ -43,9 +43,19 @@ class RecordingNetwork implements INetworkModule {
   last?: HttpResponse;
   failure?: HttpError;
   constructor(private readonly timeoutMs: number) {}
-  private async send<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+  private async send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: NetworkRequestOptions,
+  ): Promise<NetworkResponse<T>> {
     try {
-      const res = await httpRequest(url, { method, headers: options?.headers, body: options?.body, timeoutMs: this.timeoutMs, maxBytes: 1024 * 1024 });
+      const res = await httpRequest(url, {
+        method,
+        headers: options?.headers,
+        body: options?.body,
+        timeoutMs: this.timeoutMs,
+        maxBytes: 1024 * 1024,
+      });
       this.last = res;
       let body: unknown;
       try {
@@ -54,7 +64,8 @@ class RecordingNetwork implements INetworkModule {
         body = {};
       }
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       return { status: res.status, headers, body: body as T };
     } catch (e) {
       if (e instanceof HttpError) this.failure = e;
@@ -69,7 +80,10 @@ class RecordingNetwork implements INetworkModule {
   }
 }
 
-export function authorityMetadata(authorityHost: string, tenantId: string): { authority: string; authorityMetadata: string; cloudDiscoveryMetadata: string; knownAuthority: string } {
+function authorityMetadata(
+  authorityHost: string,
+  tenantId: string,
+): { authority: string; authorityMetadata: string; cloudDiscoveryMetadata: string; knownAuthority: string } {
   const authority = `${authorityHost}/${tenantId}`;
   const host = new URL(authorityHost).host;
   return {
@@ -116,7 +130,11 @@ async function attemptOnce(req: ExchangeRequest, assertion: string, timeoutMs: n
       authorityMetadata: meta.authorityMetadata,
       cloudDiscoveryMetadata: meta.cloudDiscoveryMetadata,
     },
-    system: { networkClient: network, disableInternalRetries: true, loggerOptions: { piiLoggingEnabled: false, logLevel: msal.LogLevel.Error, loggerCallback: () => {} } },
+    system: {
+      networkClient: network,
+      disableInternalRetries: true,
+      loggerOptions: { piiLoggingEnabled: false, logLevel: msal.LogLevel.Error, loggerCallback: () => {} },
+    },
   });
   let result: Awaited<ReturnType<typeof app.acquireTokenByClientCredential>>;
   try {
@@ -127,7 +145,10 @@ async function attemptOnce(req: ExchangeRequest, assertion: string, timeoutMs: n
   if (!result?.accessToken) return classifyFailure(network, 'Entra answered without an access token.');
   // MSAL passes Entra's JSON through unchecked: a number or an object here is an answer we cannot use.
   if (typeof result.accessToken !== 'string')
-    return classifyFailure(network, `Entra answered with an access token that is not a string (${typeof result.accessToken}).`);
+    return classifyFailure(
+      network,
+      `Entra answered with an access token that is not a string (${typeof result.accessToken}).`,
+    );
   req.onSecret(result.accessToken);
   return { kind: 'success', accessToken: result.accessToken, expiresOn: result.expiresOn ?? undefined };
 }
@@ -149,7 +170,8 @@ function classifyFailure(network: RecordingNetwork, noAnswerReason: string): Att
     };
   const entra = parseEntraErrorBody(last.status, last.body);
   if (entra) return { kind: 'rejected', error: entra };
-  if (last.status === 200 && isJsonObject(last.body)) return { kind: 'fatal', reason: 'Entra answered without an access token.', status: last.status };
+  if (last.status === 200 && isJsonObject(last.body))
+    return { kind: 'fatal', reason: 'Entra answered without an access token.', status: last.status };
   return {
     kind: 'fatal',
     reason: `Entra's endpoint answered HTTP ${last.status}${describeBody(last)}, not Entra's JSON${last.status === 200 ? '' : ' error'}: a proxy or a wrong authority-host?`,
@@ -180,9 +202,11 @@ export async function exchangeToken(req: ExchangeRequest): Promise<ExchangeOutco
   for (let attempt = 1; ; attempt++) {
     const remaining = req.deadline - Date.now();
     const result = await attemptOnce(req, assertion, Math.max(1000, Math.min(15_000, remaining)));
-    if (result.kind === 'success') return { kind: 'success', attempts: attempt, expiresOn: result.expiresOn, accessToken: result.accessToken };
+    if (result.kind === 'success')
+      return { kind: 'success', attempts: attempt, expiresOn: result.expiresOn, accessToken: result.accessToken };
     if (result.kind === 'rejected') return { kind: 'rejected', attempts: attempt, error: result.error };
-    if (result.kind === 'fatal') return { kind: 'unavailable', attempts: attempt, reason: result.reason, lastStatus: result.status };
+    if (result.kind === 'fatal')
+      return { kind: 'unavailable', attempts: attempt, reason: result.reason, lastStatus: result.status };
     const delay = retryDelayMs(attempt, policy, result.retryAfterMs);
     if (!canRetry(attempt, delay, req.deadline, Date.now(), policy))
       return { kind: 'unavailable', attempts: attempt, reason: result.reason, lastStatus: result.status };
@@ -194,6 +218,8 @@ export async function exchangeToken(req: ExchangeRequest): Promise<ExchangeOutco
     }
     // Said only now: the fresh token is masked (freshAssertion masks it on arrival) before any
     // line that carries an answer from outside.
-    req.log?.(`Exchange attempt ${attempt} failed (${result.reason}); waited ${(delay / 1000).toFixed(1)} s, retrying with a fresh GitHub token.`);
+    req.log?.(
+      `Exchange attempt ${attempt} failed (${result.reason}); waited ${(delay / 1000).toFixed(1)} s, retrying with a fresh GitHub token.`,
+    );
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Parser and evaluator for the `claimsMatchingExpression` of Microsoft Entra flexible federated
- * identity credentials (languageVersion 1). See entra-facts.md §3 and Microsoft's pages
+ * identity credentials (languageVersion 1). See docs/entra-matching.md §3 and Microsoft's pages
  * "Flexible federated identity credentials" and "Migrate GitHub Actions federated credentials to
  * immutable subjects".
  *
@@ -57,11 +57,9 @@ export interface Clause {
   text: string;
 }
 
-export type ParseResult =
-  | { ok: true; clauses: Clause[]; warnings: string[] }
-  | { ok: false; error: ExpressionError };
+export type ParseResult = { ok: true; clauses: Clause[]; warnings: string[] } | { ok: false; error: ExpressionError };
 
-export interface ClauseResult {
+interface ClauseResult {
   clause: Clause;
   /** the token's value for the claim, undefined when absent */
   actual: string | undefined;
@@ -79,7 +77,7 @@ type Operator = 'eq' | 'matches';
 /** Entra limits federated credential string properties to 600 characters (UTF-16 code units, as .NET counts). */
 export const MAX_EXPRESSION_LENGTH = 600;
 
-export type FlexibleIssuerKind = 'github' | 'gitlab' | 'terraform' | 'unknown';
+type FlexibleIssuerKind = 'github' | 'gitlab' | 'terraform' | 'unknown';
 
 interface IssuerProfile {
   kind: FlexibleIssuerKind | 'any';
@@ -118,7 +116,8 @@ const TERRAFORM_ISSUERS = new Set(['https://app.terraform.io', 'https://app.eu.t
 
 /** Which documented flexible-credential issuer family an issuer URL belongs to (exact strings, case-sensitive). */
 export function flexibleIssuerKind(issuer: string): FlexibleIssuerKind {
-  if (issuer === GITHUB_COM_ISSUER || GITHUB_ENTERPRISE_ISSUER.test(issuer) || GHES_ISSUER.test(issuer)) return 'github';
+  if (issuer === GITHUB_COM_ISSUER || GITHUB_ENTERPRISE_ISSUER.test(issuer) || GHES_ISSUER.test(issuer))
+    return 'github';
   if (issuer === 'https://gitlab.com' || GITLAB_SELF_MANAGED_ISSUER.test(issuer)) return 'gitlab';
   if (TERRAFORM_ISSUERS.has(issuer)) return 'terraform';
   return 'unknown';
@@ -126,12 +125,23 @@ export function flexibleIssuerKind(issuer: string): FlexibleIssuerKind {
 
 function profileFor(issuer: string | undefined): IssuerProfile {
   // No issuer given: accept every claim documented for any issuer, with the operators allowed for it.
-  if (issuer === undefined) return { kind: 'any', label: 'any documented issuer', claims: ANY_DOCUMENTED, requiredOneOf: [] };
+  if (issuer === undefined)
+    return { kind: 'any', label: 'any documented issuer', claims: ANY_DOCUMENTED, requiredOneOf: [] };
   switch (flexibleIssuerKind(issuer)) {
     case 'github':
-      return { kind: 'github', label: `GitHub Actions (${issuer})`, claims: GITHUB_CLAIMS, requiredOneOf: ['repository_id', 'repository_owner_id'] };
+      return {
+        kind: 'github',
+        label: `GitHub Actions (${issuer})`,
+        claims: GITHUB_CLAIMS,
+        requiredOneOf: ['repository_id', 'repository_owner_id'],
+      };
     case 'gitlab':
-      return { kind: 'gitlab', label: `GitLab (${issuer})`, claims: GITLAB_CLAIMS, requiredOneOf: ['project_id', 'namespace_id', 'user_id'] };
+      return {
+        kind: 'gitlab',
+        label: `GitLab (${issuer})`,
+        claims: GITLAB_CLAIMS,
+        requiredOneOf: ['project_id', 'namespace_id', 'user_id'],
+      };
     case 'terraform':
       return { kind: 'terraform', label: `Terraform Cloud (${issuer})`, claims: SUB_ONLY, requiredOneOf: [] };
     default:
@@ -158,7 +168,22 @@ function fail(code: ExpressionErrorCode, position: number, message: string): nev
 const LOOKUP_OPEN = "claims['";
 const TYPOGRAPHIC_QUOTES = new Set(['\u2018', '\u2019', '\u201A', '\u201B', '\u201C', '\u201D', '\u00B4', '\u0060']);
 const UNSUPPORTED_OPERATORS = new Set([
-  'startswith', 'endswith', 'contains', 'like', 'has', 'in', 'ne', 'neq', 'gt', 'lt', 'ge', 'le', 'regex', '!=', '<>', '~',
+  'startswith',
+  'endswith',
+  'contains',
+  'like',
+  'has',
+  'in',
+  'ne',
+  'neq',
+  'gt',
+  'lt',
+  'ge',
+  'le',
+  'regex',
+  '!=',
+  '<>',
+  '~',
 ]);
 const EQUALITY_SPELLINGS = new Set(['==', '=', '===', 'equals', 'equal', 'is', 'eql']);
 
@@ -176,7 +201,9 @@ function describeChar(ch: string): string {
     case '\r':
       return 'a line break';
     default:
-      return isWhitespace(ch) ? `the whitespace character U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : `'${ch}'`;
+      return isWhitespace(ch)
+        ? `the whitespace character U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
+        : `'${ch}'`;
   }
 }
 
@@ -193,25 +220,42 @@ function describeFound(src: string, pos: number): string {
 
 function quoteHint(ch: string | undefined): string {
   if (ch === undefined) return '';
-  if (ch === '"') return ' Entra only accepts single quotes (\').';
-  if (TYPOGRAPHIC_QUOTES.has(ch)) return ` ${describeChar(ch)} is a typographic quote; use the plain ASCII single quote (') instead (copying from Microsoft's older docs pages introduces these).`;
+  if (ch === '"') return " Entra only accepts single quotes (').";
+  if (TYPOGRAPHIC_QUOTES.has(ch))
+    return ` ${describeChar(ch)} is a typographic quote; use the plain ASCII single quote (') instead (copying from Microsoft's older docs pages introduces these).`;
   return '';
 }
 
 /** Require exactly one space at `pos` followed by a non-whitespace character. */
 function expectSingleSpace(src: string, pos: number, after: string, expected: string): void {
   if (pos >= src.length) {
-    fail('EXPR_SYNTAX', pos, `Expected a single space and ${expected} after ${after} at position ${pos}, found the end of the expression.`);
+    fail(
+      'EXPR_SYNTAX',
+      pos,
+      `Expected a single space and ${expected} after ${after} at position ${pos}, found the end of the expression.`,
+    );
   }
   const ch = src[pos]!;
   if (ch !== ' ') {
-    fail('EXPR_SYNTAX', pos, `Expected a single space and ${expected} after ${after} at position ${pos}, found ${describeFound(src, pos)}.${isWhitespace(ch) ? ' Entra requires exactly one ordinary space here.' : ''}`);
+    fail(
+      'EXPR_SYNTAX',
+      pos,
+      `Expected a single space and ${expected} after ${after} at position ${pos}, found ${describeFound(src, pos)}.${isWhitespace(ch) ? ' Entra requires exactly one ordinary space here.' : ''}`,
+    );
   }
   if (isWhitespace(src[pos + 1])) {
-    fail('EXPR_SYNTAX', pos + 1, `Expected a single space and ${expected} after ${after}, found ${describeChar(src[pos + 1]!)} at position ${pos + 1} after the space at position ${pos}; Entra requires exactly one space between the parts of an expression.`);
+    fail(
+      'EXPR_SYNTAX',
+      pos + 1,
+      `Expected a single space and ${expected} after ${after}, found ${describeChar(src[pos + 1]!)} at position ${pos + 1} after the space at position ${pos}; Entra requires exactly one space between the parts of an expression.`,
+    );
   }
   if (pos + 1 >= src.length) {
-    fail('EXPR_SYNTAX', pos + 1, `Expected ${expected} at position ${pos + 1}, after ${after} and a space, found the end of the expression.`);
+    fail(
+      'EXPR_SYNTAX',
+      pos + 1,
+      `Expected ${expected} at position ${pos + 1}, after ${after} and a space, found the end of the expression.`,
+    );
   }
 }
 
@@ -225,30 +269,60 @@ function readWord(src: string, pos: number): string {
 
 function failClauseStart(src: string, p: number, context: string): never {
   const expected = `a claim lookup claims['<claimName>'] ${context}`;
-  if (p >= src.length) fail('EXPR_SYNTAX', p, `Expected ${expected} at position ${p}, found the end of the expression.`);
+  if (p >= src.length)
+    fail('EXPR_SYNTAX', p, `Expected ${expected} at position ${p}, found the end of the expression.`);
   const ch = src[p]!;
   if (isWhitespace(ch)) {
-    if (p === 0) fail('EXPR_SYNTAX', 0, `The expression starts with ${describeChar(ch)} at position 0; Entra expects it to start directly with claims['<claimName>'].`);
+    if (p === 0)
+      fail(
+        'EXPR_SYNTAX',
+        0,
+        `The expression starts with ${describeChar(ch)} at position 0; Entra expects it to start directly with claims['<claimName>'].`,
+      );
     fail('EXPR_SYNTAX', p, `Expected ${expected} at position ${p}, found ${describeChar(ch)}.`);
   }
   if (ch === '(' || ch === ')') {
-    fail('EXPR_SYNTAX', p, `Found '${ch}' at position ${p}: Entra's expression language has no parentheses; write clauses joined by ' and ', e.g. claims['sub'] eq '...' and claims['job_workflow_ref'] matches '...'.`);
+    fail(
+      'EXPR_SYNTAX',
+      p,
+      `Found '${ch}' at position ${p}: Entra's expression language has no parentheses; write clauses joined by ' and ', e.g. claims['sub'] eq '...' and claims['job_workflow_ref'] matches '...'.`,
+    );
   }
   if (src.startsWith('not ', p) || ch === '!') {
-    fail('EXPR_UNKNOWN_OPERATOR', p, `Found ${describeFound(src, p)} at position ${p}: Entra's expression language has no negation (only eq, matches and and).`);
+    fail(
+      'EXPR_UNKNOWN_OPERATOR',
+      p,
+      `Found ${describeFound(src, p)} at position ${p}: Entra's expression language has no negation (only eq, matches and and).`,
+    );
   }
   if (src.startsWith('claims[', p)) {
     const q = src[p + 7];
     if (q === '"' || (q !== undefined && TYPOGRAPHIC_QUOTES.has(q))) {
-      fail('EXPR_SYNTAX', p + 7, `The claim name at position ${p + 7} must be in single quotes, as in claims['sub']; found ${describeChar(q)}.${quoteHint(q)}`);
+      fail(
+        'EXPR_SYNTAX',
+        p + 7,
+        `The claim name at position ${p + 7} must be in single quotes, as in claims['sub']; found ${describeChar(q)}.${quoteHint(q)}`,
+      );
     }
-    fail('EXPR_SYNTAX', p + 7, `Expected a single quote at position ${p + 7} to start the claim name, as in claims['sub']; found ${describeFound(src, p + 7)}.`);
+    fail(
+      'EXPR_SYNTAX',
+      p + 7,
+      `Expected a single quote at position ${p + 7} to start the claim name, as in claims['sub']; found ${describeFound(src, p + 7)}.`,
+    );
   }
   if (src.startsWith('claims.', p)) {
-    fail('EXPR_SYNTAX', p, `Found ${describeFound(src, p)} at position ${p}: Entra looks claims up with claims['<claimName>'], not with a dot.`);
+    fail(
+      'EXPR_SYNTAX',
+      p,
+      `Found ${describeFound(src, p)} at position ${p}: Entra looks claims up with claims['<claimName>'], not with a dot.`,
+    );
   }
   if (src.slice(p, p + 7).toLowerCase() === 'claims[' || src.slice(p, p + 7).toLowerCase() === 'claims.') {
-    fail('EXPR_SYNTAX', p, `Found ${describeFound(src, p)} at position ${p}: the lookup is case-sensitive and must be written claims['<claimName>'] in lowercase.`);
+    fail(
+      'EXPR_SYNTAX',
+      p,
+      `Found ${describeFound(src, p)} at position ${p}: the lookup is case-sensitive and must be written claims['<claimName>'] in lowercase.`,
+    );
   }
   fail('EXPR_SYNTAX', p, `Expected ${expected} at position ${p}, found ${describeFound(src, p)}.`);
 }
@@ -258,12 +332,25 @@ function scanClause(src: string, start: number, context: string): Clause {
   const nameStart = start + LOOKUP_OPEN.length;
   const nameEnd = src.indexOf("'", nameStart);
   if (nameEnd === -1) {
-    fail('EXPR_UNTERMINATED_STRING', nameStart - 1, `The claim name that starts at position ${nameStart - 1} has no closing single quote; Entra expects claims['<claimName>'].`);
+    fail(
+      'EXPR_UNTERMINATED_STRING',
+      nameStart - 1,
+      `The claim name that starts at position ${nameStart - 1} has no closing single quote; Entra expects claims['<claimName>'].`,
+    );
   }
   const claim = src.slice(nameStart, nameEnd);
-  if (claim === '') fail('EXPR_SYNTAX', nameStart, `The claim name at position ${nameStart} is empty; Entra expects claims['<claimName>'], e.g. claims['sub'].`);
+  if (claim === '')
+    fail(
+      'EXPR_SYNTAX',
+      nameStart,
+      `The claim name at position ${nameStart} is empty; Entra expects claims['<claimName>'], e.g. claims['sub'].`,
+    );
   if (src[nameEnd + 1] !== ']') {
-    fail('EXPR_SYNTAX', nameEnd + 1, `Expected ']' at position ${nameEnd + 1} to close claims['${claim}'], found ${describeFound(src, nameEnd + 1)}.`);
+    fail(
+      'EXPR_SYNTAX',
+      nameEnd + 1,
+      `Expected ']' at position ${nameEnd + 1} to close claims['${claim}'], found ${describeFound(src, nameEnd + 1)}.`,
+    );
   }
   const lookupText = src.slice(start, nameEnd + 2);
 
@@ -276,17 +363,30 @@ function scanClause(src: string, start: number, context: string): Clause {
   if (word === '') {
     const ch = src[opPos]!;
     if (ch === "'" || ch === '"' || TYPOGRAPHIC_QUOTES.has(ch)) {
-      fail('EXPR_SYNTAX', opPos, `The operator is missing after ${lookupText}: expected eq or matches at position ${opPos}, found the comparand ${describeFound(src, opPos)}.`);
+      fail(
+        'EXPR_SYNTAX',
+        opPos,
+        `The operator is missing after ${lookupText}: expected eq or matches at position ${opPos}, found the comparand ${describeFound(src, opPos)}.`,
+      );
     }
-    fail('EXPR_SYNTAX', opPos, `Expected a single space and ${opExpectation} after ${lookupText} at position ${opPos}, found ${describeFound(src, opPos)}.`);
+    fail(
+      'EXPR_SYNTAX',
+      opPos,
+      `Expected a single space and ${opExpectation} after ${lookupText} at position ${opPos}, found ${describeFound(src, opPos)}.`,
+    );
   }
   if (word !== 'eq' && word !== 'matches') {
     const lower = word.toLowerCase();
     let hint = ' Entra only knows eq (exact) and matches (wildcards * and ?).';
     if (lower === 'eq' || lower === 'matches') hint = ` Operators are case-sensitive: write '${lower}'.`;
     else if (EQUALITY_SPELLINGS.has(lower)) hint = ' For an exact comparison write eq.';
-    else if (UNSUPPORTED_OPERATORS.has(lower)) hint = ` languageVersion 1 has no '${word}' operator: only eq and matches (use matches with * for prefix, suffix or substring tests).`;
-    fail('EXPR_UNKNOWN_OPERATOR', opPos, `Expected a single space and ${opExpectation} after ${lookupText} at position ${opPos}, found '${word}'.${hint}`);
+    else if (UNSUPPORTED_OPERATORS.has(lower))
+      hint = ` languageVersion 1 has no '${word}' operator: only eq and matches (use matches with * for prefix, suffix or substring tests).`;
+    fail(
+      'EXPR_UNKNOWN_OPERATOR',
+      opPos,
+      `Expected a single space and ${opExpectation} after ${lookupText} at position ${opPos}, found '${word}'.${hint}`,
+    );
   }
   const operator: Operator = word;
 
@@ -297,9 +397,17 @@ function scanClause(src: string, start: number, context: string): Clause {
   const q = src[quotePos]!;
   if (q !== "'") {
     if (q === '"' || TYPOGRAPHIC_QUOTES.has(q)) {
-      fail('EXPR_SYNTAX', quotePos, `The comparand at position ${quotePos} must be enclosed in single quotes, found ${describeChar(q)}.${quoteHint(q)}`);
+      fail(
+        'EXPR_SYNTAX',
+        quotePos,
+        `The comparand at position ${quotePos} must be enclosed in single quotes, found ${describeChar(q)}.${quoteHint(q)}`,
+      );
     }
-    fail('EXPR_SYNTAX', quotePos, `Expected a comparand in single quotes after '${operator}' at position ${quotePos}, found ${describeFound(src, quotePos)}.`);
+    fail(
+      'EXPR_SYNTAX',
+      quotePos,
+      `Expected a comparand in single quotes after '${operator}' at position ${quotePos}, found ${describeFound(src, quotePos)}.`,
+    );
   }
   let comparand = '';
   let k = quotePos + 1;
@@ -312,7 +420,9 @@ function scanClause(src: string, start: number, context: string): Clause {
         'EXPR_UNTERMINATED_STRING',
         quotePos,
         `The comparand that starts at position ${quotePos} is not closed: Entra expects a closing single quote before the end of the expression.` +
-          (escapedTail ? " The final '' is read as an escaped quote (a literal ' inside the comparand), not as the end of the comparand." : " A literal ' inside a comparand is written as two single quotes ('')."),
+          (escapedTail
+            ? " The final '' is read as an escaped quote (a literal ' inside the comparand), not as the end of the comparand."
+            : " A literal ' inside a comparand is written as two single quotes ('')."),
       );
     }
     comparand += src.slice(k, close);
@@ -331,7 +441,11 @@ function scanClause(src: string, start: number, context: string): Clause {
 function scanConnector(src: string, pos: number): number {
   const ch = src[pos]!;
   if (isWhitespace(ch) && src.slice(pos).trim() === '') {
-    fail('EXPR_SYNTAX', pos, `Found ${describeChar(ch)} at position ${pos} after the last comparand (trailing whitespace); Entra expects the expression to end right after the closing quote.`);
+    fail(
+      'EXPR_SYNTAX',
+      pos,
+      `Found ${describeChar(ch)} at position ${pos} after the last comparand (trailing whitespace); Entra expects the expression to end right after the closing quote.`,
+    );
   }
   const expected = "' and ' and another clause, or the end of the expression,";
   if (ch !== ' ') {
@@ -339,11 +453,17 @@ function scanConnector(src: string, pos: number): number {
       'EXPR_SYNTAX',
       pos,
       `Expected ${expected} after the comparand that ends at position ${pos - 1}, found ${describeFound(src, pos)} at position ${pos}.` +
-        (isWhitespace(ch) ? ' Entra requires exactly one ordinary space here.' : " If the comparand itself contains a single quote, write it as two single quotes ('')."),
+        (isWhitespace(ch)
+          ? ' Entra requires exactly one ordinary space here.'
+          : " If the comparand itself contains a single quote, write it as two single quotes ('')."),
     );
   }
   if (isWhitespace(src[pos + 1])) {
-    fail('EXPR_SYNTAX', pos + 1, `Expected ${expected} after the comparand that ends at position ${pos - 1}, found ${describeChar(src[pos + 1]!)} at position ${pos + 1} after the space; Entra requires exactly one space around 'and'.`);
+    fail(
+      'EXPR_SYNTAX',
+      pos + 1,
+      `Expected ${expected} after the comparand that ends at position ${pos - 1}, found ${describeChar(src[pos + 1]!)} at position ${pos + 1} after the space; Entra requires exactly one space around 'and'.`,
+    );
   }
   const wordPos = pos + 1;
   const word = readWord(src, wordPos);
@@ -353,32 +473,68 @@ function scanConnector(src: string, pos: number): number {
     return after + 1;
   }
   if (word.startsWith('and') && src.startsWith('claims', wordPos + 3)) {
-    fail('EXPR_SYNTAX', wordPos + 3, `Expected a single space after 'and' at position ${wordPos + 3}, found ${describeFound(src, wordPos + 3)}.`);
+    fail(
+      'EXPR_SYNTAX',
+      wordPos + 3,
+      `Expected a single space after 'and' at position ${wordPos + 3}, found ${describeFound(src, wordPos + 3)}.`,
+    );
   }
   const lower = word.toLowerCase();
   if (lower === 'and') {
-    fail('EXPR_UNKNOWN_OPERATOR', wordPos, `Expected 'and' at position ${wordPos}, found '${word}': keywords are case-sensitive; write 'and' in lowercase.`);
+    fail(
+      'EXPR_UNKNOWN_OPERATOR',
+      wordPos,
+      `Expected 'and' at position ${wordPos}, found '${word}': keywords are case-sensitive; write 'and' in lowercase.`,
+    );
   }
   if (lower === 'or' || word === '||') {
-    fail('EXPR_UNKNOWN_OPERATOR', wordPos, `Found '${word}' at position ${wordPos}: Entra's expression language has no 'or' (only eq, matches and 'and'). Use one flexible credential per alternative, or a matches wildcard that covers both.`);
+    fail(
+      'EXPR_UNKNOWN_OPERATOR',
+      wordPos,
+      `Found '${word}' at position ${wordPos}: Entra's expression language has no 'or' (only eq, matches and 'and'). Use one flexible credential per alternative, or a matches wildcard that covers both.`,
+    );
   }
   if (word === '&&' || word === '&') {
-    fail('EXPR_UNKNOWN_OPERATOR', wordPos, `Found '${word}' at position ${wordPos}: clauses are joined with the word 'and'.`);
+    fail(
+      'EXPR_UNKNOWN_OPERATOR',
+      wordPos,
+      `Found '${word}' at position ${wordPos}: clauses are joined with the word 'and'.`,
+    );
   }
   if (lower === 'not') {
-    fail('EXPR_UNKNOWN_OPERATOR', wordPos, `Found '${word}' at position ${wordPos}: Entra's expression language has no negation; clauses can only be joined with 'and'.`);
+    fail(
+      'EXPR_UNKNOWN_OPERATOR',
+      wordPos,
+      `Found '${word}' at position ${wordPos}: Entra's expression language has no negation; clauses can only be joined with 'and'.`,
+    );
   }
   const c = src[wordPos];
   if (c === '(' || c === ')') {
-    fail('EXPR_SYNTAX', wordPos, `Found '${c}' at position ${wordPos}: Entra's expression language has no parentheses; join clauses with ' and '.`);
+    fail(
+      'EXPR_SYNTAX',
+      wordPos,
+      `Found '${c}' at position ${wordPos}: Entra's expression language has no parentheses; join clauses with ' and '.`,
+    );
   }
   if (word.startsWith('claims')) {
-    fail('EXPR_SYNTAX', wordPos, `Expected 'and' between clauses at position ${wordPos}, found ${describeFound(src, wordPos)}: clauses must be joined with ' and '.`);
+    fail(
+      'EXPR_SYNTAX',
+      wordPos,
+      `Expected 'and' between clauses at position ${wordPos}, found ${describeFound(src, wordPos)}: clauses must be joined with ' and '.`,
+    );
   }
   if (word !== '' && /^[A-Za-z|&!=<>~]+$/.test(word)) {
-    fail('EXPR_UNKNOWN_OPERATOR', wordPos, `Expected 'and' at position ${wordPos} to join another clause, found '${word}'. Clauses can only be joined with 'and'.`);
+    fail(
+      'EXPR_UNKNOWN_OPERATOR',
+      wordPos,
+      `Expected 'and' at position ${wordPos} to join another clause, found '${word}'. Clauses can only be joined with 'and'.`,
+    );
   }
-  fail('EXPR_SYNTAX', wordPos, `Expected ${expected} after the comparand that ends at position ${pos - 1}, found ${describeFound(src, wordPos)} at position ${wordPos}. If the comparand itself contains a single quote, write it as two single quotes ('').`);
+  fail(
+    'EXPR_SYNTAX',
+    wordPos,
+    `Expected ${expected} after the comparand that ends at position ${pos - 1}, found ${describeFound(src, wordPos)} at position ${wordPos}. If the comparand itself contains a single quote, write it as two single quotes ('').`,
+  );
 }
 
 function scanExpression(src: string): Clause[] {
@@ -409,11 +565,19 @@ function checkClaims(clauses: readonly Clause[], profile: IssuerProfile): void {
         profile.kind === 'unknown'
           ? `${profile.label} is not one Microsoft documents for flexible credentials (GitHub Actions, GitLab, Terraform Cloud), so only 'sub' is accepted`
           : `${profile.label} supports only: ${list}`;
-      fail('EXPR_UNSUPPORTED_CLAIM', namePos, `Claim '${c.claim}' at position ${namePos} can't be used in a flexible credential: ${why}.`);
+      fail(
+        'EXPR_UNSUPPORTED_CLAIM',
+        namePos,
+        `Claim '${c.claim}' at position ${namePos} can't be used in a flexible credential: ${why}.`,
+      );
     }
     if (!ops.includes(c.operator)) {
       const pos = operatorPosition(c);
-      fail('EXPR_OPERATOR_NOT_ALLOWED', pos, `Operator '${c.operator}' at position ${pos} isn't allowed for claim '${c.claim}': ${profile.kind === 'any' ? 'Entra' : profile.label} only accepts ${ops.join(' or ')} for it${ops.length === 1 && ops[0] === 'eq' ? ` (write claims['${c.claim}'] eq '<exact value>'; wildcards are not available for this claim)` : ''}.`);
+      fail(
+        'EXPR_OPERATOR_NOT_ALLOWED',
+        pos,
+        `Operator '${c.operator}' at position ${pos} isn't allowed for claim '${c.claim}': ${profile.kind === 'any' ? 'Entra' : profile.label} only accepts ${ops.join(' or ')} for it${ops.length === 1 && ops[0] === 'eq' ? ` (write claims['${c.claim}'] eq '<exact value>'; wildcards are not available for this claim)` : ''}.`,
+      );
     }
   }
 }
@@ -433,16 +597,24 @@ function collectWarnings(clauses: readonly Clause[], profile: IssuerProfile, iss
   for (const c of clauses) {
     const where = `${c.text} (position ${c.start})`;
     if (seen.has(c.claim)) {
-      warnings.push(`claims['${c.claim}'] is tested more than once (again at position ${c.start}). Microsoft describes 'and' as combining expressions against multiple claims; Entra may reject repeated claims, and all of them must hold at once.`);
+      warnings.push(
+        `claims['${c.claim}'] is tested more than once (again at position ${c.start}). Microsoft describes 'and' as combining expressions against multiple claims; Entra may reject repeated claims, and all of them must hold at once.`,
+      );
     }
     seen.add(c.claim);
     if (c.operator === 'eq' && /[*?]/.test(c.comparand)) {
-      warnings.push(`${where} uses eq with '*' or '?' in the comparand; eq compares literally, so these are not wildcards. Use matches if wildcards are meant.`);
+      warnings.push(
+        `${where} uses eq with '*' or '?' in the comparand; eq compares literally, so these are not wildcards. Use matches if wildcards are meant.`,
+      );
     }
     if (c.comparand === '') {
-      warnings.push(`${where} has an empty comparand; it can only match an empty claim value, so no real token will match it.`);
+      warnings.push(
+        `${where} has an empty comparand; it can only match an empty claim value, so no real token will match it.`,
+      );
     } else if (c.comparand.trim() !== c.comparand) {
-      warnings.push(`${where}: the comparand starts or ends with whitespace, which is compared literally (case- and space-sensitive) and is almost certainly a typo.`);
+      warnings.push(
+        `${where}: the comparand starts or ends with whitespace, which is compared literally (case- and space-sensitive) and is almost certainly a typo.`,
+      );
     }
     if (c.claim === 'sub' && (profile.kind === 'github' || profile.kind === 'any')) {
       const m = IMMUTABLE_ID_SHAPE.exec(c.comparand);
@@ -456,7 +628,9 @@ function collectWarnings(clauses: readonly Clause[], profile: IssuerProfile, iss
   if (profile.requiredOneOf.length > 0) {
     const family = profile.kind === 'github' ? 'GitHub' : 'GitLab';
     if (!seen.has('sub')) {
-      warnings.push(`The expression does not test claims['sub']; Microsoft's documentation says ${family} flexible credentials must match the sub claim.`);
+      warnings.push(
+        `The expression does not test claims['sub']; Microsoft's documentation says ${family} flexible credentials must match the sub claim.`,
+      );
     }
     if (!profile.requiredOneOf.some((c) => seen.has(c))) {
       const names = profile.requiredOneOf.map((c) => `claims['${c}']`).join(', ');
@@ -473,7 +647,10 @@ function collectWarnings(clauses: readonly Clause[], profile: IssuerProfile, iss
  * `languageVersion`, when given, must be 1. `issuer` selects the claims Entra supports for it;
  * without an issuer every claim documented for any issuer is accepted (with its operators).
  */
-export function parseClaimsMatchingExpression(value: string, options: { languageVersion?: number; issuer?: string } = {}): ParseResult {
+export function parseClaimsMatchingExpression(
+  value: string,
+  options: { languageVersion?: number; issuer?: string } = {},
+): ParseResult {
   const { languageVersion, issuer } = options;
   if (languageVersion !== undefined && languageVersion !== 1) {
     return {
@@ -493,7 +670,7 @@ export function parseClaimsMatchingExpression(value: string, options: { language
         position: 0,
         message:
           typeof value !== 'string'
-            ? 'claimsMatchingExpression.value is missing; Entra expects an expression such as claims[\'sub\'] matches \'repo:contoso/app:ref:refs/heads/*\'.'
+            ? "claimsMatchingExpression.value is missing; Entra expects an expression such as claims['sub'] matches 'repo:contoso/app:ref:refs/heads/*'."
             : `claimsMatchingExpression.value is ${value === '' ? 'empty' : 'only whitespace'}; Entra expects an expression such as claims['sub'] matches 'repo:contoso/app:ref:refs/heads/*'.`,
       },
     };
@@ -539,10 +716,15 @@ function claimValue(claims: Readonly<Record<string, unknown>>, name: string): st
  * Evaluate parsed clauses against a token's claims. Every clause is evaluated (so the report can
  * list them all); a missing claim fails its clause. An empty clause list never matches.
  */
-export function evaluateClaimsMatchingExpression(clauses: readonly Clause[], claims: Readonly<Record<string, unknown>>): EvaluationResult {
+export function evaluateClaimsMatchingExpression(
+  clauses: readonly Clause[],
+  claims: Readonly<Record<string, unknown>>,
+): EvaluationResult {
   const results: ClauseResult[] = clauses.map((clause) => {
     const actual = claimValue(claims, clause.claim);
-    const passed = actual !== undefined && (clause.operator === 'eq' ? actual === clause.comparand : wildcardMatch(clause.comparand, actual));
+    const passed =
+      actual !== undefined &&
+      (clause.operator === 'eq' ? actual === clause.comparand : wildcardMatch(clause.comparand, actual));
     return { clause, actual, passed };
   });
   const firstFailure = results.find((r) => !r.passed);

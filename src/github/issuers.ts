@@ -1,6 +1,6 @@
 /**
  * Which GitHub (or not-GitHub) an OIDC issuer belongs to, and whether Entra can reach it. Pure.
- * Sources: /work/shared/reference/github-oidc-facts.md "Issuers and discovery".
+ * Sources: docs/github-oidc.md "Issuers and discovery".
  *
  * - github.com: `https://token.actions.githubusercontent.com` (no trailing slash).
  * - GitHub Enterprise Cloud with the enterprise-specific issuer (`include_enterprise_slug`):
@@ -16,9 +16,9 @@ import type { Finding } from '../diagnose/finding.js';
 
 export const GITHUB_COM_ISSUER = 'https://token.actions.githubusercontent.com';
 
-export type IssuerKind = 'github' | 'github-enterprise-slug' | 'ghe-com' | 'ghes' | 'other';
+type IssuerKind = 'github' | 'github-enterprise-slug' | 'ghe-com' | 'ghes' | 'other';
 
-export interface IssuerInfo {
+interface IssuerInfo {
   kind: IssuerKind;
   /** The issuer as given. */
   issuer: string;
@@ -37,7 +37,18 @@ export interface IssuerInfo {
 }
 
 const GHE_COM_HOST = /^token\.actions\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.ghe\.com$/;
-const INTERNAL_SUFFIXES = ['.local', '.localhost', '.internal', '.intranet', '.lan', '.corp', '.home', '.home.arpa', '.localdomain', '.private'];
+const INTERNAL_SUFFIXES = [
+  '.local',
+  '.localhost',
+  '.internal',
+  '.intranet',
+  '.lan',
+  '.corp',
+  '.home',
+  '.home.arpa',
+  '.localdomain',
+  '.private',
+];
 
 function ipv4(host: string): number[] | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
@@ -48,7 +59,10 @@ function ipv4(host: string): number[] | undefined {
 
 /** True for addresses and names Entra, on the internet, cannot reach. */
 export function isPrivateHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const h = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (h === '') return false;
   const v4 = ipv4(h);
   if (v4) {
@@ -81,7 +95,14 @@ export function classifyIssuer(issuer: string): IssuerInfo {
   } catch {
     url = undefined;
   }
-  const base: IssuerInfo = { kind: 'other', issuer, host: '', trailingSlash: false, privateHost: false, publicGitHub: false };
+  const base: IssuerInfo = {
+    kind: 'other',
+    issuer,
+    host: '',
+    trailingSlash: false,
+    privateHost: false,
+    publicGitHub: false,
+  };
   if (!url) return base;
   const host = url.host.toLowerCase();
   const hostname = url.hostname.toLowerCase();
@@ -115,7 +136,9 @@ export function describeIssuer(info: IssuerInfo): string {
     case 'ghes':
       return `a GitHub Enterprise Server issuer (host ${info.host})`;
     default:
-      return info.privateHost ? `an issuer on a private or loopback host (${info.host})` : `an issuer that is not GitHub's (${info.host || 'not a URL'})`;
+      return info.privateHost
+        ? `an issuer on a private or loopback host (${info.host})`
+        : `an issuer that is not GitHub's (${info.host || 'not a URL'})`;
   }
 }
 

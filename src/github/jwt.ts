@@ -8,7 +8,10 @@ export type JwtErrorCode = 'JWT_EMPTY' | 'JWT_MASKED' | 'JWT_FORMAT' | 'JWT_ENCO
 
 export class JwtDecodeError extends Error {
   override readonly name = 'JwtDecodeError';
-  constructor(readonly code: JwtErrorCode, message: string) {
+  constructor(
+    readonly code: JwtErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -36,7 +39,8 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
   } catch {
     throw new JwtDecodeError('JWT_JSON', `The token's ${what} is not JSON.`);
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new JwtDecodeError('JWT_JSON', `The token's ${what} is not a JSON object.`);
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new JwtDecodeError('JWT_JSON', `The token's ${what} is not a JSON object.`);
   return json as Record<string, unknown>;
 }
 
@@ -56,9 +60,14 @@ export function decodeJwtUnverified(input: string): DecodedJwt {
   }
   text = text.replace(/^Bearer(?:\s+|$)/i, '');
   if (!text) throw new JwtDecodeError('JWT_EMPTY', 'No token was given.');
-  if (text.includes('***')) throw new JwtDecodeError('JWT_MASKED', 'The token was masked by the runner (***); a masked token cannot be decoded.');
+  if (text.includes('***'))
+    throw new JwtDecodeError(
+      'JWT_MASKED',
+      'The token was masked by the runner (***); a masked token cannot be decoded.',
+    );
   const parts = text.split('.');
-  if (parts.length !== 3) throw new JwtDecodeError('JWT_FORMAT', `A JWT has three dot-separated parts; this has ${parts.length}.`);
+  if (parts.length !== 3)
+    throw new JwtDecodeError('JWT_FORMAT', `A JWT has three dot-separated parts; this has ${parts.length}.`);
   const header = decodeSegment(parts[0]!, 'header') as JwtHeader;
   const payload = decodeSegment(parts[1]!, 'payload');
   if (typeof payload.iss !== 'string' || typeof payload.sub !== 'string')
@@ -73,10 +82,33 @@ export function decodeJwtUnverified(input: string): DecodedJwt {
 
 /** Claims GitHub sends as strings (see GitHubClaims); the code that reads them relies on it. */
 const STRING_CLAIMS = [
-  'jti', 'ref', 'ref_type', 'sha', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id',
-  'repository_visibility', 'run_id', 'run_number', 'run_attempt', 'actor', 'actor_id', 'workflow', 'workflow_ref',
-  'workflow_sha', 'job_workflow_ref', 'job_workflow_sha', 'environment', 'environment_node_id', 'event_name',
-  'head_ref', 'base_ref', 'runner_environment', 'enterprise', 'enterprise_id',
+  'jti',
+  'ref',
+  'ref_type',
+  'sha',
+  'repository',
+  'repository_id',
+  'repository_owner',
+  'repository_owner_id',
+  'repository_visibility',
+  'run_id',
+  'run_number',
+  'run_attempt',
+  'actor',
+  'actor_id',
+  'workflow',
+  'workflow_ref',
+  'workflow_sha',
+  'job_workflow_ref',
+  'job_workflow_sha',
+  'environment',
+  'environment_node_id',
+  'event_name',
+  'head_ref',
+  'base_ref',
+  'runner_environment',
+  'enterprise',
+  'enterprise_id',
 ] as const;
 const NUMBER_CLAIMS = ['exp', 'iat', 'nbf'] as const;
 

@@ -1,10 +1,10 @@
 /**
- * Getting the job's OIDC token from the runner (github-oidc-facts.md "Getting the token").
+ * Getting the job's OIDC token from the runner (docs/github-oidc.md "Getting the token inside a job").
  * Same request as @actions/core's getIDToken, on our own small client.
  */
 import { HttpError, describeUrl, httpRequest, parseJsonBody } from '../net/http.js';
 
-export type OidcErrorCode = 'OIDC_UNAVAILABLE' | 'OIDC_HTTP' | 'OIDC_NETWORK' | 'OIDC_BAD_ANSWER';
+type OidcErrorCode = 'OIDC_UNAVAILABLE' | 'OIDC_HTTP' | 'OIDC_NETWORK' | 'OIDC_BAD_ANSWER';
 
 export class OidcError extends Error {
   override readonly name = 'OidcError';
@@ -44,9 +44,14 @@ export function retryAfterMs(header: string | string[] | undefined): number | un
  * One request for a token. `onToken` is called with the token before anything else
  * sees it, so the caller can mask it at once.
  */
-export async function requestIdToken(endpoint: OidcEndpoint, audience: string, timeoutMs: number, onToken: (token: string) => void): Promise<string> {
+export async function requestIdToken(
+  endpoint: OidcEndpoint,
+  audience: string,
+  timeoutMs: number,
+  onToken: (token: string) => void,
+): Promise<string> {
   const url = `${endpoint.url}${endpoint.url.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
-  let res;
+  let res: Awaited<ReturnType<typeof httpRequest>>;
   try {
     res = await httpRequest(url, {
       timeoutMs,
@@ -55,7 +60,8 @@ export async function requestIdToken(endpoint: OidcEndpoint, audience: string, t
     });
   } catch (e) {
     // An answer too large or a malformed URL stays so on a retry; network trouble may not.
-    if (e instanceof HttpError) throw new OidcError('OIDC_NETWORK', e.message, e.code === 'HTTP_TIMEOUT' || e.code === 'HTTP_NETWORK');
+    if (e instanceof HttpError)
+      throw new OidcError('OIDC_NETWORK', e.message, e.code === 'HTTP_TIMEOUT' || e.code === 'HTTP_NETWORK');
     throw e;
   }
   if (res.status !== 200) {
@@ -83,7 +89,12 @@ export async function requestIdToken(endpoint: OidcEndpoint, audience: string, t
   }
   const value = (body as { value?: unknown } | null)?.value;
   if (typeof value !== 'string' || value.split('.').length !== 3)
-    throw new OidcError('OIDC_BAD_ANSWER', `The runner's token endpoint answered without a token in "value".`, false, res.status);
+    throw new OidcError(
+      'OIDC_BAD_ANSWER',
+      `The runner's token endpoint answered without a token in "value".`,
+      false,
+      res.status,
+    );
   onToken(value);
   return value;
 }

@@ -28,7 +28,7 @@ export interface RunnerContext {
 type Payload = Record<string, unknown>;
 
 /** Where an annotation goes: the workspace, the workflow file and job, the action's own `uses:` repository. */
-export interface RunnerPlace {
+interface RunnerPlace {
   workspace?: string;
   workflowRef?: string;
   job?: string;

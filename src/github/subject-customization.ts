@@ -1,6 +1,6 @@
 /**
  * The repository's OIDC subject template, read from GitHub's customization API through
- * @actions/github (github-oidc-facts.md "Customization API"). Loaded only when a token was
+ * @actions/github (docs/github-oidc.md "Customization API"). Loaded only when a token was
  * given for it: octokit and its HTTP stack are the heaviest thing this tool can load.
  */
 import { outsideExcerpt } from '../report/neutralize.js';
@@ -16,7 +16,7 @@ export interface SubjectCustomization {
   source: 'repository' | 'organization' | 'default';
 }
 
-export type CustomizationResult = { ok: true; value: SubjectCustomization } | { ok: false; status?: number; message: string };
+type CustomizationResult = { ok: true; value: SubjectCustomization } | { ok: false; status?: number; message: string };
 
 interface RepoAnswer {
   use_default?: boolean;
@@ -31,14 +31,23 @@ interface RepoAnswer {
  */
 export function customizationFromAnswer(data: unknown): SubjectCustomization {
   if (Array.isArray(data)) {
-    if (!data.every((k) => typeof k === 'string')) throw new Error('a subject template list must hold claim key strings');
-    return { template: data.length ? { useDefault: false, includeClaimKeys: data } : { useDefault: true }, source: 'repository' };
+    if (!data.every((k) => typeof k === 'string'))
+      throw new Error('a subject template list must hold claim key strings');
+    return {
+      template: data.length ? { useDefault: false, includeClaimKeys: data } : { useDefault: true },
+      source: 'repository',
+    };
   }
-  if (!data || typeof data !== 'object') throw new Error('a subject template is the customization API\'s JSON object or a list of claim keys');
+  if (!data || typeof data !== 'object')
+    throw new Error("a subject template is the customization API's JSON object or a list of claim keys");
   const d = data as RepoAnswer;
-  if (d.include_claim_keys !== undefined && (!Array.isArray(d.include_claim_keys) || !d.include_claim_keys.every((k) => typeof k === 'string')))
+  if (
+    d.include_claim_keys !== undefined &&
+    (!Array.isArray(d.include_claim_keys) || !d.include_claim_keys.every((k) => typeof k === 'string'))
+  )
     throw new Error('include_claim_keys must be a list of claim key strings');
-  const immutable = d.use_immutable_subject ?? (typeof d.sub_claim_prefix === 'string' ? /@\d+\//.test(d.sub_claim_prefix) : undefined);
+  const immutable =
+    d.use_immutable_subject ?? (typeof d.sub_claim_prefix === 'string' ? /@\d+\//.test(d.sub_claim_prefix) : undefined);
   const custom = d.use_default === false && !!d.include_claim_keys?.length;
   return {
     template: custom ? { useDefault: false, includeClaimKeys: d.include_claim_keys } : { useDefault: true },
@@ -48,22 +57,48 @@ export function customizationFromAnswer(data: unknown): SubjectCustomization {
   };
 }
 
-export async function readSubjectCustomization(token: string, owner: string, repo: string, apiUrl = 'https://api.github.com'): Promise<CustomizationResult> {
+export async function readSubjectCustomization(
+  token: string,
+  owner: string,
+  repo: string,
+  apiUrl = 'https://api.github.com',
+): Promise<CustomizationResult> {
   const { getOctokit } = await import('@actions/github');
   const octokit = getOctokit(token, { baseUrl: apiUrl });
   try {
     const res = await octokit.request('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', { owner, repo });
     const data = res.data as RepoAnswer;
-    const immutable = data.use_immutable_subject ?? (data.sub_claim_prefix ? /@\d+\//.test(data.sub_claim_prefix) : undefined);
+    const immutable =
+      data.use_immutable_subject ?? (data.sub_claim_prefix ? /@\d+\//.test(data.sub_claim_prefix) : undefined);
     if (data.use_default === false && data.include_claim_keys?.length)
-      return { ok: true, value: { template: { useDefault: false, includeClaimKeys: data.include_claim_keys }, immutable, prefix: data.sub_claim_prefix, source: 'repository' } };
+      return {
+        ok: true,
+        value: {
+          template: { useDefault: false, includeClaimKeys: data.include_claim_keys },
+          immutable,
+          prefix: data.sub_claim_prefix,
+          source: 'repository',
+        },
+      };
     if (data.use_default === false) {
       // Not the default and no keys of its own: the organisation's template applies.
       const org = await octokit.request('GET /orgs/{org}/actions/oidc/customization/sub', { org: owner });
       const keys = (org.data as { include_claim_keys?: string[] }).include_claim_keys;
-      if (keys?.length) return { ok: true, value: { template: { useDefault: false, includeClaimKeys: keys }, immutable, prefix: data.sub_claim_prefix, source: 'organization' } };
+      if (keys?.length)
+        return {
+          ok: true,
+          value: {
+            template: { useDefault: false, includeClaimKeys: keys },
+            immutable,
+            prefix: data.sub_claim_prefix,
+            source: 'organization',
+          },
+        };
     }
-    return { ok: true, value: { template: { useDefault: true }, immutable, prefix: data.sub_claim_prefix, source: 'default' } };
+    return {
+      ok: true,
+      value: { template: { useDefault: true }, immutable, prefix: data.sub_claim_prefix, source: 'default' },
+    };
   } catch (e) {
     const status = (e as { status?: number }).status;
     // GitHub's own text is a quote from outside: short, one line, and never the token (a server may echo it).

@@ -1,9 +1,9 @@
 /**
- * Reading a GitHub OIDC `sub` claim (github-oidc-facts.md "The default subject",
+ * Reading a GitHub OIDC `sub` claim (docs/github-oidc.md "The default subject",
  * "Immutable subjects", "Customization API"). Pure.
  */
-export type SubjectForm = 'name' | 'immutable' | 'custom';
-export type ContextKind = 'environment' | 'pull_request' | 'branch' | 'tag' | 'ref' | 'other';
+type SubjectForm = 'name' | 'immutable' | 'custom';
+type ContextKind = 'environment' | 'pull_request' | 'branch' | 'tag' | 'ref' | 'other';
 
 export interface SubjectParts {
   form: SubjectForm;
@@ -25,7 +25,8 @@ export interface SubjectParts {
 const REPO_PREFIX = /^repo:([^/:@]+)(?:@(\d+))?\/([^/:@]+)(?:@(\d+))?:(.*)$/s;
 
 function classifyContext(context: string): Pick<SubjectParts, 'contextKind' | 'environment' | 'ref'> {
-  if (context.startsWith('environment:')) return { contextKind: 'environment', environment: context.slice('environment:'.length) };
+  if (context.startsWith('environment:'))
+    return { contextKind: 'environment', environment: context.slice('environment:'.length) };
   if (context === 'pull_request') return { contextKind: 'pull_request' };
   if (context.startsWith('ref:')) {
     const ref = context.slice(4);
@@ -39,7 +40,14 @@ function classifyContext(context: string): Pick<SubjectParts, 'contextKind' | 'e
 export function parseSubject(sub: string): SubjectParts {
   const m = REPO_PREFIX.exec(sub);
   if (m) {
-    const [, owner, ownerId, repo, repoId, context] = m as unknown as [string, string, string | undefined, string, string | undefined, string];
+    const [, owner, ownerId, repo, repoId, context] = m as unknown as [
+      string,
+      string,
+      string | undefined,
+      string,
+      string | undefined,
+      string,
+    ];
     return {
       form: ownerId !== undefined || repoId !== undefined ? 'immutable' : 'name',
       owner,
@@ -56,10 +64,34 @@ export function parseSubject(sub: string): SubjectParts {
 
 /** Known claim keys GitHub can put in a custom template, to split `k:v:k:v` strings. */
 const TEMPLATE_KEYS = new Set([
-  'repo', 'context', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id', 'repository_visibility',
-  'workflow', 'workflow_ref', 'job_workflow_ref', 'job_workflow_sha', 'environment', 'environment_node_id', 'ref', 'ref_type',
-  'ref_protected', 'event_name', 'head_ref', 'base_ref', 'actor', 'actor_id', 'runner_environment', 'enterprise', 'enterprise_id',
-  'pull_request', 'sha', 'workflow_sha', 'check_run_id',
+  'repo',
+  'context',
+  'repository',
+  'repository_id',
+  'repository_owner',
+  'repository_owner_id',
+  'repository_visibility',
+  'workflow',
+  'workflow_ref',
+  'job_workflow_ref',
+  'job_workflow_sha',
+  'environment',
+  'environment_node_id',
+  'ref',
+  'ref_type',
+  'ref_protected',
+  'event_name',
+  'head_ref',
+  'base_ref',
+  'actor',
+  'actor_id',
+  'runner_environment',
+  'enterprise',
+  'enterprise_id',
+  'pull_request',
+  'sha',
+  'workflow_sha',
+  'check_run_id',
 ]);
 
 /** The claim keys of a GitHub custom-template subject, in order; undefined when it is not one (e.g. Kubernetes). */

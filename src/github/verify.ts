@@ -6,7 +6,7 @@ import { describeUrl, httpRequest, parseJsonBody } from '../net/http.js';
 import type { DecodedJwt } from './jwt.js';
 import { GITHUB_COM_ISSUER } from './issuers.js';
 
-export type VerifyStage = 'issuer-url' | 'discovery' | 'jwks' | 'signature' | 'claims';
+type VerifyStage = 'issuer-url' | 'discovery' | 'jwks' | 'signature' | 'claims';
 
 export type VerifyResult =
   | { ok: true; jwksUri: string; kid?: string }
@@ -19,7 +19,7 @@ export type VerifyResult =
  * Any other `iss` is not fetched: a token naming an arbitrary URL must not make this action
  * send requests there. Returns the issuer URL when trusted.
  */
-export function trustedIssuerUrl(iss: string, serverUrl: string | undefined): URL | undefined {
+function trustedIssuerUrl(iss: string, serverUrl: string | undefined): URL | undefined {
   let issuer: URL;
   try {
     issuer = new URL(iss);
@@ -36,7 +36,12 @@ export function trustedIssuerUrl(iss: string, serverUrl: string | undefined): UR
   }
   if (!server || (server.protocol !== 'https:' && server.protocol !== 'http:')) return undefined;
   if (issuer.origin === server.origin) return issuer;
-  if (issuer.protocol === 'https:' && server.hostname.endsWith('.ghe.com') && issuer.host === `token.actions.${server.host}`) return issuer;
+  if (
+    issuer.protocol === 'https:' &&
+    server.hostname.endsWith('.ghe.com') &&
+    issuer.host === `token.actions.${server.host}`
+  )
+    return issuer;
   return undefined;
 }
 
@@ -52,17 +57,23 @@ function sameOrigin(url: string, issuer: URL): boolean {
 
 async function getJson(url: string, timeoutMs: number, signal?: AbortSignal): Promise<JsonResult> {
   try {
-    const res = await httpRequest(url, { timeoutMs, headers: { Accept: 'application/json' }, maxBytes: 1024 * 1024, signal });
+    const res = await httpRequest(url, {
+      timeoutMs,
+      headers: { Accept: 'application/json' },
+      maxBytes: 1024 * 1024,
+      signal,
+    });
     if (res.status !== 200) return { ok: false, message: `${describeUrl(url)} answered HTTP ${res.status}.` };
     const json = parseJsonBody(res, url);
-    if (!json || typeof json !== 'object') return { ok: false, message: `${describeUrl(url)} did not answer a JSON object.` };
+    if (!json || typeof json !== 'object')
+      return { ok: false, message: `${describeUrl(url)} did not answer a JSON object.` };
     return { ok: true, json: json as Record<string, unknown> };
   } catch (e) {
     return { ok: false, message: (e as Error).message };
   }
 }
 
-export interface VerifyOptions {
+interface VerifyOptions {
   timeoutMs: number;
   /** GITHUB_SERVER_URL: the server whose own issuer may be trusted. */
   serverUrl: string | undefined;
@@ -86,7 +97,13 @@ export async function verifyToken(token: string, decoded: DecodedJwt, options: V
   // One budget for both fetches: a slow discovery must not give the JWKS a fresh full timeout.
   const until = Date.now() + timeoutMs;
   const discovery = await getJson(discoveryUrl, timeoutMs, signal);
-  if (!discovery.ok) return { ok: false, stage: 'discovery', message: `Could not read the issuer's discovery document: ${discovery.message}`, url: discoveryUrl };
+  if (!discovery.ok)
+    return {
+      ok: false,
+      stage: 'discovery',
+      message: `Could not read the issuer's discovery document: ${discovery.message}`,
+      url: discoveryUrl,
+    };
   if (discovery.json.issuer !== iss)
     return {
       ok: false,
@@ -97,9 +114,20 @@ export async function verifyToken(token: string, decoded: DecodedJwt, options: V
   const jwksUri = discovery.json.jwks_uri;
   // Keys only from the issuer's own origin: the discovery document must not send us elsewhere.
   if (typeof jwksUri !== 'string' || !sameOrigin(jwksUri, issuerUrl))
-    return { ok: false, stage: 'discovery', message: `The discovery document has no jwks_uri on the issuer's own host (${issuerUrl.host}).`, url: discoveryUrl };
+    return {
+      ok: false,
+      stage: 'discovery',
+      message: `The discovery document has no jwks_uri on the issuer's own host (${issuerUrl.host}).`,
+      url: discoveryUrl,
+    };
   const jwks = await getJson(jwksUri, Math.max(500, until - Date.now()), signal);
-  if (!jwks.ok) return { ok: false, stage: 'jwks', message: `Could not read the issuer's signing keys: ${jwks.message}`, url: jwksUri };
+  if (!jwks.ok)
+    return {
+      ok: false,
+      stage: 'jwks',
+      message: `Could not read the issuer's signing keys: ${jwks.message}`,
+      url: jwksUri,
+    };
   const keys = Array.isArray(jwks.json.keys) ? (jwks.json.keys as Array<Record<string, unknown>>) : [];
   const kid = decoded.header.kid;
   if (kid && !keys.some((k) => k.kid === kid))
@@ -112,12 +140,21 @@ export async function verifyToken(token: string, decoded: DecodedJwt, options: V
   if (signal?.aborted) return { ok: false, stage: 'signature', message: 'Not verified: no verdict depended on it.' };
   const { createLocalJWKSet, jwtVerify, errors } = await import('jose');
   try {
-    // Entra accepts RS256 only (entra-facts.md §5); the lifetime is reported separately, so no clock checks here.
-    await jwtVerify(token, createLocalJWKSet({ keys: keys as never }), { algorithms: ['RS256'], issuer: iss, currentDate: new Date((decoded.claims.iat ?? Math.floor(Date.now() / 1000)) * 1000) });
+    // Entra accepts RS256 only (docs/entra-matching.md §5); the lifetime is reported separately, so no clock checks here.
+    await jwtVerify(token, createLocalJWKSet({ keys: keys as never }), {
+      algorithms: ['RS256'],
+      issuer: iss,
+      currentDate: new Date((decoded.claims.iat ?? Math.floor(Date.now() / 1000)) * 1000),
+    });
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
     const stage: VerifyStage = e instanceof errors.JWTClaimValidationFailed ? 'claims' : 'signature';
-    return { ok: false, stage, message: `The token did not verify against the issuer's keys (${code || (e as Error).message}).`, url: jwksUri };
+    return {
+      ok: false,
+      stage,
+      message: `The token did not verify against the issuer's keys (${code || (e as Error).message}).`,
+      url: jwksUri,
+    };
   }
   return { ok: true, jwksUri, kid };
 }

@@ -12,7 +12,7 @@ import type { buildConnector } from 'undici';
 import { proxyFor, type ProxySetting } from './proxy.js';
 
 /** Sent with every request, so servers (and our tests) can tell this tool's calls apart. */
-export const USER_AGENT = 'azure-federation-check';
+const USER_AGENT = 'azure-federation-check';
 
 export interface HttpResponse {
   status: number;
@@ -20,7 +20,7 @@ export interface HttpResponse {
   body: string;
 }
 
-export type HttpErrorCode = 'HTTP_TIMEOUT' | 'HTTP_NETWORK' | 'HTTP_TOO_LARGE' | 'HTTP_URL';
+type HttpErrorCode = 'HTTP_TIMEOUT' | 'HTTP_NETWORK' | 'HTTP_TOO_LARGE' | 'HTTP_URL';
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -33,7 +33,7 @@ export class HttpError extends Error {
   }
 }
 
-export interface HttpRequestOptions {
+interface HttpRequestOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;

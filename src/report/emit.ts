@@ -10,7 +10,15 @@ import { annotate, logLine, setOutputs, writeSummary } from './runner-log.js';
 
 export function findingsJson(findings: readonly Finding[]): string {
   return JSON.stringify(
-    findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, message: f.message, fix: f.fix, ...(f.code ? { code: f.code } : {}), ...(f.location ? { location: f.location } : {}) })),
+    findings.map((f) => ({
+      id: f.id,
+      severity: f.severity,
+      title: f.title,
+      message: f.message,
+      fix: f.fix,
+      ...(f.code ? { code: f.code } : {}),
+      ...(f.location ? { location: f.location } : {}),
+    })),
   );
 }
 

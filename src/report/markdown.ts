@@ -19,8 +19,10 @@ export function md(text: string, max = 2000): string {
     .replace(/[\\`*_{}[\]<>&|!~$#@:]/g, (c) => `&#${c.charCodeAt(0)};`)
     .replace(/&#64;(?=[\p{L}\p{N}_-])/gu, '&#64;\u2060')
     .replace(/\b(www)\./gi, '$1&#46;')
-    .replace(/^(\s*)(?:([-+])|(\d{1,9})([.)]))/, (_m, space: string, bullet?: string, digits?: string, mark?: string) =>
-      `${space}${bullet ? `&#${bullet.charCodeAt(0)};` : `${digits}&#${mark!.charCodeAt(0)};`}`,
+    .replace(
+      /^(\s*)(?:([-+])|(\d{1,9})([.)]))/,
+      (_m, space: string, bullet?: string, digits?: string, mark?: string) =>
+        `${space}${bullet ? `&#${bullet.charCodeAt(0)};` : `${digits}&#${mark!.charCodeAt(0)};`}`,
     );
 }
 

@@ -9,7 +9,7 @@ import type { SourceLocation } from '../diagnose/finding.js';
 import { neutralizeLine, neutralizeText } from './neutralize.js';
 import { capSummary } from './summary-cap.js';
 
-export type AnnotationLevel = 'error' | 'warning' | 'notice';
+type AnnotationLevel = 'error' | 'warning' | 'notice';
 
 /** The runner limits an annotation's title; a longer one is cut here rather than by the runner. */
 const TITLE_LIMIT = 255;

@@ -6,7 +6,7 @@
  */
 
 /** Bytes, with room under 1 MiB for the closing line. */
-export const SUMMARY_MAX_BYTES = 1000 * 1024;
+const SUMMARY_MAX_BYTES = 1000 * 1024;
 
 export function capSummary(markdown: string, maxBytes = SUMMARY_MAX_BYTES): string {
   if (Buffer.byteLength(markdown, 'utf8') <= maxBytes) return markdown;

@@ -40,18 +40,26 @@ function claimsTable(r: RunReport): string {
     ['event_name', c.event_name],
     ['job_workflow_ref', c.job_workflow_ref],
     ['repository', c.repository && `${c.repository}${c.repository_id ? ` (id ${c.repository_id})` : ''}`],
-    ['repository_owner', c.repository_owner && `${c.repository_owner}${c.repository_owner_id ? ` (id ${c.repository_owner_id})` : ''}`],
+    [
+      'repository_owner',
+      c.repository_owner && `${c.repository_owner}${c.repository_owner_id ? ` (id ${c.repository_owner_id})` : ''}`,
+    ],
     ['enterprise', c.enterprise],
   ];
   // 600 characters: Entra's limit for credential values, so nothing longer can matter.
-  const body = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [`\`${k}\``, mdCode(String(v), 600)]);
+  const body = rows
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => [`\`${k}\``, mdCode(String(v), 600)]);
   body.push(['lifetime', md(lifetimeRow(r), 600)]);
   if (r.tokenHeader) body.push(['signature', md(`${r.tokenHeader.alg ?? '?'}, kid ${r.tokenHeader.kid ?? '?'}`, 300)]);
   // Entra's acceptance is the proof of the signature: the row then says so whether or not our own
   // check finished first (it is cut short once Entra accepts), so the summary does not depend on a race.
-  if (r.exchange?.status === 'success') body.push(['verified', "✅ by Entra, which accepted the token"]);
+  if (r.exchange?.status === 'success') body.push(['verified', '✅ by Entra, which accepted the token']);
   else if (r.verification)
-    body.push(['verified', r.verification.ok ? `✅ against the issuer's JWKS` : `⚠️ ${md(r.verification.message, 400)}`]);
+    body.push([
+      'verified',
+      r.verification.ok ? `✅ against the issuer's JWKS` : `⚠️ ${md(r.verification.message, 400)}`,
+    ]);
   return table(['claim', 'value'], body);
 }
 
@@ -68,8 +76,19 @@ function comparisonRows(comparisons: CredentialComparison[]): string[][] {
         ? `❌ ${md('invalid expression: ')}${mdCode(c.credential.claimsMatchingExpression?.value ?? '', 300)}`
         : cell(!!c.expression.evaluation?.matched, c.credential.claimsMatchingExpression?.value ?? '')
       : cell(!!c.subject?.equal, c.subject?.expected ?? '');
-    const source = c.credential.source === 'graph' ? ' (Microsoft Graph)' : c.credential.source === 'arm' ? ' (Azure Resource Manager)' : '';
-    return [c.matched ? '✅' : '❌', `${mdCode(c.credential.name, 120)}${source}`, cell(c.issuer.equal, c.issuer.expected), subjectCell, cell(c.audience.equal, c.audience.expected)];
+    const source =
+      c.credential.source === 'graph'
+        ? ' (Microsoft Graph)'
+        : c.credential.source === 'arm'
+          ? ' (Azure Resource Manager)'
+          : '';
+    return [
+      c.matched ? '✅' : '❌',
+      `${mdCode(c.credential.name, 120)}${source}`,
+      cell(c.issuer.equal, c.issuer.expected),
+      subjectCell,
+      cell(c.audience.equal, c.audience.expected),
+    ];
   });
 }
 
@@ -106,7 +125,7 @@ export function renderSummary(r: RunReport): string {
 
   add(`## ${r.result === 'pass' ? '✅' : '❌'} Azure federation check: ${r.result}`, md(r.verdict, 1000));
   if (r.claims) add('### Token presented by this job', claimsTable(r));
-  if (r.comparisons && r.comparisons.length) {
+  if (r.comparisons?.length) {
     add('### Federated credentials compared');
     const rows = comparisonRows(r.comparisons);
     let shown = rows.length;
@@ -118,10 +137,13 @@ export function renderSummary(r: RunReport): string {
   if (r.exchange) {
     const e = r.exchange;
     const text =
-      e.status === 'skipped' ? `Exchange skipped: ${e.reason}` :
-      e.status === 'success' ? `Entra issued an access token${e.attempts > 1 ? ` after ${e.attempts} attempts` : ''}.` :
-      e.status === 'rejected' ? `Entra rejected the token${e.code ? ` with ${e.code}` : ''}.` :
-      `Entra could not be asked: ${e.reason} (${e.attempts} attempt${e.attempts === 1 ? '' : 's'}).`;
+      e.status === 'skipped'
+        ? `Exchange skipped: ${e.reason}`
+        : e.status === 'success'
+          ? `Entra issued an access token${e.attempts > 1 ? ` after ${e.attempts} attempts` : ''}.`
+          : e.status === 'rejected'
+            ? `Entra rejected the token${e.code ? ` with ${e.code}` : ''}.`
+            : `Entra could not be asked: ${e.reason} (${e.attempts} attempt${e.attempts === 1 ? '' : 's'}).`;
     add('### Token exchange', md(text, 1000));
   }
   const suggestion =

@@ -161,6 +161,10 @@ export async function readInventory(req: InventoryRequest): Promise<Inventory> {
       }
     }
   }
-  const items = (await Promise.all(groups.map((g) => g.catch((e: Error) => (unread.push(e.message), []))))).flat();
+  const failed = (e: Error) => {
+    unread.push(e.message);
+    return [];
+  };
+  const items = (await Promise.all(groups.map((g) => g.catch(failed)))).flat();
   return { items, identities, unread };
 }

@@ -178,8 +178,7 @@ export class GitHubLookupClient implements GitHubLookups {
       this.stats.rateLimitRemaining !== undefined &&
       this.stats.rateLimitRemaining < this.reserve
     )
-      this.stats.stopped =
-        `GitHub's rate limit is nearly spent (x-ratelimit-remaining ` + `${this.stats.rateLimitRemaining})`;
+      this.stats.stopped = `GitHub's rate limit is nearly spent (x-ratelimit-remaining ${this.stats.rateLimitRemaining})`;
     return this.stats.stopped ? { status: 'unreadable', reason: this.stats.stopped } : undefined;
   }
 
@@ -219,7 +218,7 @@ function throttleReason(res: GitHubResponse): string {
       ? `; it resets at ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC`
       : '';
   if (header(res, 'x-ratelimit-remaining') === '0')
-    return `GitHub's rate limit is spent (x-ratelimit-remaining ` + `0${resets})`;
+    return `GitHub's rate limit is spent (x-ratelimit-remaining 0${resets})`;
   return (
     `GitHub limited the ` +
     `requests${header(res, 'retry-after') ? ` (Retry-After ${header(res, 'retry-after')} s)` : ''}`

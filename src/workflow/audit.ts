@@ -19,14 +19,32 @@ import {
 import { parseSubject } from '../github/subject.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import type { Evidence, Finding } from '../diagnose/finding.js';
-import { CLIENT_ID_PLACEHOLDER, azAppCreateCommand, azAppUpdateCommand, azIdentityCreateCommand, credentialNameForSubject, type CredentialPatch } from '../diagnose/fix-commands.js';
-import { classifySubjectDifference, isNearMiss, nearestBySubject, subjectDifferenceSentence } from '../diagnose/subject-reasons.js';
+import {
+  CLIENT_ID_PLACEHOLDER,
+  azAppCreateCommand,
+  azAppUpdateCommand,
+  azIdentityCreateCommand,
+  credentialNameForSubject,
+  type CredentialPatch,
+} from '../diagnose/fix-commands.js';
+import {
+  classifySubjectDifference,
+  isNearMiss,
+  nearestBySubject,
+  subjectDifferenceSentence,
+} from '../diagnose/subject-reasons.js';
 import { PERMISSIONS_YAML } from '../diagnose/run-findings.js';
 import { credentialNameFor, diffLines, shellQuote } from '../diagnose/text-diff.js';
 import { globCovers, globsIntersect, hasWildcard } from './glob.js';
 import type { WorkflowFile } from './parse.js';
 import { effectivePermissions, repoRelativePath } from './parse.js';
-import { predictSubjects, resolveCalledWorkflow, type JobPrediction, type PredictedSubject, type SubjectContext } from './predict.js';
+import {
+  predictSubjects,
+  resolveCalledWorkflow,
+  type JobPrediction,
+  type PredictedSubject,
+  type SubjectContext,
+} from './predict.js';
 
 export interface AuditContext extends SubjectContext {
   /** The issuer the tokens carry: `https://token.actions.githubusercontent.com` on github.com. */
@@ -36,13 +54,13 @@ export interface AuditContext extends SubjectContext {
 }
 
 /** Entra's limit of federated credentials per application or managed identity. */
-export const CREDENTIAL_LIMIT = 20;
+const CREDENTIAL_LIMIT = 20;
 /** Warn this close to the limit. */
-export const CREDENTIAL_LIMIT_WARNING = 18;
+const CREDENTIAL_LIMIT_WARNING = 18;
 
 /** The placeholder used in commands: the user pastes their app's client id. */
 
-export interface SubjectMatch {
+interface SubjectMatch {
   subject: PredictedSubject;
   /** Credentials that accept every run behind the prediction. */
   full: FederatedCredential[];
@@ -55,7 +73,7 @@ export interface SubjectMatch {
   maybe: FederatedCredential[];
 }
 
-export interface WorkflowAudit {
+interface WorkflowAudit {
   workflow: WorkflowFile;
   jobs: Array<{ prediction: JobPrediction; matches: SubjectMatch[] }>;
 }
@@ -145,12 +163,16 @@ function matchSubject(p: PredictedSubject, index: CredentialIndex): SubjectMatch
   const maybe: FederatedCredential[] = [];
   if (!p.pattern) full.push(...(index.exact.get(p.subject) ?? []));
   else for (const e of index.usable) if (wildcardMatch(p.subject, e.subject)) partial.push(e.credential);
-  if (p.possible) for (const e of index.usable) if (wildcardMatch(p.possible, e.subject) && !full.includes(e.credential) && !partial.includes(e.credential)) maybe.push(e.credential);
+  if (p.possible)
+    for (const e of index.usable)
+      if (wildcardMatch(p.possible, e.subject) && !full.includes(e.credential) && !partial.includes(e.credential))
+        maybe.push(e.credential);
   const claims = p.claims.sub === p.subject ? p.claims : { ...p.claims, sub: p.subject };
   for (const f of index.flexible) {
     if (flexibleCovers(f.clauses, claims)) full.push(f.credential);
     else if (flexibleIntersects(f.clauses, claims)) partial.push(f.credential);
-    else if (p.possible && flexibleIntersects(f.clauses, { ...claims, sub: p.possible, ref: '*' })) maybe.push(f.credential);
+    else if (p.possible && flexibleIntersects(f.clauses, { ...claims, sub: p.possible, ref: '*' }))
+      maybe.push(f.credential);
   }
   return { subject: p, full, partial, maybe };
 }
@@ -180,7 +202,10 @@ function appCreateCommand(spec: { name: string; issuer: string; subject: string;
   return azAppCreateCommand(CLIENT_ID_PLACEHOLDER, spec);
 }
 
-function appUpdateCommand(_c: FederatedCredential, changes: { issuer?: string; subject?: string; audience?: string }): string {
+function appUpdateCommand(
+  _c: FederatedCredential,
+  changes: { issuer?: string; subject?: string; audience?: string },
+): string {
   const patch: CredentialPatch = {};
   if (changes.issuer !== undefined) patch.issuer = changes.issuer;
   if (changes.subject !== undefined) patch.subject = changes.subject;
@@ -220,7 +245,6 @@ function flexibleNotes(ctx: SubjectContext): string {
 // ---------------------------------------------------------------------------------------------
 // Explanations
 
-
 function differenceSentence(predicted: string, credential: string): string {
   return subjectDifferenceSentence(predicted, credential, { forThisJob: true });
 }
@@ -241,7 +265,9 @@ function nearestOf<T>(target: string, items: readonly T[], text: (t: T) => strin
   if (items.length === 0) return undefined;
   let candidates = items;
   if (items.length > NEAREST_CANDIDATES) {
-    candidates = [...items].sort((x, y) => affinity(target, text(y)) - affinity(target, text(x))).slice(0, NEAREST_CANDIDATES);
+    candidates = [...items]
+      .sort((x, y) => affinity(target, text(y)) - affinity(target, text(x)))
+      .slice(0, NEAREST_CANDIDATES);
   }
   return nearestBySubject(target, candidates, text);
 }
@@ -258,12 +284,26 @@ function lintCredential(c: FederatedCredential, ctx: AuditContext): LintIssue[] 
   const issues: LintIssue[] = [];
   const issuer = typeof c.issuer === 'string' ? c.issuer : '';
   const audience = c.audiences?.[0] ?? '';
-  if (issuer !== issuer.trim()) issues.push({ what: `The issuer ${code(JSON.stringify(issuer))} has leading or trailing whitespace; Entra blocks the exchange`, fixed: { issuer: issuer.trim() } });
+  if (issuer !== issuer.trim())
+    issues.push({
+      what: `The issuer ${code(JSON.stringify(issuer))} has leading or trailing whitespace; Entra blocks the exchange`,
+      fixed: { issuer: issuer.trim() },
+    });
   else if (/\/+$/.test(issuer) && (issuer.replace(/\/+$/, '') === ctx.issuer || issuer.startsWith(GITHUB_COM_ISSUER)))
-    issues.push({ what: `The issuer ends with a slash (${code(issuer)}); GitHub's issuer has none and Entra compares byte for byte`, fixed: { issuer: issuer.replace(/\/+$/, '') } });
-  if (audience !== audience.trim()) issues.push({ what: `The audience ${code(JSON.stringify(audience))} has leading or trailing whitespace`, fixed: { audience: audience.trim() } });
+    issues.push({
+      what: `The issuer ends with a slash (${code(issuer)}); GitHub's issuer has none and Entra compares byte for byte`,
+      fixed: { issuer: issuer.replace(/\/+$/, '') },
+    });
+  if (audience !== audience.trim())
+    issues.push({
+      what: `The audience ${code(JSON.stringify(audience))} has leading or trailing whitespace`,
+      fixed: { audience: audience.trim() },
+    });
   else if (audience !== ctx.audience && audience.replace(/\/+$/, '').toLowerCase() === ctx.audience.toLowerCase())
-    issues.push({ what: `The audience ${code(audience)} differs from ${code(ctx.audience)} only in case or a trailing slash`, fixed: { audience: ctx.audience } });
+    issues.push({
+      what: `The audience ${code(audience)} differs from ${code(ctx.audience)} only in case or a trailing slash`,
+      fixed: { audience: ctx.audience },
+    });
   if (isFlexible(c)) return issues;
   const subject = typeof c.subject === 'string' ? c.subject : '';
   let fixed = subject;
@@ -271,25 +311,56 @@ function lintCredential(c: FederatedCredential, ctx: AuditContext): LintIssue[] 
     issues.push({ what, fixed: { subject: next } });
     fixed = next;
   };
-  if (fixed !== fixed.trim()) add(`The subject ${code(JSON.stringify(subject))} has leading or trailing whitespace, which Entra compares too`, fixed.trim());
-  if (/:pull-request(?=$|:)/.test(fixed)) add(`The subject has ${code(':pull-request')}; GitHub sends ${code(':pull_request')} (underscore)`, fixed.replace(/:pull-request(?=$|:)/, ':pull_request'));
-  if (/:environment\//.test(fixed)) add(`The subject has ${code('environment/')}; GitHub sends ${code('environment:NAME')}`, fixed.replace(/:environment\//, ':environment:'));
+  if (fixed !== fixed.trim())
+    add(
+      `The subject ${code(JSON.stringify(subject))} has leading or trailing whitespace, which Entra compares too`,
+      fixed.trim(),
+    );
+  if (/:pull-request(?=$|:)/.test(fixed))
+    add(
+      `The subject has ${code(':pull-request')}; GitHub sends ${code(':pull_request')} (underscore)`,
+      fixed.replace(/:pull-request(?=$|:)/, ':pull_request'),
+    );
+  if (/:environment\//.test(fixed))
+    add(
+      `The subject has ${code('environment/')}; GitHub sends ${code('environment:NAME')}`,
+      fixed.replace(/:environment\//, ':environment:'),
+    );
   if (/(^|:)refs\/(heads|tags)\//.test(fixed) && !/:ref:refs\//.test(fixed))
-    add(`The subject has ${code('refs/...')} without ${code('ref:')}; GitHub sends ${code('ref:refs/heads/BRANCH')}`, fixed.replace(/(^|:)(refs\/(?:heads|tags)\/)/, '$1ref:$2'));
+    add(
+      `The subject has ${code('refs/...')} without ${code('ref:')}; GitHub sends ${code('ref:refs/heads/BRANCH')}`,
+      fixed.replace(/(^|:)(refs\/(?:heads|tags)\/)/, '$1ref:$2'),
+    );
   else if (/:ref:(?!refs\/)/.test(fixed) && /^repo:/.test(fixed)) {
     const m = /:ref:(?:heads\/)?(.*)$/.exec(fixed);
-    add(`The subject has ${code('ref:')} without ${code('refs/heads/')}; GitHub sends the full ref`, fixed.replace(/:ref:(?:heads\/)?(.*)$/, `:ref:refs/heads/${m?.[1] ?? ''}`));
+    add(
+      `The subject has ${code('ref:')} without ${code('refs/heads/')}; GitHub sends the full ref`,
+      fixed.replace(/:ref:(?:heads\/)?(.*)$/, `:ref:refs/heads/${m?.[1] ?? ''}`),
+    );
   }
   const repoPart = /^repo:(.*?)(:(?:environment|ref|pull_request|pull-request)(?::|$).*)?$/.exec(fixed);
   if (repoPart) {
     const raw = repoPart[1] ?? '';
-    const repo = raw.replace(/^git@github\.com:/, '').replace(/^(https?:\/\/|ssh:\/\/git@)github\.com\//, '').replace(/\.git$/, '').replace(/\/+$/, '');
-    if (repo !== raw) add(`The repository part ${code(raw)} is a clone URL; GitHub sends ${code('OWNER/REPO')}`, `repo:${repo}${repoPart[2] ?? ''}`);
+    const repo = raw
+      .replace(/^git@github\.com:/, '')
+      .replace(/^(https?:\/\/|ssh:\/\/git@)github\.com\//, '')
+      .replace(/\.git$/, '')
+      .replace(/\/+$/, '');
+    if (repo !== raw)
+      add(
+        `The repository part ${code(raw)} is a clone URL; GitHub sends ${code('OWNER/REPO')}`,
+        `repo:${repo}${repoPart[2] ?? ''}`,
+      );
   }
   return issues;
 }
 
-function credentialChecks(credentials: readonly FederatedCredential[], ctx: AuditContext, names: Names, reported: Set<FederatedCredential>): Finding[] {
+function credentialChecks(
+  credentials: readonly FederatedCredential[],
+  ctx: AuditContext,
+  names: Names,
+  reported: Set<FederatedCredential>,
+): Finding[] {
   const findings: Finding[] = [];
   const n = credentials.length;
   if (n >= CREDENTIAL_LIMIT_WARNING) {
@@ -297,10 +368,14 @@ function credentialChecks(credentials: readonly FederatedCredential[], ctx: Audi
     findings.push({
       id: 'credential-limit',
       severity: full ? 'error' : 'warning',
-      title: full ? `The identity has ${n} federated credentials, the limit of ${CREDENTIAL_LIMIT}` : `The identity has ${n} of at most ${CREDENTIAL_LIMIT} federated credentials`,
+      title: full
+        ? `The identity has ${n} federated credentials, the limit of ${CREDENTIAL_LIMIT}`
+        : `The identity has ${n} of at most ${CREDENTIAL_LIMIT} federated credentials`,
       message:
         `Entra allows ${CREDENTIAL_LIMIT} federated credentials per application or user-assigned managed identity. ` +
-        (full ? 'No credential can be added until one is deleted, so a new branch, tag or environment cannot be trusted.' : `Only ${CREDENTIAL_LIMIT - n} more can be added.`),
+        (full
+          ? 'No credential can be added until one is deleted, so a new branch, tag or environment cannot be trusted.'
+          : `Only ${CREDENTIAL_LIMIT - n} more can be added.`),
       fix:
         'Delete credentials no workflow uses (see credential-unused findings), or replace several branch or tag credentials with one flexible credential, e.g. ' +
         `${code(`${formatClause('sub', 'matches', `repo:${ctx.owner}/${ctx.repo}:ref:refs/heads/*`)} and ${formatClause('repository_id', 'eq', ctx.repoId ?? '<REPOSITORY-ID>')}`)}.\n` +
@@ -320,10 +395,16 @@ function credentialChecks(credentials: readonly FederatedCredential[], ctx: Audi
         message:
           `The subject ${code(subject)} contains ${subject.includes('*') ? code('*') : code('?')}. Classic federated credentials compare the subject exactly; ` +
           'wildcards are only supported in flexible credentials (claimsMatchingExpression), so this credential can never match a token.' +
-          (/@\d+/.test(subject) ? ' A third-party report says Entra rejects `@<id>` shapes in flexible expressions; match claims[\'repository_id\'] with eq instead if it does.' : ''),
+          (/@\d+/.test(subject)
+            ? " A third-party report says Entra rejects `@<id>` shapes in flexible expressions; match claims['repository_id'] with eq instead if it does."
+            : ''),
         fix: [
           `Replace it with a flexible credential: ${expression}`,
-          flexibleCreateCommands(names.for(`flexible:${subject}`, credentialNameFor(`${c.name}-flexible`)), expression, ctx),
+          flexibleCreateCommands(
+            names.for(`flexible:${subject}`, credentialNameFor(`${c.name}-flexible`)),
+            expression,
+            ctx,
+          ),
           `az ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`,
           flexibleNotes(ctx),
         ].join('\n'),
@@ -339,13 +420,18 @@ function credentialChecks(credentials: readonly FederatedCredential[], ctx: Audi
       findings.push({
         id: 'credential-lint',
         severity: 'warning',
-        title: issues.length === 1 ? `Credential '${c.name}': ${issues[0]!.what.replace(/`/g, '')}` : `Credential '${c.name}' has ${issues.length} problems that stop it matching`,
-        message: issues.map((i) => `- ${i.what}.`).join('\n') + '\nGitHub never sends such a value, so the credential cannot match as it is.',
+        title:
+          issues.length === 1
+            ? `Credential '${c.name}': ${issues[0]!.what.replace(/`/g, '')}`
+            : `Credential '${c.name}' has ${issues.length} problems that stop it matching`,
+        message: `${issues.map((i) => `- ${i.what}.`).join('\n')}\nGitHub never sends such a value, so the credential cannot match as it is.`,
         fix: appUpdateCommand(c, { ...fixed, ...(subjectFix !== undefined ? { subject: subjectFix } : {}) }),
         evidence: [
           ...(fixed.issuer !== undefined ? [{ label: 'Issuer', actual: c.issuer, expected: fixed.issuer }] : []),
           ...(subjectFix !== undefined ? [{ label: 'Subject', actual: subject, expected: subjectFix }] : []),
-          ...(fixed.audience !== undefined ? [{ label: 'Audience', actual: c.audiences?.[0] ?? '', expected: fixed.audience }] : []),
+          ...(fixed.audience !== undefined
+            ? [{ label: 'Audience', actual: c.audiences?.[0] ?? '', expected: fixed.audience }]
+            : []),
         ],
       });
     }
@@ -357,7 +443,9 @@ function credentialChecks(credentials: readonly FederatedCredential[], ctx: Audi
 // Job findings
 
 function jobLabel(jp: JobPrediction): string {
-  return jp.calls?.jobId ? `${code(jp.jobId)} (→ ${code(jp.calls.jobId)} in ${code(repoRelativePath(jp.calls.file ?? ''))})` : code(jp.jobId);
+  return jp.calls?.jobId
+    ? `${code(jp.jobId)} (→ ${code(jp.calls.jobId)} in ${code(repoRelativePath(jp.calls.file ?? ''))})`
+    : code(jp.jobId);
 }
 
 interface NearestInfo {
@@ -366,25 +454,41 @@ interface NearestInfo {
   diff?: string;
 }
 
-function explainNearest(p: PredictedSubject, index: CredentialIndex, ctx: AuditContext, cache: Map<string, NearestInfo>): NearestInfo {
+function explainNearest(
+  p: PredictedSubject,
+  index: CredentialIndex,
+  ctx: AuditContext,
+  cache: Map<string, NearestInfo>,
+): NearestInfo {
   const cached = cache.get(p.subject);
   if (cached) return cached;
   const entry = nearestOf(p.subject, index.classic, (e) => e.subject);
   let info: NearestInfo;
   if (!entry) {
-    info = { sentence: index.flexible.length > 0 ? '' : 'The identity has no classic federated credential to compare with.' };
+    info = {
+      sentence: index.flexible.length > 0 ? '' : 'The identity has no classic federated credential to compare with.',
+    };
   } else {
     const c = entry.credential;
     const parts: string[] = [];
     if (entry.subject === p.subject) {
-      if (c.issuer !== ctx.issuer) parts.push(`Credential '${c.name}' has this subject, but its issuer ${code(c.issuer)} is not the token's ${code(ctx.issuer)}.`);
+      if (c.issuer !== ctx.issuer)
+        parts.push(
+          `Credential '${c.name}' has this subject, but its issuer ${code(c.issuer)} is not the token's ${code(ctx.issuer)}.`,
+        );
       if (!c.audiences?.includes(ctx.audience))
-        parts.push(`Credential '${c.name}' has this subject, but its audience ${code(c.audiences?.[0] ?? '')} is not the one the login asks for (${code(ctx.audience)}).`);
+        parts.push(
+          `Credential '${c.name}' has this subject, but its audience ${code(c.audiences?.[0] ?? '')} is not the one the login asks for (${code(ctx.audience)}).`,
+        );
       info = { entry, sentence: parts.join(' ') };
     } else {
       const diff = diffLines('predicted', p.subject, `'${c.name}'`, entry.subject);
       const why = differenceSentence(p.subject, entry.subject);
-      info = { entry, diff, sentence: `The nearest credential is '${c.name}' (${code(entry.subject)}).${why ? ` ${why}` : ''}` };
+      info = {
+        entry,
+        diff,
+        sentence: `The nearest credential is '${c.name}' (${code(entry.subject)}).${why ? ` ${why}` : ''}`,
+      };
     }
   }
   cache.set(p.subject, info);
@@ -396,12 +500,16 @@ function flexibleSummary(p: PredictedSubject, index: CredentialIndex): string {
   const first = index.flexible[0]!;
   const ev = evaluateClaimsMatchingExpression(first.clauses, { ...p.claims, sub: p.subject });
   const failure = ev.firstFailure;
-  const detail = failure ? `; for '${first.credential.name}', ${code(failure.clause.text)} fails against ${code(failure.actual ?? '(absent)')}` : '';
+  const detail = failure
+    ? `; for '${first.credential.name}', ${code(failure.clause.text)} fails against ${code(failure.actual ?? '(absent)')}`
+    : '';
   return `${index.flexible.length} flexible credential${index.flexible.length > 1 ? 's do' : ' does'} not match either${detail}.`;
 }
 
 function withIdPlaceholders(subject: string, ctx: SubjectContext): string {
-  return subject.replace(`repo:${ctx.owner}@*/`, `repo:${ctx.owner}@<OWNER-ID>/`).replace(`/${ctx.repo}@*:`, `/${ctx.repo}@<REPOSITORY-ID>:`);
+  return subject
+    .replace(`repo:${ctx.owner}@*/`, `repo:${ctx.owner}@<OWNER-ID>/`)
+    .replace(`/${ctx.repo}@*:`, `/${ctx.repo}@<REPOSITORY-ID>:`);
 }
 
 function missingIdsOnly(subject: string, ctx: SubjectContext): boolean {
@@ -428,30 +536,49 @@ function jobNeverMatches(
       : `GitHub may send ${code(p.subject)}${set} for job ${jobLabel(jp)} in ${code(file)} when it runs for ${p.trigger}; this is a prediction, not a certainty.`,
   );
   lines.push(`Why: ${p.reason}`);
-  lines.push('No federated credential accepts it: Entra compares issuer, subject and audience exactly and case-sensitively, and classic credentials have no wildcards.');
+  lines.push(
+    'No federated credential accepts it: Entra compares issuer, subject and audience exactly and case-sensitively, and classic credentials have no wildcards.',
+  );
   if (nearest.sentence) lines.push(nearest.sentence);
   if (nearest.diff) lines.push(nearest.diff);
   const flex = flexibleSummary(p, index);
   if (flex) lines.push(flex);
   const ok = matched.filter((m) => m.full.length > 0 || m.partial.length > 0);
   if (ok.length > 0)
-    lines.push(`Other runs of this job do match: ${ok.map((m) => `${code(m.subject.subject)} → '${[...m.full, ...m.partial][0]!.name}'`).join(', ')}.`);
-  if (credentials.length >= CREDENTIAL_LIMIT) lines.push(`The identity already has ${credentials.length} credentials, the limit: delete one first, or use a flexible credential.`);
+    lines.push(
+      `Other runs of this job do match: ${ok.map((m) => `${code(m.subject.subject)} → '${[...m.full, ...m.partial][0]!.name}'`).join(', ')}.`,
+    );
+  if (credentials.length >= CREDENTIAL_LIMIT)
+    lines.push(
+      `The identity already has ${credentials.length} credentials, the limit: delete one first, or use a flexible credential.`,
+    );
 
   const fix: string[] = [];
   if (!p.pattern) {
     const name = names.for(p.subject, credentialNameForSubject(p.subject));
     const spec = { name, issuer: ctx.issuer, subject: p.subject, audience: ctx.audience };
-    fix.push(`Add a credential for ${code(p.subject)}:`, appCreateCommand(spec), '# or, for a user-assigned managed identity:', azIdentityCreateCommand(spec));
+    fix.push(
+      `Add a credential for ${code(p.subject)}:`,
+      appCreateCommand(spec),
+      '# or, for a user-assigned managed identity:',
+      azIdentityCreateCommand(spec),
+    );
     const e = nearest.entry;
     if (e && e.subject !== p.subject) {
       if (isNearMiss(classifySubjectDifference(p.subject, e.subject)))
-        fix.push(`Or correct credential '${e.credential.name}':`, appUpdateCommand(e.credential, { subject: p.subject }));
+        fix.push(
+          `Or correct credential '${e.credential.name}':`,
+          appUpdateCommand(e.credential, { subject: p.subject }),
+        );
       const ep = parseSubject(e.subject);
       if (p.environment !== undefined && ep.contextKind !== 'environment' && ep.contextKind !== 'other')
-        fix.push(`Or, if job ${code(jp.calls?.jobId ?? jp.jobId)} should not use an environment, remove ${code('environment:')} (${code(repoRelativePath(p.sourceFile))} line ${p.sourceLine}); GitHub then sends the ref or pull_request subject.`);
+        fix.push(
+          `Or, if job ${code(jp.calls?.jobId ?? jp.jobId)} should not use an environment, remove ${code('environment:')} (${code(repoRelativePath(p.sourceFile))} line ${p.sourceLine}); GitHub then sends the ref or pull_request subject.`,
+        );
       if (p.environment === undefined && ep.contextKind === 'environment' && ep.environment)
-        fix.push(`Or declare the environment the credential expects on the job: ${code(`environment: ${ep.environment}`)}.`);
+        fix.push(
+          `Or declare the environment the credential expects on the job: ${code(`environment: ${ep.environment}`)}.`,
+        );
     }
   } else if (missingIdsOnly(p.subject, ctx)) {
     // The only unknown parts are the immutable ids: a classic credential with the ids filled in.
@@ -475,11 +602,19 @@ function jobNeverMatches(
     );
     if (unknownEnv)
       fix.push(
-        appCreateCommand({ name: 'github-env-ENVIRONMENT', issuer: ctx.issuer, subject: p.subject.replace(/\*/g, '<ENVIRONMENT>'), audience: ctx.audience }),
+        appCreateCommand({
+          name: 'github-env-ENVIRONMENT',
+          issuer: ctx.issuer,
+          subject: p.subject.replace(/\*/g, '<ENVIRONMENT>'),
+          audience: ctx.audience,
+        }),
       );
   }
-  const evidence: Evidence[] = [{ label: 'Predicted subject', actual: p.subject, ...(nearest.entry ? { expected: nearest.entry.subject } : {}) }];
-  if (nearest.entry && nearest.entry.credential.issuer !== ctx.issuer) evidence.push({ label: 'Issuer', actual: ctx.issuer, expected: nearest.entry.credential.issuer });
+  const evidence: Evidence[] = [
+    { label: 'Predicted subject', actual: p.subject, ...(nearest.entry ? { expected: nearest.entry.subject } : {}) },
+  ];
+  if (nearest.entry && nearest.entry.credential.issuer !== ctx.issuer)
+    evidence.push({ label: 'Issuer', actual: ctx.issuer, expected: nearest.entry.credential.issuer });
   if (nearest.entry && !nearest.entry.credential.audiences?.includes(ctx.audience))
     evidence.push({ label: 'Audience', actual: ctx.audience, expected: nearest.entry.credential.audiences?.[0] ?? '' });
   return {
@@ -499,7 +634,9 @@ function jobNeverMatches(
 function targetsRepository(subject: string, ctx: AuditContext): boolean {
   const p = parseSubject(subject);
   if (p.form !== 'custom') {
-    const byName = (p.owner ?? '').toLowerCase() === ctx.owner.toLowerCase() && (p.repo ?? '').toLowerCase() === ctx.repo.toLowerCase();
+    const byName =
+      (p.owner ?? '').toLowerCase() === ctx.owner.toLowerCase() &&
+      (p.repo ?? '').toLowerCase() === ctx.repo.toLowerCase();
     const byId = !!ctx.repoId && p.repoId === ctx.repoId;
     return byName || byId;
   }
@@ -512,7 +649,12 @@ function targetsRepository(subject: string, ctx: AuditContext): boolean {
   );
 }
 
-function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], workflowCount: number, unread: readonly string[]): Finding {
+function unusedFinding(
+  e: ClassicEntry,
+  predicted: readonly PredictedSubject[],
+  workflowCount: number,
+  unread: readonly string[],
+): Finding {
   const c = e.credential;
   const nearest = nearestOf(e.subject, predicted, (s) => s.subject);
   const understood = unread.length === 0;
@@ -528,21 +670,27 @@ function unusedFinding(e: ClassicEntry, predicted: readonly PredictedSubject[], 
   let location: Finding['location'];
   if (nearest) {
     const why = differenceSentence(nearest.subject, e.subject);
-    lines.push(`The nearest predicted subject is ${code(nearest.subject)} (job in ${code(repoRelativePath(nearest.sourceFile))}, ${nearest.trigger}).${why ? ` ${why}` : ''}`);
+    lines.push(
+      `The nearest predicted subject is ${code(nearest.subject)} (job in ${code(repoRelativePath(nearest.sourceFile))}, ${nearest.trigger}).${why ? ` ${why}` : ''}`,
+    );
     lines.push(diffLines('predicted', nearest.subject, `'${c.name}'`, e.subject));
     if (!nearest.pattern && isNearMiss(classifySubjectDifference(nearest.subject, e.subject))) {
       fix = `Correct its subject to what GitHub sends:\n${appUpdateCommand(c, { subject: nearest.subject })}\n${fix}`;
       location = { file: nearest.sourceFile, line: nearest.sourceLine };
     }
   }
-  lines.push('Workflows on other branches, or runs the files do not show (another repository calling a reusable workflow), may still use it.');
+  lines.push(
+    'Workflows on other branches, or runs the files do not show (another repository calling a reusable workflow), may still use it.',
+  );
   return {
     id: 'credential-unused',
     severity: 'warning',
     title: `Credential '${c.name}' matches no job in the workflows read`,
     message: lines.join('\n'),
     fix,
-    evidence: [{ label: `Subject of '${c.name}'`, actual: e.subject, ...(nearest ? { expected: nearest.subject } : {}) }],
+    evidence: [
+      { label: `Subject of '${c.name}'`, actual: e.subject, ...(nearest ? { expected: nearest.subject } : {}) },
+    ],
     ...(location ? { location } : {}),
   };
 }
@@ -588,8 +736,15 @@ function permissionsMissing(workflows: readonly WorkflowFile[]): Finding[] {
       if (!job.logsInToAzure || job.uses) continue;
       const block = effectivePermissions(workflow, job);
       if (!block || block.kind === 'expression' || block.kind === 'invalid' || block.idToken === 'write') continue;
-      const where = job.permissions ? `job ${code(job.id)}'s` : 'the workflow\'s';
-      const grants = block.kind === 'read-all' ? code('read-all') : block.kind === 'empty' ? code('{}') : block.idToken === 'read' ? code('id-token: read') : 'no `id-token`';
+      const where = job.permissions ? `job ${code(job.id)}'s` : "the workflow's";
+      const grants =
+        block.kind === 'read-all'
+          ? code('read-all')
+          : block.kind === 'empty'
+            ? code('{}')
+            : block.idToken === 'read'
+              ? code('id-token: read')
+              : 'no `id-token`';
       findings.push({
         id: 'permissions-missing',
         severity: 'error',
@@ -606,10 +761,17 @@ function permissionsMissing(workflows: readonly WorkflowFile[]): Finding[] {
   return findings;
 }
 
-export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], credentials: readonly FederatedCredential[], ctx: AuditContext): AuditResult {
+export function auditWorkflowsDetailed(
+  workflows: readonly WorkflowFile[],
+  credentials: readonly FederatedCredential[],
+  ctx: AuditContext,
+): AuditResult {
   const names = new Names(credentials);
   const reported = new Set<FederatedCredential>();
-  const findings: Finding[] = [...permissionsMissing(workflows), ...credentialChecks(credentials, ctx, names, reported)];
+  const findings: Finding[] = [
+    ...permissionsMissing(workflows),
+    ...credentialChecks(credentials, ctx, names, reported),
+  ];
   const index = buildIndex(credentials, ctx);
   const subjectCtx: SubjectContext = { ...ctx, workflows: ctx.workflows ?? workflows };
   const called = calledPaths(workflows, subjectCtx);
@@ -622,7 +784,9 @@ export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], crede
   const unread: string[] = [];
 
   for (const workflow of workflows) {
-    const predictions = predictSubjects(workflow, subjectCtx, { skipWorkflowCall: called.has(repoRelativePath(workflow.path)) });
+    const predictions = predictSubjects(workflow, subjectCtx, {
+      skipWorkflowCall: called.has(repoRelativePath(workflow.path)),
+    });
     const audit: WorkflowAudit = { workflow, jobs: [] };
     audits.push(audit);
     for (const jp of predictions) {
@@ -643,10 +807,15 @@ export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], crede
       }
       // A call to a workflow that was not read: nothing is known about its logins.
       if (jp.calls && !jp.calls.resolved) {
-        unread.push(`job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} calls ${code(jp.calls.uses)}, which was not read`);
+        unread.push(
+          `job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} calls ${code(jp.calls.uses)}, which was not read`,
+        );
         continue;
       }
-      if (jp.uncertainLogin) unread.push(`job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} ${jp.notes[0]?.replace(/^Line \d+: /, 'at ').replace(/\.$/, '') ?? 'may log in through an action that was not read'}`);
+      if (jp.uncertainLogin)
+        unread.push(
+          `job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} ${jp.notes[0]?.replace(/^Line \d+: /, 'at ').replace(/\.$/, '') ?? 'may log in through an action that was not read'}`,
+        );
       const unmatched = matches.filter((m) => m.full.length === 0 && m.partial.length === 0);
       const matched = matches.filter((m) => m.full.length > 0 || m.partial.length > 0);
       for (const m of unmatched) {
@@ -672,6 +841,10 @@ export function auditWorkflowsDetailed(workflows: readonly WorkflowFile[], crede
  * Findings for the workflows and the identity's credentials: `job-never-matches`,
  * `permissions-missing`, `credential-unused`, `credential-wildcard`, `credential-limit`, `credential-lint`.
  */
-export function auditWorkflows(workflows: readonly WorkflowFile[], credentials: readonly FederatedCredential[], ctx: AuditContext): Finding[] {
+export function auditWorkflows(
+  workflows: readonly WorkflowFile[],
+  credentials: readonly FederatedCredential[],
+  ctx: AuditContext,
+): Finding[] {
   return auditWorkflowsDetailed(workflows, credentials, ctx).findings;
 }

@@ -9,8 +9,8 @@
 
 /** A value only known at run time: any value, a truthy one, or a falsy one. */
 export const UNKNOWN = Symbol('unknown');
-export const UNKNOWN_TRUTHY = Symbol('unknown-truthy');
-export const UNKNOWN_FALSY = Symbol('unknown-falsy');
+const UNKNOWN_TRUTHY = Symbol('unknown-truthy');
+const UNKNOWN_FALSY = Symbol('unknown-falsy');
 type Marker = typeof UNKNOWN | typeof UNKNOWN_TRUTHY | typeof UNKNOWN_FALSY;
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -43,7 +43,7 @@ export function isMarker(v: unknown): v is Marker | Pattern {
 }
 
 /** `yes` when every possible value is truthy, `no` when every one is falsy. */
-export function truthiness(values: readonly Value[]): 'yes' | 'no' | 'maybe' {
+function truthiness(values: readonly Value[]): 'yes' | 'no' | 'maybe' {
   let t = false;
   let f = false;
   for (const v of values) {
@@ -66,7 +66,7 @@ function truthy(v: Value): boolean | undefined {
 }
 
 /** The text an expression value takes inside a string (`${{ }}` interpolation); undefined when unknown. */
-export function asText(v: Value): string | undefined {
+function asText(v: Value): string | undefined {
   if (isMarker(v)) return undefined;
   if (v === null) return '';
   if (typeof v === 'string') return v;
@@ -180,7 +180,7 @@ class Parser {
     let a = this.unary();
     for (;;) {
       const op = this.peek();
-      if (!op || op.k !== 'op' || !['==', '!=', '<', '>', '<=', '>='].includes(op.v)) return a;
+      if (op?.k !== 'op' || !['==', '!=', '<', '>', '<=', '>='].includes(op.v)) return a;
       this.i++;
       a = { t: 'bin', op: op.v, a, b: this.unary() };
     }
@@ -320,9 +320,7 @@ function member(obj: Value | Context, key: string): Value | Context {
   }
   const rec = obj as Record<string | symbol, unknown>;
   // Own keys only, matched case-insensitively as GitHub does.
-  const own = Object.prototype.hasOwnProperty.call(rec, key)
-    ? key
-    : Object.keys(rec).find((k) => k.toLowerCase() === key.toLowerCase());
+  const own = Object.hasOwn(rec, key) ? key : Object.keys(rec).find((k) => k.toLowerCase() === key.toLowerCase());
   if (own !== undefined) return rec[own] as Value | Context;
   return rec[OPEN] ? UNKNOWN : null;
 }
@@ -357,10 +355,7 @@ class Evaluator {
       case 'lit':
         return [n.v];
       case 'path':
-        return this.path(
-          this.ctx[n.head] ?? (Object.prototype.hasOwnProperty.call(this.ctx, n.head) ? null : UNKNOWN),
-          n.parts,
-        );
+        return this.path(this.ctx[n.head] ?? (Object.hasOwn(this.ctx, n.head) ? null : UNKNOWN), n.parts);
       case 'index':
         return uniq(this.eval(n.obj).flatMap((v) => this.path(v, n.parts)));
       case 'not':
@@ -518,7 +513,7 @@ export function evaluateCondition(condition: string | undefined, ctx: Context): 
 }
 
 /** One text a `${{ }}` string can become; unknown parts are `*`. */
-export interface Text {
+interface Text {
   text: string;
   /** No part was unknown. */
   known: boolean;
@@ -531,7 +526,6 @@ export function interpolate(template: string, ctx: Context): Text[] {
   let variants: Text[] = [{ text: '', known: true, certain: true }];
   const re = /\$\{\{([\s\S]*?)\}\}/g;
   let last = 0;
-  let m: RegExpExecArray | null;
   const append = (parts: Text[]) => {
     const next = new Map<string, Text>();
     for (const v of variants)
@@ -547,7 +541,7 @@ export function interpolate(template: string, ctx: Context): Text[] {
     variants = [...next.values()];
     if (variants.length > MAX_VALUES) variants = [{ text: '*', known: false, certain: false }];
   };
-  while ((m = re.exec(template)) !== null) {
+  for (const m of template.matchAll(re)) {
     if (m.index > last) append([{ text: template.slice(last, m.index), known: true, certain: true }]);
     const values = evaluate(m[1] ?? '', ctx);
     append(

@@ -394,7 +394,7 @@ class Reader {
       if (line.indent <= indent || line.content === '') break;
       const before = line.content;
       if (clean(line).content !== before || /:(\s|$)/.test(line.content)) fail();
-      text += blank > 0 ? '\n'.repeat(blank) + line.content : ' ' + line.content;
+      text += blank > 0 ? '\n'.repeat(blank) + line.content : ` ${line.content}`;
       blank = 0;
       end = line.at + line.content.length;
       this.i++;
@@ -445,8 +445,8 @@ class Reader {
       text = '';
       body.forEach((l, k) => {
         if (k === 0) text = l;
-        else if (l === '' || /^\s/.test(l) || /^\s/.test(body[k - 1] ?? '') || body[k - 1] === '') text += '\n' + l;
-        else text += ' ' + l;
+        else if (l === '' || /^\s/.test(l) || /^\s/.test(body[k - 1] ?? '') || body[k - 1] === '') text += `\n${l}`;
+        else text += ` ${l}`;
       });
       if (body.some((l) => /^\s/.test(l) || (l !== '' && l.trim() === ''))) fail();
     }

@@ -68,23 +68,53 @@ function refLocation(workflow: WorkflowFile, ref: string, event: string | undefi
   const isBranch = ref.startsWith('refs/heads/');
   const name = ref.replace(/^refs\/(heads|tags)\//, '');
   const byEvent = event ? workflow.triggers.find((t) => t.event === event) : undefined;
-  if (byEvent && byEvent.event !== 'push') return triggerLocation(workflow, byEvent, `${code(event!)} (line ${byEvent.line}) started the run on ${code(ref)}.`);
+  if (byEvent && byEvent.event !== 'push')
+    return triggerLocation(
+      workflow,
+      byEvent,
+      `${code(event!)} (line ${byEvent.line}) started the run on ${code(ref)}.`,
+    );
   const push = workflow.triggers.find((t) => t.event === 'push');
   if (push && (isTag || isBranch)) {
     const filter = isTag ? push.tags : push.branches;
     const key = isTag ? 'tags' : 'branches';
     const line = matchingValueLine(filter, name);
     if (line !== undefined)
-      return { file: workflow.path, line, anchor: 'filter', note: `The push ${key} filter lets ${code(name)} run this workflow (line ${line}).` };
-    if (filter) return { file: workflow.path, line: filter.line, anchor: 'filter', note: `The push ${key} filter (line ${filter.line}) decides which ${isTag ? 'tags' : 'branches'} run this workflow.` };
+      return {
+        file: workflow.path,
+        line,
+        anchor: 'filter',
+        note: `The push ${key} filter lets ${code(name)} run this workflow (line ${line}).`,
+      };
+    if (filter)
+      return {
+        file: workflow.path,
+        line: filter.line,
+        anchor: 'filter',
+        note: `The push ${key} filter (line ${filter.line}) decides which ${isTag ? 'tags' : 'branches'} run this workflow.`,
+      };
     return triggerLocation(workflow, push, `The push trigger (line ${push.line}) runs this workflow for ${code(ref)}.`);
   }
   if (isTag) {
     const release = workflow.triggers.find((t) => t.event === 'release');
-    if (release) return triggerLocation(workflow, release, `The release trigger (line ${release.line}) runs on the release's tag.`);
+    if (release)
+      return triggerLocation(
+        workflow,
+        release,
+        `The release trigger (line ${release.line}) runs on the release's tag.`,
+      );
   }
-  const fallback = byEvent ?? workflow.triggers.find((t) => t.event === 'workflow_dispatch' || t.event === 'schedule') ?? workflow.triggers[0];
-  return fallback ? triggerLocation(workflow, fallback, `${code(fallback.event)} (line ${fallback.line}) started the run on ${code(ref)}.`) : undefined;
+  const fallback =
+    byEvent ??
+    workflow.triggers.find((t) => t.event === 'workflow_dispatch' || t.event === 'schedule') ??
+    workflow.triggers[0];
+  return fallback
+    ? triggerLocation(
+        workflow,
+        fallback,
+        `${code(fallback.event)} (line ${fallback.line}) started the run on ${code(ref)}.`,
+      )
+    : undefined;
 }
 
 /**
@@ -92,7 +122,11 @@ function refLocation(workflow: WorkflowFile, ref: string, event: string | undefi
  * has an environment, the trigger (or its branch/tag filter value) for pull request,
  * branch and tag subjects, else the job's line.
  */
-export function lineForSubjectCause(workflow: WorkflowFile, jobId: string, claims: Partial<GitHubClaims>): LineLocation {
+export function lineForSubjectCause(
+  workflow: WorkflowFile,
+  jobId: string,
+  claims: Partial<GitHubClaims>,
+): LineLocation {
   const job = findJob(workflow, jobId);
   const parts = typeof claims.sub === 'string' ? parseSubject(claims.sub) : undefined;
   const environment = (typeof claims.environment === 'string' && claims.environment) || parts?.environment;
@@ -106,20 +140,30 @@ export function lineForSubjectCause(workflow: WorkflowFile, jobId: string, claim
     };
   }
   const event = typeof claims.event_name === 'string' ? claims.event_name : undefined;
-  const isPr = parts?.contextKind === 'pull_request' || (!parts && (event === 'pull_request' || event === 'pull_request_target'));
+  const isPr =
+    parts?.contextKind === 'pull_request' || (!parts && (event === 'pull_request' || event === 'pull_request_target'));
   if (isPr) {
     const t =
       (event ? workflow.triggers.find((x) => x.event === event) : undefined) ??
       workflow.triggers.find((x) => x.event === 'pull_request' || x.event === 'pull_request_target') ??
       workflow.triggers.find((x) => x.event.startsWith('pull_request'));
-    if (t) return triggerLocation(workflow, t, `The ${code(t.event)} trigger (line ${t.line}) runs the job for pull requests, and GitHub sends ${code('pull_request')} for them.`);
+    if (t)
+      return triggerLocation(
+        workflow,
+        t,
+        `The ${code(t.event)} trigger (line ${t.line}) runs the job for pull requests, and GitHub sends ${code('pull_request')} for them.`,
+      );
   }
   const ref = (typeof claims.ref === 'string' && claims.ref) || parts?.ref;
   if (!environment && ref) {
     const loc = refLocation(workflow, ref, event);
     if (loc) return loc;
   }
-  return jobLocation(workflow, job, job ? `Job ${code(jobId)} (line ${job.line}).` : `Job ${code(jobId)} is not in ${code(workflow.path)}.`);
+  return jobLocation(
+    workflow,
+    job,
+    job ? `Job ${code(jobId)} (line ${job.line}).` : `Job ${code(jobId)} is not in ${code(workflow.path)}.`,
+  );
 }
 
 /** Where `id-token: write` goes: the job's `permissions:` block, else the workflow's, else the job line. */
@@ -141,11 +185,15 @@ export function lineForPermissions(workflow: WorkflowFile, jobId: string): LineL
       anchor: 'permissions',
       note: `The workflow's ${code('permissions:')} block (line ${workflow.permissions.line}) applies to job ${code(jobId)}; it must grant ${code('id-token: write')}.`,
     };
-  return jobLocation(workflow, job, `Neither job ${code(jobId)} nor the workflow has a ${code('permissions:')} block; add one with ${code('id-token: write')} under the job.`);
+  return jobLocation(
+    workflow,
+    job,
+    `Neither job ${code(jobId)} nor the workflow has a ${code('permissions:')} block; add one with ${code('id-token: write')} under the job.`,
+  );
 }
 
 /** A step: by 0-based index, by `id`/`name`/`uses` (action name, any ref, any case), or a predicate. */
-export type StepMatcher = number | string | ((step: WorkflowStep) => boolean);
+type StepMatcher = number | string | ((step: WorkflowStep) => boolean);
 
 function stepMatches(step: WorkflowStep, m: StepMatcher): boolean {
   if (typeof m === 'number') return step.index === m;
@@ -157,20 +205,46 @@ function stepMatches(step: WorkflowStep, m: StepMatcher): boolean {
 }
 
 /** The line of a step's `with: <input>`, else its `with:`, else the step, else the job. */
-export function lineForStepInput(workflow: WorkflowFile, jobId: string, stepMatcher: StepMatcher, inputName: string): LineLocation {
+export function lineForStepInput(
+  workflow: WorkflowFile,
+  jobId: string,
+  stepMatcher: StepMatcher,
+  inputName: string,
+): LineLocation {
   const job = findJob(workflow, jobId);
   const step = job?.steps.find((s) => stepMatches(s, stepMatcher));
-  if (!job || !step) return jobLocation(workflow, job, job ? `Job ${code(jobId)} (line ${job.line}).` : `Job ${code(jobId)} is not in ${code(workflow.path)}.`);
+  if (!job || !step)
+    return jobLocation(
+      workflow,
+      job,
+      job ? `Job ${code(jobId)} (line ${job.line}).` : `Job ${code(jobId)} is not in ${code(workflow.path)}.`,
+    );
   const label = step.name ? code(step.name) : step.uses ? code(step.uses) : `${step.index + 1}`;
   const inputLine = step.withLines[inputName];
   if (inputLine !== undefined)
-    return { file: workflow.path, line: inputLine, anchor: 'step-input', note: `Input ${code(inputName)} of step ${label} (line ${inputLine}).` };
+    return {
+      file: workflow.path,
+      line: inputLine,
+      anchor: 'step-input',
+      note: `Input ${code(inputName)} of step ${label} (line ${inputLine}).`,
+    };
   if (step.withLine !== undefined)
-    return { file: workflow.path, line: step.withLine, anchor: 'step-input', note: `Step ${label} has no ${code(inputName)} input; add it under ${code('with:')} (line ${step.withLine}).` };
-  return { file: workflow.path, line: step.line, column: step.column, anchor: 'step', note: `Step ${label} (line ${step.line}) has no ${code('with:')}; add ${code(`${inputName}:`)} under a new ${code('with:')}.` };
+    return {
+      file: workflow.path,
+      line: step.withLine,
+      anchor: 'step-input',
+      note: `Step ${label} has no ${code(inputName)} input; add it under ${code('with:')} (line ${step.withLine}).`,
+    };
+  return {
+    file: workflow.path,
+    line: step.line,
+    column: step.column,
+    anchor: 'step',
+    note: `Step ${label} (line ${step.line}) has no ${code('with:')}; add ${code(`${inputName}:`)} under a new ${code('with:')}.`,
+  };
 }
 
-export interface WorkflowRefParts {
+interface WorkflowRefParts {
   repository: string;
   path: string;
   ref: string;
@@ -187,7 +261,7 @@ export function parseWorkflowRef(value: string | undefined): WorkflowRefParts | 
   return { repository: `${parts[0]}/${parts[1]}`, path: parts.slice(2).join('/'), ref };
 }
 
-export interface RunningJob {
+interface RunningJob {
   /** The workflow file named by `workflow_ref` (GITHUB_WORKFLOW_REF), when it is among the files read. */
   workflow?: WorkflowFile;
   /** Its path relative to the repository: `.github/workflows/deploy.yml`. */
@@ -226,10 +300,17 @@ export function findRunningJob(
   const top = parseWorkflowRef(run.workflowRef);
   if (!top) return undefined;
   const workflow = findByPath(workflows, top.path);
-  const result: RunningJob = { path: repoRelativePath(top.path), repository: top.repository, ref: top.ref, ...(workflow ? { workflow } : {}) };
+  const result: RunningJob = {
+    path: repoRelativePath(top.path),
+    repository: top.repository,
+    ref: top.ref,
+    ...(workflow ? { workflow } : {}),
+  };
   const called = parseWorkflowRef(run.jobWorkflowRef);
   const differs =
-    !!called && (called.repository.toLowerCase() !== top.repository.toLowerCase() || repoRelativePath(called.path) !== repoRelativePath(top.path));
+    !!called &&
+    (called.repository.toLowerCase() !== top.repository.toLowerCase() ||
+      repoRelativePath(called.path) !== repoRelativePath(top.path));
   if (!called || !differs) {
     const job = workflow && run.job ? findJob(workflow, run.job) : undefined;
     if (job) result.job = job;
@@ -244,14 +325,19 @@ export function findRunningJob(
     return u.local ? sameRepo : (u.repository ?? '').toLowerCase() === called.repository.toLowerCase();
   });
   // Inside a reusable workflow GITHUB_JOB is the called workflow's job id.
-  const job = run.job ? ((calledWorkflow ? findJob(calledWorkflow, run.job) : undefined) ?? (workflow ? findJob(workflow, run.job) : undefined)) : undefined;
+  const job = run.job
+    ? ((calledWorkflow ? findJob(calledWorkflow, run.job) : undefined) ??
+      (workflow ? findJob(workflow, run.job) : undefined))
+    : undefined;
   if (job) result.job = job;
   result.called = {
     repository: called.repository,
     path: calledPath,
     ref: called.ref,
     ...(calledWorkflow ? { workflow: calledWorkflow } : {}),
-    ...(calledWorkflow && run.job && findJob(calledWorkflow, run.job) ? { job: findJob(calledWorkflow, run.job)! } : {}),
+    ...(calledWorkflow && run.job && findJob(calledWorkflow, run.job)
+      ? { job: findJob(calledWorkflow, run.job)! }
+      : {}),
     callerJobs,
   };
   result.note =

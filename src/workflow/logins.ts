@@ -24,7 +24,7 @@ export interface RepositoryFacts {
   terraformOidcDirs?: ReadonlyMap<string, { file: string; line: number }>;
 }
 
-export interface LoginOptions {
+interface LoginOptions {
   /** More action names that log in to Azure with OIDC (`owner/name` or `./path`), case-insensitive. */
   loginActions?: readonly string[];
   facts?: RepositoryFacts;

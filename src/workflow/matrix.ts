@@ -10,7 +10,7 @@ import type { JobMatrix } from './parse.js';
 
 export type Leg = Record<string, Value>;
 
-export interface MatrixLegs {
+interface MatrixLegs {
   legs: Leg[];
   /** Some dimension (or the whole matrix) is only known at run time. */
   unknown: boolean;

@@ -26,8 +26,7 @@ export function firstLine(message: string): string {
 export function expressionsIn(value: string): string[] {
   const out: string[] = [];
   const re = /\$\{\{([\s\S]*?)\}\}/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(value)) !== null) out.push((m[1] ?? '').trim());
+  for (const m of value.matchAll(re)) out.push((m[1] ?? '').trim());
   return out;
 }
 

@@ -242,7 +242,7 @@ export interface WorkflowFile {
   errors: WorkflowError[];
 }
 
-export interface ParseOptions {
+interface ParseOptions {
   /**
    * More action names that log in to Azure with OIDC: `owner/name` (any ref) or a
    * local path (`./.github/actions/login`), compared case-insensitively.
@@ -410,7 +410,13 @@ function loadDocument(r: Reader, library: boolean): void {
     // The library's own duplicate-key check and alias resolution are quadratic (yaml-aliases.ts).
     for (const key of duplicateKeys(r.doc)) {
       const p = r.start(key);
-      r.errors.push({ kind: 'yaml', message: 'Map keys must be unique', line: p.line, column: p.column, code: 'DUPLICATE_KEY' });
+      r.errors.push({
+        kind: 'yaml',
+        message: 'Map keys must be unique',
+        line: p.line,
+        column: p.column,
+        code: 'DUPLICATE_KEY',
+      });
     }
     const { aliases, targets } = aliasTargets(r.doc);
     if (aliases > MAX_YAML_ALIASES)
@@ -539,11 +545,6 @@ export function repoRelativePath(path: string): string {
 /** A job by id. */
 export function findJob(workflow: WorkflowFile, jobId: string): WorkflowJob | undefined {
   return workflow.jobs.find((j) => j.id === jobId);
-}
-
-/** The trigger for an event name, if the workflow has it. */
-export function findTrigger(workflow: WorkflowFile, event: string): WorkflowTrigger | undefined {
-  return workflow.triggers.find((t) => t.event === event);
 }
 
 /** What the job can do with `id-token`, taking the workflow's block when the job has none. */

@@ -10,7 +10,7 @@ import { localActionDir, type CompositeAction, type RepositoryFacts } from './lo
 import { parseCompositeAction, parseWorkflow, type WorkflowFile } from './parse.js';
 import { MAX_WORKFLOW_FILE_BYTES, readWorkspaceFile, WorkspaceFileError } from '../action/workspace-file.js';
 
-export const WORKFLOWS_DIR = '.github/workflows';
+const WORKFLOWS_DIR = '.github/workflows';
 /** All workflow files together: a repository has tens; the cap keeps a hostile one bounded in memory and time. */
 const MAX_WORKFLOWS_BYTES = 8 * 1024 * 1024;
 /** Local actions that use other local actions are followed this deep. */
@@ -20,14 +20,14 @@ const MAX_EXTRA_FILES = 200;
 const MAX_EXTRA_BYTES = 512 * 1024;
 
 /** A workflow file that was not read, and why (never anything from the file itself). */
-export interface UnreadWorkflow {
+interface UnreadWorkflow {
   path: string;
   reason: string;
   /** Refused (a link out, a directory, too large), rather than left for lack of time or room. */
   refused: boolean;
 }
 
-export interface ReadOptions {
+interface ReadOptions {
   loginActions?: readonly string[];
   /** `owner/repo`: `uses: owner/repo/...@ref` names this repository's own files. */
   repository?: string;
@@ -49,8 +49,7 @@ async function readSmall(root: string, path: string): Promise<string | undefined
 function localUses(text: string): string[] {
   const out: string[] = [];
   const re = /uses:\s*["']?(\.\/[^\s"'#]+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
+  for (const m of text.matchAll(re)) {
     const dir = localActionDir(m[1]!);
     if (dir && !dir.startsWith('.github/workflows/') && !dir.includes('..')) out.push(dir);
   }
@@ -91,8 +90,7 @@ function terraformDirs(texts: readonly string[]): string[] {
   for (const text of texts) {
     if (!/terraform|terragrunt|tofu/i.test(text)) continue;
     const re = /working-directory:\s*["']?([^\s"'#$]+)/g;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
+    for (const m of text.matchAll(re)) {
       const d = m[1]!.replace(/^\.\/+/, '').replace(/\/+$/, '');
       if (!d.includes('..')) dirs.add(d === '' ? '.' : d);
     }

@@ -62,7 +62,7 @@ export interface RunContext {
   repoCertain: boolean;
 }
 
-export interface ValueSet {
+interface ValueSet {
   /** The values it can take; `UNKNOWN` (expression.ts) for a value only known when the run starts. */
   values: Value[];
   certain: boolean;
@@ -525,8 +525,7 @@ export function inputNames(texts: ReadonlyArray<string | undefined>): Set<string
   for (const t of texts) {
     if (!t) continue;
     const re = /inputs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']*)'\s*\])/g;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(t)) !== null) names.add(m[1] ?? m[2] ?? '');
+    for (const m of t.matchAll(re)) names.add(m[1] ?? m[2] ?? '');
   }
   return names;
 }

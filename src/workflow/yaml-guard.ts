@@ -16,7 +16,7 @@ export function yamlTooDeep(text: string, max = MAX_YAML_DEPTH): boolean {
     const c = text.charCodeAt(i);
     if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
       if (++flow > max) return true;
-    } else if ((c === 0x5d /* ] */ || c === 0x7d /* } */) && flow > 0) flow--;
+    } else if ((c === 0x5d /* ] */ || c === 0x7d) /* } */ && flow > 0) flow--;
   }
   // Block collections: a stack of the columns that opened a level on the lines so far.
   const stack: number[] = [];
@@ -46,4 +46,3 @@ export function yamlTooDeep(text: string, max = MAX_YAML_DEPTH): boolean {
   }
   return false;
 }
-

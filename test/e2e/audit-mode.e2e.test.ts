@@ -4,11 +4,12 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT, annotations, assertNoSecrets, findings, useWorld } from './world.js';
 
 const world = useWorld();
-const FIXTURES = new URL('../fixtures/workflows/', import.meta.url).pathname;
+const FIXTURES = fileURLToPath(new URL('../fixtures/workflows/', import.meta.url));
 const AUD = 'api://AzureADTokenExchange';
 
 function checkout(extra: Record<string, string> = {}): string {
@@ -22,7 +23,14 @@ function checkout(extra: Record<string, string> = {}): string {
 describe('mode: audit', () => {
   it('annotates every job that can never log in on the line that decides its subject', async () => {
     const root = checkout();
-    const creds = [{ name: 'main', issuer: world.github.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: [AUD] }];
+    const creds = [
+      {
+        name: 'main',
+        issuer: world.github.issuer,
+        subject: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+        audiences: [AUD],
+      },
+    ];
     const r = await world.run({
       inputs: { mode: 'audit', 'federated-credentials': JSON.stringify(creds) },
       env: { GITHUB_WORKSPACE: root, GITHUB_REPOSITORY: 'octo-org/octo-repo' },
@@ -51,8 +59,18 @@ describe('mode: audit', () => {
     const root = mkdtempSync(join(tmpdir(), 'afc-repo-'));
     mkdirSync(join(root, '.github/workflows'), { recursive: true });
     writeFileSync(join(root, '.github/workflows/deploy.yml'), deploy);
-    const creds = [{ name: 'prod', issuer: world.github.issuer, subject: 'repo:octo-org@1001/octo-repo@2002:environment:production', audiences: [AUD] }];
-    const r = await world.run({ inputs: { mode: 'audit', 'federated-credentials': JSON.stringify(creds) }, env: { GITHUB_WORKSPACE: root } });
+    const creds = [
+      {
+        name: 'prod',
+        issuer: world.github.issuer,
+        subject: 'repo:octo-org@1001/octo-repo@2002:environment:production',
+        audiences: [AUD],
+      },
+    ];
+    const r = await world.run({
+      inputs: { mode: 'audit', 'federated-credentials': JSON.stringify(creds) },
+      env: { GITHUB_WORKSPACE: root },
+    });
     expect(findings(r).filter((f) => f.severity === 'error')).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.outputs.result).toBe('pass');
@@ -91,7 +109,10 @@ describe('mode: audit reads the credentials from Azure when none are given', () 
 
   it('Microsoft Graph: the job is audited against what Entra holds', async () => {
     azure.graphReaders = [CLIENT];
-    const r = await world.run({ inputs: { mode: 'audit', 'graph-host': azure.url, 'resource-manager-host': azure.url }, env: { GITHUB_WORKSPACE: repo() } });
+    const r = await world.run({
+      inputs: { mode: 'audit', 'graph-host': azure.url, 'resource-manager-host': azure.url },
+      env: { GITHUB_WORKSPACE: repo() },
+    });
     expect(r.stderr).toBe('');
     const never = findings(r).find((f) => f.id === 'job-never-matches');
     expect(never?.message).toContain('repo:octo-org/octo-repo:environment:production');
@@ -102,7 +123,10 @@ describe('mode: audit reads the credentials from Azure when none are given', () 
 
   it('without read permission: one error that says what to grant or give', async () => {
     azure.graphReaders = [];
-    const r = await world.run({ inputs: { mode: 'audit', 'graph-host': azure.url }, env: { GITHUB_WORKSPACE: repo() } });
+    const r = await world.run({
+      inputs: { mode: 'audit', 'graph-host': azure.url },
+      env: { GITHUB_WORKSPACE: repo() },
+    });
     expect(r.code).toBe(1);
     const f = findings(r);
     expect(f[0]!.title).toContain('could not read');

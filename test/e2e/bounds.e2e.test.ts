@@ -29,7 +29,8 @@ function noCrash(r: ActionResult): void {
   expect([0, 1]).toContain(r.code);
 }
 
-const DEPLOY = 'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n';
+const DEPLOY =
+  'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n';
 
 describe('input files must be regular files inside the workspace (point 7)', () => {
   const secretName = 'OUTSIDE-SECRET-NAME-7f3a';
@@ -62,7 +63,11 @@ describe('input files must be regular files inside the workspace (point 7)', () 
       it(`${mode}: refuses ${what} and quotes nothing from it`, async () => {
         const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY });
         const path = make(ws);
-        const r = await world.run({ inputs: { mode, exchange: 'false', 'federated-credentials-file': path }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 15_000 });
+        const r = await world.run({
+          inputs: { mode, exchange: 'false', 'federated-credentials-file': path },
+          env: { GITHUB_WORKSPACE: ws },
+          timeoutMs: 15_000,
+        });
         noCrash(r);
         expect(r.code).toBe(1);
         const f = findings(r);
@@ -74,30 +79,55 @@ describe('input files must be regular files inside the workspace (point 7)', () 
   }
 
   it('still reads a link that stays inside the workspace', async () => {
-    const creds = [{ name: 'main', issuer: world.github.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: [AUD] }];
+    const creds = [
+      {
+        name: 'main',
+        issuer: world.github.issuer,
+        subject: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+        audiences: [AUD],
+      },
+    ];
     const ws = workspace({ 'real.json': JSON.stringify(creds) });
     symlinkSync(join(ws, 'real.json'), join(ws, 'link.json'));
-    const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': 'link.json' }, env: { GITHUB_WORKSPACE: ws } });
+    const r = await world.run({
+      inputs: { exchange: 'false', 'federated-credentials-file': 'link.json' },
+      env: { GITHUB_WORKSPACE: ws },
+    });
     noCrash(r);
     expect(r.outputs['matched-credential']).toBe('main');
   });
 
   it('refuses a file over 1 MiB without parsing it', async () => {
     const ws = workspace({ 'big.json': `[${'{"name": "x"},'.repeat(90_000)}{}]` });
-    const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': 'big.json' }, env: { GITHUB_WORKSPACE: ws } });
+    const r = await world.run({
+      inputs: { exchange: 'false', 'federated-credentials-file': 'big.json' },
+      env: { GITHUB_WORKSPACE: ws },
+    });
     noCrash(r);
     expect(findings(r)[0]!.message).toContain('larger than the 1024 KiB');
   });
 });
 
 describe('odd files and runner files give a finding, not a crash (point 6)', () => {
-  const creds = () => JSON.stringify([{ name: 'main', issuer: world.github.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: [AUD] }]);
+  const creds = () =>
+    JSON.stringify([
+      {
+        name: 'main',
+        issuer: world.github.issuer,
+        subject: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+        audiences: [AUD],
+      },
+    ]);
 
   it('audit: a directory named x.yml and a workflow linked to /dev/zero are reported, the rest is audited', async () => {
     const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY });
     mkdirSync(join(ws, '.github/workflows/x.yml'));
     symlinkSync('/dev/zero', join(ws, '.github/workflows/zero.yml'));
-    const r = await world.run({ inputs: { mode: 'audit', 'federated-credentials': creds() }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 15_000 });
+    const r = await world.run({
+      inputs: { mode: 'audit', 'federated-credentials': creds() },
+      env: { GITHUB_WORKSPACE: ws },
+      timeoutMs: 15_000,
+    });
     noCrash(r);
     const notRead = findings(r).filter((f) => f.title.includes('was not read'));
     expect(notRead.map((f) => f.title)).toEqual([
@@ -128,7 +158,14 @@ describe('odd files and runner files give a finding, not a crash (point 6)', () 
     world.github.context.extraClaims = { repository: { name: 'octo-repo' } };
     try {
       // A mismatch takes the failure path, which reads the repository claim for the lint.
-      const other = JSON.stringify([{ name: 'dev', issuer: world.github.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/dev', audiences: [AUD] }]);
+      const other = JSON.stringify([
+        {
+          name: 'dev',
+          issuer: world.github.issuer,
+          subject: 'repo:octo-org/octo-repo:ref:refs/heads/dev',
+          audiences: [AUD],
+        },
+      ]);
       const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials': other } });
       noCrash(r);
       expect(r.code).toBe(1);
@@ -139,7 +176,10 @@ describe('odd files and runner files give a finding, not a crash (point 6)', () 
   });
 
   it("check: a numeric access_token in Entra's answer is an error finding, not a crash", async () => {
-    world.entra.faults.token = () => ({ status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 12345 } });
+    world.entra.faults.token = () => ({
+      status: 200,
+      body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 12345 },
+    });
     const r = await world.run({ inputs: { 'federated-credentials': creds() } });
     noCrash(r);
     expect(r.code).toBe(1);
@@ -153,7 +193,14 @@ describe('hostile sizes are cut, with a finding that says what was cut (point 5)
   it('audit: a workflow with 4,000 aliases is refused without resolving them; the others are audited', async () => {
     const bomb = `x: &a {runs-on: ubuntu-latest}\non: push\njobs:\n${Array.from({ length: 4000 }, (_, i) => `  j${i}: *a\n`).join('')}`;
     const ws = workspace({ '.github/workflows/aliases.yml': bomb, '.github/workflows/deploy.yml': DEPLOY });
-    const r = await world.run({ inputs: { mode: 'audit', 'federated-credentials': JSON.stringify([cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main')]) }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 20_000 });
+    const r = await world.run({
+      inputs: {
+        mode: 'audit',
+        'federated-credentials': JSON.stringify([cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main')]),
+      },
+      env: { GITHUB_WORKSPACE: ws },
+      timeoutMs: 20_000,
+    });
     noCrash(r);
     const refused = findings(r).find((f) => f.title.includes('aliases.yml'));
     expect(refused?.message).toContain('4000 aliases');
@@ -162,24 +209,42 @@ describe('hostile sizes are cut, with a finding that says what was cut (point 5)
 
   it('audit: merge-key bombs, 16 MB or 270 KB, are refused without exhausting memory or time', async () => {
     const big = `big: &M {${Array.from({ length: 20_000 }, (_, i) => `k${i}: v`).join(', ')}}`;
-    const jobs = (n: number) => Array.from({ length: n }, (_, i) => `  j${i}: {<<: *M, runs-on: x, steps: [{uses: azure/login@v2}]}`).join('\n');
+    const jobs = (n: number) =>
+      Array.from({ length: n }, (_, i) => `  j${i}: {<<: *M, runs-on: x, steps: [{uses: azure/login@v2}]}`).join('\n');
     const ws = workspace({
       '.github/workflows/merge-small.yml': `${big}\non: push\njobs:\n${jobs(999)}\n`,
       '.github/workflows/merge-huge.yml': `${big}\non: push\njobs:\n${jobs(250_000)}\n`,
       '.github/workflows/deploy.yml': DEPLOY,
     });
-    const r = await world.run({ inputs: { mode: 'audit', 'federated-credentials': JSON.stringify([cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main')]) }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 30_000 });
+    const r = await world.run({
+      inputs: {
+        mode: 'audit',
+        'federated-credentials': JSON.stringify([cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main')]),
+      },
+      env: { GITHUB_WORKSPACE: ws },
+      timeoutMs: 30_000,
+    });
     noCrash(r);
     const f = findings(r);
     expect(f.find((x) => x.title.includes('merge-huge.yml'))?.message).toContain('larger than the 1024 KiB');
-    expect(f.find((x) => x.title.includes('merge-small.yml'))?.message).toContain('merge keys (<<) expand to more than');
+    expect(f.find((x) => x.title.includes('merge-small.yml'))?.message).toContain(
+      'merge keys (<<) expand to more than',
+    );
     expect(r.summary).toContain('deploy.yml');
   });
 
   it('check: 100k credentials as YAML are refused before parsing, naming the size', async () => {
-    const yaml = Array.from({ length: 100_000 }, (_, i) => `- name: c${i}\n  issuer: ${world.github.issuer}\n  subject: repo:o/r:ref:refs/heads/b${i}\n  audiences: [${AUD}]\n`).join('');
+    const yaml = Array.from(
+      { length: 100_000 },
+      (_, i) =>
+        `- name: c${i}\n  issuer: ${world.github.issuer}\n  subject: repo:o/r:ref:refs/heads/b${i}\n  audiences: [${AUD}]\n`,
+    ).join('');
     const ws = workspace({ 'creds.yml': yaml });
-    const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': 'creds.yml' }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 15_000 });
+    const r = await world.run({
+      inputs: { exchange: 'false', 'federated-credentials-file': 'creds.yml' },
+      env: { GITHUB_WORKSPACE: ws },
+      timeoutMs: 15_000,
+    });
     noCrash(r);
     expect(findings(r)[0]!.id).toBe('input-invalid');
     expect(findings(r)[0]!.message).toMatch(/KiB/);
@@ -189,7 +254,10 @@ describe('hostile sizes are cut, with a finding that says what was cut (point 5)
     const list = Array.from({ length: 2000 }, (_, i) => cred(`c${i}`, `repo:octo-org/octo-repo:ref:refs/heads/b${i}`));
     list.push(cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main'));
     const ws = workspace({ 'creds.json': JSON.stringify(list) });
-    const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': 'creds.json' }, env: { GITHUB_WORKSPACE: ws } });
+    const r = await world.run({
+      inputs: { exchange: 'false', 'federated-credentials-file': 'creds.json' },
+      env: { GITHUB_WORKSPACE: ws },
+    });
     noCrash(r);
     const cut = findings(r).find((f) => f.id === 'input-truncated');
     expect(cut?.title).toBe('Only the first 500 of 2001 credentials were read');
@@ -200,9 +268,15 @@ describe('hostile sizes are cut, with a finding that says what was cut (point 5)
   it('check: a 150 KB subject against 1,000 long credentials: messages show a window, the run ends', async () => {
     world.github.context.subOverride = `repo:octo-org/octo-repo:environment:${'e'.repeat(150_000)}`;
     try {
-      const list = Array.from({ length: 1000 }, (_, i) => cred(`c${i}`, `repo:octo-org/octo-repo:environment:${String(i).padStart(4, '0')}${'e'.repeat(560)}`));
+      const list = Array.from({ length: 1000 }, (_, i) =>
+        cred(`c${i}`, `repo:octo-org/octo-repo:environment:${String(i).padStart(4, '0')}${'e'.repeat(560)}`),
+      );
       const ws = workspace({ 'creds.json': JSON.stringify(list) });
-      const r = await world.run({ inputs: { exchange: 'false', 'federated-credentials-file': 'creds.json' }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 30_000 });
+      const r = await world.run({
+        inputs: { exchange: 'false', 'federated-credentials-file': 'creds.json' },
+        env: { GITHUB_WORKSPACE: ws },
+        timeoutMs: 30_000,
+      });
       noCrash(r);
       const f = findings(r);
       expect(f.map((x) => x.id)).toContain('input-truncated');
@@ -220,9 +294,20 @@ describe('hostile sizes are cut, with a finding that says what was cut (point 5)
 
   it('audit: the summary of a huge audit stays under 1 MiB and says it was cut', async () => {
     const env = (i: number) => `env-${i}-${'x'.repeat(4000)}`;
-    const jobs = Array.from({ length: 150 }, (_, i) => `  j${i}:\n    runs-on: ubuntu-latest\n    environment: ${env(i)}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n`);
+    const jobs = Array.from(
+      { length: 150 },
+      (_, i) =>
+        `  j${i}:\n    runs-on: ubuntu-latest\n    environment: ${env(i)}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n`,
+    );
     const ws = workspace({ '.github/workflows/many.yml': `on: push\njobs:\n${jobs.join('')}` });
-    const r = await world.run({ inputs: { mode: 'audit', 'federated-credentials': JSON.stringify([cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main')]) }, env: { GITHUB_WORKSPACE: ws }, timeoutMs: 30_000 });
+    const r = await world.run({
+      inputs: {
+        mode: 'audit',
+        'federated-credentials': JSON.stringify([cred('main', 'repo:octo-org/octo-repo:ref:refs/heads/main')]),
+      },
+      env: { GITHUB_WORKSPACE: ws },
+      timeoutMs: 30_000,
+    });
     noCrash(r);
     expect(Buffer.byteLength(r.summary)).toBeLessThan(1024 * 1024);
     expect(r.summary).toContain('The summary is cut here');
@@ -242,7 +327,13 @@ describe('timeout-seconds bounds the whole run (point 5)', () => {
 
   it('Graph paging stops when the time is up', async () => {
     // 19 credentials none of which matches: Entra refuses, and the lookup pages through them one by one, slowly.
-    world.credentials.splice(0, world.credentials.length, ...Array.from({ length: 19 }, (_, i) => world.credential({ name: `c${i}`, subject: `repo:octo-org/octo-repo:ref:refs/heads/b${i}` })));
+    world.credentials.splice(
+      0,
+      world.credentials.length,
+      ...Array.from({ length: 19 }, (_, i) =>
+        world.credential({ name: `c${i}`, subject: `repo:octo-org/octo-repo:ref:refs/heads/b${i}` }),
+      ),
+    );
     const apps = world.entra.tenants[TENANT]!.apps;
     apps[READER] = { displayName: 'federation-reader', credentials: [world.credential({ name: 'reader-main' })] };
     azure.graphReaders = [READER];
@@ -250,7 +341,12 @@ describe('timeout-seconds bounds the whole run (point 5)', () => {
     azure.faults = { graph: () => ({ delayMs: 700 }) };
     azure.requests.length = 0;
     const r = await world.run({
-      inputs: { 'graph-host': azure.url, 'resource-manager-host': azure.url, 'reader-client-id': READER, 'timeout-seconds': '4' },
+      inputs: {
+        'graph-host': azure.url,
+        'resource-manager-host': azure.url,
+        'reader-client-id': READER,
+        'timeout-seconds': '4',
+      },
       timeoutMs: 30_000,
     });
     noCrash(r);
@@ -270,14 +366,38 @@ describe('the CLI audit, as run from a laptop (dist/cli.js)', () => {
   it('reports a directory named x.yml and a link to /dev/zero, and audits the rest', async () => {
     const { spawnSync } = await import('node:child_process');
     const { DIST_DIR } = await import('../support/run-action.js');
-    const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY, 'creds.json': JSON.stringify([{ name: 'main', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: [AUD] }]) });
+    const ws = workspace({
+      '.github/workflows/deploy.yml': DEPLOY,
+      'creds.json': JSON.stringify([
+        {
+          name: 'main',
+          issuer: 'https://token.actions.githubusercontent.com',
+          subject: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+          audiences: [AUD],
+        },
+      ]),
+    });
     mkdirSync(join(ws, '.github/workflows/x.yml'));
     symlinkSync('/dev/zero', join(ws, '.github/workflows/zero.yml'));
-    const r = spawnSync(process.execPath, [join(DIST_DIR, 'cli.js'), 'audit', '--credentials', join(ws, 'creds.json'), '--dir', ws, '--repository', 'octo-org/octo-repo', '--json'], {
-      encoding: 'utf8',
-      timeout: 15_000,
-      env: { PATH: process.env.PATH ?? '' },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(DIST_DIR, 'cli.js'),
+        'audit',
+        '--credentials',
+        join(ws, 'creds.json'),
+        '--dir',
+        ws,
+        '--repository',
+        'octo-org/octo-repo',
+        '--json',
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 15_000,
+        env: { PATH: process.env.PATH ?? '' },
+      },
+    );
     expect(r.error).toBeUndefined();
     expect(r.stderr).toBe('');
     expect([0, 1]).toContain(r.status);

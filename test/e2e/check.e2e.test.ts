@@ -67,7 +67,10 @@ describe('a passing check', () => {
       `${ws}/.github/creds.yml`,
       `- name: prod\n  issuer: ${world.github.issuer}\n  subject: repo:octo-org/octo-repo:environment:production\n  audiences: [api://AzureADTokenExchange]\n`,
     );
-    const r = await run({ inputs: { exchange: 'false', 'federated-credentials-file': '.github/creds.yml' }, env: { GITHUB_WORKSPACE: ws } });
+    const r = await run({
+      inputs: { exchange: 'false', 'federated-credentials-file': '.github/creds.yml' },
+      env: { GITHUB_WORKSPACE: ws },
+    });
     expect(r.code).toBe(1);
     // With no exchange, nothing proves Entra can reach the stand-in's loopback issuer: issuer-private warns beside it.
     expect(findingIds(r)).toEqual(['subject-mismatch', 'issuer-private']);
@@ -114,7 +117,9 @@ describe('input-invalid', () => {
 
 describe('oidc-unavailable and oidc-request-failed', () => {
   it('on a push by a person, names only the missing permission (a fork or Dependabot is ruled out)', async () => {
-    const r = await run({ env: { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined } });
+    const r = await run({
+      env: { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined },
+    });
     expect(r.code).toBe(1);
     expect(findingIds(r)).toEqual(['oidc-unavailable']);
     const f = findings(r)[0]!;
@@ -128,9 +133,22 @@ describe('oidc-unavailable and oidc-request-failed', () => {
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(`${tmpdir()}/afc-ev-`);
-    await writeFile(`${dir}/event.json`, JSON.stringify({ pull_request: { head: { repo: { full_name: 'someone/octo-repo', fork: true } }, base: { repo: { full_name: 'octo-org/octo-repo' } } } }));
+    await writeFile(
+      `${dir}/event.json`,
+      JSON.stringify({
+        pull_request: {
+          head: { repo: { full_name: 'someone/octo-repo', fork: true } },
+          base: { repo: { full_name: 'octo-org/octo-repo' } },
+        },
+      }),
+    );
     const r = await run({
-      env: { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined, GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: `${dir}/event.json` },
+      env: {
+        ACTIONS_ID_TOKEN_REQUEST_URL: undefined,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined,
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: `${dir}/event.json`,
+      },
     });
     expect(findings(r)[0]!.message).toMatch(/1\. This run is a pull request from a fork/);
   });
@@ -214,7 +232,13 @@ describe('mismatches diagnosed locally and confirmed by Entra', () => {
   });
 
   it('warns when Entra accepts a token the listed credentials do not match', async () => {
-    const r = await run({ inputs: { 'federated-credentials': JSON.stringify([{ ...world.credentials[0], subject: 'repo:octo-org/octo-repo:ref:refs/heads/dev', name: 'dev' }]) } });
+    const r = await run({
+      inputs: {
+        'federated-credentials': JSON.stringify([
+          { ...world.credentials[0], subject: 'repo:octo-org/octo-repo:ref:refs/heads/dev', name: 'dev' },
+        ]),
+      },
+    });
     expect(r.code).toBe(0);
     expect(r.outputs.result).toBe('pass');
     expect(findingIds(r)).toContain('credential-lint');
@@ -246,7 +270,10 @@ describe('Entra verdicts', () => {
   });
 
   it('tenant-not-found (AADSTS900023)', async () => {
-    world.entra.forceError = { code: 900023, text: "Specified tenant identifier 'contoso' is neither a valid DNS name, nor a valid external domain." };
+    world.entra.forceError = {
+      code: 900023,
+      text: "Specified tenant identifier 'contoso' is neither a valid DNS name, nor a valid external domain.",
+    };
     const r = await run();
     expect(findings(r)[0]!.id).toBe('tenant-not-found');
     expect(findings(r)[0]!.code).toBe('AADSTS900023');
@@ -318,7 +345,7 @@ describe('Entra verdicts', () => {
     expect(findings(r)[0]!.code).toBe('AADSTS700223');
   });
 
-  it('aadsts-unknown keeps the code and Entra\'s own text', async () => {
+  it("aadsts-unknown keeps the code and Entra's own text", async () => {
     world.entra.forceError = { code: 9999991, text: 'Something new went wrong.' };
     const r = await run();
     expect(findings(r)[0]!.id).toBe('aadsts-unknown');
@@ -380,14 +407,25 @@ describe('safety', () => {
   it('hostile credential names cannot forge a workflow command or break the summary', async () => {
     const hostile = 'evil\n::error title=forged::pwned|<img src=x onerror=alert(1)>`](javascript:alert(1))';
     const r = await run({
-      inputs: { exchange: 'false', 'federated-credentials': JSON.stringify([{ ...world.credentials[0], name: hostile, subject: 'repo:o/r:ref:refs/heads/x' }]) },
+      inputs: {
+        exchange: 'false',
+        'federated-credentials': JSON.stringify([
+          { ...world.credentials[0], name: hostile, subject: 'repo:o/r:ref:refs/heads/x' },
+        ]),
+      },
     });
-    expect(r.commands.filter((c) => c.command === 'error').every((c) => !c.properties.title?.includes('forged') || c.properties.title.includes('evil'))).toBe(true);
+    expect(
+      r.commands
+        .filter((c) => c.command === 'error')
+        .every((c) => !c.properties.title?.includes('forged') || c.properties.title.includes('evil')),
+    ).toBe(true);
     expect(r.commands.filter((c) => c.properties.title === 'forged')).toEqual([]);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('::error title=forged'))).toEqual([]);
     expect(r.summary).not.toContain('<img');
     expect(r.summary).not.toContain('](javascript:');
-    const rows = r.summary.split('\n').filter((l) => l.startsWith('| ') && l.includes('credential') === false && l.includes('❌'));
+    const rows = r.summary
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && l.includes('credential') === false && l.includes('❌'));
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(7);
   });
 

@@ -64,7 +64,10 @@ const passed = (r: Awaited<ReturnType<typeof world.run>>) => {
 describe('connection refused', () => {
   it('the runner token endpoint on a closed port: retried, then oidc-request-failed within timeout-seconds', async () => {
     const port = await closedPort();
-    const r = await run({ inputs: { 'timeout-seconds': '1.5' }, env: { ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/idtoken?api-version=2.0` } });
+    const r = await run({
+      inputs: { 'timeout-seconds': '1.5' },
+      env: { ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/idtoken?api-version=2.0` },
+    });
     expect(r.code).toBe(1);
     expect(findingIds(r)).toEqual(['oidc-request-failed']);
     expect(findings(r)[0]!.message).toContain('ECONNREFUSED');
@@ -305,7 +308,8 @@ describe("the issuer's keys and clocks", () => {
     expect(calls[1]!.form?.client_assertion).toBe(second);
     expect(calls[0]!.time).toBeLessThan(world.github.requests.filter((q) => q.route === 'tokenRequest')[1]!.time);
     // Reusing the first token would have failed: it had expired when the second attempt was made.
-    const exp = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
+    const exp = (jwt: string) =>
+      (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
     expect(exp(first) * 1000).toBeLessThanOrEqual(calls[1]!.time);
     expect(exp(second) * 1000).toBeGreaterThan(calls[1]!.time);
   });
@@ -347,16 +351,30 @@ describe('a pass requires proof: with exchange off, only a verified signature', 
   });
 
   it.each([
-    ['alg none', async () => {
-      const [, payload] = (await world.github.signToken()).split('.');
-      return `${b64({ alg: 'none', typ: 'JWT', kid: world.github.kid })}.${payload}.`;
-    }, /alg|JOSEAlgNotAllowed|ERR_JOSE_ALG_NOT_ALLOWED/],
-    ['a garbage RS256 signature', async () => world.github.signToken({}, {}, { foreignKey: true }), /SIGNATURE|signature/],
-    ['HS256 keyed with the public key', async () => {
-      const { SignJWT } = await import('jose');
-      const key = new TextEncoder().encode(JSON.stringify(world.github.jwks().keys[0]));
-      return new SignJWT(world.github.claims(EXCHANGE_AUDIENCE)).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: world.github.kid }).sign(key);
-    }, /alg|JOSEAlgNotAllowed|ERR_JOSE_ALG_NOT_ALLOWED/],
+    [
+      'alg none',
+      async () => {
+        const [, payload] = (await world.github.signToken()).split('.');
+        return `${b64({ alg: 'none', typ: 'JWT', kid: world.github.kid })}.${payload}.`;
+      },
+      /alg|JOSEAlgNotAllowed|ERR_JOSE_ALG_NOT_ALLOWED/,
+    ],
+    [
+      'a garbage RS256 signature',
+      async () => world.github.signToken({}, {}, { foreignKey: true }),
+      /SIGNATURE|signature/,
+    ],
+    [
+      'HS256 keyed with the public key',
+      async () => {
+        const { SignJWT } = await import('jose');
+        const key = new TextEncoder().encode(JSON.stringify(world.github.jwks().keys[0]));
+        return new SignJWT(world.github.claims(EXCHANGE_AUDIENCE))
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: world.github.kid })
+          .sign(key);
+      },
+      /alg|JOSEAlgNotAllowed|ERR_JOSE_ALG_NOT_ALLOWED/,
+    ],
   ])('%s: an error finding with the reason, result fail', async (_label, forge, reason) => {
     serve(await forge());
     const r = await run({ inputs: { exchange: 'false', 'federated-credentials': JSON.stringify(world.credentials) } });
@@ -370,7 +388,7 @@ describe('a pass requires proof: with exchange off, only a verified signature', 
 });
 
 describe('keys are fetched only from issuers this run can trust', () => {
-  it("a token naming another issuer: its discovery is never fetched, and the check says it could not verify", async () => {
+  it('a token naming another issuer: its discovery is never fetched, and the check says it could not verify', async () => {
     const elsewhere: string[] = [];
     const server = createServer((req, res) => {
       elsewhere.push(req.url ?? '');
@@ -396,7 +414,14 @@ describe('keys are fetched only from issuers this run can trust', () => {
 describe('secrets are masked before any line that could follow them', () => {
   it("a retried exchange: the fresh GitHub token's mask precedes the retry line; the access token is masked", async () => {
     world.entra.faults.token = [
-      { status: 503, body: { error: 'temporarily_unavailable##[stop-commands]x', error_description: 'AADSTS50196: busy', error_codes: [50196] } },
+      {
+        status: 503,
+        body: {
+          error: 'temporarily_unavailable##[stop-commands]x',
+          error_description: 'AADSTS50196: busy',
+          error_codes: [50196],
+        },
+      },
     ];
     const r = await run({ inputs: { 'timeout-seconds': '10' } });
     passed(r);
@@ -405,7 +430,8 @@ describe('secrets are masked before any line that could follow them', () => {
     expect(retryLine).toBeGreaterThan(-1);
     expect(lines[retryLine]).not.toContain('stop-commands');
     const fresh = issued()[1]!;
-    const maskOf = (secret: string) => lines.findIndex((l) => l.startsWith('::add-mask::') && l.includes(secret.slice(0, 40)));
+    const maskOf = (secret: string) =>
+      lines.findIndex((l) => l.startsWith('::add-mask::') && l.includes(secret.slice(0, 40)));
     expect(maskOf(fresh)).toBeGreaterThan(-1);
     expect(maskOf(fresh)).toBeLessThan(retryLine);
     // The runner's view: every secret's mask is a command it processed.

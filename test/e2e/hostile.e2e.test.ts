@@ -42,7 +42,11 @@ function runnerLines(stdout: string): string[] {
 
 /** Cells of a markdown table row, split at pipes that are not escaped. */
 function cellCount(row: string): number {
-  return row.trim().replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/).length;
+  return row
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split(/(?<!\\)\|/).length;
 }
 
 /** The summary outside fenced code blocks (the only place markdown is interpreted). */
@@ -83,7 +87,9 @@ function checkSafe(r: ActionResult, debug: boolean): void {
       const name = /^::([A-Za-z][A-Za-z0-9-]*)[ :]/.exec(trimmed)?.[1];
       expect(name && COMMANDS.has(name), `unexpected command line: ${trimmed.slice(0, 120)}`).toBe(true);
     } else {
-      expect(LOG_LINE.test(line), `a log line that does not start with the action's words: ${line.slice(0, 160)}`).toBe(true);
+      expect(LOG_LINE.test(line), `a log line that does not start with the action's words: ${line.slice(0, 160)}`).toBe(
+        true,
+      );
       plain++;
     }
   }
@@ -121,7 +127,8 @@ function checkSafe(r: ActionResult, debug: boolean): void {
       } else expect(cellCount(line), `row of a ${columns}-column table: ${line.slice(0, 200)}`).toBe(columns);
     } else columns = undefined;
     // Headings are the action's own (## result, ### sections, #### findings), never from a value.
-    if (/^\s{0,3}#/.test(line)) expect(line, 'heading').toMatch(/^#{2,4} (✅|❌|⚠️|ℹ️|Token|Federated|Findings|A credential|Azure)/);
+    if (/^\s{0,3}#/.test(line))
+      expect(line, 'heading').toMatch(/^#{2,4} (✅|❌|⚠️|ℹ️|Token|Federated|Findings|A credential|Azure)/);
     expect(line, 'HTML from a value').not.toMatch(/<(?!\/?code>)[A-Za-z!/?]/);
     expect(line, 'a link from a value').not.toMatch(/\]\(|\]\[|^\s*\[[^\]]*\]:/);
     expect(line, 'a line from a value that starts a block').not.toMatch(/^(>|\s*[-*+] |\s*\d+\. |={3,}\s*$|-{3,}\s*$)/);
@@ -135,7 +142,13 @@ function checkSafe(r: ActionResult, debug: boolean): void {
 }
 
 /** Sets the job's context and the credential list; returns the inputs for the run. */
-function hostileJob(v: { environment?: string; branch?: string; owner?: string; credentialName?: string; exchange?: boolean }) {
+function hostileJob(v: {
+  environment?: string;
+  branch?: string;
+  owner?: string;
+  credentialName?: string;
+  exchange?: boolean;
+}) {
   const ctx = world.github.context;
   if (v.environment !== undefined) ctx.environment = v.environment;
   if (v.branch !== undefined) ctx.ref = `refs/heads/${v.branch}`;
@@ -143,10 +156,21 @@ function hostileJob(v: { environment?: string; branch?: string; owner?: string; 
   const name = v.credentialName ?? 'main';
   const credentials = [
     { ...world.credential(), name },
-    { ...world.credential(), name: `${name}-env`, subject: `repo:${ctx.owner}/${ctx.repo}:environment:${v.environment ?? 'x'}` },
-    { ...world.credential(), name: `${name}-other`, subject: `repo:${ctx.owner}/${ctx.repo}:ref:refs/heads/${v.branch ?? 'y'}-not` },
+    {
+      ...world.credential(),
+      name: `${name}-env`,
+      subject: `repo:${ctx.owner}/${ctx.repo}:environment:${v.environment ?? 'x'}`,
+    },
+    {
+      ...world.credential(),
+      name: `${name}-other`,
+      subject: `repo:${ctx.owner}/${ctx.repo}:ref:refs/heads/${v.branch ?? 'y'}-not`,
+    },
   ];
-  return { 'federated-credentials': JSON.stringify(credentials), ...(v.exchange === false ? { exchange: 'false' } : {}) };
+  return {
+    'federated-credentials': JSON.stringify(credentials),
+    ...(v.exchange === false ? { exchange: 'false' } : {}),
+  };
 }
 
 const FORGERIES = [
@@ -164,23 +188,39 @@ const FORGERIES = [
   ' y ##[set-output name=result]pass',
   ' z ##[add-mask]main',
 ];
-const MARKUP = '| a | b |<img src=x onerror=alert(1)><script>alert(1)</script>`code` ```x``` [link](javascript:alert(1)) ![i](https://evil.example/i.png) # Heading\n# Heading\n> quote\n- item\n---\n@octocat &#124; &lt;';
+const MARKUP =
+  '| a | b |<img src=x onerror=alert(1)><script>alert(1)</script>`code` ```x``` [link](javascript:alert(1)) ![i](https://evil.example/i.png) # Heading\n# Heading\n> quote\n- item\n---\n@octocat &#124; &lt;';
 
 describe('hostile job context and credential names', () => {
   const cases: Array<[string, Parameters<typeof hostileJob>[0]]> = [
     ['workflow commands in the environment name', { environment: `prod${FORGERIES.join('')}` }],
     ['workflow commands in the branch', { branch: `main${FORGERIES.join('')}` }],
     ['workflow commands in the repository owner', { owner: `octo${FORGERIES.slice(0, 5).join('')}` }],
-    ['markdown and HTML everywhere', { environment: MARKUP, branch: MARKUP.replace(/\n/g, '%0A'), owner: 'o|w<b>n`e`r', credentialName: MARKUP }],
-    ['every hostile fragment at once', { environment: HOSTILE_FRAGMENTS.join('').replace(/\u0000/g, ''), credentialName: HOSTILE_FRAGMENTS.join('').replace(/\u0000/g, '') }],
-    ['a credential name that forges commands, compared only', { credentialName: `evil${FORGERIES.join('')}`, exchange: false }],
+    [
+      'markdown and HTML everywhere',
+      { environment: MARKUP, branch: MARKUP.replace(/\n/g, '%0A'), owner: 'o|w<b>n`e`r', credentialName: MARKUP },
+    ],
+    [
+      'every hostile fragment at once',
+      {
+        environment: HOSTILE_FRAGMENTS.join('').replace(/\u0000/g, ''),
+        credentialName: HOSTILE_FRAGMENTS.join('').replace(/\u0000/g, ''),
+      },
+    ],
+    [
+      'a credential name that forges commands, compared only',
+      { credentialName: `evil${FORGERIES.join('')}`, exchange: false },
+    ],
     ['a matching credential whose name forges commands', { credentialName: `main${FORGERIES.join('')}${MARKUP}` }],
   ];
   for (const [title, values] of cases) {
     for (const debug of [false, true]) {
       it(`${title}${debug ? ' (RUNNER_DEBUG=1)' : ''}`, async () => {
         const inputs = hostileJob(values);
-        const r = await world.run({ inputs: { ...inputs, 'timeout-seconds': '10' }, env: debug ? { RUNNER_DEBUG: '1' } : {} });
+        const r = await world.run({
+          inputs: { ...inputs, 'timeout-seconds': '10' },
+          env: debug ? { RUNNER_DEBUG: '1' } : {},
+        });
         checkSafe(r, debug);
       });
     }
@@ -220,15 +260,33 @@ describe('random hostile values (property)', () => {
   it('holds for any environment, branch, owner and credential name', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ environment: hostileArgument(30), branch: hostileArgument(30), owner: hostileArgument(12), credentialName: hostileArgument(30), exchange: fc.boolean() }),
+        fc.record({
+          environment: hostileArgument(30),
+          branch: hostileArgument(30),
+          owner: hostileArgument(12),
+          credentialName: hostileArgument(30),
+          exchange: fc.boolean(),
+        }),
         fc.boolean(),
         async (values, debug) => {
           // A fresh job per run (useWorld resets only between tests).
-          world.github.context = { ...world.github.context, environment: undefined, ref: 'refs/heads/main', owner: 'octo-org' };
+          world.github.context = {
+            ...world.github.context,
+            environment: undefined,
+            ref: 'refs/heads/main',
+            owner: 'octo-org',
+          };
           issuedBefore = { github: world.github.issuedTokens.length, entra: world.entra.tokensIssued.length };
           // An empty environment means "none"; an owner cannot be empty.
-          const inputs = hostileJob({ ...values, environment: values.environment || undefined, owner: values.owner || 'o' });
-          const r = await world.run({ inputs: { ...inputs, 'timeout-seconds': '10' }, env: debug ? { RUNNER_DEBUG: '1' } : {} });
+          const inputs = hostileJob({
+            ...values,
+            environment: values.environment || undefined,
+            owner: values.owner || 'o',
+          });
+          const r = await world.run({
+            inputs: { ...inputs, 'timeout-seconds': '10' },
+            env: debug ? { RUNNER_DEBUG: '1' } : {},
+          });
           checkSafe(r, debug);
         },
       ),

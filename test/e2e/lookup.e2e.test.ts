@@ -53,7 +53,10 @@ afterEach(() => {
 });
 
 async function run(options: RunActionOptions = {}) {
-  const r = await world.run({ ...options, inputs: { 'graph-host': azure.url, 'resource-manager-host': azure.url, ...options.inputs } });
+  const r = await world.run({
+    ...options,
+    inputs: { 'graph-host': azure.url, 'resource-manager-host': azure.url, ...options.inputs },
+  });
   checked.push(r);
   expect(r.stderr).toBe('');
   expect(r.timedOut).toBe(false);
@@ -62,11 +65,16 @@ async function run(options: RunActionOptions = {}) {
 
 const graphCalls = () => azure.requests.filter((q) => q.route === 'graph');
 const armCalls = () => azure.requests.filter((q) => q.route.startsWith('arm'));
-const tokenScopes = () => world.entra.requests.filter((q) => q.route === 'token').map((q) => ({ client: q.form?.client_id, scope: q.form?.scope }));
+const tokenScopes = () =>
+  world.entra.requests
+    .filter((q) => q.route === 'token')
+    .map((q) => ({ client: q.form?.client_id, scope: q.form?.scope }));
 
 describe('lookup: auto explains a rejection against the credentials Azure holds', () => {
   it('Microsoft Graph: nearest credential, field diff and source named (AADSTS700213)', async () => {
-    world.credentials.splice(0, world.credentials.length,
+    world.credentials.splice(
+      0,
+      world.credentials.length,
       world.credential({ name: 'tags', subject: 'repo:octo-org/octo-repo:ref:refs/tags/v1' }),
       world.credential({ name: 'production', subject: 'repo:octo-org/octo-repo:environment:production' }),
       world.credential({ name: 'mian', subject: 'repo:octo-org/octo-repo:ref:refs/heads/mian' }),
@@ -86,8 +94,12 @@ describe('lookup: auto explains a rejection against the credentials Azure holds'
     // Graph beta, paged, with the reader's token (never the job's own GitHub token).
     const calls = graphCalls();
     expect(calls.length).toBe(3);
-    expect(calls.every((q) => q.path.startsWith(`/beta/applications(appId='${CLIENT}')/federatedIdentityCredentials`))).toBe(true);
-    expect(calls.every((q) => q.principal === READER && q.audience === 'https://graph.microsoft.com' && q.status === 200)).toBe(true);
+    expect(
+      calls.every((q) => q.path.startsWith(`/beta/applications(appId='${CLIENT}')/federatedIdentityCredentials`)),
+    ).toBe(true);
+    expect(
+      calls.every((q) => q.principal === READER && q.audience === 'https://graph.microsoft.com' && q.status === 200),
+    ).toBe(true);
     expect(tokenScopes()).toEqual([
       { client: CLIENT, scope: 'https://management.azure.com/.default' },
       { client: READER, scope: 'https://graph.microsoft.com/.default' },
@@ -96,7 +108,9 @@ describe('lookup: auto explains a rejection against the credentials Azure holds'
   });
 
   it('Azure Resource Manager: a user-assigned identity found by client id, audience diff (AADSTS700212)', async () => {
-    world.entra.tenants[TENANT]!.apps[MI_CLIENT]!.credentials = [world.credential({ name: 'mi-gov', audiences: ['api://AzureADTokenExchangeUSGov'] })];
+    world.entra.tenants[TENANT]!.apps[MI_CLIENT]!.credentials = [
+      world.credential({ name: 'mi-gov', audiences: ['api://AzureADTokenExchangeUSGov'] }),
+    ];
     azure.pageSize = 1; // identities and credentials paged
     const r = await run({ inputs: { 'client-id': MI_CLIENT, 'subscription-id': SUB, 'reader-client-id': READER } });
     expect(r.code).toBe(1);
@@ -113,8 +127,12 @@ describe('lookup: auto explains a rejection against the credentials Azure holds'
       ['armIdentities', 200],
       ['armCredentials', 200],
     ]);
-    expect(armCalls()[0]!.path).toBe(`/subscriptions/${SUB}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=2023-01-31`);
-    expect(armCalls()[2]!.path.toLowerCase()).toContain('/resourcegroups/rg-deploy/providers/microsoft.managedidentity/userassignedidentities/deploy-mi/federatedidentitycredentials?api-version=2023-01-31');
+    expect(armCalls()[0]!.path).toBe(
+      `/subscriptions/${SUB}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=2023-01-31`,
+    );
+    expect(armCalls()[2]!.path.toLowerCase()).toContain(
+      '/resourcegroups/rg-deploy/providers/microsoft.managedidentity/userassignedidentities/deploy-mi/federatedidentitycredentials?api-version=2023-01-31',
+    );
     expect(armCalls().every((q) => q.principal === READER && q.audience === 'https://management.azure.com')).toBe(true);
     expect(findingIds(r)).not.toContain('lookup-denied');
   });
@@ -153,7 +171,9 @@ describe('lookup-denied: a 401/403 is a notice, never a failure', () => {
     expect(f.map((x) => x.id)).toEqual(['subject-mismatch', 'lookup-denied']);
     const notice = f[1]!;
     expect(notice.severity).toBe('notice');
-    expect(notice.message).toContain('HTTP 403 (Authorization_RequestDenied: Insufficient privileges to complete the operation.)');
+    expect(notice.message).toContain(
+      'HTTP 403 (Authorization_RequestDenied: Insufficient privileges to complete the operation.)',
+    );
     expect(notice.message).toContain('Application.Read.All');
     expect(notice.message).toContain('admin consent');
     expect(notice.fix).toContain(`az ad app permission admin-consent --id ${READER}`);
@@ -168,7 +188,11 @@ describe('lookup-denied: a 401/403 is a notice, never a failure', () => {
     expect(findingIds(r)).toEqual(['lookup-denied']);
     expect(findings(r)[0]!.fix).toContain(`--id ${CLIENT}`);
     // The Graph-scope exchange for the identity itself ran beside the main one.
-    expect(tokenScopes().map((t) => t.scope).sort()).toEqual(['https://graph.microsoft.com/.default', 'https://management.azure.com/.default']);
+    expect(
+      tokenScopes()
+        .map((t) => t.scope)
+        .sort(),
+    ).toEqual(['https://graph.microsoft.com/.default', 'https://management.azure.com/.default']);
   });
 
   it('ARM 403 on the identity search: notice naming Reader on the subscription', async () => {
@@ -178,12 +202,16 @@ describe('lookup-denied: a 401/403 is a notice, never a failure', () => {
     const f = findings(r);
     expect(f.map((x) => x.id)).toEqual(['lookup-denied']);
     expect(f[0]!.message).toContain('AuthorizationFailed');
-    expect(f[0]!.message).toContain("Microsoft.ManagedIdentity/userAssignedIdentities/read");
-    expect(f[0]!.fix).toContain(`az role assignment create --assignee ${MI_CLIENT} --role Reader --scope /subscriptions/${SUB}`);
+    expect(f[0]!.message).toContain('Microsoft.ManagedIdentity/userAssignedIdentities/read');
+    expect(f[0]!.fix).toContain(
+      `az role assignment create --assignee ${MI_CLIENT} --role Reader --scope /subscriptions/${SUB}`,
+    );
   });
 
   it('a reader whose own credential refuses the token: notice, diagnosis unchanged', async () => {
-    world.entra.tenants[TENANT]!.apps[READER]!.credentials = [world.credential({ name: 'reader-dev', subject: 'repo:octo-org/octo-repo:ref:refs/heads/dev' })];
+    world.entra.tenants[TENANT]!.apps[READER]!.credentials = [
+      world.credential({ name: 'reader-dev', subject: 'repo:octo-org/octo-repo:ref:refs/heads/dev' }),
+    ];
     world.credentials[0]!.subject = 'repo:octo-org/octo-repo:ref:refs/heads/dev';
     const r = await run({ inputs: { 'reader-client-id': READER } });
     expect(findingIds(r)).toEqual(['subject-mismatch', 'lookup-denied']);
@@ -202,10 +230,15 @@ describe('lookup-denied: a 401/403 is a notice, never a failure', () => {
 });
 
 describe('flexible credentials from Graph beta', () => {
-  const flexible = (name: string, value: string) => world.credential({ name, subject: null, claimsMatchingExpression: { value, languageVersion: 1 } });
+  const flexible = (name: string, value: string) =>
+    world.credential({ name, subject: null, claimsMatchingExpression: { value, languageVersion: 1 } });
 
   it('accepted: the expression read from Graph matches, and names the matched credential', async () => {
-    world.credentials.splice(0, 1, flexible('all-branches', "claims['sub'] matches 'repo:octo-org/octo-repo:ref:refs/heads/*'"));
+    world.credentials.splice(
+      0,
+      1,
+      flexible('all-branches', "claims['sub'] matches 'repo:octo-org/octo-repo:ref:refs/heads/*'"),
+    );
     azure.graphReaders = [CLIENT];
     const r = await run({ inputs: { lookup: 'graph' } });
     expect(r.code).toBe(0);
@@ -216,7 +249,11 @@ describe('flexible credentials from Graph beta', () => {
   });
 
   it('rejected: the failing clause is named (AADSTS7002131)', async () => {
-    world.credentials.splice(0, 1, flexible('releases', "claims['sub'] matches 'repo:octo-org/octo-repo:ref:refs/heads/release/*'"));
+    world.credentials.splice(
+      0,
+      1,
+      flexible('releases', "claims['sub'] matches 'repo:octo-org/octo-repo:ref:refs/heads/release/*'"),
+    );
     const r = await run({ inputs: { 'reader-client-id': READER } });
     expect(r.code).toBe(1);
     const f = findings(r);
@@ -230,11 +267,17 @@ describe('flexible credentials from Graph beta', () => {
 
 describe('expected-subscription-id', () => {
   it('passes when the exchanged identity sees an Enabled subscription', async () => {
-    azure.roleAssignments.push({ principal: CLIENT, role: 'Contributor', scope: `/subscriptions/${SUB}/resourceGroups/rg-deploy` });
+    azure.roleAssignments.push({
+      principal: CLIENT,
+      role: 'Contributor',
+      scope: `/subscriptions/${SUB}/resourceGroups/rg-deploy`,
+    });
     const r = await run({ inputs: { 'expected-subscription-id': SUB } });
     expect(r.code).toBe(0);
     expect(findingIds(r)).toEqual([]);
-    expect(armCalls().map((q) => [q.route, q.principal, q.status, q.path])).toEqual([['armSubscription', CLIENT, 200, `/subscriptions/${SUB}?api-version=2022-12-01`]]);
+    expect(armCalls().map((q) => [q.route, q.principal, q.status, q.path])).toEqual([
+      ['armSubscription', CLIENT, 200, `/subscriptions/${SUB}?api-version=2022-12-01`],
+    ]);
     expect(r.stdout).toContain(`Subscription 'Production' ${SUB} is visible to the identity and Enabled.`);
   });
 
@@ -246,7 +289,9 @@ describe('expected-subscription-id', () => {
     expect(f[0]!.severity).toBe('error');
     expect(f[0]!.message).toContain(`HTTP 403 for subscription ${SUB} (AuthorizationFailed`);
     expect(f[0]!.message).toContain('No subscriptions found');
-    expect(f[0]!.fix).toContain(`az role assignment create --assignee ${CLIENT} --role Reader --scope /subscriptions/${SUB}`);
+    expect(f[0]!.fix).toContain(
+      `az role assignment create --assignee ${CLIENT} --role Reader --scope /subscriptions/${SUB}`,
+    );
   });
 
   it('fails for a subscription ARM does not know (404)', async () => {
@@ -271,8 +316,18 @@ describe('expected-subscription-id', () => {
 describe('clouds', () => {
   it.each([
     ['azurecloud', 'api://AzureADTokenExchange', 'https://management.azure.com', 'https://graph.microsoft.com'],
-    ['azureusgovernment', 'api://AzureADTokenExchangeUSGov', 'https://management.usgovcloudapi.net', 'https://graph.microsoft.us'],
-    ['azurechinacloud', 'api://AzureADTokenExchangeChina', 'https://management.chinacloudapi.cn', 'https://microsoftgraph.chinacloudapi.cn'],
+    [
+      'azureusgovernment',
+      'api://AzureADTokenExchangeUSGov',
+      'https://management.usgovcloudapi.net',
+      'https://graph.microsoft.us',
+    ],
+    [
+      'azurechinacloud',
+      'api://AzureADTokenExchangeChina',
+      'https://management.chinacloudapi.cn',
+      'https://microsoftgraph.chinacloudapi.cn',
+    ],
   ])('%s: GitHub audience %s, exchange scope %s, Graph %s', async (environment, audience, arm, graph) => {
     world.credentials[0]!.audiences = [audience];
     world.entra.tenants[TENANT]!.apps[READER]!.credentials[0]!.audiences = [audience];
@@ -282,9 +337,15 @@ describe('clouds', () => {
     expect(r.code).toBe(0);
     expect(r.outputs.audience).toBe(audience);
     expect(r.outputs['matched-credential']).toBe('main');
-    const asked = world.github.requests.filter((q) => q.route === 'tokenRequest').map((q) => new URL(q.path, 'http://x').searchParams.get('audience'));
+    const asked = world.github.requests
+      .filter((q) => q.route === 'tokenRequest')
+      .map((q) => new URL(q.path, 'http://x').searchParams.get('audience'));
     expect(new Set(asked)).toEqual(new Set([audience]));
-    expect(tokenScopes().map((t) => t.scope).sort()).toEqual([`${arm}/.default`, `${graph}/.default`].sort());
+    expect(
+      tokenScopes()
+        .map((t) => t.scope)
+        .sort(),
+    ).toEqual([`${arm}/.default`, `${graph}/.default`].sort());
     expect(graphCalls()[0]!.audience).toBe(graph);
     expect(armCalls()[0]!.audience).toBe(arm);
   });
@@ -292,7 +353,10 @@ describe('clouds', () => {
   it('cloud-mismatch: a US Government tenant asked at the public endpoint (AADSTS900439)', async () => {
     world.entra.tenants[TENANT]!.cloudInstanceName = 'microsoftonline.us';
     world.entra.tenants[TENANT]!.tenantRegionScope = 'USG';
-    world.entra.forceError = { code: 900439, text: 'USGClientNotSupportedOnPublicEndpoint - The client is a US Government client and is not supported on the public endpoint.' };
+    world.entra.forceError = {
+      code: 900439,
+      text: 'USGClientNotSupportedOnPublicEndpoint - The client is a US Government client and is not supported on the public endpoint.',
+    };
     const r = await run();
     expect(r.code).toBe(1);
     const f = findings(r).filter((x) => x.id === 'cloud-mismatch');
@@ -301,7 +365,9 @@ describe('clouds', () => {
     expect(f[0]!.message).toContain("cloud_instance_name 'microsoftonline.us'");
     expect(f[0]!.message).toContain("tenant_region_scope 'USG'");
     expect(f[0]!.fix).toContain('environment: azureusgovernment');
-    expect(world.entra.requests.filter((q) => q.route === 'discovery').map((q) => q.path)).toEqual([`/${TENANT}/v2.0/.well-known/openid-configuration`]);
+    expect(world.entra.requests.filter((q) => q.route === 'discovery').map((q) => q.path)).toEqual([
+      `/${TENANT}/v2.0/.well-known/openid-configuration`,
+    ]);
   });
 
   it('no cloud-mismatch when discovery agrees with the chosen cloud (AADSTS700016)', async () => {

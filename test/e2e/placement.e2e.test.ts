@@ -44,10 +44,12 @@ function lineOf(text: string, needle: string): number {
 }
 
 describe('annotations land on the line to change', () => {
-  it('an environment subject points at the job\'s environment: line', async () => {
+  it("an environment subject points at the job's environment: line", async () => {
     world.github.context.environment = 'Production';
     const ws = await workspace({ '.github/workflows/deploy.yml': DEPLOY });
-    const r = await world.run({ env: { GITHUB_WORKSPACE: ws, GITHUB_ACTION_REPOSITORY: 'octo-org/azure-federation-check' } });
+    const r = await world.run({
+      env: { GITHUB_WORKSPACE: ws, GITHUB_ACTION_REPOSITORY: 'octo-org/azure-federation-check' },
+    });
     const [a] = annotations(r);
     expect(findings(r)[0]!.id).toBe('subject-mismatch');
     expect(a!.properties.file).toBe('.github/workflows/deploy.yml');
@@ -64,9 +66,11 @@ describe('annotations land on the line to change', () => {
     expect(Number(a!.properties.line)).toBe(lineOf(text, 'pull_request:'));
   });
 
-  it('a missing id-token permission points at the job\'s permissions: block', async () => {
+  it("a missing id-token permission points at the job's permissions: block", async () => {
     const ws = await workspace({ '.github/workflows/deploy.yml': DEPLOY });
-    const r = await world.run({ env: { GITHUB_WORKSPACE: ws, ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined } });
+    const r = await world.run({
+      env: { GITHUB_WORKSPACE: ws, ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined },
+    });
     const [a] = annotations(r);
     expect(findings(r)[0]!.id).toBe('oidc-unavailable');
     expect(Number(a!.properties.line)).toBe(lineOf(DEPLOY, '    permissions:'));
@@ -74,7 +78,10 @@ describe('annotations land on the line to change', () => {
 
   it('a malformed input points at its with: line', async () => {
     const ws = await workspace({ '.github/workflows/deploy.yml': DEPLOY });
-    const r = await world.run({ inputs: { 'tenant-id': 'not a tenant' }, env: { GITHUB_WORKSPACE: ws, GITHUB_ACTION_REPOSITORY: 'octo-org/azure-federation-check' } });
+    const r = await world.run({
+      inputs: { 'tenant-id': 'not a tenant' },
+      env: { GITHUB_WORKSPACE: ws, GITHUB_ACTION_REPOSITORY: 'octo-org/azure-federation-check' },
+    });
     const [a] = annotations(r);
     expect(Number(a!.properties.line)).toBe(lineOf(DEPLOY, 'tenant-id:'));
   });
@@ -82,7 +89,9 @@ describe('annotations land on the line to change', () => {
   it('an audience mismatch points at the audience input', async () => {
     world.credentials[0]!.audiences = ['api://AzureADTokenExchangeUSGov'];
     const ws = await workspace({ '.github/workflows/deploy.yml': DEPLOY.replace('    environment: Production\n', '') });
-    const r = await world.run({ env: { GITHUB_WORKSPACE: ws, GITHUB_ACTION_REPOSITORY: 'octo-org/azure-federation-check' } });
+    const r = await world.run({
+      env: { GITHUB_WORKSPACE: ws, GITHUB_ACTION_REPOSITORY: 'octo-org/azure-federation-check' },
+    });
     const a = annotations(r).find((x) => x.properties.title?.includes('AADSTS700212'));
     expect(a?.properties.line).toBeDefined();
     expect(Number(a!.properties.line)).toBe(lineOf(DEPLOY.replace('    environment: Production\n', ''), 'audience:'));

@@ -53,7 +53,9 @@ beforeEach(() => {
       apps: {
         [CLIENT]: {
           displayName: 'deploy-app',
-          credentials: [{ name: 'main', issuer: github.issuer, subject: github.subject(), audiences: [EXCHANGE_AUDIENCE] }],
+          credentials: [
+            { name: 'main', issuer: github.issuer, subject: github.subject(), audiences: [EXCHANGE_AUDIENCE] },
+          ],
         },
       },
     },
@@ -76,7 +78,12 @@ async function closedPort(): Promise<number> {
 
 async function run(env: Record<string, string>, timeoutSeconds = '10'): Promise<ActionResult> {
   const r = await runAction({
-    inputs: { 'client-id': CLIENT, 'tenant-id': TENANT, 'authority-host': `https://${ENTRA_NAME}:${entra.port}`, 'timeout-seconds': timeoutSeconds },
+    inputs: {
+      'client-id': CLIENT,
+      'tenant-id': TENANT,
+      'authority-host': `https://${ENTRA_NAME}:${entra.port}`,
+      'timeout-seconds': timeoutSeconds,
+    },
     env: {
       ...jobEnv(github.context),
       GITHUB_JOB: 'deploy',
@@ -128,7 +135,10 @@ describe('an https:// proxy: spoken to over TLS', () => {
 
   it('an https:// URL for a plaintext proxy: the action opens TLS (the proxy sees a handshake, no CONNECT)', async () => {
     const plain = await proxy();
-    const r = await run({ HTTPS_PROXY: plain.url.replace('http://', 'https://'), HTTP_PROXY: plain.url.replace('http://', 'https://') }, '1.5');
+    const r = await run(
+      { HTTPS_PROXY: plain.url.replace('http://', 'https://'), HTTP_PROXY: plain.url.replace('http://', 'https://') },
+      '1.5',
+    );
     expect(plain.tunnels).toEqual([]);
     expect(plain.unreadable).toBeGreaterThan(0);
     expect(findingIds(r)).toEqual(['oidc-request-failed']);

@@ -11,7 +11,7 @@ export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const CLIENT = '11111111-2222-3333-4444-555555555555';
 export const EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
-export interface World {
+interface World {
   github: GitHubStandin;
   entra: EntraStandin;
   /** The credentials of the app in Entra (mutable per test). */
@@ -59,7 +59,12 @@ export function useWorld(): World {
   world.run = (options = {}) =>
     runAction({
       ...options,
-      inputs: { 'client-id': CLIENT, 'tenant-id': TENANT, 'authority-host': world.entra.authorityHost, ...options.inputs },
+      inputs: {
+        'client-id': CLIENT,
+        'tenant-id': TENANT,
+        'authority-host': world.entra.authorityHost,
+        ...options.inputs,
+      },
       env: {
         ...jobEnv(world.github.context),
         GITHUB_JOB: 'deploy',
@@ -78,7 +83,9 @@ export function findingIds(r: ActionResult): string[] {
   return (JSON.parse(r.outputs.findings ?? '[]') as Array<{ id: string }>).map((f) => f.id);
 }
 
-export function findings(r: ActionResult): Array<{ id: string; severity: string; title: string; message: string; fix: string; code?: string }> {
+export function findings(
+  r: ActionResult,
+): Array<{ id: string; severity: string; title: string; message: string; fix: string; code?: string }> {
   return JSON.parse(r.outputs.findings ?? '[]');
 }
 
@@ -93,7 +100,8 @@ export function annotations(r: ActionResult, level = 'error') {
  * summary and the outputs. Command processing must never have been stopped.
  */
 export function assertNoSecrets(r: ActionResult, secrets: string[]): void {
-  if (r.runner.stops.length) throw new Error(`the output stopped the runner's command processing (${r.runner.stops.length}×)`);
+  if (r.runner.stops.length)
+    throw new Error(`the output stopped the runner's command processing (${r.runner.stops.length}×)`);
   const places: Record<string, string> = { log: r.runnerLog, summary: r.summary, outputs: JSON.stringify(r.outputs) };
   for (const secret of secrets) {
     const signature = secret.split('.')[2] ?? secret;

@@ -37,7 +37,8 @@ interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
   text: string;
-  json: any; // tests poke at arbitrary JSON
+  // biome-ignore lint/suspicious/noExplicitAny: tests poke at arbitrary JSON
+  json: any;
 }
 
 /** One HTTP(S) request with an explicit CA, as the brief asks (no global trust changes). */
@@ -96,7 +97,10 @@ function exchange(assertion: string | undefined, overrides: Record<string, strin
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) form.set(k, v);
   return request(`${entra.authorityHost}/${tenant}/oauth2/v2.0/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', 'client-request-id': 'aaaa0000-bb11-2222-33cc-444444dddddd' },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
+      'client-request-id': 'aaaa0000-bb11-2222-33cc-444444dddddd',
+    },
     body: form.toString(),
     ca: entra.ca,
   });
@@ -106,14 +110,25 @@ function expectEntraError(reply: Reply, code: number, error: string, status: num
   expect(reply.status).toBe(status);
   expect(reply.headers['x-ms-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   const body = reply.json as Record<string, unknown>;
-  expect(Object.keys(body).slice(0, 7)).toEqual(['error', 'error_description', 'error_codes', 'timestamp', 'trace_id', 'correlation_id', 'error_uri']);
+  expect(Object.keys(body).slice(0, 7)).toEqual([
+    'error',
+    'error_description',
+    'error_codes',
+    'timestamp',
+    'trace_id',
+    'correlation_id',
+    'error_uri',
+  ]);
   expect(body['error']).toBe(error);
   expect(body['error_codes']).toEqual([code]);
   expect(body['timestamp']).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
   expect(body['error_uri']).toBe(`https://login.microsoftonline.com/error?code=${code}`);
   const description = String(body['error_description']);
   expect(description).toMatch(
-    new RegExp(`^AADSTS${code}: .+ Trace ID: ${body['trace_id']} Correlation ID: ${body['correlation_id']} Timestamp: ${body['timestamp']}$`, 's'),
+    new RegExp(
+      `^AADSTS${code}: .+ Trace ID: ${body['trace_id']} Correlation ID: ${body['correlation_id']} Timestamp: ${body['timestamp']}$`,
+      's',
+    ),
   );
   return description.replace(/^AADSTS\d+: /, '').replace(/ Trace ID: .*$/s, '');
 }
@@ -155,7 +170,9 @@ describe('test certificate', () => {
   });
 
   it('lets a client that trusts the CA in, and only that client', async () => {
-    const ok = await request(`${entra.authorityHost}/${TENANT}/v2.0/.well-known/openid-configuration`, { ca: entra.ca });
+    const ok = await request(`${entra.authorityHost}/${TENANT}/v2.0/.well-known/openid-configuration`, {
+      ca: entra.ca,
+    });
     expect(ok.status).toBe(200);
     await expect(request(`${entra.authorityHost}/${TENANT}/v2.0/.well-known/openid-configuration`)).rejects.toThrow(
       /self[- ]signed/i,
@@ -201,7 +218,25 @@ describe('GitHub stand-in', () => {
       job_workflow_ref: 'octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main',
       runner_environment: 'github-hosted',
     });
-    for (const claim of ['jti', 'sha', 'run_id', 'run_number', 'run_attempt', 'actor', 'actor_id', 'workflow', 'workflow_ref', 'workflow_sha', 'job_workflow_sha', 'head_ref', 'base_ref', 'repository_visibility', 'nbf', 'iat', 'exp']) {
+    for (const claim of [
+      'jti',
+      'sha',
+      'run_id',
+      'run_number',
+      'run_attempt',
+      'actor',
+      'actor_id',
+      'workflow',
+      'workflow_ref',
+      'workflow_sha',
+      'job_workflow_sha',
+      'head_ref',
+      'base_ref',
+      'repository_visibility',
+      'nbf',
+      'iat',
+      'exp',
+    ]) {
       expect(payload, claim).toHaveProperty(claim);
     }
     expect(payload).not.toHaveProperty('environment');
@@ -220,13 +255,24 @@ describe('GitHub stand-in', () => {
   it('builds subjects like GitHub', () => {
     const ctx = defaultJobContext();
     expect(subjectFor({ ...ctx, environment: 'Production' })).toBe('repo:octo-org/octo-repo:environment:Production');
-    expect(subjectFor({ ...ctx, eventName: 'pull_request', ref: 'refs/pull/13/merge' })).toBe('repo:octo-org/octo-repo:pull_request');
-    expect(subjectFor({ ...ctx, eventName: 'pull_request_target', environment: 'prod' })).toBe('repo:octo-org/octo-repo:environment:prod');
-    expect(subjectFor({ ...ctx, ref: 'refs/tags/v1.2.3', refType: 'tag' })).toBe('repo:octo-org/octo-repo:ref:refs/tags/v1.2.3');
-    expect(subjectFor({ ...ctx, immutableSubject: true })).toBe('repo:octo-org@1001/octo-repo@2002:ref:refs/heads/main');
-    expect(subjectFor({ ...ctx, environment: 'prod', customTemplate: ['repository_owner', 'context'] }, { repository_owner: 'octo-org' })).toBe(
-      'repository_owner:octo-org:environment:prod',
+    expect(subjectFor({ ...ctx, eventName: 'pull_request', ref: 'refs/pull/13/merge' })).toBe(
+      'repo:octo-org/octo-repo:pull_request',
     );
+    expect(subjectFor({ ...ctx, eventName: 'pull_request_target', environment: 'prod' })).toBe(
+      'repo:octo-org/octo-repo:environment:prod',
+    );
+    expect(subjectFor({ ...ctx, ref: 'refs/tags/v1.2.3', refType: 'tag' })).toBe(
+      'repo:octo-org/octo-repo:ref:refs/tags/v1.2.3',
+    );
+    expect(subjectFor({ ...ctx, immutableSubject: true })).toBe(
+      'repo:octo-org@1001/octo-repo@2002:ref:refs/heads/main',
+    );
+    expect(
+      subjectFor(
+        { ...ctx, environment: 'prod', customTemplate: ['repository_owner', 'context'] },
+        { repository_owner: 'octo-org' },
+      ),
+    ).toBe('repository_owner:octo-org:environment:prod');
     expect(subjectFor({ ...ctx, subOverride: 'anything' })).toBe('anything');
   });
 
@@ -239,7 +285,12 @@ describe('GitHub stand-in', () => {
     expect(claims.sub).toBe(
       'repo:octo-org/octo-repo:ref:refs/heads/main:job_workflow_ref:octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main',
     );
-    expect(claims).toMatchObject({ enterprise: 'contoso-ent', enterprise_id: '4242', iss: `${github.issuer}/`, aud: AUD });
+    expect(claims).toMatchObject({
+      enterprise: 'contoso-ent',
+      enterprise_id: '4242',
+      iss: `${github.issuer}/`,
+      aud: AUD,
+    });
     expect(claims.exp! * 1000).toBeLessThan(Date.now());
   });
 
@@ -251,7 +302,9 @@ describe('GitHub stand-in', () => {
       expect(d.json.jwks_uri).toBe(`${ghe.issuer}/.well-known/jwks`);
       const token = await ghe.signToken();
       await jwtVerify(token, createLocalJWKSet((await request(d.json.jwks_uri)).json), { issuer: ghe.issuer });
-      expect((await request(`${ghe.issuer.replace('/contoso-ent', '')}/.well-known/openid-configuration`)).status).toBe(404);
+      expect((await request(`${ghe.issuer.replace('/contoso-ent', '')}/.well-known/openid-configuration`)).status).toBe(
+        404,
+      );
     } finally {
       await ghe.close();
     }
@@ -291,7 +344,9 @@ describe('GitHub stand-in', () => {
 describe('Entra stand-in: discovery', () => {
   it('serves tenant discovery by id and by domain', async () => {
     for (const t of [TENANT, 'contoso.onmicrosoft.com']) {
-      const reply = await request(`${entra.authorityHost}/${t}/v2.0/.well-known/openid-configuration`, { ca: entra.ca });
+      const reply = await request(`${entra.authorityHost}/${t}/v2.0/.well-known/openid-configuration`, {
+        ca: entra.ca,
+      });
       expect(reply.status).toBe(200);
       expect(reply.json).toMatchObject({
         token_endpoint: `${entra.authorityHost}/${TENANT}/oauth2/v2.0/token`,
@@ -306,11 +361,15 @@ describe('Entra stand-in: discovery', () => {
 
   it('answers an unknown tenant with AADSTS90002 and a malformed one with AADSTS900023', async () => {
     const unknown = '00000000-0000-0000-0000-000000000001';
-    const r1 = await request(`${entra.authorityHost}/${unknown}/v2.0/.well-known/openid-configuration`, { ca: entra.ca });
+    const r1 = await request(`${entra.authorityHost}/${unknown}/v2.0/.well-known/openid-configuration`, {
+      ca: entra.ca,
+    });
     expect(expectEntraError(r1, 90002, 'invalid_tenant', 400)).toBe(
       `Tenant '${unknown}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
     );
-    const r2 = await request(`${entra.authorityHost}/undefined/v2.0/.well-known/openid-configuration`, { ca: entra.ca });
+    const r2 = await request(`${entra.authorityHost}/undefined/v2.0/.well-known/openid-configuration`, {
+      ca: entra.ca,
+    });
     expect(expectEntraError(r2, 900023, 'invalid_tenant', 400)).toBe(
       "Specified tenant identifier 'undefined' is neither a valid DNS name, nor a valid external domain.",
     );
@@ -320,7 +379,10 @@ describe('Entra stand-in: discovery', () => {
 
   it('serves MSAL instance discovery', async () => {
     const authorize = encodeURIComponent(`${entra.authorityHost}/${TENANT}/oauth2/v2.0/authorize`);
-    const reply = await request(`${entra.authorityHost}/common/discovery/instance?api-version=1.1&authorization_endpoint=${authorize}`, { ca: entra.ca });
+    const reply = await request(
+      `${entra.authorityHost}/common/discovery/instance?api-version=1.1&authorization_endpoint=${authorize}`,
+      { ca: entra.ca },
+    );
     const host = `127.0.0.1:${entra.port}`;
     expect(reply.json).toEqual({
       tenant_discovery_endpoint: `${entra.authorityHost}/${TENANT}/v2.0/.well-known/openid-configuration`,
@@ -343,11 +405,13 @@ describe('Entra stand-in: token exchange', () => {
     expect(payload['oid']).toMatch(/^[0-9a-f-]{36}$/);
     expect(entra.tokensIssued).toContain(reply.json.access_token);
     // Entra fetched the issuer's metadata itself.
-    expect(github.requests.filter((r) => r.route === 'discovery' || r.route === 'jwks').length).toBeGreaterThanOrEqual(2);
+    expect(github.requests.filter((r) => r.route === 'discovery' || r.route === 'jwks').length).toBeGreaterThanOrEqual(
+      2,
+    );
     expect(entra.requests.at(-1)).toMatchObject({ route: 'token', tenant: TENANT, status: 200 });
   });
 
-  it('AADSTS700213 for a different subject, with Entra\'s exact shape', async () => {
+  it("AADSTS700213 for a different subject, with Entra's exact shape", async () => {
     github.context.environment = 'production';
     const token = await github.signToken();
     const text = expectEntraError(await exchange(token), 700213, 'invalid_client', 401);
@@ -360,7 +424,9 @@ describe('Entra stand-in: token exchange', () => {
   it('AADSTS7002138 when only the case differs', async () => {
     github.context.owner = 'Octo-Org';
     const text = expectEntraError(await exchange(await github.signToken()), 7002138, 'invalid_client', 401);
-    expect(text).toMatch(/^No matching federated identity record found for presented assertion subject 'repo:Octo-Org\/octo-repo:ref:refs\/heads\/main'\. The subject matches with case-insensitive comparison, but not with case-sensitive comparison\./);
+    expect(text).toMatch(
+      /^No matching federated identity record found for presented assertion subject 'repo:Octo-Org\/octo-repo:ref:refs\/heads\/main'\. The subject matches with case-insensitive comparison, but not with case-sensitive comparison\./,
+    );
     expect(text).toMatch(/reference-breaking-changes#august-2024\.$/);
   });
 
@@ -373,8 +439,15 @@ describe('Entra stand-in: token exchange', () => {
   });
 
   it('AADSTS700212 for a different audience', async () => {
-    const text = expectEntraError(await exchange(await github.signToken({ aud: 'https://github.com/octo-org' })), 700212, 'invalid_client', 401);
-    expect(text).toMatch(/^No matching federated identity record found for presented assertion audience 'https:\/\/github\.com\/octo-org'\./);
+    const text = expectEntraError(
+      await exchange(await github.signToken({ aud: 'https://github.com/octo-org' })),
+      700212,
+      'invalid_client',
+      401,
+    );
+    expect(text).toMatch(
+      /^No matching federated identity record found for presented assertion audience 'https:\/\/github\.com\/octo-org'\./,
+    );
   });
 
   it('matches flexible credentials and answers AADSTS7002131 when none match', async () => {
@@ -386,7 +459,8 @@ describe('Entra stand-in: token exchange', () => {
         subject: null,
         audiences: [AUD],
         claimsMatchingExpression: {
-          value: "claims['sub'] matches 'repo:octo-org/octo-repo:ref:refs/heads/*' and claims['job_workflow_ref'] matches 'octo-org/octo-repo/.github/workflows/*.yml@refs/heads/main'",
+          value:
+            "claims['sub'] matches 'repo:octo-org/octo-repo:ref:refs/heads/*' and claims['job_workflow_ref'] matches 'octo-org/octo-repo/.github/workflows/*.yml@refs/heads/main'",
           languageVersion: 1,
         },
       },
@@ -397,7 +471,7 @@ describe('Entra stand-in: token exchange', () => {
     expect(text).toMatch(/or no federated identity credential expression matched\./);
   });
 
-  it('checks keys and signatures from the issuer\'s JWKS', async () => {
+  it("checks keys and signatures from the issuer's JWKS", async () => {
     github.omitKidFromJwks = true;
     const token = await github.signToken();
     const text = expectEntraError(await exchange(token), 7000272, 'invalid_client', 401);
@@ -405,11 +479,16 @@ describe('Entra stand-in: token exchange', () => {
       `The certificate with identifier ${github.kid} used to sign the federated credential could not be found in the metadata of identity provider ${github.issuer}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`,
     );
     github.omitKidFromJwks = false;
-    expectEntraError(await exchange(await github.signToken({}, {}, { foreignKey: true })), 50027, 'invalid_request', 400);
+    expectEntraError(
+      await exchange(await github.signToken({}, {}, { foreignKey: true })),
+      50027,
+      'invalid_request',
+      400,
+    );
     expectEntraError(await exchange('not.a.jwt'), 50027, 'invalid_request', 400);
   });
 
-  it('AADSTS90061 when the issuer\'s metadata cannot be fetched', async () => {
+  it("AADSTS90061 when the issuer's metadata cannot be fetched", async () => {
     for (const fault of [{ status: 503 }, { html: true }, { reset: true }]) {
       github.faults.discovery = [fault];
       expect(expectEntraError(await exchange(await github.signToken()), 90061, 'invalid_request', 400)).toBe(
@@ -438,11 +517,18 @@ describe('Entra stand-in: token exchange', () => {
       "The request body must contain the following parameter: 'scope'.",
     );
     expectEntraError(await exchange(undefined), 7000218, 'invalid_client', 401);
-    expectEntraError(await exchange(token, { scope: 'https://management.azure.com/user_impersonation' }), 70011, 'invalid_scope', 400);
+    expectEntraError(
+      await exchange(token, { scope: 'https://management.azure.com/user_impersonation' }),
+      70011,
+      'invalid_scope',
+      400,
+    );
 
     const app = entra.tenants[TENANT]!.apps[CLIENT]!;
     app.disabled = true;
-    expect(expectEntraError(await exchange(token), 7000112, 'unauthorized_client', 400)).toBe(`Application '${CLIENT}'(deploy-app) is disabled.`);
+    expect(expectEntraError(await exchange(token), 7000112, 'unauthorized_client', 400)).toBe(
+      `Application '${CLIENT}'(deploy-app) is disabled.`,
+    );
     app.disabled = false;
     app.credentials = [];
     expect(expectEntraError(await exchange(token), 70025, 'invalid_client', 401)).toBe(
@@ -485,7 +571,11 @@ describe('Entra stand-in: token exchange', () => {
 });
 
 describe('claims expression evaluator', () => {
-  const claims = { sub: "repo:o/r:ref:refs/heads/feat/x", job_workflow_ref: "o/r/.github/workflows/d.yml@refs/heads/main", quoted: "it's" };
+  const claims = {
+    sub: 'repo:o/r:ref:refs/heads/feat/x',
+    job_workflow_ref: 'o/r/.github/workflows/d.yml@refs/heads/main',
+    quoted: "it's",
+  };
   it.each([
     ["claims['sub'] matches 'repo:o/r:ref:refs/heads/*'", true],
     ["claims['sub'] matches 'repo:o/r:ref:refs/heads/feat/?'", true],
@@ -493,7 +583,10 @@ describe('claims expression evaluator', () => {
     ["claims['sub'] matches 'REPO:o/r:*'", false],
     ["claims['sub'] eq 'repo:o/r:ref:refs/heads/feat/x'", true],
     ["claims['sub'] eq 'repo:o/r:ref:refs/heads/*'", false],
-    ["claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] eq 'o/r/.github/workflows/d.yml@refs/heads/main'", true],
+    [
+      "claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] eq 'o/r/.github/workflows/d.yml@refs/heads/main'",
+      true,
+    ],
     ["claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] matches '*@refs/heads/dev'", false],
     ["claims['quoted'] eq 'it''s'", true],
     ["claims['missing'] matches '*'", false],
@@ -513,7 +606,7 @@ describe('runner harness', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('parses workflow commands with the runner\'s unescaping', () => {
+  it("parses workflow commands with the runner's unescaping", () => {
     const commands = parseWorkflowCommands(
       [
         'plain line',
@@ -526,7 +619,11 @@ describe('runner harness', () => {
       ].join('\n'),
     );
     expect(commands).toEqual([
-      { command: 'error', properties: { title: 'Subject: mismatch', file: '.github/workflows/deploy.yml', line: '12' }, message: 'AADSTS700213\nsecond line 100%' },
+      {
+        command: 'error',
+        properties: { title: 'Subject: mismatch', file: '.github/workflows/deploy.yml', line: '12' },
+        message: 'AADSTS700213\nsecond line 100%',
+      },
       { command: 'add-mask', properties: {}, message: 'secret' },
       { command: 'notice', properties: {}, message: 'back' },
     ]);
@@ -534,7 +631,11 @@ describe('runner harness', () => {
 
   it('parses file commands', () => {
     const errors: string[] = [];
-    expect(parseFileCommand('a=1\nmulti<<ghadelimiter_1\nx\ny=z\nghadelimiter_1\nb=\n', errors)).toEqual({ a: '1', multi: 'x\ny=z', b: '' });
+    expect(parseFileCommand('a=1\nmulti<<ghadelimiter_1\nx\ny=z\nghadelimiter_1\nb=\n', errors)).toEqual({
+      a: '1',
+      multi: 'x\ny=z',
+      b: '',
+    });
     expect(errors).toEqual([]);
     parseFileCommand('broken<<EOF\nno end\n', errors);
     expect(errors[0]).toMatch(/delimiter/);
@@ -566,7 +667,9 @@ console.log('::warning title=Heads up%2C really::be, careful%0Aok');
     expect(result.code).toBe(0);
     expect(result.outputs).toEqual({ client: CLIENT, leaked: '', repo: 'acme/octo-repo', event: 'none', cwd: 'true' });
     expect(result.summary).toBe('## Summary\n');
-    expect(result.commands).toEqual([{ command: 'warning', properties: { title: 'Heads up, really' }, message: 'be, careful\nok' }]);
+    expect(result.commands).toEqual([
+      { command: 'warning', properties: { title: 'Heads up, really' }, message: 'be, careful\nok' },
+    ]);
     expect(result.env).not.toHaveProperty('INPUT_UNSET');
   });
 
@@ -612,10 +715,16 @@ try {
 
     github.context.environment = 'Production';
     const failed = await runAction({ script, inputs, env: standinEnv(github, entra) });
-    expect(failed.outputs['result']).toMatch(/^invalid_client Error\(s\): 700213 - .* Description: AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:octo-org\/octo-repo:environment:Production'\./);
+    expect(failed.outputs['result']).toMatch(
+      /^invalid_client Error\(s\): 700213 - .* Description: AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:octo-org\/octo-repo:environment:Production'\./,
+    );
 
     // Without the CA the child must refuse the stand-in's certificate.
-    const untrusted = await runAction({ script, inputs, env: { ...standinEnv(github, entra), NODE_EXTRA_CA_CERTS: undefined } });
+    const untrusted = await runAction({
+      script,
+      inputs,
+      env: { ...standinEnv(github, entra), NODE_EXTRA_CA_CERTS: undefined },
+    });
     expect(untrusted.outputs['result']).not.toMatch(/^ok/);
   });
 });

@@ -5,7 +5,7 @@
  *
  * It verifies every bearer token against the Entra stand-in's signing key (`entra.jwks()`), checks
  * the token's audience per service, authorises by the token's `appid`, and answers with Azure's
- * paging and error shapes (entra-facts §1.2, §1.3):
+ * paging and error shapes (docs/entra-matching.md §1.2, §1.3):
  * - Graph `GET /{v1.0|beta}/applications(appId='{id}')/federatedIdentityCredentials`: `value` +
  *   `@odata.nextLink`; v1.0 leaves out `claimsMatchingExpression`, as the real v1.0 does. Needs
  *   Application.Read.All (the app id in `graphReaders`); otherwise 403 Authorization_RequestDenied.
@@ -30,7 +30,7 @@ import type { EntraStandin, FederatedCredential } from './entra-standin.js';
 import { applyFault, nextFault, send, type FaultPlan } from './faults.js';
 import { defaultCertificate, type TestCertificate } from './tls.js';
 
-export interface ManagedIdentity {
+interface ManagedIdentity {
   name: string;
   resourceGroup: string;
   /** The identity's client id: an app of the same id in the Entra stand-in holds its credentials. */
@@ -39,7 +39,7 @@ export interface ManagedIdentity {
   location?: string;
 }
 
-export interface Subscription {
+interface Subscription {
   displayName?: string;
   /** Enabled, Warned, PastDue, Disabled, Deleted. */
   state?: string;
@@ -47,7 +47,7 @@ export interface Subscription {
   identities?: ManagedIdentity[];
 }
 
-export interface RoleAssignment {
+interface RoleAssignment {
   /** The app (client) id of the principal. */
   principal: string;
   role: string;
@@ -55,16 +55,16 @@ export interface RoleAssignment {
   scope: string;
 }
 
-export type AzureRoute = 'graph' | 'armSubscription' | 'armIdentities' | 'armCredentials' | 'other';
+type AzureRoute = 'graph' | 'armSubscription' | 'armIdentities' | 'armCredentials' | 'other';
 
-export interface AzureFaults {
+interface AzureFaults {
   graph?: FaultPlan;
   armSubscription?: FaultPlan;
   armIdentities?: FaultPlan;
   armCredentials?: FaultPlan;
 }
 
-export interface AzureRequestRecord {
+interface AzureRequestRecord {
   method: string;
   /** Path with query string. */
   path: string;
@@ -78,7 +78,7 @@ export interface AzureRequestRecord {
   status?: number;
 }
 
-export interface AzureStandinOptions {
+interface AzureStandinOptions {
   entra: EntraStandin;
   tls?: TestCertificate;
   /** Items per page for every listing (default 100). */
@@ -104,9 +104,20 @@ export interface AzureStandin {
   close(): Promise<void>;
 }
 
-const ALL_GRAPH = ['https://graph.microsoft.com', 'https://graph.microsoft.us', 'https://dod-graph.microsoft.us', 'https://microsoftgraph.chinacloudapi.cn'];
-const ALL_ARM = ['https://management.azure.com', 'https://management.core.windows.net', 'https://management.usgovcloudapi.net', 'https://management.core.usgovcloudapi.net', 'https://management.chinacloudapi.cn', 'https://management.core.chinacloudapi.cn'];
-
+const ALL_GRAPH = [
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.us',
+  'https://dod-graph.microsoft.us',
+  'https://microsoftgraph.chinacloudapi.cn',
+];
+const ALL_ARM = [
+  'https://management.azure.com',
+  'https://management.core.windows.net',
+  'https://management.usgovcloudapi.net',
+  'https://management.core.usgovcloudapi.net',
+  'https://management.chinacloudapi.cn',
+  'https://management.core.chinacloudapi.cn',
+];
 
 class AzureError extends Error {
   constructor(
@@ -119,7 +130,15 @@ class AzureError extends Error {
 
 function graphError(status: number, code: string, message: string): AzureError {
   return new AzureError(status, {
-    error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': randomUUID(), 'client-request-id': randomUUID() } },
+    error: {
+      code,
+      message,
+      innerError: {
+        date: new Date().toISOString().replace(/\.\d+Z$/, ''),
+        'request-id': randomUUID(),
+        'client-request-id': randomUUID(),
+      },
+    },
   });
 }
 
@@ -127,7 +146,8 @@ function armError(status: number, code: string, message: string): AzureError {
   return new AzureError(status, { error: { code, message } });
 }
 
-const sameAudience = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+const sameAudience = (a: string, b: string) =>
+  a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 
 export async function startAzureStandin(options: AzureStandinOptions): Promise<AzureStandin> {
   const tls = options.tls ?? (await defaultCertificate());
@@ -158,7 +178,11 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
     },
   };
 
-  const verify = async (req: IncomingMessage, service: 'graph' | 'arm', record: AzureRequestRecord): Promise<JWTPayload> => {
+  const verify = async (
+    req: IncomingMessage,
+    service: 'graph' | 'arm',
+    record: AzureRequestRecord,
+  ): Promise<JWTPayload> => {
     const auth = req.headers.authorization ?? '';
     const token = /^Bearer (\S+)$/i.exec(auth)?.[1];
     record.hadToken = !!token;
@@ -189,18 +213,28 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
     return payload;
   };
 
-  const page = <T>(items: T[], skip: number) => ({ items: items.slice(skip, skip + standin.pageSize), more: skip + standin.pageSize < items.length, next: skip + standin.pageSize });
+  const page = <T>(items: T[], skip: number) => ({
+    items: items.slice(skip, skip + standin.pageSize),
+    more: skip + standin.pageSize < items.length,
+    next: skip + standin.pageSize,
+  });
 
   const skipOf = (u: URL): number => {
     const raw = u.searchParams.get('$skiptoken');
     if (!raw) return 0;
-    const n = Number(Buffer.from(raw, 'base64url').toString('utf8').replace(/^offset:/, ''));
+    const n = Number(
+      Buffer.from(raw, 'base64url')
+        .toString('utf8')
+        .replace(/^offset:/, ''),
+    );
     return Number.isInteger(n) && n >= 0 ? n : 0;
   };
   const skipToken = (n: number) => Buffer.from(`offset:${n}`).toString('base64url');
 
   const managedIdentity = (clientId: string): boolean =>
-    Object.values(standin.subscriptions).some((s) => (s.identities ?? []).some((i) => i.clientId.toLowerCase() === clientId.toLowerCase()));
+    Object.values(standin.subscriptions).some((s) =>
+      (s.identities ?? []).some((i) => i.clientId.toLowerCase() === clientId.toLowerCase()),
+    );
 
   const credentialsOf = (tenantId: string, clientId: string): FederatedCredential[] | undefined => {
     const tenant = options.entra.tenants[tenantId];
@@ -209,7 +243,11 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
   };
 
   const covers = (principal: string, scope: string) =>
-    standin.roleAssignments.some((r) => r.principal.toLowerCase() === principal.toLowerCase() && `${scope.toLowerCase()}/`.startsWith(`${r.scope.toLowerCase().replace(/\/+$/, '')}/`));
+    standin.roleAssignments.some(
+      (r) =>
+        r.principal.toLowerCase() === principal.toLowerCase() &&
+        `${scope.toLowerCase()}/`.startsWith(`${r.scope.toLowerCase().replace(/\/+$/, '')}/`),
+    );
 
   const denied = (payload: JWTPayload, action: string, scope: string) =>
     armError(
@@ -229,7 +267,12 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
     if (!standin.graphReaders.some((r) => r.toLowerCase() === String(payload.appid).toLowerCase()))
       throw graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     const creds = managedIdentity(appId) ? undefined : credentialsOf(tid, appId);
-    if (!creds) throw graphError(404, 'Request_ResourceNotFound', `Resource '${appId}' does not exist or one of its queried reference-property objects are not present.`);
+    if (!creds)
+      throw graphError(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${appId}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     const shown = creds.map((c) => ({
       id: randomUUID(),
       name: c.name,
@@ -250,13 +293,36 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
 
   const armRoute = (segments: string[]): AzureRoute => {
     if (segments.length === 2) return 'armSubscription';
-    if (segments.length === 5 && segments[2] === 'providers' && segments[3]?.toLowerCase() === 'microsoft.managedidentity' && segments[4]?.toLowerCase() === 'userassignedidentities') return 'armIdentities';
-    if (segments.length === 9 && segments[2]?.toLowerCase() === 'resourcegroups' && segments[6]?.toLowerCase() === 'userassignedidentities' && segments[8]?.toLowerCase() === 'federatedidentitycredentials') return 'armCredentials';
+    if (
+      segments.length === 5 &&
+      segments[2] === 'providers' &&
+      segments[3]?.toLowerCase() === 'microsoft.managedidentity' &&
+      segments[4]?.toLowerCase() === 'userassignedidentities'
+    )
+      return 'armIdentities';
+    if (
+      segments.length === 9 &&
+      segments[2]?.toLowerCase() === 'resourcegroups' &&
+      segments[6]?.toLowerCase() === 'userassignedidentities' &&
+      segments[8]?.toLowerCase() === 'federatedidentitycredentials'
+    )
+      return 'armCredentials';
     return 'other';
   };
 
-  const arm = async (u: URL, segments: string[], route: AzureRoute, req: IncomingMessage, record: AzureRequestRecord) => {
-    if (!u.searchParams.get('api-version')) throw armError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+  const arm = async (
+    u: URL,
+    segments: string[],
+    route: AzureRoute,
+    req: IncomingMessage,
+    record: AzureRequestRecord,
+  ) => {
+    if (!u.searchParams.get('api-version'))
+      throw armError(
+        400,
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
     const payload = await verify(req, 'arm', record);
     const principal = String(payload.appid ?? '');
     const subId = segments[1] ?? '';
@@ -274,7 +340,13 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
     });
     switch (route) {
       case 'armSubscription': {
-        if (!standin.roleAssignments.some((r) => r.principal.toLowerCase() === principal.toLowerCase() && `${r.scope.toLowerCase()}/`.startsWith(`${subScope.toLowerCase()}/`)))
+        if (
+          !standin.roleAssignments.some(
+            (r) =>
+              r.principal.toLowerCase() === principal.toLowerCase() &&
+              `${r.scope.toLowerCase()}/`.startsWith(`${subScope.toLowerCase()}/`),
+          )
+        )
           throw denied(payload, 'Microsoft.Resources/subscriptions/read', subScope);
         return {
           id: subScope,
@@ -284,25 +356,46 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
           tenantId: subscription.tenantId,
           displayName: subscription.displayName ?? 'Pay-As-You-Go',
           state: subscription.state ?? 'Enabled',
-          subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+          subscriptionPolicies: {
+            locationPlacementId: 'Public_2014-09-01',
+            quotaId: 'PayAsYouGo_2014-09-01',
+            spendingLimit: 'Off',
+          },
         };
       }
       case 'armIdentities': {
-        if (!covers(principal, subScope)) throw denied(payload, 'Microsoft.ManagedIdentity/userAssignedIdentities/read', subScope);
+        if (!covers(principal, subScope))
+          throw denied(payload, 'Microsoft.ManagedIdentity/userAssignedIdentities/read', subScope);
         const all = (subscription.identities ?? []).map(identityJson);
         const p = page(all, skipOf(u));
         return {
           value: p.items,
-          ...(p.more ? { nextLink: `${url}${subScope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=${u.searchParams.get('api-version')}&$skiptoken=${skipToken(p.next)}` } : {}),
+          ...(p.more
+            ? {
+                nextLink: `${url}${subScope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=${u.searchParams.get('api-version')}&$skiptoken=${skipToken(p.next)}`,
+              }
+            : {}),
         };
       }
       default: {
         const rg = segments[3] ?? '';
         const name = segments[7] ?? '';
-        const identity = (subscription.identities ?? []).find((i) => i.resourceGroup.toLowerCase() === rg.toLowerCase() && i.name.toLowerCase() === name.toLowerCase());
+        const identity = (subscription.identities ?? []).find(
+          (i) => i.resourceGroup.toLowerCase() === rg.toLowerCase() && i.name.toLowerCase() === name.toLowerCase(),
+        );
         const identityId = `${subScope}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
-        if (!covers(principal, identityId)) throw denied(payload, 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read', identityId);
-        if (!identity) throw armError(404, 'ResourceNotFound', `The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/${name}' under resource group '${rg}' was not found.`);
+        if (!covers(principal, identityId))
+          throw denied(
+            payload,
+            'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read',
+            identityId,
+          );
+        if (!identity)
+          throw armError(
+            404,
+            'ResourceNotFound',
+            `The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/${name}' under resource group '${rg}' was not found.`,
+          );
         const creds = credentialsOf(subscription.tenantId, identity.clientId) ?? [];
         const all = creds.map((c) => ({
           id: `${identityJson(identity).id}/federatedIdentityCredentials/${c.name}`,
@@ -313,7 +406,11 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
         const p = page(all, skipOf(u));
         return {
           value: p.items,
-          ...(p.more ? { nextLink: `${url}${identityId}/federatedIdentityCredentials?api-version=${u.searchParams.get('api-version')}&$skiptoken=${skipToken(p.next)}` } : {}),
+          ...(p.more
+            ? {
+                nextLink: `${url}${identityId}/federatedIdentityCredentials?api-version=${u.searchParams.get('api-version')}&$skiptoken=${skipToken(p.next)}`,
+              }
+            : {}),
         };
       }
     }
@@ -323,22 +420,56 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
     const u = new URL(req.url ?? '/', url);
     const segments = u.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const isGraph = segments[0] === 'v1.0' || segments[0] === 'beta';
-    const route: AzureRoute = isGraph ? 'graph' : segments[0]?.toLowerCase() === 'subscriptions' ? armRoute(segments) : 'other';
-    const record: AzureRequestRecord = { method: req.method ?? 'GET', path: u.pathname + u.search, route, time: Date.now(), hadToken: false };
+    const route: AzureRoute = isGraph
+      ? 'graph'
+      : segments[0]?.toLowerCase() === 'subscriptions'
+        ? armRoute(segments)
+        : 'other';
+    const record: AzureRequestRecord = {
+      method: req.method ?? 'GET',
+      path: u.pathname + u.search,
+      route,
+      time: Date.now(),
+      hadToken: false,
+    };
     standin.requests.push(record);
     res.on('finish', () => (record.status ??= res.statusCode));
     const headers: Record<string, string> = isGraph
-      ? { 'request-id': randomUUID(), 'client-request-id': randomUUID(), 'x-ms-ags-diagnostic': '{"ServerInfo":{"DataCenter":"Stand-in"}}' }
-      : { 'x-ms-request-id': randomUUID(), 'x-ms-correlation-request-id': randomUUID(), 'x-ms-ratelimit-remaining-subscription-reads': '11999' };
+      ? {
+          'request-id': randomUUID(),
+          'client-request-id': randomUUID(),
+          'x-ms-ags-diagnostic': '{"ServerInfo":{"DataCenter":"Stand-in"}}',
+        }
+      : {
+          'x-ms-request-id': randomUUID(),
+          'x-ms-correlation-request-id': randomUUID(),
+          'x-ms-ratelimit-remaining-subscription-reads': '11999',
+        };
     if (route !== 'other') {
       const defaultBody = (status: number) =>
         isGraph
-          ? graphError(status, status === 429 ? 'TooManyRequests' : 'serviceNotAvailable', status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.').body
-          : armError(status, status === 429 ? 'TooManyRequests' : 'InternalServerError', status === 429 ? 'The request is being throttled.' : 'Encountered internal server error. Please try again.').body;
-      if (await applyFault(nextFault(standin.faults[route], req), res, { hanging, defaultBody, baseHeaders: headers })) return;
+          ? graphError(
+              status,
+              status === 429 ? 'TooManyRequests' : 'serviceNotAvailable',
+              status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.',
+            ).body
+          : armError(
+              status,
+              status === 429 ? 'TooManyRequests' : 'InternalServerError',
+              status === 429
+                ? 'The request is being throttled.'
+                : 'Encountered internal server error. Please try again.',
+            ).body;
+      if (await applyFault(nextFault(standin.faults[route], req), res, { hanging, defaultBody, baseHeaders: headers }))
+        return;
     }
     try {
-      if (req.method !== 'GET') throw (isGraph ? graphError : armError)(405, 'MethodNotAllowed', `The stand-in only answers GET, not ${req.method}.`);
+      if (req.method !== 'GET')
+        throw (isGraph ? graphError : armError)(
+          405,
+          'MethodNotAllowed',
+          `The stand-in only answers GET, not ${req.method}.`,
+        );
       let body: unknown;
       if (isGraph) body = await graph(u, segments, req, record);
       else if (route !== 'other') body = await arm(u, segments, route, req, record);

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
-export interface TunnelRecord {
+interface TunnelRecord {
   /** `host:port` from the CONNECT line. */
   target: string;
   time: number;
@@ -47,7 +47,9 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     res.writeHead(405, { 'content-type': 'text/plain' });
     res.end('this proxy only tunnels (CONNECT)\n');
   };
-  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createServer(onRequest);
+  const server: Server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createServer(onRequest);
   let unreadable = 0;
   server.on('clientError', (_e, socket: Socket) => {
     unreadable++;
@@ -69,7 +71,9 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     client.on('error', () => client.destroy());
     if (expectedAuth && authorization !== expectedAuth) {
       record.status = 407;
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n',
+      );
       return;
     }
     const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(target);
@@ -104,7 +108,9 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const auth = options.credentials ? `${encodeURIComponent(options.credentials.user)}:${encodeURIComponent(options.credentials.password)}@` : '';
+  const auth = options.credentials
+    ? `${encodeURIComponent(options.credentials.user)}:${encodeURIComponent(options.credentials.password)}@`
+    : '';
   const proxy: ConnectProxy = {
     url: `${options.tls ? 'https' : 'http'}://${auth}127.0.0.1:${port}`,
     port,

@@ -4,7 +4,7 @@
  * client_credentials exchange with a federated client_assertion. It really verifies the
  * assertion (fetching the issuer's discovery document and JWKS over the network, as Entra
  * does), matches federated identity credentials with Entra's rules and answers with
- * Entra's error JSON and AADSTS texts (/work/shared/reference/entra-facts.md, sections 2-4).
+ * Entra's error JSON and AADSTS texts (docs/entra-matching.md §2, §3 and docs/aadsts-texts.md §4).
  *
  * Choices where Entra's real behaviour is unknown (documented so tests don't over-trust them):
  * - A bad signature answers AADSTS50027 "JWT token is invalid or malformed." (Entra lists
@@ -44,7 +44,7 @@ export interface FederatedCredential {
   description?: string | null;
 }
 
-export interface EntraApp {
+interface EntraApp {
   displayName: string;
   disabled?: boolean;
   credentials: FederatedCredential[];
@@ -52,7 +52,7 @@ export interface EntraApp {
   objectId?: string;
 }
 
-export interface TenantPolicy {
+interface TenantPolicy {
   /** Conditional Access for workload identities blocks the sign-in (AADSTS53003). */
   conditionalAccessBlock?: boolean;
   /** Allowed values of the token's `enterprise` claim (AADSTS7002381 otherwise). */
@@ -61,7 +61,7 @@ export interface TenantPolicy {
   wifDisabled?: boolean;
 }
 
-export interface EntraTenant {
+interface EntraTenant {
   displayName?: string;
   /** Verified domains that also name this tenant, e.g. contoso.onmicrosoft.com. */
   domains?: string[];
@@ -72,7 +72,7 @@ export interface EntraTenant {
   policy?: TenantPolicy;
 }
 
-export interface ForcedError {
+interface ForcedError {
   code: number;
   /** OAuth error class; defaults per known code, else invalid_request. */
   error?: string;
@@ -85,16 +85,16 @@ export interface ForcedError {
   once?: boolean;
 }
 
-export interface EntraFaults {
+interface EntraFaults {
   token?: FaultPlan;
   discovery?: FaultPlan;
   instanceDiscovery?: FaultPlan;
   keys?: FaultPlan;
 }
 
-export type EntraRoute = 'token' | 'discovery' | 'instanceDiscovery' | 'keys' | 'other';
+type EntraRoute = 'token' | 'discovery' | 'instanceDiscovery' | 'keys' | 'other';
 
-export interface EntraRequestRecord {
+interface EntraRequestRecord {
   method: string;
   path: string;
   time: number;
@@ -108,7 +108,7 @@ export interface EntraRequestRecord {
   errorCode?: number;
 }
 
-export interface EntraStandinOptions {
+interface EntraStandinOptions {
   /** Keyed by tenant id (GUID). */
   tenants: Record<string, EntraTenant>;
   /** Certificate to serve; default: the one from global setup (AFC_TEST_CA_DIR), else a new one. */
@@ -154,7 +154,10 @@ const KNOWN: Record<number, { error: string; text?: string }> = {
   50027: { error: 'invalid_request', text: 'JWT token is invalid or malformed.' },
   50033: { error: 'temporarily_unavailable', text: 'A transient error has occurred. Please try again.' },
   50166: { error: 'invalid_request', text: 'Request to External OIDC endpoint failed.' },
-  53003: { error: 'invalid_grant', text: 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.' },
+  53003: {
+    error: 'invalid_grant',
+    text: 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.',
+  },
   70011: { error: 'invalid_scope' },
   70021: { error: 'invalid_client', text: 'No matching federated identity record found for presented assertion.' },
   70025: { error: 'invalid_client' },
@@ -169,14 +172,23 @@ const KNOWN: Record<number, { error: string; text?: string }> = {
   700212: { error: 'invalid_client' },
   700213: { error: 'invalid_client' },
   700222: { error: 'invalid_client', text: 'AAD-issued tokens may not be used for federated identity flows.' },
-  700223: { error: 'invalid_client', text: 'Workload identity federation is disabled or constrained in this tenant by a Microsoft Entra policy.' },
-  700238: { error: 'invalid_client', text: "Workload identity federation has been constrained on this tenant. The presented assertion's issuer isn't allowed to use workload identity federation." },
+  700223: {
+    error: 'invalid_client',
+    text: 'Workload identity federation is disabled or constrained in this tenant by a Microsoft Entra policy.',
+  },
+  700238: {
+    error: 'invalid_client',
+    text: "Workload identity federation has been constrained on this tenant. The presented assertion's issuer isn't allowed to use workload identity federation.",
+  },
   900023: { error: 'invalid_request' },
   900144: { error: 'invalid_request' },
   5002730: { error: 'invalid_request', text: 'Invalid JWT token. Unsupported key for the signing algorithm.' },
   7000112: { error: 'unauthorized_client' },
   7000215: { error: 'invalid_client' },
-  7000218: { error: 'invalid_client', text: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'." },
+  7000218: {
+    error: 'invalid_client',
+    text: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+  },
   7000272: { error: 'invalid_client' },
   7002131: { error: 'invalid_client' },
   7002138: { error: 'invalid_client' },
@@ -198,7 +210,10 @@ class Aadsts extends Error {
 
 /** Entra's "2026-01-09 02:02:12Z". */
 function entraTimestamp(d = new Date()): string {
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** Entra's 700024 time format, "2026-06-29T09:38:19.8130000Z". */
@@ -207,7 +222,7 @@ function entraInstant(epochMs: number): string {
 }
 
 /** Entra's error JSON (usable in fault queues: `{status: 400, body: entraErrorBody(...)}`). */
-export function entraErrorBody(
+function entraErrorBody(
   code: number,
   error: string,
   text: string,
@@ -290,19 +305,23 @@ function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
       reject(new Error(`unsupported protocol ${target.protocol}`));
       return;
     }
-    const req = get(target, { agent: false, headers: { accept: 'application/json', 'user-agent': 'entra-standin' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
+    const req = get(
+      target,
+      { agent: false, headers: { accept: 'application/json', 'user-agent': 'entra-standin' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch (err) {
+            reject(err);
+          }
+        });
+      },
+    );
     const timer = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
     req.on('close', () => clearTimeout(timer));
     req.on('error', reject);
@@ -320,7 +339,6 @@ const CLOUD_HOSTS: Record<string, { graph: string; msgraph: string }> = {
   'microsoftonline.us': { graph: 'graph.windows.net', msgraph: 'graph.microsoft.us' },
   'partner.microsoftonline.cn': { graph: 'graph.chinacloudapi.cn', msgraph: 'microsoftgraph.chinacloudapi.cn' },
 };
-
 
 export async function startEntraStandin(options: EntraStandinOptions): Promise<EntraStandin> {
   const tls = options.tls ?? (await defaultCertificate());
@@ -371,7 +389,12 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
       if (id.toLowerCase() === lower || tenant.domains?.some((d) => d.toLowerCase() === lower)) return [id, tenant];
     }
     if (!GUID.test(segment) && !DOMAIN.test(segment)) {
-      throw new Aadsts(900023, `Specified tenant identifier '${segment}' is neither a valid DNS name, nor a valid external domain.`, error, 400);
+      throw new Aadsts(
+        900023,
+        `Specified tenant identifier '${segment}' is neither a valid DNS name, nor a valid external domain.`,
+        error,
+        400,
+      );
     }
     throw new Aadsts(
       90002,
@@ -402,7 +425,27 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-      claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+      claims_supported: [
+        'sub',
+        'iss',
+        'cloud_instance_name',
+        'cloud_instance_host_name',
+        'cloud_graph_host_name',
+        'msgraph_host',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'acr',
+        'nonce',
+        'preferred_username',
+        'name',
+        'tid',
+        'ver',
+        'at_hash',
+        'c_hash',
+        'email',
+      ],
       kerberos_endpoint: `${base}/kerberos`,
       tenant_region_scope: tenant.tenantRegionScope ?? 'NA',
       cloud_instance_name: cloud,
@@ -419,7 +462,9 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     const fail = () => new Aadsts(90061, KNOWN[90061]?.text ?? '');
     let keys: JWK[];
     try {
-      const config = (await fetchJson(`${iss.replace(/\/+$/, '')}/.well-known/openid-configuration`, fetchTimeout)) as { jwks_uri?: unknown };
+      const config = (await fetchJson(`${iss.replace(/\/+$/, '')}/.well-known/openid-configuration`, fetchTimeout)) as {
+        jwks_uri?: unknown;
+      };
       if (typeof config?.jwks_uri !== 'string') throw fail();
       const jwks = (await fetchJson(config.jwks_uri, fetchTimeout)) as { keys?: unknown };
       if (!Array.isArray(jwks?.keys)) throw fail();
@@ -434,11 +479,17 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
   const exchange = async (tenantSegment: string, form: URLSearchParams): Promise<Record<string, unknown>> => {
     const [tenantId, tenant] = resolveTenant(tenantSegment, true);
     for (const name of ['grant_type', 'client_id', 'scope']) {
-      if (!form.get(name)) throw new Aadsts(900144, `The request body must contain the following parameter: '${name}'.`);
+      if (!form.get(name))
+        throw new Aadsts(900144, `The request body must contain the following parameter: '${name}'.`);
     }
     const grantType = form.get('grant_type') ?? '';
     if (grantType !== 'client_credentials') {
-      throw new Aadsts(70003, `The app requested an unsupported grant type '${grantType}'.`, 'unsupported_grant_type', 400);
+      throw new Aadsts(
+        70003,
+        `The app requested an unsupported grant type '${grantType}'.`,
+        'unsupported_grant_type',
+        400,
+      );
     }
     const clientId = form.get('client_id') ?? '';
     const assertion = form.get('client_assertion');
@@ -463,7 +514,10 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     const [appId, app] = appEntry;
     if (app.disabled) throw new Aadsts(7000112, `Application '${appId}'(${app.displayName}) is disabled.`);
     if (app.credentials.length === 0) {
-      throw new Aadsts(70025, `The client '${app.displayName}'(${appId}) has no configured federated identity credentials.`);
+      throw new Aadsts(
+        70025,
+        `The client '${app.displayName}'(${appId}) has no configured federated identity credentials.`,
+      );
     }
 
     let header: ProtectedHeaderParameters;
@@ -476,7 +530,10 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     }
     for (const field of ['iss', 'sub', 'aud', 'exp'] as const) {
       if (claims[field] === undefined) {
-        throw new Aadsts(90014, `The required field '${field}' is missing from the credential. Ensure that you have all the necessary parameters for the login request.`);
+        throw new Aadsts(
+          90014,
+          `The required field '${field}' is missing from the credential. Ensure that you have all the necessary parameters for the login request.`,
+        );
       }
     }
     if (header.alg !== 'RS256') throw new Aadsts(5002730, KNOWN[5002730]?.text ?? '');
@@ -532,7 +589,9 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
 
     // Subject: exact (case-sensitive) classic subjects, then flexible expressions.
     const subjectMatches = byIssuer.filter((c) =>
-      c.claimsMatchingExpression?.value ? evaluateClaimsExpression(c.claimsMatchingExpression.value, claims) : c.subject === sub,
+      c.claimsMatchingExpression?.value
+        ? evaluateClaimsExpression(c.claimsMatchingExpression.value, claims)
+        : c.subject === sub,
     );
     if (subjectMatches.length === 0) {
       if (byIssuer.some((c) => typeof c.subject === 'string' && c.subject.toLowerCase() === sub.toLowerCase())) {
@@ -561,14 +620,21 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     if (policy.conditionalAccessBlock) {
       throw new Aadsts(53003, KNOWN[53003]?.text ?? '', 'invalid_grant', 400, {
         suberror: 'message_only',
-        claims: JSON.stringify({ access_token: { capolids: { essential: true, values: [deriveGuid(`ca:${tenantId}`)] } } }),
+        claims: JSON.stringify({
+          access_token: { capolids: { essential: true, values: [deriveGuid(`ca:${tenantId}`)] } },
+        }),
       });
     }
 
-    const scopes = (form.get('scope') ?? '').split(/\s+/).filter((s) => s && !['openid', 'profile', 'offline_access'].includes(s));
+    const scopes = (form.get('scope') ?? '')
+      .split(/\s+/)
+      .filter((s) => s && !['openid', 'profile', 'offline_access'].includes(s));
     const scope = scopes[0] ?? '';
     if (scopes.length !== 1 || !scope.endsWith('/.default') || scope === '/.default') {
-      throw new Aadsts(70011, `The provided value for the input parameter 'scope' isn't valid. The scope ${scopes.join(' ')} isn't valid.`);
+      throw new Aadsts(
+        70011,
+        `The provided value for the input parameter 'scope' isn't valid. The scope ${scopes.join(' ')} isn't valid.`,
+      );
     }
 
     const resource = scope.slice(0, -'/.default'.length);
@@ -623,7 +689,8 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     standin.requests.push(record);
 
     const requestCorrelation = req.headers['client-request-id'];
-    const correlationId = typeof requestCorrelation === 'string' && GUID.test(requestCorrelation) ? requestCorrelation : randomUUID();
+    const correlationId =
+      typeof requestCorrelation === 'string' && GUID.test(requestCorrelation) ? requestCorrelation : randomUUID();
     const traceId = randomUUID();
     const headers: Record<string, string> = {
       'cache-control': 'no-store, no-cache',
@@ -655,7 +722,9 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
       switch (route) {
         case 'instanceDiscovery': {
           const authEndpoint = url.searchParams.get('authorization_endpoint');
-          const tenant = authEndpoint ? (new URL(authEndpoint).pathname.split('/').filter(Boolean)[0] ?? 'common') : 'common';
+          const tenant = authEndpoint
+            ? (new URL(authEndpoint).pathname.split('/').filter(Boolean)[0] ?? 'common')
+            : 'common';
           return answer(200, {
             tenant_discovery_endpoint: `${authorityHost}/${tenant}/v2.0/.well-known/openid-configuration`,
             'api-version': '1.1',
@@ -671,7 +740,10 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
           return answer(200, standin.jwks());
         case 'token': {
           if (req.method !== 'POST') {
-            throw new Aadsts(900561, `The endpoint only accepts POST, OPTIONS requests. Received a ${req.method} request.`);
+            throw new Aadsts(
+              900561,
+              `The endpoint only accepts POST, OPTIONS requests. Received a ${req.method} request.`,
+            );
           }
           const form = new URLSearchParams(await readBody(req));
           record.form = Object.fromEntries(form);
@@ -680,13 +752,22 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
             if (forced.once) delete standin.forceError;
             const error = forced.error ?? KNOWN[forced.code]?.error ?? 'invalid_request';
             const text = forced.text ?? KNOWN[forced.code]?.text ?? `Stand-in forced error ${forced.code}.`;
-            throw new Aadsts(forced.code, text, error, forced.status ?? (error === 'invalid_client' ? 401 : 400), forced.suberror ? { suberror: forced.suberror } : {});
+            throw new Aadsts(
+              forced.code,
+              text,
+              error,
+              forced.status ?? (error === 'invalid_client' ? 401 : 400),
+              forced.suberror ? { suberror: forced.suberror } : {},
+            );
           }
           return answer(200, await exchange(segments[0] ?? '', form));
         }
         default:
           record.status = 404;
-          return send(res, 404, '<html><body><h1>404 - Not Found</h1></body></html>', { ...headers, 'content-type': 'text/html; charset=utf-8' });
+          return send(res, 404, '<html><body><h1>404 - Not Found</h1></body></html>', {
+            ...headers,
+            'content-type': 'text/html; charset=utf-8',
+          });
       }
     } catch (err) {
       if (err instanceof Aadsts) return answerError(err);

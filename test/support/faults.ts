@@ -26,7 +26,7 @@ export interface Fault {
 /** A queue consumed one entry per request, or a function asked for every request. */
 export type FaultPlan = Fault[] | ((request: IncomingMessage) => Fault | undefined);
 
-export const PROXY_HTML =
+const PROXY_HTML =
   '<!DOCTYPE html>\n<html><head><title>Access Denied</title></head><body>' +
   '<h1>Access Denied</h1><p>The requested URL was blocked by the network security policy.</p>' +
   '<p>Reference #18.7c2e3b17.1700000000.1a2b3c4d</p></body></html>\n';
@@ -36,7 +36,7 @@ export function nextFault(plan: FaultPlan | undefined, request: IncomingMessage)
   return typeof plan === 'function' ? plan(request) : plan.shift();
 }
 
-export interface FaultContext {
+interface FaultContext {
   /** Body for `{status}` without a body: the service's own error format. */
   defaultBody(status: number): unknown;
   /** Sockets left open by `hang`, destroyed when the stand-in closes. */
@@ -49,11 +49,7 @@ export interface FaultContext {
  * Applies a fault. Resolves true when the fault produced (or deliberately withheld) the
  * response, false when the caller should answer normally (no fault, or a pure delay).
  */
-export async function applyFault(
-  fault: Fault | undefined,
-  res: ServerResponse,
-  ctx: FaultContext,
-): Promise<boolean> {
+export async function applyFault(fault: Fault | undefined, res: ServerResponse, ctx: FaultContext): Promise<boolean> {
   if (!fault) return false;
   if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
   if (res.destroyed || res.writableEnded) return true;

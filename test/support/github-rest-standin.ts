@@ -8,13 +8,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface StandinAccount {
+interface StandinAccount {
   login: string;
   id: number;
   type?: 'User' | 'Organization';
 }
 
-export interface StandinEnvironment {
+interface StandinEnvironment {
   /** `required_reviewers`, `wait_timer`, `branch_policy`. */
   rules?: string[];
   branchPolicy?: { protected_branches: boolean; custom_branch_policies: boolean } | null;
@@ -30,7 +30,7 @@ export interface StandinRepository {
   formerNames?: string[];
 }
 
-export interface GitHubRestStandinOptions {
+interface GitHubRestStandinOptions {
   accounts?: StandinAccount[];
   repositories?: StandinRepository[];
   /** The rate-limit budget (x-ratelimit-remaining starts here). Default 5000. */

@@ -56,20 +56,20 @@ export interface JobContext {
   extraClaims?: Record<string, unknown>;
 }
 
-export interface GitHubStandinOptions {
+interface GitHubStandinOptions {
   /** '' (github.com style) or e.g. '/enterprise-slug'. */
   issuerPath?: string;
   context?: Partial<JobContext>;
   requestToken?: string;
 }
 
-export interface GitHubFaults {
+interface GitHubFaults {
   tokenRequest?: FaultPlan;
   discovery?: FaultPlan;
   jwks?: FaultPlan;
 }
 
-export interface GitHubRequestRecord {
+interface GitHubRequestRecord {
   method: string;
   /** Path with query string. */
   path: string;
@@ -79,7 +79,7 @@ export interface GitHubRequestRecord {
   status?: number;
 }
 
-export interface SignOptions {
+interface SignOptions {
   /** Sign with a throwaway key while keeping the real `kid`: a bad signature. */
   foreignKey?: boolean;
 }
@@ -107,7 +107,11 @@ export interface GitHubStandin {
   /** The claims a token for `audience` would carry now. */
   claims(audience?: string): Record<string, unknown>;
   /** A token for the current context with overrides (`undefined` deletes a claim). Default aud: api://AzureADTokenExchange. */
-  signToken(claimsOverrides?: Record<string, unknown>, headerOverrides?: Record<string, unknown>, options?: SignOptions): Promise<string>;
+  signToken(
+    claimsOverrides?: Record<string, unknown>,
+    headerOverrides?: Record<string, unknown>,
+    options?: SignOptions,
+  ): Promise<string>;
   /** New signing key; the previous one leaves the JWKS unless keepPrevious. */
   rotateKey(options?: { keepPrevious?: boolean }): Promise<void>;
   jwks(): { keys: JWK[] };
@@ -121,7 +125,7 @@ interface SigningKey {
   privateJwk: JWK;
 }
 
-export const DEFAULT_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+const DEFAULT_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 export function defaultJobContext(overrides: Partial<JobContext> = {}): JobContext {
   return {
@@ -153,7 +157,7 @@ export function defaultJobContext(overrides: Partial<JobContext> = {}): JobConte
 }
 
 /** The default context part of the subject: environment, pull request or ref. */
-export function subjectContext(ctx: JobContext): string {
+function subjectContext(ctx: JobContext): string {
   if (ctx.environment) return `environment:${ctx.environment}`;
   if (ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target') return 'pull_request';
   return `ref:${ctx.ref}`;
@@ -192,11 +196,40 @@ async function newSigningKey(): Promise<SigningKey> {
 }
 
 const CLAIMS_SUPPORTED = [
-  'sub', 'aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'ref', 'sha', 'repository', 'repository_id',
-  'repository_owner', 'repository_owner_id', 'enterprise', 'enterprise_id', 'run_id', 'run_number',
-  'run_attempt', 'actor', 'actor_id', 'workflow', 'workflow_ref', 'workflow_sha', 'head_ref',
-  'base_ref', 'event_name', 'ref_type', 'ref_protected', 'environment', 'environment_node_id',
-  'job_workflow_ref', 'job_workflow_sha', 'repository_visibility', 'runner_environment',
+  'sub',
+  'aud',
+  'exp',
+  'iat',
+  'iss',
+  'jti',
+  'nbf',
+  'ref',
+  'sha',
+  'repository',
+  'repository_id',
+  'repository_owner',
+  'repository_owner_id',
+  'enterprise',
+  'enterprise_id',
+  'run_id',
+  'run_number',
+  'run_attempt',
+  'actor',
+  'actor_id',
+  'workflow',
+  'workflow_ref',
+  'workflow_sha',
+  'head_ref',
+  'base_ref',
+  'event_name',
+  'ref_type',
+  'ref_protected',
+  'environment',
+  'environment_node_id',
+  'job_workflow_ref',
+  'job_workflow_sha',
+  'repository_visibility',
+  'runner_environment',
 ];
 
 export async function startGitHubStandin(options: GitHubStandinOptions = {}): Promise<GitHubStandin> {
@@ -315,7 +348,15 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
     jwks() {
       const keys = standin.omitKidFromJwks ? [decoy, ...published.filter((k) => k !== current)] : published;
       return {
-        keys: keys.map((k) => ({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: k.kid, n: k.publicJwk.n, e: k.publicJwk.e, x5t: k.x5t })),
+        keys: keys.map((k) => ({
+          kty: 'RSA',
+          alg: 'RS256',
+          use: 'sig',
+          kid: k.kid,
+          n: k.publicJwk.n,
+          e: k.publicJwk.e,
+          x5t: k.x5t,
+        })),
       };
     },
     async close() {

@@ -72,7 +72,9 @@ export function inputEnvName(name: string): string {
 /** Environment for an action that talks to the stand-ins. Omit `github` to simulate no `id-token: write`. */
 export function standinEnv(github?: GitHubStandin, entra?: EntraStandin): Record<string, string> {
   return {
-    ...(github ? { ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken } : {}),
+    ...(github
+      ? { ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken }
+      : {}),
     ...(entra ? { NODE_EXTRA_CA_CERTS: entra.caFile } : {}),
   };
 }
@@ -161,7 +163,8 @@ async function readIfExists(file: string): Promise<string> {
 
 export async function runAction(options: RunActionOptions = {}): Promise<ActionResult> {
   const script = options.script ?? ACTION_SCRIPT;
-  if (!existsSync(script)) throw new Error(`${script} does not exist: bundle the action first (npm run bundle, or run under vitest)`);
+  if (!existsSync(script))
+    throw new Error(`${script} does not exist: bundle the action first (npm run bundle, or run under vitest)`);
   const timeoutMs = options.timeoutMs ?? 20_000;
   const temp = await mkdtemp(join(tmpdir(), 'afc-run-'));
   const files = {
@@ -175,7 +178,11 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
   const runnerTemp = join(temp, 'runner_temp');
   const workspace = join(temp, 'workspace');
   await Promise.all([mkdir(runnerTemp), mkdir(workspace), mkdir(join(temp, 'tool_cache'))]);
-  await Promise.all(Object.entries(files).filter(([k]) => k !== 'event').map(([, f]) => writeFile(f, '')));
+  await Promise.all(
+    Object.entries(files)
+      .filter(([k]) => k !== 'event')
+      .map(([, f]) => writeFile(f, '')),
+  );
 
   const repo = options.env?.['GITHUB_REPOSITORY'] ?? 'octo-org/octo-repo';
   const [owner = 'octo-org', repoName = 'octo-repo'] = repo.split('/');
@@ -195,7 +202,9 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
   const env: Record<string, string | undefined> = {
     PATH: process.env['PATH'],
     HOME: process.env['HOME'],
-    ...(process.platform === 'win32' ? { SYSTEMROOT: process.env['SYSTEMROOT'], USERPROFILE: process.env['USERPROFILE'] } : {}),
+    ...(process.platform === 'win32'
+      ? { SYSTEMROOT: process.env['SYSTEMROOT'], USERPROFILE: process.env['USERPROFILE'] }
+      : {}),
     CI: 'true',
     GITHUB_ACTIONS: 'true',
     GITHUB_REPOSITORY: repo,
@@ -255,7 +264,7 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
       stdout: string;
       stderr: string;
     }>((resolve, reject) => {
-      const child = spawn(process.execPath, [script], {
+      const child = spawn(process.env['AFC_TEST_NODE'] ?? process.execPath, [script], {
         cwd: options.cwd ?? childEnv['GITHUB_WORKSPACE'] ?? workspace,
         env: childEnv,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -296,7 +305,8 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
           signal: exitSignal,
           timedOut,
           stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8') + (timedOut ? `\n[run-action] killed after ${timeoutMs} ms\n` : ''),
+          stderr:
+            Buffer.concat(err).toString('utf8') + (timedOut ? `\n[run-action] killed after ${timeoutMs} ms\n` : ''),
         });
       });
     });
@@ -305,7 +315,8 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
     const commands = runner.commands;
     const fileCommandErrors: string[] = [];
     const outputs: Record<string, string> = {};
-    for (const c of commands) if (c.command === 'set-output' && c.properties['name']) outputs[c.properties['name']] = c.message;
+    for (const c of commands)
+      if (c.command === 'set-output' && c.properties['name']) outputs[c.properties['name']] = c.message;
     Object.assign(outputs, parseFileCommand(await readIfExists(files.output), fileCommandErrors));
     return {
       code,

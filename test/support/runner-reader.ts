@@ -76,12 +76,12 @@ const LEGACY = [
   ['%25', '%'],
 ] as const;
 
-function parseProperties(info: string, separator: string, unescape: (s: string) => string): Record<string, string> {
+function parseProperties(info: string, separator: string, decode: (s: string) => string): Record<string, string> {
   const properties: Record<string, string> = {};
   for (const entry of info.split(separator).filter((e) => e !== '')) {
     const eq = entry.indexOf('=');
     const pair = (eq < 0 ? [entry] : [entry.slice(0, eq), entry.slice(eq + 1)]).filter((p) => p !== '');
-    if (pair.length === 2) properties[pair[0]!] = unescape(pair[1]!);
+    if (pair.length === 2) properties[pair[0]!] = decode(pair[1]!);
   }
   return properties;
 }
@@ -109,9 +109,9 @@ function parseLegacy(line: string, registered: Set<string>): WorkflowCommand | u
   const space = info.indexOf(' ');
   const command = space < 0 ? info : info.slice(0, space);
   if (!registered.has(command.toLowerCase())) return undefined;
-  const unescape = (s: string) => replaceAll(s, LEGACY);
-  const properties = space > 0 ? parseProperties(info.slice(space + 1), ';', unescape) : {};
-  return { command, properties, message: unescape(line.slice(rb + 1)) };
+  const decode = (s: string) => replaceAll(s, LEGACY);
+  const properties = space > 0 ? parseProperties(info.slice(space + 1), ';', decode) : {};
+  return { command, properties, message: decode(line.slice(rb + 1)) };
 }
 
 /** Lines as StreamReader.ReadLine gives them: split at `\r\n`, `\r` or `\n`; no empty last line. */

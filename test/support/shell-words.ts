@@ -17,7 +17,12 @@ export function bashCalls(script: string, stub = 'az'): string[][] {
   const dir = mkdtempSync(join(tmpdir(), 'afc-shell-'));
   try {
     const prelude = `${stub}() { printf '%s\\0' "$#" "$@"; }\n`;
-    const out = execFileSync('bash', ['--norc', '--noprofile', '-c', prelude + script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync('bash', ['--norc', '--noprofile', '-c', prelude + script], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const fields = out.split('\0');
     fields.pop();
     const calls: string[][] = [];
@@ -44,7 +49,7 @@ export function bashWord(word: string): string {
  * Reads from `start` to the end of the text, or (with `stopAtNewline`) to the first unquoted
  * newline; returns the words and where it stopped.
  */
-export function scanShellWords(text: string, start = 0, stopAtNewline = false): { words: string[]; end: number } {
+function scanShellWords(text: string, start = 0, stopAtNewline = false): { words: string[]; end: number } {
   const words: string[] = [];
   let cur = '';
   let inWord = false;

@@ -18,14 +18,14 @@ export interface TenantApp {
   credentials: Array<Record<string, unknown>>;
 }
 
-export interface TenantIdentity {
+interface TenantIdentity {
   name: string;
   resourceGroup: string;
   clientId: string;
   credentials: Array<Record<string, unknown>>;
 }
 
-export interface TenantStandinOptions {
+interface TenantStandinOptions {
   apps?: TenantApp[];
   subscriptionId?: string;
   identities?: TenantIdentity[];
@@ -37,7 +37,7 @@ export interface TenantStandinOptions {
   tls?: boolean;
 }
 
-export interface TenantStandin {
+interface TenantStandin {
   url: string;
   requests: string[];
   maxInFlight: number;

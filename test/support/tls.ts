@@ -23,7 +23,7 @@ export interface TestCertificate {
   key: string;
 }
 
-export interface CertificateOptions {
+interface CertificateOptions {
   commonName?: string;
   dnsNames?: string[];
   ipAddresses?: string[];
@@ -73,7 +73,7 @@ function oid(dotted: string): Buffer {
 
 function time(d: Date): Buffer {
   // RFC 5280: UTCTime until 2049, GeneralizedTime after.
-  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+  const iso = `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
   return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2))) : tlv(0x18, Buffer.from(iso));
 }
 
@@ -95,9 +95,7 @@ function toPem(label: string, der: Buffer): string {
 }
 
 /** Generates the PEM pair in memory. */
-export async function generateSelfSignedCertificate(
-  options: CertificateOptions = {},
-): Promise<{ cert: string; key: string }> {
+async function generateSelfSignedCertificate(options: CertificateOptions = {}): Promise<{ cert: string; key: string }> {
   const commonName = options.commonName ?? 'azure-federation-check test CA';
   const dnsNames = options.dnsNames ?? ['localhost'];
   const ipAddresses = options.ipAddresses ?? ['127.0.0.1'];

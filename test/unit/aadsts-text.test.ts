@@ -42,7 +42,8 @@ describe('presented values and details', () => {
   });
 
   it('reads presented issuer (700211), audience (700212), subject (700213, 7002138, 7002131)', () => {
-    const get = (code: number) => extractAadstsErrors(entraText(SAMPLES.find((s) => s.code === code)!, 'space'))[0]!.presented;
+    const get = (code: number) =>
+      extractAadstsErrors(entraText(SAMPLES.find((s) => s.code === code)!, 'space'))[0]!.presented;
     expect(get(700211)).toEqual({ issuer: 'https://token.actions.githubusercontent.com/contoso-enterprise' });
     expect(get(700212)).toEqual({ audience: 'https://github.com/contoso' });
     expect(get(700213)).toEqual({ subject: 'repo:contoso/webapp:environment:Production' });
@@ -53,7 +54,11 @@ describe('presented values and details', () => {
   it("reads 7002381's issuer, required claim, allowed values and actual value", () => {
     const [e] = extractAadstsErrors(entraText(SAMPLES.find((s) => s.code === 7002381)!, 'space'));
     expect(e!.presented.issuer).toBe('https://token.actions.githubusercontent.com/');
-    expect(e!.details).toMatchObject({ requiredClaim: 'enterprise', allowedValues: ['microsoft', 'github', 'microsoftopensource'], actualValue: '' });
+    expect(e!.details).toMatchObject({
+      requiredClaim: 'enterprise',
+      allowedValues: ['microsoft', 'github', 'microsoftopensource'],
+      actualValue: '',
+    });
   });
 
   it('reads client id and directory (700016), tenant (90002, 900023), app name (70025, 7000112)', () => {
@@ -61,8 +66,14 @@ describe('presented values and details', () => {
     expect(one(700016)).toMatchObject({ clientId: '4f1d0c1e-5a8b-4c7d-9e2f-3a4b5c6d7e8f', tenant: 'Contoso' });
     expect(one(90002).tenant).toBe('9b2f6c3d-1e4a-4b5c-8d7e-0f1a2b3c4d5e');
     expect(one(900023).tenant).toBe('undefined');
-    expect(one(70025)).toMatchObject({ clientId: '4f1d0c1e-5a8b-4c7d-9e2f-3a4b5c6d7e8f', details: { appName: 'github-deployer' } });
-    expect(one(7000112)).toMatchObject({ clientId: '4f1d0c1e-5a8b-4c7d-9e2f-3a4b5c6d7e8f', details: { appName: 'github-deployer' } });
+    expect(one(70025)).toMatchObject({
+      clientId: '4f1d0c1e-5a8b-4c7d-9e2f-3a4b5c6d7e8f',
+      details: { appName: 'github-deployer' },
+    });
+    expect(one(7000112)).toMatchObject({
+      clientId: '4f1d0c1e-5a8b-4c7d-9e2f-3a4b5c6d7e8f',
+      details: { appName: 'github-deployer' },
+    });
     expect(one(7000215).clientId).toBe('4f1d0c1e-5a8b-4c7d-9e2f-3a4b5c6d7e8f');
     expect(one(7000222).clientId).toBe('4f1d0c1e-5a8b-4c7d-9e2f-3a4b5c6d7e8f');
   });
@@ -74,13 +85,23 @@ describe('presented values and details', () => {
       validFrom: '2026-11-22T09:58:02.0000000Z',
       expiresAt: '2026-11-22T10:03:02.0000000Z',
     });
-    const old = parseAadstsMessage(700024, 'AADSTS700024: Client assertion is not within its valid time range. Current time: 2021-03-30T17:53:33.5493428Z, expiry time of assertion 2021-03-30T17:45:38.0000000Z.\r\nTrace ID: x');
-    expect(old.details).toEqual({ currentTime: '2021-03-30T17:53:33.5493428Z', expiresAt: '2021-03-30T17:45:38.0000000Z' });
+    const old = parseAadstsMessage(
+      700024,
+      'AADSTS700024: Client assertion is not within its valid time range. Current time: 2021-03-30T17:53:33.5493428Z, expiry time of assertion 2021-03-30T17:45:38.0000000Z.\r\nTrace ID: x',
+    );
+    expect(old.details).toEqual({
+      currentTime: '2021-03-30T17:53:33.5493428Z',
+      expiresAt: '2021-03-30T17:45:38.0000000Z',
+    });
   });
 
   it('reads the kid and issuer of 7000272, the field of 90014/900144, scope (70011) and resource (500011)', () => {
-    const one = (code: number) => extractAadstsErrors(entraText(SAMPLES.find((s) => s.code === code)!, 'crlf'))[0]!.details;
-    expect(one(7000272)).toEqual({ kid: '38826b17ef6d0e7f2c1a9b8d', keyIssuer: 'https://ghes.contoso.com/_services/token' });
+    const one = (code: number) =>
+      extractAadstsErrors(entraText(SAMPLES.find((s) => s.code === code)!, 'crlf'))[0]!.details;
+    expect(one(7000272)).toEqual({
+      kid: '38826b17ef6d0e7f2c1a9b8d',
+      keyIssuer: 'https://ghes.contoso.com/_services/token',
+    });
     expect(one(90014).field).toBe('iss');
     expect(one(900144).field).toBe('client_id');
     expect(one(70011).scope).toBe('https://management.azure.com');
@@ -102,18 +123,34 @@ describe('text shapes', () => {
 
   it('Entra JSON body (escaped \\r\\n, error class, ids)', () => {
     const [e] = extractAadstsErrors(entraJson(s700213));
-    expect(e).toMatchObject({ code: 700213, error: 'invalid_client', traceId: TRACE.traceId, presented: { subject: 'repo:contoso/webapp:environment:Production' } });
+    expect(e).toMatchObject({
+      code: 700213,
+      error: 'invalid_client',
+      traceId: TRACE.traceId,
+      presented: { subject: 'repo:contoso/webapp:environment:Production' },
+    });
     expect(e!.message).toBe(`AADSTS700213: ${s700213.text}`);
   });
 
   it('double-encoded JSON and \\u0027 escapes', () => {
     const twice = JSON.stringify(entraJson(s700213)).replace(/'/g, '\\u0027');
     const [e] = extractAadstsErrors(`body=${twice}`);
-    expect(e).toMatchObject({ code: 700213, presented: { subject: 'repo:contoso/webapp:environment:Production' }, traceId: TRACE.traceId });
+    expect(e).toMatchObject({
+      code: 700213,
+      presented: { subject: 'repo:contoso/webapp:environment:Production' },
+      traceId: TRACE.traceId,
+    });
   });
 
   it('JSON whose description lacks the tail: ids come from trace_id / correlation_id', () => {
-    const body = JSON.stringify({ error: 'invalid_client', error_description: `AADSTS700213: ${s700213.text}`, error_codes: [700213], trace_id: 't-1', correlation_id: 'c-1', timestamp: '2026-11-22 10:00:00Z' });
+    const body = JSON.stringify({
+      error: 'invalid_client',
+      error_description: `AADSTS700213: ${s700213.text}`,
+      error_codes: [700213],
+      trace_id: 't-1',
+      correlation_id: 'c-1',
+      timestamp: '2026-11-22 10:00:00Z',
+    });
     const [e] = extractAadstsErrors(body);
     expect(e).toMatchObject({ traceId: 't-1', correlationId: 'c-1', timestamp: '2026-11-22 10:00:00Z' });
   });
@@ -128,7 +165,11 @@ describe('text shapes', () => {
   it("MSAL Python's dict repr", () => {
     const text = `{'error': 'invalid_client', 'error_description': "${entraText(s700213, 'space')}", 'error_codes': [700213], 'timestamp': '${TRACE.timestamp}'}`;
     const [e] = extractAadstsErrors(text);
-    expect(e).toMatchObject({ code: 700213, error: 'invalid_client', presented: { subject: 'repo:contoso/webapp:environment:Production' } });
+    expect(e).toMatchObject({
+      code: 700213,
+      error: 'invalid_client',
+      presented: { subject: 'repo:contoso/webapp:environment:Production' },
+    });
   });
 
   it('ANSI colours, GitHub timestamps and ##[error] prefixes', () => {
@@ -148,27 +189,37 @@ describe('text shapes', () => {
   });
 
   it('a message pasted with *** masking in the subject keeps the value and marks it', () => {
-    const [e] = extractAadstsErrors("AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:***/webapp:ref:refs/heads/main'. Check …");
+    const [e] = extractAadstsErrors(
+      "AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:***/webapp:ref:refs/heads/main'. Check …",
+    );
     expect(e!.presented.subject).toBe('repo:***/webapp:ref:refs/heads/main');
     expect(e!.masked).toContain('subject');
   });
 
   it('several errors in order; the same error repeated is reported once with ids merged', () => {
     const a = `AADSTS700213: ${s700213.text}`;
-    const text = [`ERROR: ${a}`, 'Interactive authentication is needed.', `##[error]${entraText(s700213, 'space')}`, entraText(SAMPLES[0]!, 'crlf')].join('\n');
+    const text = [
+      `ERROR: ${a}`,
+      'Interactive authentication is needed.',
+      `##[error]${entraText(s700213, 'space')}`,
+      entraText(SAMPLES[0]!, 'crlf'),
+    ].join('\n');
     const errors = extractAadstsErrors(text);
     expect(errors.map((e) => e.code)).toEqual([700213, 70021]);
     expect(errors[0]!.traceId).toBe(TRACE.traceId);
   });
 
   it('the same code with different presented subjects is two errors', () => {
-    const mk = (sub: string) => `AADSTS700213: No matching federated identity record found for presented assertion subject '${sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`;
+    const mk = (sub: string) =>
+      `AADSTS700213: No matching federated identity record found for presented assertion subject '${sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`;
     const errors = extractAadstsErrors(`${mk('repo:o/r:environment:dev')}\n${mk('repo:o/r:environment:prod')}`);
     expect(errors.map((e) => e.presented.subject)).toEqual(['repo:o/r:environment:dev', 'repo:o/r:environment:prod']);
   });
 
   it('a bare mention without the message ("… with error code AADSTS700238")', () => {
-    const [e] = extractAadstsErrors('Microsoft Entra rejected the token issued by Azure DevOps with error code AADSTS700238.');
+    const [e] = extractAadstsErrors(
+      'Microsoft Entra rejected the token issued by Azure DevOps with error code AADSTS700238.',
+    );
     expect(e!.code).toBe(700238);
     expect(e!.message).toContain('rejected the token');
   });
@@ -192,10 +243,18 @@ describe('fixture logs', () => {
     expect(errors[0]!.presented.subject).toBe('repo:octo-org/octo-app:environment:staging');
     expect(errors[1]!.masked).toEqual(['clientId', 'tenant']);
     const ctx = extractLogContext(text);
-    expect(ctx.tokens.map((t) => t.subject)).toEqual(['repo:octo-org/octo-app:environment:staging', 'repo:octo-org/octo-app:environment:production']);
+    expect(ctx.tokens.map((t) => t.subject)).toEqual([
+      'repo:octo-org/octo-app:environment:staging',
+      'repo:octo-org/octo-app:environment:production',
+    ]);
     expect(tokenDetailsBefore(ctx, errors[0]!.index)?.subject).toBe('repo:octo-org/octo-app:environment:staging');
     expect(tokenDetailsBefore(ctx, errors[1]!.index)?.subject).toBe('repo:octo-org/octo-app:environment:production');
-    expect(ctx).toMatchObject({ action: 'azure/login@v2', environment: 'azurecloud', audience: 'api://AzureADTokenExchange', loginMethod: 'OIDC' });
+    expect(ctx).toMatchObject({
+      action: 'azure/login@v2',
+      environment: 'azurecloud',
+      audience: 'api://AzureADTokenExchange',
+      loginMethod: 'OIDC',
+    });
     expect(ctx.clientId).toBeUndefined();
     expect(ctx.masked).toEqual(['client-id', 'tenant-id', 'subscription-id']);
   });
@@ -204,11 +263,22 @@ describe('fixture logs', () => {
     const text = fixture('raw-ansi-expired.log');
     const errors = extractAadstsErrors(text);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ code: 700024, traceId: '8c1d2e3f-4a5b-4c6d-9e7f-8a9b0c1d2e3f', details: { expiresAt: '2026-11-22T09:05:09.0000000Z' } });
+    expect(errors[0]).toMatchObject({
+      code: 700024,
+      traceId: '8c1d2e3f-4a5b-4c6d-9e7f-8a9b0c1d2e3f',
+      details: { expiresAt: '2026-11-22T09:05:09.0000000Z' },
+    });
     expect(errors[0]!.message).not.toContain('\x1b');
     const ctx = extractLogContext(text);
-    expect(ctx).toMatchObject({ clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', tenantId: '11111111-2222-4333-8444-555555555555', masked: ['subscription-id'] });
-    expect(ctx.tokens[0]).toMatchObject({ subject: 'repo:octo-org/octo-app:ref:refs/heads/main', jobWorkflowRef: 'octo-org/octo-app/.github/workflows/release.yml@refs/heads/main' });
+    expect(ctx).toMatchObject({
+      clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      tenantId: '11111111-2222-4333-8444-555555555555',
+      masked: ['subscription-id'],
+    });
+    expect(ctx.tokens[0]).toMatchObject({
+      subject: 'repo:octo-org/octo-app:ref:refs/heads/main',
+      jobWorkflowRef: 'octo-org/octo-app/.github/workflows/release.yml@refs/heads/main',
+    });
   });
 
   it('web UI copy with CRLF: the secret path and an MSAL JSON error, the JSON repeated in a traceback', () => {
@@ -216,8 +286,15 @@ describe('fixture logs', () => {
     expect(text).toContain('\r\n');
     const errors = extractAadstsErrors(text);
     expect(errors.map((e) => e.code)).toEqual([7000215, 70021]);
-    expect(errors[0]).toMatchObject({ masked: ['clientId'], traceId: '6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b', timestamp: '2023-06-01 08:14:03Z' });
-    expect(errors[1]).toMatchObject({ error: 'invalid_client', presented: { subject: 'repo:octo-org/octo-app:pull_request' } });
+    expect(errors[0]).toMatchObject({
+      masked: ['clientId'],
+      traceId: '6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b',
+      timestamp: '2023-06-01 08:14:03Z',
+    });
+    expect(errors[1]).toMatchObject({
+      error: 'invalid_client',
+      presented: { subject: 'repo:octo-org/octo-app:pull_request' },
+    });
     const ctx = extractLogContext(text);
     expect(ctx.usedClientSecret).toBe(true);
     expect(ctx.loginMethod).toBe('service principal with secret');
@@ -227,7 +304,8 @@ describe('fixture logs', () => {
 
 describe('normaliseLogText', () => {
   it('strips ANSI, timestamps, gh prefixes and workflow commands; LF only', () => {
-    const text = 'build\tRun tests\t2026-11-22T10:00:00.1234567Z \x1b[32m##[group]Run x\x1b[0m\r\n2026-11-22T10:00:00Z ::error::boom\r\n';
+    const text =
+      'build\tRun tests\t2026-11-22T10:00:00.1234567Z \x1b[32m##[group]Run x\x1b[0m\r\n2026-11-22T10:00:00Z ::error::boom\r\n';
     expect(normaliseLogText(text)).toBe('Run x\nboom\n');
   });
 });
@@ -284,12 +362,12 @@ describe('robustness (fast-check)', () => {
       'AADSTS700213: '.repeat(50_000),
       `AADSTS700213: presented assertion subject '${"'".repeat(200_000)}`,
       `AADSTS70021: Assertion Subject: '${'\\"'.repeat(100_000)}`,
-      ' '.repeat(1_000_000) + 'AADSTS90002',
+      `${' '.repeat(1_000_000)}AADSTS90002`,
       `Current time: ${'1,'.repeat(100_000)}`,
       `AADSTS7002381: must contain the enterprise claim with value ${"'a', ".repeat(50_000)} but`,
       `${'\t'.repeat(100_000)}\n`.repeat(5),
       `${'{"error":"x",'.repeat(50_000)}AADSTS1234`,
-      'Federated token details:\n issuer - ' + 'x'.repeat(500_000),
+      `Federated token details:\n issuer - ${'x'.repeat(500_000)}`,
     ];
     for (const input of inputs) {
       const start = performance.now();

@@ -61,8 +61,18 @@ describe('normalisation', () => {
   });
 
   it('Graph beta flexible credential keeps its expression and a null subject', () => {
-    const c = normaliseGraphCredential(graphFic('flex', { subject: null, claimsMatchingExpression: { value: "claims['sub'] matches 'repo:o/r:*'", languageVersion: 1 } }));
-    expect(c).toMatchObject({ name: 'flex', subject: null, claimsMatchingExpression: { value: "claims['sub'] matches 'repo:o/r:*'", languageVersion: 1 }, source: 'graph' });
+    const c = normaliseGraphCredential(
+      graphFic('flex', {
+        subject: null,
+        claimsMatchingExpression: { value: "claims['sub'] matches 'repo:o/r:*'", languageVersion: 1 },
+      }),
+    );
+    expect(c).toMatchObject({
+      name: 'flex',
+      subject: null,
+      claimsMatchingExpression: { value: "claims['sub'] matches 'repo:o/r:*'", languageVersion: 1 },
+      source: 'graph',
+    });
   });
 
   it('a flexible credential seen through v1.0 (no expression, null subject) is not comparable', () => {
@@ -87,12 +97,18 @@ describe('normalisation', () => {
     });
   });
 
-  it.each([null, 'x', [], {}, { name: 'a' }, { name: 'a', issuer: GH }, { name: 'a', issuer: GH, audiences: [] }, { name: 'a', issuer: GH, audiences: [1] }])(
-    'rejects %j as Graph',
-    (raw) => {
-      expect(normaliseGraphCredential(raw)).toBeUndefined();
-    },
-  );
+  it.each([
+    null,
+    'x',
+    [],
+    {},
+    { name: 'a' },
+    { name: 'a', issuer: GH },
+    { name: 'a', issuer: GH, audiences: [] },
+    { name: 'a', issuer: GH, audiences: [1] },
+  ])('rejects %j as Graph', (raw) => {
+    expect(normaliseGraphCredential(raw)).toBeUndefined();
+  });
 
   it('rejects ARM records without properties', () => {
     expect(normaliseArmCredential({ name: 'x', issuer: GH, subject: 's', audiences: ['a'] })).toBeUndefined();
@@ -114,11 +130,24 @@ describe('normalisation', () => {
 
 describe('parseAzureError', () => {
   it('Graph and ARM bodies', () => {
-    expect(parseAzureError(JSON.stringify({ error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.', innerError: {} } }))).toEqual({
+    expect(
+      parseAzureError(
+        JSON.stringify({
+          error: {
+            code: 'Authorization_RequestDenied',
+            message: 'Insufficient privileges to complete the operation.',
+            innerError: {},
+          },
+        }),
+      ),
+    ).toEqual({
       code: 'Authorization_RequestDenied',
       message: 'Insufficient privileges to complete the operation.',
     });
-    expect(parseAzureError(JSON.stringify({ error: { code: 'AuthorizationFailed', message: 'no' } }))).toEqual({ code: 'AuthorizationFailed', message: 'no' });
+    expect(parseAzureError(JSON.stringify({ error: { code: 'AuthorizationFailed', message: 'no' } }))).toEqual({
+      code: 'AuthorizationFailed',
+      message: 'no',
+    });
   });
   it.each(['', '<html>', '{}', '{"error":"x"}', 'null'])('%j → {}', (b) => {
     expect(parseAzureError(b)).toEqual({});
@@ -143,20 +172,33 @@ describe('paging', () => {
 
   it('ARM uses nextLink, and ignores @odata.nextLink', async () => {
     const next = 'https://arm.example/x?page=2';
-    const { fetcher } = fake({ 'https://arm.example/x': json(200, { value: ['a'], nextLink: next, '@odata.nextLink': 'https://arm.example/other' }), [next]: json(200, { value: ['b'] }) });
-    expect(await listAllPages(fetcher, 'https://arm.example/x', 't', 'arm', 'arm-identities')).toMatchObject({ items: ['a', 'b'], pages: 2 });
+    const { fetcher } = fake({
+      'https://arm.example/x': json(200, {
+        value: ['a'],
+        nextLink: next,
+        '@odata.nextLink': 'https://arm.example/other',
+      }),
+      [next]: json(200, { value: ['b'] }),
+    });
+    expect(await listAllPages(fetcher, 'https://arm.example/x', 't', 'arm', 'arm-identities')).toMatchObject({
+      items: ['a', 'b'],
+      pages: 2,
+    });
   });
 
   it('is bounded at 20 pages', async () => {
     let n = 0;
-    const fetcher: Fetcher = async () => json(200, { value: [n], '@odata.nextLink': `https://graph.example/p?n=${++n}` });
+    const fetcher: Fetcher = async () =>
+      json(200, { value: [n], '@odata.nextLink': `https://graph.example/p?n=${++n}` });
     const r = await listAllPages(fetcher, first, 't', 'graph', 'graph-credentials');
     expect(r).toMatchObject({ ok: true, pages: MAX_PAGES, truncated: true });
     expect(n).toBe(MAX_PAGES);
   });
 
   it('never sends the token to another origin', async () => {
-    const { fetcher, calls } = fake({ [first]: json(200, { value: [1], '@odata.nextLink': 'https://evil.example/steal' }) });
+    const { fetcher, calls } = fake({
+      [first]: json(200, { value: [1], '@odata.nextLink': 'https://evil.example/steal' }),
+    });
     const r = await listAllPages(fetcher, first, 't', 'graph', 'graph-credentials');
     expect(r).toMatchObject({ ok: true, items: [1], truncated: true });
     expect(calls.length).toBe(1);
@@ -164,7 +206,10 @@ describe('paging', () => {
 
   it('stops on a link back to a page already read', async () => {
     const { fetcher, calls } = fake({ [first]: json(200, { value: [1], '@odata.nextLink': first }) });
-    expect(await listAllPages(fetcher, first, 't', 'graph', 'graph-credentials')).toMatchObject({ items: [1], truncated: true });
+    expect(await listAllPages(fetcher, first, 't', 'graph', 'graph-credentials')).toMatchObject({
+      items: [1],
+      truncated: true,
+    });
     expect(calls.length).toBe(1);
   });
 
@@ -175,7 +220,10 @@ describe('paging', () => {
     [500, 'error'],
   ])('HTTP %i on a later page → %s', async (status, kind) => {
     const p2 = 'https://graph.example/p2';
-    const { fetcher } = fake({ [first]: json(200, { value: [1], '@odata.nextLink': p2 }), [p2]: json(status, { error: { code: 'X', message: 'm' } }) });
+    const { fetcher } = fake({
+      [first]: json(200, { value: [1], '@odata.nextLink': p2 }),
+      [p2]: json(status, { error: { code: 'X', message: 'm' } }),
+    });
     const r = await listAllPages(fetcher, first, 't', 'graph', 'graph-credentials');
     expect(r).toMatchObject({ kind, step: 'graph-credentials' });
   });
@@ -184,14 +232,38 @@ describe('paging', () => {
     const boom: Fetcher = async () => {
       throw new Error('Could not reach https://graph.example (ECONNREFUSED).');
     };
-    expect(await listAllPages(boom, first, 't', 'graph', 'graph-credentials')).toMatchObject({ kind: 'error', reason: expect.stringContaining('ECONNREFUSED') });
-    expect(await listAllPages(fake({ [first]: json(200, '<html>') }).fetcher, first, 't', 'graph', 'graph-credentials')).toMatchObject({ kind: 'error', reason: expect.stringContaining('not JSON') });
-    expect(await listAllPages(fake({ [first]: json(200, { values: [] }) }).fetcher, first, 't', 'graph', 'graph-credentials')).toMatchObject({ kind: 'error', reason: expect.stringContaining("'value'") });
-    expect(await listAllPages(fake({ [first]: json(502, '<html>bad gateway</html>') }).fetcher, first, 't', 'graph', 'graph-credentials')).toMatchObject({ kind: 'error', reason: expect.stringContaining('HTML') });
+    expect(await listAllPages(boom, first, 't', 'graph', 'graph-credentials')).toMatchObject({
+      kind: 'error',
+      reason: expect.stringContaining('ECONNREFUSED'),
+    });
+    expect(
+      await listAllPages(fake({ [first]: json(200, '<html>') }).fetcher, first, 't', 'graph', 'graph-credentials'),
+    ).toMatchObject({ kind: 'error', reason: expect.stringContaining('not JSON') });
+    expect(
+      await listAllPages(
+        fake({ [first]: json(200, { values: [] }) }).fetcher,
+        first,
+        't',
+        'graph',
+        'graph-credentials',
+      ),
+    ).toMatchObject({ kind: 'error', reason: expect.stringContaining("'value'") });
+    expect(
+      await listAllPages(
+        fake({ [first]: json(502, '<html>bad gateway</html>') }).fetcher,
+        first,
+        't',
+        'graph',
+        'graph-credentials',
+      ),
+    ).toMatchObject({ kind: 'error', reason: expect.stringContaining('HTML') });
   });
 
   it('error reasons never carry the URL query (it may hold a skip token)', async () => {
-    const { fetcher } = fake({ [first]: json(200, { value: [], '@odata.nextLink': 'https://graph.example/p?$skiptoken=SECRET' }), 'https://graph.example/p?$skiptoken=SECRET': json(500, {}) });
+    const { fetcher } = fake({
+      [first]: json(200, { value: [], '@odata.nextLink': 'https://graph.example/p?$skiptoken=SECRET' }),
+      'https://graph.example/p?$skiptoken=SECRET': json(500, {}),
+    });
     const r = await listAllPages(fetcher, first, 't', 'graph', 'graph-credentials');
     expect(JSON.stringify(r)).not.toContain('SECRET');
   });
@@ -203,7 +275,14 @@ describe('readGraphCredentials', () => {
     expect(graphCredentialsUrl('https://graph.example/', CLIENT)).toBe(url);
     const { fetcher } = fake({ [url]: json(200, { value: [graphFic('main'), { name: 'broken' }] }) });
     const r = await readGraphCredentials({ fetcher, graphHost: 'https://graph.example', clientId: CLIENT, token: 't' });
-    expect(r).toMatchObject({ kind: 'credentials', source: 'graph', owner: `application ${CLIENT}`, pages: 1, truncated: false, skipped: ["'broken': no issuer"] });
+    expect(r).toMatchObject({
+      kind: 'credentials',
+      source: 'graph',
+      owner: `application ${CLIENT}`,
+      pages: 1,
+      truncated: false,
+      skipped: ["'broken': no issuer"],
+    });
     expect(r.kind === 'credentials' && r.credentials.map((c) => c.name)).toEqual(['main']);
   });
 });
@@ -223,23 +302,60 @@ describe('readArmCredentials', () => {
     const { fetcher, calls } = fake({
       [list]: json(200, { value: [identity('other', '99999999-2222-3333-4444-555555555555')], nextLink: page2 }),
       [page2]: json(200, { value: [identity('mi', CLIENT.toUpperCase(), 'rg-deploy')] }),
-      [creds]: json(200, { value: [{ name: 'prod', properties: { issuer: GH, subject: 'repo:o/r:environment:prod', audiences: ['api://AzureADTokenExchange'] } }] }),
+      [creds]: json(200, {
+        value: [
+          {
+            name: 'prod',
+            properties: { issuer: GH, subject: 'repo:o/r:environment:prod', audiences: ['api://AzureADTokenExchange'] },
+          },
+        ],
+      }),
     });
-    const r = await readArmCredentials({ fetcher, armHost: 'https://arm.example', subscriptionId: SUB, clientId: CLIENT, token: 't' });
+    const r = await readArmCredentials({
+      fetcher,
+      armHost: 'https://arm.example',
+      subscriptionId: SUB,
+      clientId: CLIENT,
+      token: 't',
+    });
     expect(r).toMatchObject({ kind: 'credentials', source: 'arm', owner: identity('mi', CLIENT, 'rg-deploy').id });
-    expect(r.kind === 'credentials' && r.credentials[0]).toMatchObject({ name: 'prod', subject: 'repo:o/r:environment:prod', source: 'arm' });
+    expect(r.kind === 'credentials' && r.credentials[0]).toMatchObject({
+      name: 'prod',
+      subject: 'repo:o/r:environment:prod',
+      source: 'arm',
+    });
     expect(calls.map((c) => c.url)).toEqual([list, page2, creds]);
   });
 
   it('no identity with that client id → not-found that says how many were searched', async () => {
-    const { fetcher } = fake({ [list]: json(200, { value: [identity('other', '99999999-2222-3333-4444-555555555555')] }) });
-    const r = await readArmCredentials({ fetcher, armHost: 'https://arm.example', subscriptionId: SUB, clientId: CLIENT, token: 't' });
-    expect(r).toMatchObject({ kind: 'not-found', step: 'arm-identities', error: { message: expect.stringContaining('None of the 1 user-assigned identities') } });
+    const { fetcher } = fake({
+      [list]: json(200, { value: [identity('other', '99999999-2222-3333-4444-555555555555')] }),
+    });
+    const r = await readArmCredentials({
+      fetcher,
+      armHost: 'https://arm.example',
+      subscriptionId: SUB,
+      clientId: CLIENT,
+      token: 't',
+    });
+    expect(r).toMatchObject({
+      kind: 'not-found',
+      step: 'arm-identities',
+      error: { message: expect.stringContaining('None of the 1 user-assigned identities') },
+    });
   });
 
   it('a 403 on the search is a denial of that step', async () => {
     const { fetcher } = fake({ [list]: json(403, { error: { code: 'AuthorizationFailed', message: 'nope' } }) });
-    expect(await readArmCredentials({ fetcher, armHost: 'https://arm.example', subscriptionId: SUB, clientId: CLIENT, token: 't' })).toMatchObject({
+    expect(
+      await readArmCredentials({
+        fetcher,
+        armHost: 'https://arm.example',
+        subscriptionId: SUB,
+        clientId: CLIENT,
+        token: 't',
+      }),
+    ).toMatchObject({
       kind: 'denied',
       step: 'arm-identities',
       status: 403,
@@ -250,32 +366,56 @@ describe('readArmCredentials', () => {
   it('findIdentityByClientId refuses ids that are not a user-assigned identity (never put in a URL with a token)', () => {
     const bad = [
       { ...identity('mi', CLIENT), id: 'https://evil.example/x' },
-      { ...identity('mi', CLIENT), id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi/../../x` },
-      { ...identity('mi', CLIENT), id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi?x=1` },
+      {
+        ...identity('mi', CLIENT),
+        id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi/../../x`,
+      },
+      {
+        ...identity('mi', CLIENT),
+        id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi?x=1`,
+      },
     ];
     expect(findIdentityByClientId(bad, CLIENT)).toBeUndefined();
-    expect(findIdentityByClientId([null, 1, {}, identity('mi', CLIENT)], CLIENT)).toMatchObject({ name: 'mi', resourceGroup: 'rg' });
+    expect(findIdentityByClientId([null, 1, {}, identity('mi', CLIENT)], CLIENT)).toMatchObject({
+      name: 'mi',
+      resourceGroup: 'rg',
+    });
   });
 });
 
 describe('readSubscription', () => {
   const url = `https://arm.example/subscriptions/${SUB}?api-version=2022-12-01`;
   it.each([
-    [json(200, { subscriptionId: SUB, displayName: 'Prod', state: 'Enabled' }), { kind: 'ok', state: 'Enabled', displayName: 'Prod' }],
+    [
+      json(200, { subscriptionId: SUB, displayName: 'Prod', state: 'Enabled' }),
+      { kind: 'ok', state: 'Enabled', displayName: 'Prod' },
+    ],
     [json(200, { subscriptionId: SUB, state: 'Disabled' }), { kind: 'ok', state: 'Disabled' }],
     [json(403, { error: { code: 'AuthorizationFailed', message: 'm' } }), { kind: 'denied', status: 403 }],
-    [json(404, { error: { code: 'SubscriptionNotFound', message: 'm' } }), { kind: 'not-found', status: 404, error: { code: 'SubscriptionNotFound' } }],
+    [
+      json(404, { error: { code: 'SubscriptionNotFound', message: 'm' } }),
+      { kind: 'not-found', status: 404, error: { code: 'SubscriptionNotFound' } },
+    ],
     [json(500, {}), { kind: 'error' }],
   ])('%j', async (res, expected) => {
     const { fetcher } = fake({ [url]: res });
-    expect(await readSubscription({ fetcher, armHost: 'https://arm.example', subscriptionId: SUB, token: 't' })).toMatchObject(expected);
+    expect(
+      await readSubscription({ fetcher, armHost: 'https://arm.example', subscriptionId: SUB, token: 't' }),
+    ).toMatchObject(expected);
   });
 });
 
 describe('readTenantDiscovery', () => {
   const url = (host: string) => `${host}/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration`;
   it('found: cloud_instance_name and region scopes', async () => {
-    const { fetcher, calls } = fake({ [url('https://login.example')]: json(200, { token_endpoint: 'x', cloud_instance_name: 'microsoftonline.us', tenant_region_scope: 'USG', tenant_region_sub_scope: 'DODCON' }) });
+    const { fetcher, calls } = fake({
+      [url('https://login.example')]: json(200, {
+        token_endpoint: 'x',
+        cloud_instance_name: 'microsoftonline.us',
+        tenant_region_scope: 'USG',
+        tenant_region_sub_scope: 'DODCON',
+      }),
+    });
     expect(await readTenantDiscovery(fetcher, 'https://login.example/', 'contoso.onmicrosoft.com')).toEqual({
       authorityHost: 'https://login.example/',
       status: 'found',

@@ -16,7 +16,7 @@ describe('capSummary', () => {
   });
 
   it('cuts outside fenced blocks, keeps table rows whole, and says so', () => {
-    const block = '```text\n' + 'line in a block\n'.repeat(50) + '```';
+    const block = `\`\`\`text\n${'line in a block\n'.repeat(50)}\`\`\``;
     const table = ['| a | b |', '|---|---|', ...Array.from({ length: 200 }, (_, i) => `| ${i} | x |`)].join('\n');
     const summary = [`## title`, block, table, block].join('\n\n');
     const out = capSummary(summary, 3000);
@@ -50,8 +50,13 @@ describe('aliasTargets', () => {
 
   it('a merge-key chain that would double at each level parses to its jobs', () => {
     // Each map merges the two before it: expanded naively, 2^n keys; each map is expanded once per lookup.
-    const maps = Array.from({ length: 20 }, (_, i) => (i < 2 ? `m${i}: &m${i} {k${i}: v}` : `m${i}: &m${i} {<<: [*m${i - 1}, *m${i - 2}], k${i}: v}`));
-    const jobs = Array.from({ length: 150 }, (_, i) => `  j${i}:\n    <<: *m19\n    runs-on: ubuntu-latest\n    steps: [{run: x}]`);
+    const maps = Array.from({ length: 20 }, (_, i) =>
+      i < 2 ? `m${i}: &m${i} {k${i}: v}` : `m${i}: &m${i} {<<: [*m${i - 1}, *m${i - 2}], k${i}: v}`,
+    );
+    const jobs = Array.from(
+      { length: 150 },
+      (_, i) => `  j${i}:\n    <<: *m19\n    runs-on: ubuntu-latest\n    steps: [{run: x}]`,
+    );
     const wf = parseWorkflow(`${maps.join('\n')}\non: push\njobs:\n${jobs.join('\n')}\n`, 'w.yml');
     expect(wf.errors.filter((e) => e.kind === 'yaml')).toEqual([]);
     expect(wf.jobs).toHaveLength(150);
@@ -59,7 +64,10 @@ describe('aliasTargets', () => {
 
   it('a merge-key bomb (999 jobs merging a map of 20,000 keys, 270 KB) is refused, saying why', () => {
     const big = `big: &M {${Array.from({ length: 20_000 }, (_, i) => `k${i}: v`).join(', ')}}`;
-    const jobs = Array.from({ length: 999 }, (_, i) => `  j${i}: {<<: *M, runs-on: x, steps: [{uses: azure/login@v2}]}`);
+    const jobs = Array.from(
+      { length: 999 },
+      (_, i) => `  j${i}: {<<: *M, runs-on: x, steps: [{uses: azure/login@v2}]}`,
+    );
     const wf = parseWorkflow(`${big}\non: push\njobs:\n${jobs.join('\n')}\n`, 'w.yml');
     expect(wf.errors[0]!.message).toContain('merge keys (<<) expand to more than 100000 entries');
   });
@@ -68,7 +76,9 @@ describe('aliasTargets', () => {
 describe('duplicate keys, found in one walk', () => {
   it('are still reported where they are', () => {
     const wf = parseWorkflow('on: push\non: pull_request\njobs: {}\n', 'd.yml');
-    expect(wf.errors).toEqual([{ kind: 'yaml', message: 'Map keys must be unique', line: 2, column: 1, code: 'DUPLICATE_KEY' }]);
+    expect(wf.errors).toEqual([
+      { kind: 'yaml', message: 'Map keys must be unique', line: 2, column: 1, code: 'DUPLICATE_KEY' },
+    ]);
   });
 
   it('a map of 20,000 distinct keys parses (the library check compared every pair)', () => {
@@ -87,11 +97,14 @@ describe('RunDeadline (the whole-run watchdog)', () => {
       watch.stage = "waiting for Entra's answer";
       const reports: Finding[] = [];
       const exits: number[] = [];
-      watch.arm(async (f) => {
-        expect(watch.claim()).toBe(true);
-        reports.push(f);
-        return 1;
-      }, (code) => exits.push(code));
+      watch.arm(
+        async (f) => {
+          expect(watch.claim()).toBe(true);
+          reports.push(f);
+          return 1;
+        },
+        (code) => exits.push(code),
+      );
       await vi.advanceTimersByTimeAsync(1000 + WATCHDOG_GRACE_MS - 1);
       expect(reports).toEqual([]);
       await vi.advanceTimersByTimeAsync(1);

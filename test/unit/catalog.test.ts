@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CATALOG, catalogCodes, catalogEntry, fillPlaceholders, rankCauses, type CauseContext } from '../../src/diagnose/catalog.js';
+import {
+  CATALOG,
+  catalogCodes,
+  catalogEntry,
+  fillPlaceholders,
+  rankCauses,
+  type CauseContext,
+} from '../../src/diagnose/catalog.js';
 import { FINDING_IDS, type FindingId } from '../../src/diagnose/finding.js';
 import { CLOUDS } from '../../src/entra/clouds.js';
 import {
@@ -55,7 +62,8 @@ const REQUIRED: Record<number, FindingId> = {
   900382: 'cloud-mismatch',
 };
 
-const GENERIC = /check your (configuration|settings|setup)|verify your configuration|make sure everything is configured/i;
+const GENERIC =
+  /check your (configuration|settings|setup)|verify your configuration|make sure everything is configured/i;
 
 describe('catalog', () => {
   it('has every required code with the promised finding id', () => {
@@ -88,10 +96,15 @@ describe('catalog', () => {
   });
 
   it('every fix is concrete: a command, workflow YAML, or a portal path — never generic advice', () => {
-    const concrete = /\baz |curl |azure-federation-check |uses: |permissions:|environment:|audience:|client-id:|tenant-id:|→|grant_type=|\/\.default|az rest|set-ntp|https:\/\/login\./;
+    const concrete =
+      /\baz |curl |azure-federation-check |uses: |permissions:|environment:|audience:|client-id:|tenant-id:|→|grant_type=|\/\.default|az rest|set-ntp|https:\/\/login\./;
     for (const e of CATALOG) {
-      expect(e.fix.some((step) => concrete.test(step)), `AADSTS${e.code}: ${e.fix.join(' | ')}`).toBe(true);
-      for (const text of [e.title, e.meaning, ...e.fix, ...e.causes.map((c) => c.text)]) expect(text, `AADSTS${e.code}`).not.toMatch(GENERIC);
+      expect(
+        e.fix.some((step) => concrete.test(step)),
+        `AADSTS${e.code}: ${e.fix.join(' | ')}`,
+      ).toBe(true);
+      for (const text of [e.title, e.meaning, ...e.fix, ...e.causes.map((c) => c.text)])
+        expect(text, `AADSTS${e.code}`).not.toMatch(GENERIC);
     }
   });
 
@@ -135,44 +148,80 @@ describe('rankCauses', () => {
       catalogEntry(700213)!,
       base({
         presented: { subject: 'repo:o/r:ref:refs/heads/main' },
-        credentials: [{ name: 'prod', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:o/r:environment:prod', audiences: ['api://AzureADTokenExchange'] }],
+        credentials: [
+          {
+            name: 'prod',
+            issuer: 'https://token.actions.githubusercontent.com',
+            subject: 'repo:o/r:environment:prod',
+            audiences: ['api://AzureADTokenExchange'],
+          },
+        ],
       }),
     );
     expect(ranked.filter((r) => r.applies === true).map((r) => r.cause.id)).toContain('environment-vs-branch');
   });
 
   it('the immutable form shows itself', () => {
-    const ranked = rankCauses(catalogEntry(700213)!, base({ presented: { subject: 'repo:octo@1/app@2:ref:refs/heads/main' } }));
+    const ranked = rankCauses(
+      catalogEntry(700213)!,
+      base({ presented: { subject: 'repo:octo@1/app@2:ref:refs/heads/main' } }),
+    );
     expect(ranked.filter((r) => r.applies === true).map((r) => r.cause.id)).toContain('immutable-vs-name');
   });
 
   it('sovereign audience: ruled out in the public cloud, shown for a US Government credential', () => {
     const entry = catalogEntry(700212)!;
-    const pub = rankCauses(entry, base({ presented: { audience: 'api://AzureADTokenExchange' }, cloud: CLOUDS.azurecloud }));
+    const pub = rankCauses(
+      entry,
+      base({ presented: { audience: 'api://AzureADTokenExchange' }, cloud: CLOUDS.azurecloud }),
+    );
     expect(pub.find((r) => r.cause.id === 'sovereign-audience')!.applies).toBe(false);
-    const gov = rankCauses(entry, base({ presented: { audience: 'api://AzureADTokenExchange' }, cloud: CLOUDS.azureusgovernment }));
+    const gov = rankCauses(
+      entry,
+      base({ presented: { audience: 'api://AzureADTokenExchange' }, cloud: CLOUDS.azureusgovernment }),
+    );
     expect(gov[0]!.cause.id).toBe('sovereign-audience');
   });
 
   it('7002381: an absent enterprise claim shows the personal-account cause', () => {
     const ranked = rankCauses(
       catalogEntry(7002381)!,
-      base({ claims: { iss: 'https://token.actions.githubusercontent.com', sub: 'repo:me/app:ref:refs/heads/main', aud: 'api://AzureADTokenExchange' }, details: { allowedValues: ['github'] } }),
+      base({
+        claims: {
+          iss: 'https://token.actions.githubusercontent.com',
+          sub: 'repo:me/app:ref:refs/heads/main',
+          aud: 'api://AzureADTokenExchange',
+        },
+        details: { allowedValues: ['github'] },
+      }),
     );
     expect(ranked[0]!.cause.id).toBe('no-enterprise');
     expect(ranked.find((r) => r.cause.id === 'other-enterprise')!.applies).toBe(false);
   });
 
   it('a throwing predicate counts as unknown', () => {
-    const entry = { ...catalogEntry(70011)!, causes: [{ id: 'x', text: 'boom boom boom boom boom', appliesWhen: () => { throw new Error('no'); } }] };
+    const entry = {
+      ...catalogEntry(70011)!,
+      causes: [
+        {
+          id: 'x',
+          text: 'boom boom boom boom boom',
+          appliesWhen: () => {
+            throw new Error('no');
+          },
+        },
+      ],
+    };
     expect(rankCauses(entry, base({}))[0]!.applies).toBeUndefined();
   });
 });
 
 describe('fillPlaceholders', () => {
   it('fills known values and leaves unsafe or masked ones as placeholders', () => {
-    const step = "az ad app show --id <APPLICATION-CLIENT-ID> --parameters '{\"subject\":\"<PRESENTED-SUBJECT>\"}'";
-    expect(fillPlaceholders(step, { clientId: 'abc', subject: 'repo:o/r:environment:prod' })).toBe("az ad app show --id abc --parameters '{\"subject\":\"repo:o/r:environment:prod\"}'");
+    const step = 'az ad app show --id <APPLICATION-CLIENT-ID> --parameters \'{"subject":"<PRESENTED-SUBJECT>"}\'';
+    expect(fillPlaceholders(step, { clientId: 'abc', subject: 'repo:o/r:environment:prod' })).toBe(
+      'az ad app show --id abc --parameters \'{"subject":"repo:o/r:environment:prod"}\'',
+    );
     expect(fillPlaceholders(step, { clientId: '***', subject: "repo:o/r:environment:it's" })).toBe(step);
   });
 });

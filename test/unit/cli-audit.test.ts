@@ -4,12 +4,13 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const AUD = 'api://AzureADTokenExchange';
-const FIXTURES = new URL('../fixtures/workflows/', import.meta.url).pathname;
+const FIXTURES = fileURLToPath(new URL('../fixtures/workflows/', import.meta.url));
 
 function repoWith(files: string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'afc-audit-'));
@@ -23,8 +24,12 @@ async function run(argv: string[], files: Record<string, string> = {}, env: Reco
   let stderr = '';
   const code = await runCli(argv, {
     stdin: '',
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
     env,
     readFile: async (p) => {
       if (p in files) return files[p]!;
@@ -40,7 +45,9 @@ describe('audit', () => {
   it('passes when every login job matches a credential', async () => {
     const root = repoWith(['deploy-environment.yml']);
     const creds = JSON.stringify([cred('prod', 'repo:contoso/web:environment:production')]);
-    const r = await run(['audit', '--credentials', 'creds.json', '--dir', root, '--repository', 'contoso/web'], { 'creds.json': creds });
+    const r = await run(['audit', '--credentials', 'creds.json', '--dir', root, '--repository', 'contoso/web'], {
+      'creds.json': creds,
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('✓ repo:contoso/web:environment:production');
     expect(r.code).toBe(0);
@@ -49,14 +56,30 @@ describe('audit', () => {
   it('reports a job that can never log in, with its file and line and the credential that would fix it', async () => {
     const root = repoWith(['deploy-environment.yml', 'tag-release.yml']);
     const creds = JSON.stringify([cred('main', 'repo:contoso/web:ref:refs/heads/main')]);
-    const r = await run(['audit', '--credentials', 'creds.json', '--dir', root, '--repository', 'contoso/web', '--json', '--client-id', '11111111-2222-3333-4444-555555555555'], {
-      'creds.json': creds,
-    });
+    const r = await run(
+      [
+        'audit',
+        '--credentials',
+        'creds.json',
+        '--dir',
+        root,
+        '--repository',
+        'contoso/web',
+        '--json',
+        '--client-id',
+        '11111111-2222-3333-4444-555555555555',
+      ],
+      {
+        'creds.json': creds,
+      },
+    );
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     const never = out.findings.filter((f: { id: string }) => f.id === 'job-never-matches');
     expect(never.length).toBeGreaterThan(0);
-    const env = never.find((f: { location?: { file: string } }) => f.location?.file === '.github/workflows/deploy-environment.yml');
+    const env = never.find(
+      (f: { location?: { file: string } }) => f.location?.file === '.github/workflows/deploy-environment.yml',
+    );
     const text = readFileSync(join(root, '.github/workflows/deploy-environment.yml'), 'utf8').split('\n');
     expect(text[env.location.line - 1]).toMatch(/environment:/);
     expect(env.fix).toContain("--id '11111111-2222-3333-4444-555555555555'");
@@ -67,7 +90,10 @@ describe('audit', () => {
     const root = repoWith(['deploy-environment.yml']);
     const many = Array.from({ length: 20 }, (_, i) => cred(`c${i}`, `repo:contoso/web:ref:refs/heads/b${i}`));
     many.push(cred('wild', 'repo:contoso/web:ref:refs/heads/*'));
-    const r = await run(['audit', '--credentials', 'creds.json', '--dir', root, '--repository', 'contoso/web', '--json'], { 'creds.json': JSON.stringify(many) });
+    const r = await run(
+      ['audit', '--credentials', 'creds.json', '--dir', root, '--repository', 'contoso/web', '--json'],
+      { 'creds.json': JSON.stringify(many) },
+    );
     const ids = JSON.parse(r.stdout).findings.map((f: { id: string }) => f.id);
     expect(ids).toContain('credential-wildcard');
     expect(ids).toContain('credential-limit');
@@ -76,9 +102,27 @@ describe('audit', () => {
   it('uses the subject template from a file (immutable ids)', async () => {
     const root = repoWith(['deploy-environment.yml']);
     const creds = JSON.stringify([cred('prod', 'repo:contoso@11/web@22:environment:production')]);
-    const template = JSON.stringify({ use_default: true, use_immutable_subject: true, sub_claim_prefix: 'repo:contoso@11/web@22' });
+    const template = JSON.stringify({
+      use_default: true,
+      use_immutable_subject: true,
+      sub_claim_prefix: 'repo:contoso@11/web@22',
+    });
     const r = await run(
-      ['audit', '--credentials', 'creds.json', '--dir', root, '--repository', 'contoso/web', '--template', 't.json', '--owner-id', '11', '--repository-id', '22'],
+      [
+        'audit',
+        '--credentials',
+        'creds.json',
+        '--dir',
+        root,
+        '--repository',
+        'contoso/web',
+        '--template',
+        't.json',
+        '--owner-id',
+        '11',
+        '--repository-id',
+        '22',
+      ],
       { 'creds.json': creds, 't.json': template },
     );
     expect(r.stdout).toContain('✓ repo:contoso@11/web@22:environment:production');
@@ -89,7 +133,9 @@ describe('audit', () => {
     const root = repoWith(['deploy-environment.yml']);
     mkdirSync(join(root, '.git'));
     writeFileSync(join(root, '.git/config'), '[remote "origin"]\n\turl = git@github.com:contoso/web.git\n');
-    const r = await run(['audit', '--credentials', 'c.json', '--dir', root], { 'c.json': JSON.stringify([cred('prod', 'repo:contoso/web:environment:production')]) });
+    const r = await run(['audit', '--credentials', 'c.json', '--dir', root], {
+      'c.json': JSON.stringify([cred('prod', 'repo:contoso/web:environment:production')]),
+    });
     expect(r.stdout).toContain('Audit of contoso/web');
   });
 
@@ -97,7 +143,9 @@ describe('audit', () => {
     const r = await run(['audit']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--credentials is required');
-    const r2 = await run(['audit', '--credentials', 'c.json', '--dir', '/nonexistent-dir', '--repository', 'a/b'], { 'c.json': '[]' });
+    const r2 = await run(['audit', '--credentials', 'c.json', '--dir', '/nonexistent-dir', '--repository', 'a/b'], {
+      'c.json': '[]',
+    });
     expect(r2.code).toBe(2);
     expect(r2.stderr).not.toMatch(/\n\s+at /);
   });

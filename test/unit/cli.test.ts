@@ -15,7 +15,10 @@ const IAT = Date.parse('2026-11-22T10:00:00Z') / 1000;
 const SIG = Buffer.from('signature-must-never-be-printed').toString('base64url');
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
-function jwt(claims: Record<string, unknown> = {}, header: Record<string, unknown> = { alg: 'RS256', kid: '38826b17ef6d0e7f2c1a9b8d', typ: 'JWT', x5t: 'ykOe9Q_5DGuY' }): string {
+function jwt(
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = { alg: 'RS256', kid: '38826b17ef6d0e7f2c1a9b8d', typ: 'JWT', x5t: 'ykOe9Q_5DGuY' },
+): string {
   return `${b64(header)}.${b64({
     jti: '1c7f3f4e-0000-4000-8000-000000000001',
     sub: 'repo:contoso/webapp:environment:Production',
@@ -49,7 +52,13 @@ interface Run {
 
 async function run(
   argv: string[],
-  opts: { stdin?: CliIo['stdin']; files?: Record<string, string>; env?: Record<string, string | undefined>; isTTY?: boolean; now?: number } = {},
+  opts: {
+    stdin?: CliIo['stdin'];
+    files?: Record<string, string>;
+    env?: Record<string, string | undefined>;
+    isTTY?: boolean;
+    now?: number;
+  } = {},
 ): Promise<Run> {
   let stdout = '';
   let stderr = '';
@@ -111,7 +120,12 @@ describe('usage', () => {
     ['check', 'check --token-file FILE|- --credentials FILE'],
   ] as const) {
     it(`${command} --help / -h / help ${command}`, async () => {
-      for (const argv of [[command, '--help'], [command, '-h'], ['help', command], [command, '--json', '--help']]) {
+      for (const argv of [
+        [command, '--help'],
+        [command, '-h'],
+        ['help', command],
+        [command, '--json', '--help'],
+      ]) {
         const r = await run(argv);
         expect(r.code).toBe(0);
         expect(r.stdout).toContain(marker);
@@ -172,7 +186,10 @@ describe('explain', () => {
     const r = await run(['explain', '--file', 'secret.log', '--json'], { files: LOGS });
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out.findings.map((f: { id: string; code?: string }) => `${f.code}:${f.id}`)).toEqual(['AADSTS7000215:not-federation', 'AADSTS70021:credential-not-found']);
+    expect(out.findings.map((f: { id: string; code?: string }) => `${f.code}:${f.id}`)).toEqual([
+      'AADSTS7000215:not-federation',
+      'AADSTS70021:credential-not-found',
+    ]);
     expect(out.errors).toHaveLength(2);
     expect(out.context.usedClientSecret).toBe(true);
   });
@@ -182,7 +199,10 @@ describe('explain', () => {
     const out = JSON.parse(r.stdout);
     expect(out.findings.map((f: { id: string }) => f.id)).toEqual(['subject-mismatch', 'client-not-found']);
     expect(out.errors.map((e: { code: number }) => e.code)).toEqual([700213, 700016]);
-    expect(out.context.tokens.map((t: { subject: string }) => t.subject)).toEqual(['repo:octo-org/octo-app:environment:staging', 'repo:octo-org/octo-app:environment:production']);
+    expect(out.context.tokens.map((t: { subject: string }) => t.subject)).toEqual([
+      'repo:octo-org/octo-app:environment:staging',
+      'repo:octo-org/octo-app:environment:production',
+    ]);
     for (const f of out.findings) expect(f.message.split('\n').at(-1)).toMatch(/^For Microsoft support: Trace ID: /);
   });
 
@@ -197,7 +217,9 @@ describe('explain', () => {
 
   it('reads a piped stream', async () => {
     const text = entraText(SAMPLES.find((s) => s.code === 90002)!, 'space');
-    const r = await run(['explain'], { stdin: Readable.from([Buffer.from(text.slice(0, 40)), Buffer.from(text.slice(40))]) });
+    const r = await run(['explain'], {
+      stdin: Readable.from([Buffer.from(text.slice(0, 40)), Buffer.from(text.slice(40))]),
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('[tenant-not-found]');
   });
@@ -233,7 +255,10 @@ describe('explain', () => {
   });
 
   it('azure/login failures without a code: no OIDC token', async () => {
-    const r = await run(['explain'], { stdin: '##[error]Please make sure to give write permissions to id-token in the workflow.\n##[error]Login failed with Error: Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable.' });
+    const r = await run(['explain'], {
+      stdin:
+        '##[error]Please make sure to give write permissions to id-token in the workflow.\n##[error]Login failed with Error: Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable.',
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('[oidc-unavailable]');
     expect(r.stdout).toContain('id-token: write');
@@ -242,10 +267,20 @@ describe('explain', () => {
   it('with --token-file and --credentials the diagnosis names the credential', async () => {
     const files = {
       't.jwt': `${jwt()}\n`,
-      'creds.json': JSON.stringify({ value: [{ name: 'main', issuer: GH, subject: 'repo:contoso/webapp:ref:refs/heads/main', audiences: [AUD] }] }),
+      'creds.json': JSON.stringify({
+        value: [{ name: 'main', issuer: GH, subject: 'repo:contoso/webapp:ref:refs/heads/main', audiences: [AUD] }],
+      }),
     };
-    const text = entraText({ code: 700213, text: "No matching federated identity record found for presented assertion subject 'repo:contoso/webapp:environment:Production'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion." }, 'space');
-    const r = await run(['explain', '--token-file', 't.jwt', '--credentials', 'creds.json', '--client-id', APP, text], { files });
+    const text = entraText(
+      {
+        code: 700213,
+        text: "No matching federated identity record found for presented assertion subject 'repo:contoso/webapp:environment:Production'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
+      },
+      'space',
+    );
+    const r = await run(['explain', '--token-file', 't.jwt', '--credentials', 'creds.json', '--client-id', APP, text], {
+      files,
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("credential 'main'");
     expect(r.stdout).toContain(`az ad app federated-credential create --id ${APP}`);
@@ -257,7 +292,11 @@ describe('explain', () => {
       [['explain', 'x', '--file', 'masked.log'], 'either as an argument or with --file', ''],
       [['explain'], 'the text is empty', '   \n'],
       [['explain', '--file', 'missing.log'], 'cannot read the text from missing.log: no such file', ''],
-      [['explain', '--environment', 'azuregermancloud', 'AADSTS90002: x'], "unknown --environment 'azuregermancloud'", ''],
+      [
+        ['explain', '--environment', 'azuregermancloud', 'AADSTS90002: x'],
+        "unknown --environment 'azuregermancloud'",
+        '',
+      ],
     ] as const) {
       const r = await run([...argv], { files: LOGS, stdin });
       expect(r.code, argv.join(' ')).toBe(2);
@@ -318,7 +357,13 @@ describe('claims', () => {
     expect(out.header).toEqual({ alg: 'RS256', kid: '38826b17ef6d0e7f2c1a9b8d', typ: 'JWT', x5t: 'ykOe9Q_5DGuY' });
     expect(out.claims.sub).toBe('repo:contoso/webapp:environment:Production');
     expect(Object.keys(out.claims).slice(0, 3)).toEqual(['iss', 'sub', 'aud']);
-    expect(out.lifetime).toMatchObject({ issuedAt: '2026-11-22T10:00:00Z', expiresAt: '2026-11-22T10:05:00Z', lifetimeSeconds: 300, remainingSeconds: 240, expired: false });
+    expect(out.lifetime).toMatchObject({
+      issuedAt: '2026-11-22T10:00:00Z',
+      expiresAt: '2026-11-22T10:05:00Z',
+      lifetimeSeconds: 300,
+      remainingSeconds: 240,
+      expired: false,
+    });
     expect(out.findings).toEqual([]);
     expect(r.stdout).not.toContain(SIG);
     expect(r.stdout).not.toContain(token.split('.')[2]!);
@@ -370,14 +415,19 @@ describe('check', () => {
   };
 
   it('a matching credential: exit 0', async () => {
-    const r = await run(['check', '--token-file', 't.jwt', '--credentials', 'c.json'], { files: { 't.jwt': jwt(), 'c.json': JSON.stringify([creds.main, creds.prod]) } });
+    const r = await run(['check', '--token-file', 't.jwt', '--credentials', 'c.json'], {
+      files: { 't.jwt': jwt(), 'c.json': JSON.stringify([creds.main, creds.prod]) },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("✓ The token matches credential 'prod'.");
     expect(r.stdout).not.toContain(SIG);
   });
 
   it('no match: exit 1, the nearest credential and the fix with the client id', async () => {
-    const r = await run(['check', '--token-file', '-', '--credentials', 'c.json', '--client-id', APP], { stdin: jwt(), files: { 'c.json': JSON.stringify(creds.main) } });
+    const r = await run(['check', '--token-file', '-', '--credentials', 'c.json', '--client-id', APP], {
+      stdin: jwt(),
+      files: { 'c.json': JSON.stringify(creds.main) },
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("✗ No credential matches this token; the nearest is 'main'.");
     expect(r.stdout).toContain('[subject-mismatch]');
@@ -386,12 +436,20 @@ describe('check', () => {
   });
 
   it('--json', async () => {
-    const r = await run(['check', '--json', '--token-file', 't.jwt', '--credentials', 'c.json'], { files: { 't.jwt': jwt(), 'c.json': JSON.stringify({ value: [creds.main] }) } });
+    const r = await run(['check', '--json', '--token-file', 't.jwt', '--credentials', 'c.json'], {
+      files: { 't.jwt': jwt(), 'c.json': JSON.stringify({ value: [creds.main] }) },
+    });
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.matched).toBeNull();
     expect(out.findings.map((f: { id: string }) => f.id)).toEqual(['subject-mismatch']);
-    expect(out.comparisons[0]).toMatchObject({ name: 'main', matched: false, issuer: { equal: true }, subject: { equal: false }, audience: { equal: true } });
+    expect(out.comparisons[0]).toMatchObject({
+      name: 'main',
+      matched: false,
+      issuer: { equal: true },
+      subject: { equal: false },
+      audience: { equal: true },
+    });
     expect(out.suggestion).toMatchObject({ subject: 'repo:contoso/webapp:environment:Production', audience: AUD });
   });
 
@@ -404,31 +462,52 @@ describe('check', () => {
       '    audiences:',
       `      - ${AUD}`,
     ].join('\n');
-    const r = await run(['check', '--token-file', 't.jwt', '--credentials', 'c.yaml'], { files: { 't.jwt': jwt(), 'c.yaml': yaml } });
+    const r = await run(['check', '--token-file', 't.jwt', '--credentials', 'c.yaml'], {
+      files: { 't.jwt': jwt(), 'c.yaml': yaml },
+    });
     expect(r.code).toBe(0);
   });
 
   it('--audience compares as if the token carried it; --environment selects the cloud', async () => {
     const usgov = { ...creds.prod, audiences: ['api://AzureADTokenExchangeUSGov'] };
     const files = { 't.jwt': jwt(), 'c.json': JSON.stringify(usgov) };
-    const miss = await run(['check', '--token-file', 't.jwt', '--credentials', 'c.json', '--environment', 'azureusgovernment'], { files });
+    const miss = await run(
+      ['check', '--token-file', 't.jwt', '--credentials', 'c.json', '--environment', 'azureusgovernment'],
+      { files },
+    );
     expect(miss.code).toBe(1);
     expect(miss.stdout).toContain('[audience-mismatch]');
-    const hit = await run(['check', '--token-file', 't.jwt', '--credentials', 'c.json', '--audience', 'api://AzureADTokenExchangeUSGov'], { files });
+    const hit = await run(
+      ['check', '--token-file', 't.jwt', '--credentials', 'c.json', '--audience', 'api://AzureADTokenExchangeUSGov'],
+      { files },
+    );
     expect(hit.code).toBe(0);
-    expect(hit.stdout).toContain('(compared with --audience api://AzureADTokenExchangeUSGov; the token itself has api://AzureADTokenExchange)');
+    expect(hit.stdout).toContain(
+      '(compared with --audience api://AzureADTokenExchangeUSGov; the token itself has api://AzureADTokenExchange)',
+    );
   });
 
   it('bad usage and bad input: exit 2, one line', async () => {
-    const files = { 't.jwt': jwt(), 'c.json': JSON.stringify(creds.main), 'bad.json': JSON.stringify([{ name: 'x', subject: 's', audiences: [AUD] }]), 'broken.json': '{"name":' };
+    const files = {
+      't.jwt': jwt(),
+      'c.json': JSON.stringify(creds.main),
+      'bad.json': JSON.stringify([{ name: 'x', subject: 's', audiences: [AUD] }]),
+      'broken.json': '{"name":',
+    };
     for (const [argv, msg] of [
       [['check', '--credentials', 'c.json'], '--token-file is required'],
       [['check', '--token-file', 't.jwt'], '--credentials is required'],
       [['check', '--token-file', '-', '--credentials', '-'], 'cannot both read stdin'],
-      [['check', '--token-file', 't.jwt', '--credentials', 'c.json', '--environment', 'mars'], "unknown --environment 'mars'"],
+      [
+        ['check', '--token-file', 't.jwt', '--credentials', 'c.json', '--environment', 'mars'],
+        "unknown --environment 'mars'",
+      ],
       [['check', '--token-file', 't.jwt', '--credentials', 'bad.json'], "'issuer' is missing"],
       [['check', '--token-file', 't.jwt', '--credentials', 'broken.json'], 'is not valid JSON'],
-      [['check', '--token-file', 'nope.jwt', '--credentials', 'c.json'], 'cannot read the token from nope.jwt: no such file'],
+      [
+        ['check', '--token-file', 'nope.jwt', '--credentials', 'c.json'],
+        'cannot read the token from nope.jwt: no such file',
+      ],
       [['check', '--token-file', 't.jwt', '--credentials', 'c.json', 'extra'], "unexpected argument 'extra'"],
     ] as const) {
       const r = await run([...argv], { files, stdin: '' });
@@ -458,7 +537,9 @@ describe('never a stack trace', () => {
       },
       env: {},
       readFile: async () => {
-        throw Object.assign(new Error('EISDIR: illegal operation on a directory, read\n    at Object.readFile'), { code: 'EISDIR' });
+        throw Object.assign(new Error('EISDIR: illegal operation on a directory, read\n    at Object.readFile'), {
+          code: 'EISDIR',
+        });
       },
     });
     expect(code).toBe(2);

@@ -9,12 +9,33 @@ describe('CLOUDS', () => {
   });
 
   it.each([
-    ['azurecloud', 'https://login.microsoftonline.com', 'api://AzureADTokenExchange', 'https://management.azure.com', 'https://graph.microsoft.com'],
-    ['azureusgovernment', 'https://login.microsoftonline.us', 'api://AzureADTokenExchangeUSGov', 'https://management.usgovcloudapi.net', 'https://graph.microsoft.us'],
-    ['azurechinacloud', 'https://login.chinacloudapi.cn', 'api://AzureADTokenExchangeChina', 'https://management.chinacloudapi.cn', 'https://microsoftgraph.chinacloudapi.cn'],
-  ] as const)('%s: authority %s, audience %s (entra-facts.md §2.3)', (name, authorityHost, exchangeAudience, resourceManager, graph) => {
-    expect(CLOUDS[name]).toMatchObject({ authorityHost, exchangeAudience, resourceManager, graph });
-  });
+    [
+      'azurecloud',
+      'https://login.microsoftonline.com',
+      'api://AzureADTokenExchange',
+      'https://management.azure.com',
+      'https://graph.microsoft.com',
+    ],
+    [
+      'azureusgovernment',
+      'https://login.microsoftonline.us',
+      'api://AzureADTokenExchangeUSGov',
+      'https://management.usgovcloudapi.net',
+      'https://graph.microsoft.us',
+    ],
+    [
+      'azurechinacloud',
+      'https://login.chinacloudapi.cn',
+      'api://AzureADTokenExchangeChina',
+      'https://management.chinacloudapi.cn',
+      'https://microsoftgraph.chinacloudapi.cn',
+    ],
+  ] as const)(
+    '%s: authority %s, audience %s (docs/entra-matching.md §2.3)',
+    (name, authorityHost, exchangeAudience, resourceManager, graph) => {
+      expect(CLOUDS[name]).toMatchObject({ authorityHost, exchangeAudience, resourceManager, graph });
+    },
+  );
 
   it('endpoints are https origins without a trailing slash', () => {
     for (const c of Object.values(CLOUDS)) {
@@ -42,12 +63,22 @@ describe('findCloud', () => {
     expect(findCloud(input)?.name).toBe(name);
   });
 
-  it.each(['', 'azure', 'azuregermancloud', 'azurestack', 'public', 'usgov', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])(
-    '%j → undefined',
-    (input) => {
-      expect(findCloud(input)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'azure',
+    'azuregermancloud',
+    'azurestack',
+    'public',
+    'usgov',
+    'constructor',
+    '__proto__',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    '__defineGetter__',
+  ])('%j → undefined', (input) => {
+    expect(findCloud(input)).toBeUndefined();
+  });
 
   it('property: finds a cloud only for its own names', () => {
     fc.assert(
@@ -69,10 +100,15 @@ describe('cloudOfAudience', () => {
     expect(cloudOfAudience(aud)?.name).toBe(name);
   });
 
-  it.each(['api://azureadtokenexchange', 'api://AzureADTokenExchange/', ' api://AzureADTokenExchange', 'api://AzureADTokenExchangeUSNat', 'https://github.com/octo-org', '', 'constructor'])(
-    'exact strings only: %j → undefined',
-    (aud) => {
-      expect(cloudOfAudience(aud)).toBeUndefined();
-    },
-  );
+  it.each([
+    'api://azureadtokenexchange',
+    'api://AzureADTokenExchange/',
+    ' api://AzureADTokenExchange',
+    'api://AzureADTokenExchangeUSNat',
+    'https://github.com/octo-org',
+    '',
+    'constructor',
+  ])('exact strings only: %j → undefined', (aud) => {
+    expect(cloudOfAudience(aud)).toBeUndefined();
+  });
 });

@@ -44,7 +44,12 @@ function flex(name: string, expression: string, over: Partial<FederatedCredentia
   return cred(name, null, { claimsMatchingExpression: { value: expression, languageVersion: 1 }, ...over });
 }
 
-function compare(c: GitHubClaims, credentials: FederatedCredential[], cloud: Cloud = CLOUDS.azurecloud, jobId?: string): CompareResult {
+function compare(
+  c: GitHubClaims,
+  credentials: FederatedCredential[],
+  cloud: Cloud = CLOUDS.azurecloud,
+  jobId?: string,
+): CompareResult {
   return compareWithCredentials({ claims: c, credentials, clientId: CLIENT, cloud, jobId });
 }
 
@@ -75,12 +80,22 @@ describe('exact match', () => {
     expect(r.matched?.name).toBe('main');
     expect(r.nearest?.credential.name).toBe('main');
     expect(r.findings).toEqual([]);
-    expect(r.comparisons[0]).toMatchObject({ matched: true, issuer: { equal: true }, subject: { equal: true }, audience: { equal: true } });
+    expect(r.comparisons[0]).toMatchObject({
+      matched: true,
+      issuer: { equal: true },
+      subject: { equal: true },
+      audience: { equal: true },
+    });
   });
 
   it('finds the match among many credentials, wherever it is', () => {
     const c = claims({ sub: `${R}:environment:prod`, environment: 'prod' });
-    const creds = [cred('a', `${R}:ref:refs/heads/main`), cred('b', `${R}:pull_request`), cred('prod', c.sub), cred('c', `${R}:environment:staging`)];
+    const creds = [
+      cred('a', `${R}:ref:refs/heads/main`),
+      cred('b', `${R}:pull_request`),
+      cred('prod', c.sub),
+      cred('c', `${R}:environment:staging`),
+    ];
     const r = compare(c, creds);
     expect(r.matched?.name).toBe('prod');
     expect(r.findings).toEqual([]);
@@ -116,9 +131,24 @@ describe('issuer', () => {
     ['trailing slash on the token', `${ISS}/`, ISS, /trailing slash/],
     ['whitespace in the credential', ISS, ` ${ISS} `, /leading or trailing whitespace/],
     ['letter case', ISS, 'https://Token.Actions.GitHubUserContent.com', /only in letter case/],
-    ['enterprise slug on the token', `${ISS}/octo-enterprise`, ISS, /enterprise-specific issuer.*include_enterprise_slug/],
-    ['enterprise slug on the credential', ISS, `${ISS}/octo-enterprise`, /credential names an enterprise-specific issuer/],
-    ['GitHub Enterprise Server', 'https://ghes.example.com/_services/token', ISS, /GitHub Enterprise Server.*reach that host/],
+    [
+      'enterprise slug on the token',
+      `${ISS}/octo-enterprise`,
+      ISS,
+      /enterprise-specific issuer.*include_enterprise_slug/,
+    ],
+    [
+      'enterprise slug on the credential',
+      ISS,
+      `${ISS}/octo-enterprise`,
+      /credential names an enterprise-specific issuer/,
+    ],
+    [
+      'GitHub Enterprise Server',
+      'https://ghes.example.com/_services/token',
+      ISS,
+      /GitHub Enterprise Server.*reach that host/,
+    ],
   ];
   it.each(cases)('%s', (_label, tokenIss, credIss, reason) => {
     const c = claims({ iss: tokenIss });
@@ -131,7 +161,16 @@ describe('issuer', () => {
     expect(f.message).toContain(`token iss:   ${tokenIss}`);
     expect(f.evidence).toEqual([{ label: 'issuer', actual: tokenIss, expected: credIss }]);
     const args = azArgs(f.fix);
-    expect(args.slice(0, 8)).toEqual(['ad', 'app', 'federated-credential', 'update', '--id', CLIENT, '--federated-credential-id', 'gh']);
+    expect(args.slice(0, 8)).toEqual([
+      'ad',
+      'app',
+      'federated-credential',
+      'update',
+      '--id',
+      CLIENT,
+      '--federated-credential-id',
+      'gh',
+    ]);
     expect(parametersOf(args)).toEqual({ issuer: tokenIss });
   });
 
@@ -151,15 +190,22 @@ describe('issuer', () => {
 
   it('labels credentials by source', () => {
     const c = claims();
-    expect(compare(c, [cred('g', c.sub, { issuer: `${ISS}/`, source: 'graph' })]).findings[0]!.title).toContain("credential 'g' (read from Microsoft Graph)");
-    expect(compare(c, [cred('a', c.sub, { issuer: `${ISS}/`, source: 'arm' })]).findings[0]!.title).toContain("credential 'a' (read from Azure Resource Manager)");
+    expect(compare(c, [cred('g', c.sub, { issuer: `${ISS}/`, source: 'graph' })]).findings[0]!.title).toContain(
+      "credential 'g' (read from Microsoft Graph)",
+    );
+    expect(compare(c, [cred('a', c.sub, { issuer: `${ISS}/`, source: 'arm' })]).findings[0]!.title).toContain(
+      "credential 'a' (read from Azure Resource Manager)",
+    );
   });
 });
 
 describe('subject', () => {
   it('environment job vs branch credential: explains that the environment replaces the ref', () => {
     const c = claims({ sub: `${R}:environment:production`, environment: 'production' });
-    const f = only(compare(c, [cred('main', `${R}:ref:refs/heads/main`)], CLOUDS.azurecloud, 'deploy'), 'subject-mismatch');
+    const f = only(
+      compare(c, [cred('main', `${R}:ref:refs/heads/main`)], CLOUDS.azurecloud, 'deploy'),
+      'subject-mismatch',
+    );
     expect(f.title).toBe("Subject differs from credential 'main'");
     expect(f.message).toContain(`token sub:   ${R}:environment:production`);
     expect(f.message).toContain(`credential:  ${R}:ref:refs/heads/main`);
@@ -168,23 +214,39 @@ describe('subject', () => {
     expect(f.evidence).toEqual([{ label: 'subject', actual: c.sub, expected: `${R}:ref:refs/heads/main` }]);
     expect(f.fix).toContain('Add a credential for the subject this job sends');
     const args = azArgs(f.fix, 'az ad app federated-credential create');
-    expect(parametersOf(args)).toEqual({ name: 'github-env-production', issuer: ISS, subject: c.sub, audiences: [AUD] });
+    expect(parametersOf(args)).toEqual({
+      name: 'github-env-production',
+      issuer: ISS,
+      subject: c.sub,
+      audiences: [AUD],
+    });
     expect(f.fix).not.toContain('environment: main');
   });
 
   it('branch job vs environment credential: offers the YAML that declares the environment', () => {
     const c = claims();
-    const f = only(compare(c, [cred('prod', `${R}:environment:production`)], CLOUDS.azurecloud, 'deploy'), 'subject-mismatch');
+    const f = only(
+      compare(c, [cred('prod', `${R}:environment:production`)], CLOUDS.azurecloud, 'deploy'),
+      'subject-mismatch',
+    );
     expect(f.message).toContain('only sends an environment subject when the job declares that environment');
     expect(f.fix).toContain('jobs:\n  deploy:\n    environment: production');
   });
 
   it('pull request run vs branch credential', () => {
-    const c = claims({ sub: `${R}:pull_request`, event_name: 'pull_request', ref: 'refs/pull/7/merge', head_ref: 'feature/x' });
+    const c = claims({
+      sub: `${R}:pull_request`,
+      event_name: 'pull_request',
+      ref: 'refs/pull/7/merge',
+      head_ref: 'feature/x',
+    });
     const f = only(compare(c, [cred('main', `${R}:ref:refs/heads/main`)]), 'subject-mismatch');
     expect(f.message).toContain('carries no branch name (head branch `feature/x`)');
     expect(f.message).toContain('never the branch name');
-    expect(parametersOf(azArgs(f.fix, 'az ad app federated-credential create'))).toMatchObject({ name: 'github-pull-request', subject: c.sub });
+    expect(parametersOf(azArgs(f.fix, 'az ad app federated-credential create'))).toMatchObject({
+      name: 'github-pull-request',
+      subject: c.sub,
+    });
   });
 
   it('tag run vs branch credential', () => {
@@ -218,8 +280,11 @@ describe('subject', () => {
 
   it('token in name form, credential with ids (portal-made) → subject-immutable-format, opt-in named', () => {
     const c = claims();
-    const f = only(compare(c, [cred('portal', 'repo:octo-org@1001/octo-repo@2002:ref:refs/heads/main')]), 'subject-immutable-format');
-    expect(f.title).toContain('uses GitHub\'s immutable subject');
+    const f = only(
+      compare(c, [cred('portal', 'repo:octo-org@1001/octo-repo@2002:ref:refs/heads/main')]),
+      'subject-immutable-format',
+    );
+    expect(f.title).toContain("uses GitHub's immutable subject");
     expect(f.title).toContain('the token uses names');
     expect(f.message).toContain('still sends the name form');
     expect(f.fix).toContain('use_immutable_subject');
@@ -243,7 +308,10 @@ describe('subject', () => {
 
   it('without the id claims, the opt-in fix does not invent the immutable subject', () => {
     const c = claims({ repository_id: undefined, repository_owner_id: undefined });
-    const f = only(compare(c, [cred('portal', 'repo:octo-org@1001/octo-repo@2002:ref:refs/heads/main')]), 'subject-immutable-format');
+    const f = only(
+      compare(c, [cred('portal', 'repo:octo-org@1001/octo-repo@2002:ref:refs/heads/main')]),
+      'subject-immutable-format',
+    );
     expect(f.fix).not.toContain('GitHub will send');
   });
 
@@ -252,7 +320,10 @@ describe('subject', () => {
     const f = only(compare(c, [cred('main', `${R}:ref:refs/heads/main`)]), 'subject-custom-template');
     expect(f.title).toContain('customised template');
     expect(f.message).toContain('`repository_owner`, `repository_visibility`, `workflow`');
-    expect(parametersOf(azArgs(f.fix, 'az ad app federated-credential create'))).toMatchObject({ subject: c.sub, name: 'github-actions' });
+    expect(parametersOf(azArgs(f.fix, 'az ad app federated-credential create'))).toMatchObject({
+      subject: c.sub,
+      name: 'github-actions',
+    });
   });
 
   it("'pull-request' typo in the credential", () => {
@@ -269,9 +340,16 @@ describe('subject', () => {
     expect(f.title).toBe("credential 'all-branches' uses a wildcard, which classic credentials never match");
     const args = azArgs(f.fix, 'az rest');
     expect(args.slice(0, 4)).toEqual(['rest', '--method', 'POST', '--uri']);
-    expect(args[4]).toBe(`https://graph.microsoft.com/beta/applications(appId='${CLIENT}')/federatedIdentityCredentials`);
+    expect(args[4]).toBe(
+      `https://graph.microsoft.com/beta/applications(appId='${CLIENT}')/federatedIdentityCredentials`,
+    );
     expect(args[5]).toBe('--body');
-    const body = JSON.parse(args[6]!) as { name: string; issuer: string; audiences: string[]; claimsMatchingExpression: { value: string; languageVersion: number } };
+    const body = JSON.parse(args[6]!) as {
+      name: string;
+      issuer: string;
+      audiences: string[];
+      claimsMatchingExpression: { value: string; languageVersion: number };
+    };
     expect(body).toEqual({
       name: 'all-branches-flex',
       issuer: ISS,
@@ -296,10 +374,15 @@ describe('subject', () => {
 describe('audience', () => {
   it('token has the public audience, credential the US Government one', () => {
     const c = claims();
-    const f = only(compare(c, [cred('gov', c.sub, { audiences: [AUD_USGOV] })], CLOUDS.azureusgovernment), 'audience-mismatch');
+    const f = only(
+      compare(c, [cred('gov', c.sub, { audiences: [AUD_USGOV] })], CLOUDS.azureusgovernment),
+      'audience-mismatch',
+    );
     expect(f.title).toBe("Audience differs from credential 'gov'");
     expect(f.message).toContain('token aud:');
-    expect(f.message).toContain('The credential uses the Azure US Government audience, the token the Azure public cloud one.');
+    expect(f.message).toContain(
+      'The credential uses the Azure US Government audience, the token the Azure public cloud one.',
+    );
     expect(f.fix).toContain(`audience: ${AUD_USGOV}`);
     expect(f.fix).toContain(`the default for Azure US Government is ${AUD_USGOV}`);
     expect(f.evidence).toEqual([{ label: 'audience', actual: AUD, expected: AUD_USGOV }]);
@@ -308,7 +391,9 @@ describe('audience', () => {
   it('token has the China audience, credential the public one', () => {
     const c = claims({ aud: AUD_CHINA });
     const f = only(compare(c, [cred('pub', c.sub)]), 'audience-mismatch');
-    expect(f.message).toContain('The credential uses the Azure public cloud audience, the token the Azure China (21Vianet) one.');
+    expect(f.message).toContain(
+      'The credential uses the Azure public cloud audience, the token the Azure China (21Vianet) one.',
+    );
     expect(f.fix).toContain(`audience: ${AUD}`);
   });
 
@@ -320,7 +405,10 @@ describe('audience', () => {
 
   it('a credential with a non-standard audience: fix the credential', () => {
     const c = claims();
-    const f = only(compare(c, [cred('custom', c.sub, { audiences: ['api://my-custom-audience'] })]), 'audience-mismatch');
+    const f = only(
+      compare(c, [cred('custom', c.sub, { audiences: ['api://my-custom-audience'] })]),
+      'audience-mismatch',
+    );
     const args = azArgs(f.fix);
     expect(parametersOf(args)).toEqual({ audiences: [AUD] });
     expect(args).toContain('custom');
@@ -328,7 +416,10 @@ describe('audience', () => {
 
   it('in the China cloud the non-standard-audience fix names the China audience', () => {
     const c = claims({ aud: AUD_CHINA });
-    const f = only(compare(c, [cred('custom', c.sub, { audiences: ['custom'] })], CLOUDS.azurechinacloud), 'audience-mismatch');
+    const f = only(
+      compare(c, [cred('custom', c.sub, { audiences: ['custom'] })], CLOUDS.azurechinacloud),
+      'audience-mismatch',
+    );
     expect(parametersOf(azArgs(f.fix))).toEqual({ audiences: [AUD_CHINA] });
   });
 });
@@ -361,7 +452,10 @@ describe('nearest credential among many', () => {
   });
 
   it('a right-issuer credential is nearer than a wrong-issuer one with the right subject', () => {
-    const r = compare(c, creds.filter((x) => x.name !== 'case'));
+    const r = compare(
+      c,
+      creds.filter((x) => x.name !== 'case'),
+    );
     expect(r.nearest?.credential.name).not.toBe('wrong-issuer-right-subject');
     expect(r.findings.map((f) => f.id)).not.toContain('issuer-mismatch');
   });
@@ -392,7 +486,9 @@ describe('nearest credential among many', () => {
 describe('flexible credentials', () => {
   it('match by expression', () => {
     const c = claims({ sub: `${R}:ref:refs/heads/feature/x` });
-    const r = compare(c, [flex('branches', `claims['sub'] matches '${R}:ref:refs/heads/*' and claims['repository_id'] eq '2002'`)]);
+    const r = compare(c, [
+      flex('branches', `claims['sub'] matches '${R}:ref:refs/heads/*' and claims['repository_id'] eq '2002'`),
+    ]);
     expect(r.matched?.name).toBe('branches');
     expect(r.findings).toEqual([]);
     expect(r.comparisons[0]!.expression?.evaluation?.matched).toBe(true);
@@ -400,18 +496,29 @@ describe('flexible credentials', () => {
   });
 
   it('merge queue refs are matched by a gh-readonly-queue pattern', () => {
-    const c = claims({ sub: `${R}:ref:refs/heads/gh-readonly-queue/main/pr-13-0123456789abcdef0123456789abcdef01234567` });
-    const r = compare(c, [flex('mq', `claims['sub'] matches '${R}:ref:refs/heads/gh-readonly-queue/*' and claims['repository_owner_id'] eq '1001'`)]);
+    const c = claims({
+      sub: `${R}:ref:refs/heads/gh-readonly-queue/main/pr-13-0123456789abcdef0123456789abcdef01234567`,
+    });
+    const r = compare(c, [
+      flex(
+        'mq',
+        `claims['sub'] matches '${R}:ref:refs/heads/gh-readonly-queue/*' and claims['repository_owner_id'] eq '1001'`,
+      ),
+    ]);
     expect(r.matched?.name).toBe('mq');
   });
 
-  it('a failing clause is named with the token\'s value', () => {
+  it("a failing clause is named with the token's value", () => {
     const c = claims({ sub: `${R}:environment:prod`, environment: 'prod' });
     const expr = `claims['sub'] matches '${R}:ref:refs/heads/*' and claims['repository_id'] eq '2002'`;
     const f = only(compare(c, [flex('branches', expr)]), 'expression-mismatch');
-    expect(f.title).toBe(`The expression of credential 'branches' does not match: claims['sub'] matches '${R}:ref:refs/heads/*'`);
+    expect(f.title).toBe(
+      `The expression of credential 'branches' does not match: claims['sub'] matches '${R}:ref:refs/heads/*'`,
+    );
     expect(f.message).toContain(`Flexible credential expression: ${expr}`);
-    expect(f.message).toContain(`the token's sub is '${R}:environment:prod', which does not match '${R}:ref:refs/heads/*'`);
+    expect(f.message).toContain(
+      `the token's sub is '${R}:environment:prod', which does not match '${R}:ref:refs/heads/*'`,
+    );
     expect(f.message).toContain("'*' is any run of characters");
     expect(f.evidence).toEqual([
       { label: `claims['sub'] matches '${R}:ref:refs/heads/*'`, actual: c.sub, expected: `${R}:ref:refs/heads/*` },
@@ -422,7 +529,10 @@ describe('flexible credentials', () => {
 
   it('an eq clause on an absent claim says the claim is absent', () => {
     const c = claims({ repository_id: undefined });
-    const f = only(compare(c, [flex('ids', `claims['sub'] eq '${c.sub}' and claims['repository_id'] eq '2002'`)]), 'expression-mismatch');
+    const f = only(
+      compare(c, [flex('ids', `claims['sub'] eq '${c.sub}' and claims['repository_id'] eq '2002'`)]),
+      'expression-mismatch',
+    );
     expect(f.message).toContain("the token's repository_id is absent, which does not equal '2002'");
     expect(f.message).not.toContain('any run of characters');
   });
@@ -430,7 +540,12 @@ describe('flexible credentials', () => {
   it('the failing clause on job_workflow_ref (reusable workflow from another repository)', () => {
     const c = claims({ job_workflow_ref: 'evil-org/x/.github/workflows/d.yml@refs/heads/main' });
     const f = only(
-      compare(c, [flex('wf', `claims['sub'] eq '${c.sub}' and claims['job_workflow_ref'] matches 'octo-org/octo-repo/.github/workflows/*@refs/heads/main'`)]),
+      compare(c, [
+        flex(
+          'wf',
+          `claims['sub'] eq '${c.sub}' and claims['job_workflow_ref'] matches 'octo-org/octo-repo/.github/workflows/*@refs/heads/main'`,
+        ),
+      ]),
       'expression-mismatch',
     );
     expect(f.title).toContain("claims['job_workflow_ref'] matches");
@@ -454,14 +569,19 @@ describe('flexible credentials', () => {
 
   it('languageVersion other than 1 is invalid', () => {
     const c = claims();
-    const r = compare(c, [cred('v2', null, { claimsMatchingExpression: { value: `claims['sub'] eq '${c.sub}'`, languageVersion: 2 } })]);
+    const r = compare(c, [
+      cred('v2', null, { claimsMatchingExpression: { value: `claims['sub'] eq '${c.sub}'`, languageVersion: 2 } }),
+    ]);
     const f = only(r, 'expression-invalid');
     expect(f.message).toContain('languageVersion');
   });
 
   it('a classic credential with a small subject edit is nearer than a failing expression far away', () => {
     const c = claims({ sub: `${R}:ref:refs/heads/mainn` });
-    const r = compare(c, [flex('flex', "claims['sub'] matches 'repo:somewhere-else/entirely:environment:*'"), cred('main', `${R}:ref:refs/heads/main`)]);
+    const r = compare(c, [
+      flex('flex', "claims['sub'] matches 'repo:somewhere-else/entirely:environment:*'"),
+      cred('main', `${R}:ref:refs/heads/main`),
+    ]);
     expect(r.nearest?.credential.name).toBe('main');
   });
 });
@@ -486,23 +606,31 @@ describe('suggestion', () => {
 
 describe('client id in fix commands', () => {
   // The CLI's `check` passes a placeholder when no --client-id is given.
-  it.each(['<APPLICATION-CLIENT-ID>', "it's $(echo INJECTED)"])('every az command carries %j as one argument', (clientId) => {
-    const c = claims({ sub: `${R}:ref:refs/heads/feature` });
-    const creds = [
-      cred('case', `${R}:ref:refs/heads/FEATURE`),
-      cred('slash', c.sub, { issuer: `${ISS}/` }),
-      cred('aud', c.sub, { audiences: ['api://custom'] }),
-      cred('wild', `${R}:ref:refs/heads/*`),
-    ];
-    const fixes = creds.map((x) => compareWithCredentials({ claims: c, credentials: [x], clientId, cloud: CLOUDS.azurecloud }).findings[0]!.fix);
-    for (const fix of fixes.slice(0, 3)) {
-      const args = azArgs(fix);
-      expect(args[args.indexOf('--id') + 1]).toBe(clientId);
-    }
-    expect(azArgs(fixes[3]!, 'az rest')[4]).toBe(`https://graph.microsoft.com/beta/applications(appId='${clientId}')/federatedIdentityCredentials`);
-    const create = azArgs(fixes[3]!, 'az ad app federated-credential create');
-    expect(create[create.indexOf('--id') + 1]).toBe(clientId);
-  });
+  it.each(['<APPLICATION-CLIENT-ID>', "it's $(echo INJECTED)"])(
+    'every az command carries %j as one argument',
+    (clientId) => {
+      const c = claims({ sub: `${R}:ref:refs/heads/feature` });
+      const creds = [
+        cred('case', `${R}:ref:refs/heads/FEATURE`),
+        cred('slash', c.sub, { issuer: `${ISS}/` }),
+        cred('aud', c.sub, { audiences: ['api://custom'] }),
+        cred('wild', `${R}:ref:refs/heads/*`),
+      ];
+      const fixes = creds.map(
+        (x) =>
+          compareWithCredentials({ claims: c, credentials: [x], clientId, cloud: CLOUDS.azurecloud }).findings[0]!.fix,
+      );
+      for (const fix of fixes.slice(0, 3)) {
+        const args = azArgs(fix);
+        expect(args[args.indexOf('--id') + 1]).toBe(clientId);
+      }
+      expect(azArgs(fixes[3]!, 'az rest')[4]).toBe(
+        `https://graph.microsoft.com/beta/applications(appId='${clientId}')/federatedIdentityCredentials`,
+      );
+      const create = azArgs(fixes[3]!, 'az ad app federated-credential create');
+      expect(create[create.indexOf('--id') + 1]).toBe(clientId);
+    },
+  );
 });
 
 describe('hostile names in fix commands', () => {
@@ -535,7 +663,9 @@ describe('hostile names in fix commands', () => {
             expect(parametersOf(args)).toEqual({ subject: sub });
           }
           if (f.fix.includes('az ad app federated-credential create')) {
-            expect(parametersOf(azArgs(f.fix, 'az ad app federated-credential create'))).toMatchObject({ subject: sub });
+            expect(parametersOf(azArgs(f.fix, 'az ad app federated-credential create'))).toMatchObject({
+              subject: sub,
+            });
           }
         }
       }),

@@ -6,7 +6,7 @@ import { hostileString } from '../support/hostile-strings.js';
 const TRACE = '0000aaaa-11bb-cccc-dd22-eeeeee333333';
 const CORRELATION = 'aaaa0000-bb11-2222-33cc-444444dddddd';
 
-/** The documented sample (entra-facts.md §4.1): `\r\n` before the tail. */
+/** The documented sample (docs/aadsts-texts.md §4.1): `\r\n` before the tail. */
 const DOCUMENTED = {
   error: 'invalid_scope',
   error_description: `AADSTS70011: The provided value for the input parameter 'scope' isn't valid. The scope https://example.contoso.com/activity.read isn't valid.\r\nTrace ID: ${TRACE}\r\nCorrelation ID: ${CORRELATION}\r\nTimestamp: 2016-01-09 02:02:12Z`,
@@ -60,26 +60,70 @@ describe('parseEntraErrorBody', () => {
   });
 
   it('Conditional Access with suberror', () => {
-    expect(parseEntraErrorBody(400, JSON.stringify(CONDITIONAL_ACCESS))).toMatchObject({ error: 'invalid_grant', codes: [53003], suberror: 'message_only', errorUri: undefined });
+    expect(parseEntraErrorBody(400, JSON.stringify(CONDITIONAL_ACCESS))).toMatchObject({
+      error: 'invalid_grant',
+      codes: [53003],
+      suberror: 'message_only',
+      errorUri: undefined,
+    });
   });
 
   it('invalid_tenant from discovery (AADSTS90002)', () => {
-    const body = { error: 'invalid_tenant', error_description: "AADSTS90002: Tenant 'x' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", error_codes: [90002] };
+    const body = {
+      error: 'invalid_tenant',
+      error_description:
+        "AADSTS90002: Tenant 'x' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.",
+      error_codes: [90002],
+    };
     expect(parseEntraErrorBody(400, JSON.stringify(body))).toMatchObject({ error: 'invalid_tenant', codes: [90002] });
   });
 
   it('several codes are kept in order', () => {
-    expect(parseEntraErrorBody(400, JSON.stringify({ ...DOCUMENTED, error_codes: [7002138, 700213] }))!.codes).toEqual([7002138, 700213]);
+    expect(parseEntraErrorBody(400, JSON.stringify({ ...DOCUMENTED, error_codes: [7002138, 700213] }))!.codes).toEqual([
+      7002138, 700213,
+    ]);
   });
 
   it.each([
-    ['missing error_codes', { error: 'invalid_client', error_description: 'AADSTS7002138: No matching federated identity record found ...' }, [7002138]],
-    ['empty error_codes', { error: 'invalid_client', error_codes: [], error_description: 'AADSTS70021: No matching federated identity record found for presented assertion.' }, [70021]],
-    ['error_codes as strings', { error: 'invalid_client', error_codes: ['700211'], error_description: 'AADSTS700211: No matching ...' }, [700211]],
-    ['error_codes not a list', { error: 'invalid_client', error_codes: 700212, error_description: 'AADSTS700212: No matching ...' }, [700212]],
-    ['non-finite codes dropped', { error: 'invalid_client', error_codes: [null, 'x'], error_description: 'no code here' }, []],
-    ['no code anywhere', { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable.' }, []],
-    ['the first code in the text', { error: 'invalid_request', error_description: 'AADSTS90014: missing. See also AADSTS50027.' }, [90014]],
+    [
+      'missing error_codes',
+      { error: 'invalid_client', error_description: 'AADSTS7002138: No matching federated identity record found ...' },
+      [7002138],
+    ],
+    [
+      'empty error_codes',
+      {
+        error: 'invalid_client',
+        error_codes: [],
+        error_description: 'AADSTS70021: No matching federated identity record found for presented assertion.',
+      },
+      [70021],
+    ],
+    [
+      'error_codes as strings',
+      { error: 'invalid_client', error_codes: ['700211'], error_description: 'AADSTS700211: No matching ...' },
+      [700211],
+    ],
+    [
+      'error_codes not a list',
+      { error: 'invalid_client', error_codes: 700212, error_description: 'AADSTS700212: No matching ...' },
+      [700212],
+    ],
+    [
+      'non-finite codes dropped',
+      { error: 'invalid_client', error_codes: [null, 'x'], error_description: 'no code here' },
+      [],
+    ],
+    [
+      'no code anywhere',
+      { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable.' },
+      [],
+    ],
+    [
+      'the first code in the text',
+      { error: 'invalid_request', error_description: 'AADSTS90014: missing. See also AADSTS50027.' },
+      [90014],
+    ],
     ['no description', { error: 'invalid_request' }, []],
   ])('%s', (_label, body, codes) => {
     const e = parseEntraErrorBody(400, JSON.stringify(body))!;
@@ -107,15 +151,42 @@ describe('parseEntraErrorBody', () => {
   });
 
   it('ignores non-string optional fields', () => {
-    const e = parseEntraErrorBody(400, JSON.stringify({ error: 'x', trace_id: 1, correlation_id: {}, timestamp: [], suberror: null, error_uri: false, error_description: 5 }))!;
-    expect(e).toMatchObject({ traceId: undefined, correlationId: undefined, timestamp: undefined, suberror: undefined, errorUri: undefined, description: '' });
+    const e = parseEntraErrorBody(
+      400,
+      JSON.stringify({
+        error: 'x',
+        trace_id: 1,
+        correlation_id: {},
+        timestamp: [],
+        suberror: null,
+        error_uri: false,
+        error_description: 5,
+      }),
+    )!;
+    expect(e).toMatchObject({
+      traceId: undefined,
+      correlationId: undefined,
+      timestamp: undefined,
+      suberror: undefined,
+      errorUri: undefined,
+      description: '',
+    });
   });
 
   it('property: never throws; result is undefined or well-typed', () => {
     const body = fc.oneof(
       hostileString(60),
       fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? ''),
-      fc.record({ error: fc.oneof(fc.string(), fc.integer()), error_description: fc.oneof(hostileString(40), fc.integer()), error_codes: fc.oneof(fc.array(fc.oneof(fc.integer(), fc.double(), fc.string())), fc.string()) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+      fc
+        .record(
+          {
+            error: fc.oneof(fc.string(), fc.integer()),
+            error_description: fc.oneof(hostileString(40), fc.integer()),
+            error_codes: fc.oneof(fc.array(fc.oneof(fc.integer(), fc.double(), fc.string())), fc.string()),
+          },
+          { requiredKeys: [] },
+        )
+        .map((o) => JSON.stringify(o)),
     );
     fc.assert(
       fc.property(body, (b) => {
@@ -145,10 +216,22 @@ describe('descriptionWithoutTail', () => {
   });
 
   it.each([
-    ['no tail', 'AADSTS90061: Request to External OIDC endpoint failed.', 'AADSTS90061: Request to External OIDC endpoint failed.'],
-    ['surrounding whitespace', '  AADSTS50027: JWT token is invalid or malformed.\r\n', 'AADSTS50027: JWT token is invalid or malformed.'],
+    [
+      'no tail',
+      'AADSTS90061: Request to External OIDC endpoint failed.',
+      'AADSTS90061: Request to External OIDC endpoint failed.',
+    ],
+    [
+      'surrounding whitespace',
+      '  AADSTS50027: JWT token is invalid or malformed.\r\n',
+      'AADSTS50027: JWT token is invalid or malformed.',
+    ],
     ['only a tail', `Trace ID: ${TRACE}`, ''],
-    ['\\n-separated', `AADSTS700024: Client assertion is not within its valid time range.\nTrace ID: ${TRACE}\nCorrelation ID: ${CORRELATION}`, 'AADSTS700024: Client assertion is not within its valid time range.'],
+    [
+      '\\n-separated',
+      `AADSTS700024: Client assertion is not within its valid time range.\nTrace ID: ${TRACE}\nCorrelation ID: ${CORRELATION}`,
+      'AADSTS700024: Client assertion is not within its valid time range.',
+    ],
     ['empty', '', ''],
   ])('%s', (_label, input, output) => {
     expect(descriptionWithoutTail(input)).toBe(output);
@@ -163,14 +246,19 @@ describe('descriptionWithoutTail', () => {
 
   it('property: the result is trimmed text from the input, with no tail left', () => {
     fc.assert(
-      fc.property(hostileString(40), fc.option(fc.string({ maxLength: 40 }), { nil: undefined }), fc.constantFrom(' ', '\r\n', '\n', '  '), (text, tail, sep) => {
-        const input = tail === undefined ? text : `${text}${sep}Trace ID: ${tail}`;
-        const out = descriptionWithoutTail(input);
-        expect(input.includes(out)).toBe(true);
-        expect(out).toBe(out.trim());
-        if (tail !== undefined) expect(out).not.toContain('Trace ID:');
-        if (!input.includes('Trace ID:')) expect(out).toBe(input.trim());
-      }),
+      fc.property(
+        hostileString(40),
+        fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+        fc.constantFrom(' ', '\r\n', '\n', '  '),
+        (text, tail, sep) => {
+          const input = tail === undefined ? text : `${text}${sep}Trace ID: ${tail}`;
+          const out = descriptionWithoutTail(input);
+          expect(input.includes(out)).toBe(true);
+          expect(out).toBe(out.trim());
+          if (tail !== undefined) expect(out).not.toContain('Trace ID:');
+          if (!input.includes('Trace ID:')) expect(out).toBe(input.trim());
+        },
+      ),
     );
   });
 });

@@ -100,33 +100,63 @@ describe('every catalog sample as Entra JSON → diagnoseEntraError', () => {
 });
 
 describe('diagnoseEntraError keys on error_codes', () => {
-  const base: EntraError = { error: 'invalid_client', description: '', codes: [], traceId: TRACE.traceId, correlationId: TRACE.correlationId, timestamp: TRACE.timestamp };
+  const base: EntraError = {
+    error: 'invalid_client',
+    description: '',
+    codes: [],
+    traceId: TRACE.traceId,
+    correlationId: TRACE.correlationId,
+    timestamp: TRACE.timestamp,
+  };
 
   it('the first code the catalog knows wins, whatever the text says', () => {
-    const [f] = diagnoseEntraError({ ...base, codes: [9_999_999, 700212], description: "AADSTS70021: No matching federated identity record found for presented assertion audience 'api://AzureADTokenExchangeUSGov'." }, {});
+    const [f] = diagnoseEntraError(
+      {
+        ...base,
+        codes: [9_999_999, 700212],
+        description:
+          "AADSTS70021: No matching federated identity record found for presented assertion audience 'api://AzureADTokenExchangeUSGov'.",
+      },
+      {},
+    );
     expect(f!.id).toBe('audience-mismatch');
     expect(f!.code).toBe('AADSTS700212');
     expect(f!.message).toContain('api://AzureADTokenExchangeUSGov');
   });
 
   it('no codes and invalid_tenant → tenant-not-found', () => {
-    const [f] = diagnoseEntraError({ ...base, error: 'invalid_tenant', description: 'Tenant not found.' }, { tenantId: 'contoso.example', cloud: CLOUDS.azurecloud });
+    const [f] = diagnoseEntraError(
+      { ...base, error: 'invalid_tenant', description: 'Tenant not found.' },
+      { tenantId: 'contoso.example', cloud: CLOUDS.azurecloud },
+    );
     expect(f!.id).toBe('tenant-not-found');
     expect(f!.code).toBeUndefined();
     expect(all(f!)).toContain('contoso.example');
   });
 
-  it('an unknown code → aadsts-unknown with the code, Entra\'s text and the lookup page', () => {
-    const [f] = diagnoseEntraError({ ...base, codes: [7002999], description: 'AADSTS7002999: Something new about the federated identity credential happened.' }, {});
+  it("an unknown code → aadsts-unknown with the code, Entra's text and the lookup page", () => {
+    const [f] = diagnoseEntraError(
+      {
+        ...base,
+        codes: [7002999],
+        description: 'AADSTS7002999: Something new about the federated identity credential happened.',
+      },
+      {},
+    );
     expect(f!.id).toBe('aadsts-unknown');
     expect(f!.code).toBe('AADSTS7002999');
-    expect(f!.message).toContain('Entra said: AADSTS7002999: Something new about the federated identity credential happened.');
+    expect(f!.message).toContain(
+      'Entra said: AADSTS7002999: Something new about the federated identity credential happened.',
+    );
     expect(f!.fix).toContain('https://login.microsoftonline.com/error?code=7002999');
     expect(f!.message.split('\n').at(-1)).toContain(TRACE.traceId);
   });
 
   it('no code at all: the error class is named', () => {
-    const [f] = diagnoseEntraError({ ...base, error: 'temporarily_unavailable', description: 'The service is busy.' }, {});
+    const [f] = diagnoseEntraError(
+      { ...base, error: 'temporarily_unavailable', description: 'The service is busy.' },
+      {},
+    );
     expect(f!.id).toBe('aadsts-unknown');
     expect(f!.title).toContain('temporarily_unavailable');
   });
@@ -134,7 +164,12 @@ describe('diagnoseEntraError keys on error_codes', () => {
 
 describe('evidence: subject with the token and the credentials', () => {
   it("environment vs branch: names the job's environment, the subject sent and the credential's", () => {
-    const ctx: DiagnosisContext = { claims: claims(), credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main')], clientId: APP, cloud: CLOUDS.azurecloud };
+    const ctx: DiagnosisContext = {
+      claims: claims(),
+      credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main')],
+      clientId: APP,
+      cloud: CLOUDS.azurecloud,
+    };
     const [f] = diagnose(subjectError('repo:contoso/webapp:environment:Production'), ctx);
     expect(f!.id).toBe('subject-mismatch');
     expectWellFormed(f!, 700213);
@@ -143,21 +178,38 @@ describe('evidence: subject with the token and the credentials', () => {
     expect(all(f!)).toContain("credential 'main'");
     expect(f!.message).toContain('repo:contoso/webapp:ref:refs/heads/main');
     expect(f!.fix).toContain(`az ad app federated-credential create --id ${APP}`);
-    expect(f!.evidence).toContainEqual({ label: 'subject', actual: 'repo:contoso/webapp:environment:Production', expected: 'repo:contoso/webapp:ref:refs/heads/main' });
+    expect(f!.evidence).toContainEqual({
+      label: 'subject',
+      actual: 'repo:contoso/webapp:environment:Production',
+      expected: 'repo:contoso/webapp:ref:refs/heads/main',
+    });
   });
 
   it('the same without the token: the presented subject and the credentials are enough', () => {
-    const ctx: DiagnosisContext = { credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main'), cred('other', 'repo:fabrikam/api:ref:refs/heads/main')] };
+    const ctx: DiagnosisContext = {
+      credentials: [
+        cred('main', 'repo:contoso/webapp:ref:refs/heads/main'),
+        cred('other', 'repo:fabrikam/api:ref:refs/heads/main'),
+      ],
+    };
     const [f] = diagnose(subjectError('repo:contoso/webapp:environment:Production'), ctx);
     expect(f!.id).toBe('subject-mismatch');
-    expect(f!.title).toBe("credential 'main' expects 'repo:contoso/webapp:ref:refs/heads/main'; GitHub sent 'repo:contoso/webapp:environment:Production'");
+    expect(f!.title).toBe(
+      "credential 'main' expects 'repo:contoso/webapp:ref:refs/heads/main'; GitHub sent 'repo:contoso/webapp:environment:Production'",
+    );
     expect(f!.message).toContain('declares `environment: Production`');
     expect(f!.fix).toContain('<APPLICATION-CLIENT-ID>');
   });
 
   it('pull_request: a credential with the pull-request typo', () => {
     const ctx: DiagnosisContext = {
-      claims: claims({ sub: 'repo:contoso/webapp:pull_request', event_name: 'pull_request', environment: undefined, head_ref: 'feature/login', ref: 'refs/pull/42/merge' }),
+      claims: claims({
+        sub: 'repo:contoso/webapp:pull_request',
+        event_name: 'pull_request',
+        environment: undefined,
+        head_ref: 'feature/login',
+        ref: 'refs/pull/42/merge',
+      }),
       credentials: [cred('pr', 'repo:contoso/webapp:pull-request')],
       clientId: APP,
     };
@@ -170,7 +222,11 @@ describe('evidence: subject with the token and the credentials', () => {
 
   it('immutable subject sent, name form in the credential', () => {
     const sub = 'repo:contoso@123456/webapp@456789:ref:refs/heads/main';
-    const ctx: DiagnosisContext = { claims: claims({ sub, environment: undefined }), credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main')], clientId: APP };
+    const ctx: DiagnosisContext = {
+      claims: claims({ sub, environment: undefined }),
+      credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main')],
+      clientId: APP,
+    };
     const [f] = diagnose(subjectError(sub), ctx);
     expect(f!.id).toBe('subject-immutable-format');
     expect(all(f!)).toContain('immutable');
@@ -178,7 +234,9 @@ describe('evidence: subject with the token and the credentials', () => {
   });
 
   it('name form sent, immutable form in the credential (portal-generated)', () => {
-    const ctx: DiagnosisContext = { credentials: [cred('portal', 'repo:contoso@123456/webapp@456789:environment:Production')] };
+    const ctx: DiagnosisContext = {
+      credentials: [cred('portal', 'repo:contoso@123456/webapp@456789:environment:Production')],
+    };
     const [f] = diagnose(subjectError('repo:contoso/webapp:environment:Production'), ctx);
     expect(f!.title).toContain("credential 'portal'");
     expect(f!.message).toContain('Entra portal now proposes');
@@ -187,13 +245,17 @@ describe('evidence: subject with the token and the credentials', () => {
 
   it('custom subject template', () => {
     const sub = 'repository_owner:contoso:repository_visibility:internal:workflow:deploy';
-    const ctx: DiagnosisContext = { claims: claims({ sub, environment: undefined }), credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main')], clientId: APP };
+    const ctx: DiagnosisContext = {
+      claims: claims({ sub, environment: undefined }),
+      credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main')],
+      clientId: APP,
+    };
     const [f] = diagnose(subjectError(sub), ctx);
     expect(f!.id).toBe('subject-custom-template');
     expect(f!.message).toContain('customised subject template');
   });
 
-  it('reusable workflow: the caller\'s repository is in the subject', () => {
+  it("reusable workflow: the caller's repository is in the subject", () => {
     const ctx: DiagnosisContext = {
       claims: claims({
         sub: 'repo:contoso/webapp:ref:refs/heads/feature',
@@ -210,7 +272,10 @@ describe('evidence: subject with the token and the credentials', () => {
   });
 
   it('7002138 with the credentials: names the credential and gives the update command', () => {
-    const ctx: DiagnosisContext = { credentials: [cred('prod', 'repo:contoso/webapp:environment:production')], clientId: APP };
+    const ctx: DiagnosisContext = {
+      credentials: [cred('prod', 'repo:contoso/webapp:environment:production')],
+      clientId: APP,
+    };
     const [f] = diagnose(subjectError('repo:contoso/webapp:environment:Production', 7002138), ctx);
     expect(f!.id).toBe('subject-case-mismatch');
     expect(f!.title).toContain("credential 'prod'");
@@ -219,7 +284,11 @@ describe('evidence: subject with the token and the credentials', () => {
   });
 
   it('a byte-identical credential that Entra still refuses → propagation-delay', () => {
-    const ctx: DiagnosisContext = { claims: claims(), credentials: [cred('prod', 'repo:contoso/webapp:environment:Production')], clientId: APP };
+    const ctx: DiagnosisContext = {
+      claims: claims(),
+      credentials: [cred('prod', 'repo:contoso/webapp:environment:Production')],
+      clientId: APP,
+    };
     const [f] = diagnose(subjectError('repo:contoso/webapp:environment:Production'), ctx);
     expect(f!.id).toBe('propagation-delay');
     expect(f!.code).toBe('AADSTS700213');
@@ -229,15 +298,25 @@ describe('evidence: subject with the token and the credentials', () => {
 
   it("the local comparison's findings are reused, with Entra's code and ids attached", () => {
     const c = claims();
-    const comparison = compareWithCredentials({ claims: c, credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main')], clientId: APP, cloud: CLOUDS.azurecloud });
-    const marked = { ...comparison, findings: comparison.findings.map((f) => ({ ...f, message: `LOCAL: ${f.message}` })) };
+    const comparison = compareWithCredentials({
+      claims: c,
+      credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main')],
+      clientId: APP,
+      cloud: CLOUDS.azurecloud,
+    });
+    const marked = {
+      ...comparison,
+      findings: comparison.findings.map((f) => ({ ...f, message: `LOCAL: ${f.message}` })),
+    };
     const [f] = diagnose(subjectError(c.sub), { claims: c, comparison: marked, clientId: APP });
     expect(f!.message.startsWith('LOCAL: ')).toBe(true);
     expectWellFormed(f!, 700213);
   });
 
   it('a token that is not the one Entra quotes is set aside, and said so', () => {
-    const ctx: DiagnosisContext = { claims: claims({ sub: 'repo:contoso/webapp:ref:refs/heads/main', environment: undefined }) };
+    const ctx: DiagnosisContext = {
+      claims: claims({ sub: 'repo:contoso/webapp:ref:refs/heads/main', environment: undefined }),
+    };
     const [f] = diagnose(subjectError('repo:contoso/webapp:environment:Production'), ctx);
     expect(f!.message).toContain('another token than the one given');
     expect(f!.message).toContain('`environment: Production`');
@@ -248,7 +327,13 @@ describe('evidence: subject with the token and the credentials', () => {
     const ctx: DiagnosisContext = {
       claims: claims({ sub, environment: undefined, ref: 'refs/heads/gh-readonly-queue/main/pr-13-3f2a9c1d' }),
       credentials: [
-        cred('branches', null, { claimsMatchingExpression: { value: "claims['sub'] matches 'repo:contoso/webapp:ref:refs/heads/release/*' and claims['repository_id'] eq '456789'", languageVersion: 1 } }),
+        cred('branches', null, {
+          claimsMatchingExpression: {
+            value:
+              "claims['sub'] matches 'repo:contoso/webapp:ref:refs/heads/release/*' and claims['repository_id'] eq '456789'",
+            languageVersion: 1,
+          },
+        }),
       ],
       clientId: APP,
     };
@@ -260,11 +345,20 @@ describe('evidence: subject with the token and the credentials', () => {
 
   it('7002131 with flexible credentials but no token: evaluates what Entra quotes', () => {
     const ctx: DiagnosisContext = {
-      credentials: [cred('branches', null, { claimsMatchingExpression: { value: "claims['sub'] matches 'repo:contoso/webapp:ref:refs/heads/release/*'", languageVersion: 1 } })],
+      credentials: [
+        cred('branches', null, {
+          claimsMatchingExpression: {
+            value: "claims['sub'] matches 'repo:contoso/webapp:ref:refs/heads/release/*'",
+            languageVersion: 1,
+          },
+        }),
+      ],
     };
     const [f] = diagnose(subjectError('repo:contoso/webapp:ref:refs/heads/main', 7002131), ctx);
     expect(f!.id).toBe('expression-mismatch');
-    expect(f!.message).toContain("sub is 'repo:contoso/webapp:ref:refs/heads/main', which does not match 'repo:contoso/webapp:ref:refs/heads/release/*'");
+    expect(f!.message).toContain(
+      "sub is 'repo:contoso/webapp:ref:refs/heads/main', which does not match 'repo:contoso/webapp:ref:refs/heads/release/*'",
+    );
   });
 });
 
@@ -316,21 +410,42 @@ describe('evidence: the presented subject alone', () => {
 
 describe('evidence: issuer, audience, generic no-match', () => {
   it('700211: a credential with a trailing slash', () => {
-    const text = entraText({ code: 700211, text: `No matching federated identity record found for presented assertion issuer '${GH}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.` }, 'space');
-    const [f] = diagnose(text, { credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main', { issuer: `${GH}/` })], clientId: APP });
+    const text = entraText(
+      {
+        code: 700211,
+        text: `No matching federated identity record found for presented assertion issuer '${GH}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
+      },
+      'space',
+    );
+    const [f] = diagnose(text, {
+      credentials: [cred('main', 'repo:contoso/webapp:ref:refs/heads/main', { issuer: `${GH}/` })],
+      clientId: APP,
+    });
     expect(f!.id).toBe('issuer-mismatch');
     expect(f!.message).toContain('trailing slash');
     expect(f!.fix).toContain(`--federated-credential-id main --parameters '{"issuer":"${GH}"}'`);
   });
 
   it('700211 without credentials: an Entra issuer means an Azure token was passed', () => {
-    const text = entraText({ code: 700211, text: "No matching federated identity record found for presented assertion issuer 'https://sts.windows.net/9b2f6c3d-1e4a-4b5c-8d7e-0f1a2b3c4d5e/'. Please check …" }, 'space');
+    const text = entraText(
+      {
+        code: 700211,
+        text: "No matching federated identity record found for presented assertion issuer 'https://sts.windows.net/9b2f6c3d-1e4a-4b5c-8d7e-0f1a2b3c4d5e/'. Please check …",
+      },
+      'space',
+    );
     const [f] = diagnose(text);
     expect(f!.message).toContain('not the GitHub OIDC token');
   });
 
   it('700212: a US Government tenant with the public audience', () => {
-    const text = entraText({ code: 700212, text: `No matching federated identity record found for presented assertion audience '${AUD}'. Please check …` }, 'crlf');
+    const text = entraText(
+      {
+        code: 700212,
+        text: `No matching federated identity record found for presented assertion audience '${AUD}'. Please check …`,
+      },
+      'crlf',
+    );
     const [f] = diagnose(text, { cloud: CLOUDS.azureusgovernment });
     expect(f!.id).toBe('audience-mismatch');
     expect(f!.message).toContain('api://AzureADTokenExchangeUSGov');
@@ -339,7 +454,9 @@ describe('evidence: issuer, audience, generic no-match', () => {
 
   it('70021: compares all three values with the nearest credential', () => {
     const sample = SAMPLES.find((s) => s.code === 70021)!;
-    const [f] = diagnose(entraText(sample, 'crlf'), { credentials: [cred('release', 'repo:contoso/webapp:ref:refs/heads/release/2.3', { issuer: `${GH}/` })] });
+    const [f] = diagnose(entraText(sample, 'crlf'), {
+      credentials: [cred('release', 'repo:contoso/webapp:ref:refs/heads/release/2.3', { issuer: `${GH}/` })],
+    });
     expect(f!.id).toBe('credential-not-found');
     expect(f!.message).toContain("Nearest credential, credential 'release'");
     expect(f!.message).toContain('presented iss:');
@@ -355,7 +472,13 @@ describe('evidence: identity, tenant, lifetime, policy', () => {
   });
 
   it('700016 with a client id that is not a GUID', () => {
-    const text = entraText({ code: 700016, text: "Application with identifier 'AZURE_CLIENT_ID' was not found in the directory 'Contoso'. This can happen …" }, 'space');
+    const text = entraText(
+      {
+        code: 700016,
+        text: "Application with identifier 'AZURE_CLIENT_ID' was not found in the directory 'Contoso'. This can happen …",
+      },
+      'space',
+    );
     const [f] = diagnose(text);
     expect(f!.message).toContain('is not a GUID');
   });
@@ -368,9 +491,19 @@ describe('evidence: identity, tenant, lifetime, policy', () => {
     expect(f!.message).toContain('environment: azurechinacloud');
   });
 
-  it('700024 with the token: iat, exp and Entra\'s clock', () => {
-    const text = entraText({ code: 700024, text: 'Client assertion is not within its valid time range. Current time: 2026-11-17T08:31:40.0000000Z, expiry time of assertion 2026-11-17T08:18:20.0000000Z.' }, 'space');
-    const c = claims({ iat: Date.parse('2026-11-17T08:13:20Z') / 1000, exp: Date.parse('2026-11-17T08:18:20Z') / 1000, nbf: undefined });
+  it("700024 with the token: iat, exp and Entra's clock", () => {
+    const text = entraText(
+      {
+        code: 700024,
+        text: 'Client assertion is not within its valid time range. Current time: 2026-11-17T08:31:40.0000000Z, expiry time of assertion 2026-11-17T08:18:20.0000000Z.',
+      },
+      'space',
+    );
+    const c = claims({
+      iat: Date.parse('2026-11-17T08:13:20Z') / 1000,
+      exp: Date.parse('2026-11-17T08:18:20Z') / 1000,
+      nbf: undefined,
+    });
     const [f] = diagnose(text, { claims: c });
     expect(f!.message).toContain('issued (iat)       2026-11-17T08:13:20Z');
     expect(f!.message).toContain('expires (exp)      2026-11-17T08:18:20Z');
@@ -380,28 +513,44 @@ describe('evidence: identity, tenant, lifetime, policy', () => {
   });
 
   it('700024: not yet valid means clock skew', () => {
-    const text = entraText({ code: 700024, text: 'Client assertion is not within its valid time range. Current time: 2026-11-17T08:00:00.0000000Z, assertion valid from 2026-11-17T08:10:00.0000000Z, expiry time of assertion 2026-11-17T08:15:00.0000000Z.' }, 'space');
+    const text = entraText(
+      {
+        code: 700024,
+        text: 'Client assertion is not within its valid time range. Current time: 2026-11-17T08:00:00.0000000Z, assertion valid from 2026-11-17T08:10:00.0000000Z, expiry time of assertion 2026-11-17T08:15:00.0000000Z.',
+      },
+      'space',
+    );
     const [f] = diagnose(text);
     expect(f!.title).toContain('clock skew');
   });
 
   it('7002381 with the token: the enterprise claim is absent for a personal-account repository', () => {
     const sample = SAMPLES.find((s) => s.code === 7002381)!;
-    const [f] = diagnose(entraText(sample, 'space'), { claims: claims({ repository_owner: 'octocat', enterprise: undefined }) });
+    const [f] = diagnose(entraText(sample, 'space'), {
+      claims: claims({ repository_owner: 'octocat', enterprise: undefined }),
+    });
     expect(f!.message).toContain('This token has no `enterprise` claim');
     expect(f!.message).toContain('`octocat`');
     expect(f!.message).toContain('not an issuer mismatch');
-    expect(f!.evidence).toContainEqual({ label: 'enterprise claim', actual: '(absent)', expected: 'microsoft | github | microsoftopensource' });
+    expect(f!.evidence).toContainEqual({
+      label: 'enterprise claim',
+      actual: '(absent)',
+      expected: 'microsoft | github | microsoftopensource',
+    });
   });
 
   it('70025 while credentials were given: they belong to another identity', () => {
     const sample = SAMPLES.find((s) => s.code === 70025)!;
-    const [f] = diagnose(entraText(sample, 'space'), { credentials: [cred('a', 'repo:o/r:ref:refs/heads/main'), cred('b', 'repo:o/r:pull_request')] });
+    const [f] = diagnose(entraText(sample, 'space'), {
+      credentials: [cred('a', 'repo:o/r:ref:refs/heads/main'), cred('b', 'repo:o/r:pull_request')],
+    });
     expect(f!.message).toContain("You gave 2 credential(s) ('a', 'b')");
   });
 
   it('90061 for github.com: transient, retry', () => {
-    const [f] = diagnose(entraText({ code: 90061, text: 'Request to External OIDC endpoint failed.' }, 'space'), { claims: claims() });
+    const [f] = diagnose(entraText({ code: 90061, text: 'Request to External OIDC endpoint failed.' }, 'space'), {
+      claims: claims(),
+    });
     expect(f!.message).toContain('transient');
     expect(f!.title).toContain(`${GH}/.well-known/openid-configuration`);
   });

@@ -38,9 +38,13 @@ describe('credentialNameForSubject', () => {
 
   it('property: always a valid Entra credential name', () => {
     fc.assert(
-      fc.property(hostileArgument(40), fc.constantFrom('environment:', 'ref:refs/heads/', 'ref:refs/tags/', ''), (value, kind) => {
-        expect(credentialNameForSubject(`repo:o/r:${kind}${value}`)).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/);
-      }),
+      fc.property(
+        hostileArgument(40),
+        fc.constantFrom('environment:', 'ref:refs/heads/', 'ref:refs/tags/', ''),
+        (value, kind) => {
+          expect(credentialNameForSubject(`repo:o/r:${kind}${value}`)).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/);
+        },
+      ),
     );
   });
 });
@@ -62,13 +66,22 @@ describe('azIdentityCreateCommand', () => {
   it('names every field and uses placeholders for the identity', () => {
     const cmd = azIdentityCreateCommand(spec('repo:o/r:ref:refs/heads/main'));
     expect(splitShellWords(cmd)).toEqual([
-      'az', 'identity', 'federated-credential', 'create',
-      '--name', 'github-branch-main',
-      '--identity-name', '<IDENTITY-NAME>',
-      '--resource-group', '<RESOURCE-GROUP>',
-      '--issuer', ISSUER,
-      '--subject', 'repo:o/r:ref:refs/heads/main',
-      '--audiences', AUD,
+      'az',
+      'identity',
+      'federated-credential',
+      'create',
+      '--name',
+      'github-branch-main',
+      '--identity-name',
+      '<IDENTITY-NAME>',
+      '--resource-group',
+      '<RESOURCE-GROUP>',
+      '--issuer',
+      ISSUER,
+      '--subject',
+      'repo:o/r:ref:refs/heads/main',
+      '--audiences',
+      AUD,
     ]);
   });
 
@@ -111,28 +124,42 @@ describe('createCommands', () => {
     expect(JSON.parse(app[7]!)).toEqual({ name: s.name, issuer: ISSUER, subject, audiences: [AUD] });
     expect(app).toHaveLength(8);
     expect(identity).toEqual([
-      'identity', 'federated-credential', 'create',
-      '--name', s.name,
-      '--identity-name', '<IDENTITY-NAME>',
-      '--resource-group', '<RESOURCE-GROUP>',
-      '--issuer', ISSUER,
-      '--subject', subject,
-      '--audiences', AUD,
+      'identity',
+      'federated-credential',
+      'create',
+      '--name',
+      s.name,
+      '--identity-name',
+      '<IDENTITY-NAME>',
+      '--resource-group',
+      '<RESOURCE-GROUP>',
+      '--issuer',
+      ISSUER,
+      '--subject',
+      subject,
+      '--audiences',
+      AUD,
     ]);
   });
 
   it('property: for any hostile subject, name, issuer and audience, bash sees exactly those values', () => {
     fc.assert(
-      fc.property(hostileArgument(30), hostileArgument(20), hostileArgument(10), hostileArgument(10), (sub, name, issuer, audience) => {
-        const s: CredentialSpec = { name, issuer, subject: sub, audience };
-        const [app, identity] = bashCalls(createCommands(CLIENT, s)) as [string[], string[]];
-        expect(JSON.parse(app[7]!)).toEqual({ name, issuer, subject: sub, audiences: [audience] });
-        expect(identity[4]).toBe(name);
-        expect(identity[10]).toBe(issuer);
-        expect(identity[12]).toBe(sub);
-        expect(identity[14]).toBe(audience);
-        expect(identity).toHaveLength(15);
-      }),
+      fc.property(
+        hostileArgument(30),
+        hostileArgument(20),
+        hostileArgument(10),
+        hostileArgument(10),
+        (sub, name, issuer, audience) => {
+          const s: CredentialSpec = { name, issuer, subject: sub, audience };
+          const [app, identity] = bashCalls(createCommands(CLIENT, s)) as [string[], string[]];
+          expect(JSON.parse(app[7]!)).toEqual({ name, issuer, subject: sub, audiences: [audience] });
+          expect(identity[4]).toBe(name);
+          expect(identity[10]).toBe(issuer);
+          expect(identity[12]).toBe(sub);
+          expect(identity[14]).toBe(audience);
+          expect(identity).toHaveLength(15);
+        },
+      ),
       { numRuns: 40 },
     );
   });

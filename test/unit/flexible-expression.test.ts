@@ -17,9 +17,15 @@ const GITHUB = 'https://token.actions.githubusercontent.com';
 const GITLAB = 'https://gitlab.com';
 const TFC = 'https://app.terraform.io';
 
-function ok(value: string, options: { languageVersion?: number; issuer?: string } = {}): { clauses: Clause[]; warnings: string[] } {
+function ok(
+  value: string,
+  options: { languageVersion?: number; issuer?: string } = {},
+): { clauses: Clause[]; warnings: string[] } {
   const r = parseClaimsMatchingExpression(value, options);
-  if (!r.ok) throw new Error(`expected ${JSON.stringify(value)} to parse, got ${r.error.code} at ${r.error.position}: ${r.error.message}`);
+  if (!r.ok)
+    throw new Error(
+      `expected ${JSON.stringify(value)} to parse, got ${r.error.code} at ${r.error.position}: ${r.error.message}`,
+    );
   return r;
 }
 
@@ -29,7 +35,12 @@ function err(value: string, options: { languageVersion?: number; issuer?: string
   return r.error;
 }
 
-function expectError(value: string, code: ExpressionErrorCode, position: number, options: { languageVersion?: number; issuer?: string } = {}) {
+function expectError(
+  value: string,
+  code: ExpressionErrorCode,
+  position: number,
+  options: { languageVersion?: number; issuer?: string } = {},
+) {
   const e = err(value, options);
   expect({ code: e.code, position: e.position }, e.message).toEqual({ code, position });
   expect(e.message).toContain(`position ${position}`);
@@ -46,7 +57,7 @@ function regexMatch(pattern: string, value: string): boolean {
 
 describe('parseClaimsMatchingExpression: Microsoft documented examples', () => {
   const github: string[] = [
-    // entra-facts.md §3, structure and operator tables [DOC S8]
+    // docs/entra-matching.md §3, structure and operator tables [DOC S8]
     "claims['sub'] matches 'repo:contoso/contoso-repo:ref:refs/heads/*'",
     "claims['sub'] matches 'repo:contoso/contoso-repo-*:ref:refs/heads/????'",
     "claims['sub'] eq 'repo:contoso/contoso-repo:ref:refs/heads/main'",
@@ -64,16 +75,26 @@ describe('parseClaimsMatchingExpression: Microsoft documented examples', () => {
   });
 
   it('accepts the GitLab examples', () => {
-    ok("claims['sub'] matches 'project_path:contoso/contoso-project:ref_type:branch:ref:main'", { issuer: 'https://gitlab.example.com' });
+    ok("claims['sub'] matches 'project_path:contoso/contoso-project:ref_type:branch:ref:main'", {
+      issuer: 'https://gitlab.example.com',
+    });
     ok("claims['sub'] matches 'project_id:57382910:*'", { issuer: GITLAB });
-    ok("claims['sub'] matches 'project_id:57382910:*' and claims['project_id'] eq '57382910' and claims['namespace_id'] eq '42' and claims['user_id'] eq '7'", { issuer: GITLAB });
+    ok(
+      "claims['sub'] matches 'project_id:57382910:*' and claims['project_id'] eq '57382910' and claims['namespace_id'] eq '42' and claims['user_id'] eq '7'",
+      { issuer: GITLAB },
+    );
   });
 
   it('accepts the Terraform Cloud example', () => {
-    const { clauses, warnings } = ok("claims['sub'] matches 'organization:contoso:project:contoso-proj:workspace:wrk-1:run_phase:*'", { issuer: TFC });
+    const { clauses, warnings } = ok(
+      "claims['sub'] matches 'organization:contoso:project:contoso-proj:workspace:wrk-1:run_phase:*'",
+      { issuer: TFC },
+    );
     expect(clauses).toHaveLength(1);
     expect(warnings).toEqual([]);
-    ok("claims['sub'] eq 'organization:contoso:project:p:workspace:w:run_phase:apply'", { issuer: 'https://app.eu.terraform.io' });
+    ok("claims['sub'] eq 'organization:contoso:project:p:workspace:w:run_phase:apply'", {
+      issuer: 'https://app.eu.terraform.io',
+    });
   });
 
   it('rejects the trailing period of the older docs page example', () => {
@@ -83,7 +104,7 @@ describe('parseClaimsMatchingExpression: Microsoft documented examples', () => {
   });
 
   it('rejects the typographic quotes of the older docs page with a hint', () => {
-    const e = expectError("claims[‘sub’] eq ‘repo:contoso/contoso-repo:ref:refs/heads/main’", 'EXPR_SYNTAX', 7);
+    const e = expectError('claims[‘sub’] eq ‘repo:contoso/contoso-repo:ref:refs/heads/main’', 'EXPR_SYNTAX', 7);
     expect(e.message).toMatch(/typographic quote/);
     const e2 = expectError("claims['sub'] eq ‘main’", 'EXPR_SYNTAX', 17);
     expect(e2.message).toMatch(/typographic quote/);
@@ -92,10 +113,18 @@ describe('parseClaimsMatchingExpression: Microsoft documented examples', () => {
 
 describe('parseClaimsMatchingExpression: clauses', () => {
   it('returns claim, operator, unescaped comparand, offsets and source text', () => {
-    const value = "claims['sub'] eq 'a''b' and claims['job_workflow_ref'] matches 'o/r/.github/workflows/*.yml@refs/heads/main'";
+    const value =
+      "claims['sub'] eq 'a''b' and claims['job_workflow_ref'] matches 'o/r/.github/workflows/*.yml@refs/heads/main'";
     const { clauses } = ok(value, { issuer: GITHUB });
     expect(clauses).toHaveLength(2);
-    expect(clauses[0]).toEqual({ claim: 'sub', operator: 'eq', comparand: "a'b", start: 0, end: 23, text: "claims['sub'] eq 'a''b'" });
+    expect(clauses[0]).toEqual({
+      claim: 'sub',
+      operator: 'eq',
+      comparand: "a'b",
+      start: 0,
+      end: 23,
+      text: "claims['sub'] eq 'a''b'",
+    });
     const second = clauses[1]!;
     expect(second.claim).toBe('job_workflow_ref');
     expect(second.operator).toBe('matches');
@@ -156,10 +185,10 @@ describe('parseClaimsMatchingExpression: rejections', () => {
 
   it(`rejects expressions longer than ${MAX_EXPRESSION_LENGTH} characters`, () => {
     const prefix = "claims['sub'] matches '";
-    const exact = prefix + 'a'.repeat(MAX_EXPRESSION_LENGTH - prefix.length - 1) + "'";
+    const exact = `${prefix + 'a'.repeat(MAX_EXPRESSION_LENGTH - prefix.length - 1)}'`;
     expect(exact).toHaveLength(MAX_EXPRESSION_LENGTH);
     ok(exact, { issuer: TFC });
-    const e = err(prefix + 'a'.repeat(MAX_EXPRESSION_LENGTH) + "'");
+    const e = err(`${prefix + 'a'.repeat(MAX_EXPRESSION_LENGTH)}'`);
     expect(e.code).toBe('EXPR_TOO_LONG');
     expect(e.position).toBe(MAX_EXPRESSION_LENGTH);
     expect(e.message).toContain('600');
@@ -170,9 +199,13 @@ describe('parseClaimsMatchingExpression: rejections', () => {
     expect(e.message).toBe(
       "Expected a single space and an operator (eq or matches) after claims['sub'] at position 14, found 'equals'. For an exact comparison write eq.",
     );
-    expect(expectError("claims['sub'] EQ 'x'", 'EXPR_UNKNOWN_OPERATOR', 14).message).toMatch(/case-sensitive: write 'eq'/);
+    expect(expectError("claims['sub'] EQ 'x'", 'EXPR_UNKNOWN_OPERATOR', 14).message).toMatch(
+      /case-sensitive: write 'eq'/,
+    );
     expect(expectError("claims['sub'] Matches 'x*'", 'EXPR_UNKNOWN_OPERATOR', 14).message).toMatch(/write 'matches'/);
-    expect(expectError("claims['sub'] startswith 'x'", 'EXPR_UNKNOWN_OPERATOR', 14).message).toMatch(/only eq and matches/);
+    expect(expectError("claims['sub'] startswith 'x'", 'EXPR_UNKNOWN_OPERATOR', 14).message).toMatch(
+      /only eq and matches/,
+    );
     expectError("claims['sub'] == 'x'", 'EXPR_UNKNOWN_OPERATOR', 14);
     expectError("claims['sub'] ne 'x'", 'EXPR_UNKNOWN_OPERATOR', 14);
   });
@@ -191,7 +224,9 @@ describe('parseClaimsMatchingExpression: rejections', () => {
 
   it('rejects missing spaces', () => {
     const e = expectError("claims['sub']eq 'x'", 'EXPR_SYNTAX', 13);
-    expect(e.message).toBe("Expected a single space and an operator (eq or matches) after claims['sub'] at position 13, found 'eq'.");
+    expect(e.message).toBe(
+      "Expected a single space and an operator (eq or matches) after claims['sub'] at position 13, found 'eq'.",
+    );
     expectError("claims['sub'] eq'x'", 'EXPR_SYNTAX', 16);
     expectError("claims['sub'] eq 'x'and claims['job_workflow_ref'] eq 'y'", 'EXPR_SYNTAX', 20);
     expectError("claims['sub'] eq 'x' andclaims['job_workflow_ref'] eq 'y'", 'EXPR_SYNTAX', 24);
@@ -202,7 +237,9 @@ describe('parseClaimsMatchingExpression: rejections', () => {
   });
 
   it('rejects AND in uppercase', () => {
-    const e = expectError("claims['sub'] eq 'x' AND claims['job_workflow_ref'] eq 'y'", 'EXPR_UNKNOWN_OPERATOR', 21, { issuer: GITHUB });
+    const e = expectError("claims['sub'] eq 'x' AND claims['job_workflow_ref'] eq 'y'", 'EXPR_UNKNOWN_OPERATOR', 21, {
+      issuer: GITHUB,
+    });
     expect(e.message).toMatch(/case-sensitive; write 'and'/);
   });
 
@@ -216,7 +253,9 @@ describe('parseClaimsMatchingExpression: rejections', () => {
   });
 
   it('rejects a missing and between clauses', () => {
-    expect(expectError("claims['sub'] eq 'x' claims['job_workflow_ref'] eq 'y'", 'EXPR_SYNTAX', 21).message).toMatch(/joined with ' and '/);
+    expect(expectError("claims['sub'] eq 'x' claims['job_workflow_ref'] eq 'y'", 'EXPR_SYNTAX', 21).message).toMatch(
+      /joined with ' and '/,
+    );
   });
 
   it('rejects parentheses', () => {
@@ -264,23 +303,31 @@ describe('parseClaimsMatchingExpression: rejections', () => {
 
   it('rejects GitHub claims for GitLab and Terraform Cloud', () => {
     const value = "claims['sub'] matches 'project_path:g/p:*' and claims['job_workflow_ref'] eq 'x'";
-    const e = expectError(value, 'EXPR_UNSUPPORTED_CLAIM', value.indexOf('job_workflow_ref'), { issuer: 'https://gitlab.example.com' });
+    const e = expectError(value, 'EXPR_UNSUPPORTED_CLAIM', value.indexOf('job_workflow_ref'), {
+      issuer: 'https://gitlab.example.com',
+    });
     expect(e.message).toMatch(/GitLab \(https:\/\/gitlab\.example\.com\) supports only: sub/);
     expectError("claims['project_id'] eq '1'", 'EXPR_UNSUPPORTED_CLAIM', 8, { issuer: TFC });
     expectError("claims['repository_id'] eq '1'", 'EXPR_UNSUPPORTED_CLAIM', 8, { issuer: GITLAB });
   });
 
   it('accepts only sub for an unknown issuer and says so', () => {
-    const e = expectError("claims['job_workflow_ref'] eq 'x'", 'EXPR_UNSUPPORTED_CLAIM', 8, { issuer: 'https://example.com/oidc' });
+    const e = expectError("claims['job_workflow_ref'] eq 'x'", 'EXPR_UNSUPPORTED_CLAIM', 8, {
+      issuer: 'https://example.com/oidc',
+    });
     expect(e.message).toMatch(/not one Microsoft documents/);
     const { warnings } = ok("claims['sub'] eq 'x'", { issuer: 'https://example.com/oidc' });
-    expect(warnings.join('\n')).toMatch(/Issuer 'https:\/\/example\.com\/oidc' is not one Microsoft documents.*only claims\['sub'\] was accepted/);
+    expect(warnings.join('\n')).toMatch(
+      /Issuer 'https:\/\/example\.com\/oidc' is not one Microsoft documents.*only claims\['sub'\] was accepted/,
+    );
   });
 
   it('rejects matches on claims that only support eq', () => {
     const value = "claims['sub'] matches 'repo:o/r:*' and claims['repository_id'] matches '12*'";
     const e = expectError(value, 'EXPR_OPERATOR_NOT_ALLOWED', value.lastIndexOf('matches'), { issuer: GITHUB });
-    expect(e.message).toMatch(/Operator 'matches' at position \d+ isn't allowed for claim 'repository_id'.*only accepts eq/);
+    expect(e.message).toMatch(
+      /Operator 'matches' at position \d+ isn't allowed for claim 'repository_id'.*only accepts eq/,
+    );
     expectError("claims['project_id'] matches '1*'", 'EXPR_OPERATOR_NOT_ALLOWED', 21, { issuer: GITLAB });
   });
 
@@ -291,24 +338,36 @@ describe('parseClaimsMatchingExpression: rejections', () => {
 
 describe('parseClaimsMatchingExpression: warnings', () => {
   it('warns about GitHub immutable @<digits> shapes (unconfirmed rejection)', () => {
-    const { warnings } = ok("claims['sub'] matches 'repo:octo-org@123456/octo-repo@456789:*' and claims['repository_id'] eq '456789'", { issuer: GITHUB });
+    const { warnings } = ok(
+      "claims['sub'] matches 'repo:octo-org@123456/octo-repo@456789:*' and claims['repository_id'] eq '456789'",
+      { issuer: GITHUB },
+    );
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/'@123456'.*unconfirmed/);
-    const plain = ok("claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] matches 'o/r/.github/workflows/a.yml@refs/heads/*' and claims['repository_id'] eq '1'", { issuer: GITHUB });
+    const plain = ok(
+      "claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] matches 'o/r/.github/workflows/a.yml@refs/heads/*' and claims['repository_id'] eq '1'",
+      { issuer: GITHUB },
+    );
     expect(plain.warnings).toEqual([]);
   });
 
   it('warns when a GitHub or GitLab expression has no immutable ID claim', () => {
     const gh = ok("claims['sub'] matches 'repo:o/r:*'", { issuer: GITHUB }).warnings;
-    expect(gh.join('\n')).toMatch(/none of the immutable ID claims claims\['repository_id'\], claims\['repository_owner_id'\]/);
+    expect(gh.join('\n')).toMatch(
+      /none of the immutable ID claims claims\['repository_id'\], claims\['repository_owner_id'\]/,
+    );
     const gl = ok("claims['sub'] matches 'project_path:g/p:*'", { issuer: GITLAB }).warnings;
     expect(gl.join('\n')).toMatch(/claims\['project_id'\]/);
-    const noSub = ok("claims['job_workflow_ref'] eq 'x' and claims['repository_id'] eq '1'", { issuer: GITHUB }).warnings;
+    const noSub = ok("claims['job_workflow_ref'] eq 'x' and claims['repository_id'] eq '1'", {
+      issuer: GITHUB,
+    }).warnings;
     expect(noSub.join('\n')).toMatch(/does not test claims\['sub'\]/);
   });
 
   it('warns about eq with wildcards, repeated claims and padded comparands', () => {
-    const w = ok("claims['sub'] eq 'repo:o/r:*' and claims['sub'] matches ' repo:o/r:*'", { issuer: TFC }).warnings.join('\n');
+    const w = ok("claims['sub'] eq 'repo:o/r:*' and claims['sub'] matches ' repo:o/r:*'", {
+      issuer: TFC,
+    }).warnings.join('\n');
     expect(w).toMatch(/eq compares literally/);
     expect(w).toMatch(/tested more than once/);
     expect(w).toMatch(/whitespace/);
@@ -331,8 +390,12 @@ describe('issuers', () => {
   });
 
   it('treats GitHub enterprise and GHES issuers like github.com', () => {
-    ok("claims['job_workflow_ref'] matches 'o/r/*' and claims['sub'] eq 'x'", { issuer: 'https://token.actions.githubusercontent.com/octo-enterprise' });
-    ok("claims['job_workflow_ref'] matches 'o/r/*' and claims['sub'] eq 'x'", { issuer: 'https://ghes.example.com/_services/token' });
+    ok("claims['job_workflow_ref'] matches 'o/r/*' and claims['sub'] eq 'x'", {
+      issuer: 'https://token.actions.githubusercontent.com/octo-enterprise',
+    });
+    ok("claims['job_workflow_ref'] matches 'o/r/*' and claims['sub'] eq 'x'", {
+      issuer: 'https://ghes.example.com/_services/token',
+    });
   });
 
   it('lists supported claims', () => {
@@ -365,7 +428,9 @@ describe('evaluateClaimsMatchingExpression', () => {
   });
 
   it('names the failing clause and the actual value, evaluating every clause', () => {
-    const clauses = parse("claims['sub'] eq 'repo:contoso/contoso-repo:ref:refs/heads/dev' and claims['repository_id'] eq '456789'");
+    const clauses = parse(
+      "claims['sub'] eq 'repo:contoso/contoso-repo:ref:refs/heads/dev' and claims['repository_id'] eq '456789'",
+    );
     const r = evaluateClaimsMatchingExpression(clauses, token);
     expect(r.matched).toBe(false);
     expect(r.results).toHaveLength(2);
@@ -376,15 +441,29 @@ describe('evaluateClaimsMatchingExpression', () => {
 
   it('distinguishes eq from matches', () => {
     const star = { ...token, sub: 'repo:o/r:ref:refs/heads/*' };
-    expect(evaluateClaimsMatchingExpression(parse("claims['sub'] eq 'repo:o/r:ref:refs/heads/*'"), star).matched).toBe(true);
-    expect(evaluateClaimsMatchingExpression(parse("claims['sub'] eq 'repo:o/r:ref:refs/heads/*'"), { sub: 'repo:o/r:ref:refs/heads/main' }).matched).toBe(false);
-    expect(evaluateClaimsMatchingExpression(parse("claims['sub'] matches 'repo:o/r:ref:refs/heads/*'"), { sub: 'repo:o/r:ref:refs/heads/main' }).matched).toBe(true);
+    expect(evaluateClaimsMatchingExpression(parse("claims['sub'] eq 'repo:o/r:ref:refs/heads/*'"), star).matched).toBe(
+      true,
+    );
+    expect(
+      evaluateClaimsMatchingExpression(parse("claims['sub'] eq 'repo:o/r:ref:refs/heads/*'"), {
+        sub: 'repo:o/r:ref:refs/heads/main',
+      }).matched,
+    ).toBe(false);
+    expect(
+      evaluateClaimsMatchingExpression(parse("claims['sub'] matches 'repo:o/r:ref:refs/heads/*'"), {
+        sub: 'repo:o/r:ref:refs/heads/main',
+      }).matched,
+    ).toBe(true);
   });
 
   it('is case-sensitive', () => {
     const clauses = parse("claims['sub'] matches 'repo:contoso/*:environment:production'");
-    expect(evaluateClaimsMatchingExpression(clauses, { sub: 'repo:contoso/app:environment:Production' }).matched).toBe(false);
-    expect(evaluateClaimsMatchingExpression(clauses, { sub: 'repo:contoso/app:environment:production' }).matched).toBe(true);
+    expect(evaluateClaimsMatchingExpression(clauses, { sub: 'repo:contoso/app:environment:Production' }).matched).toBe(
+      false,
+    );
+    expect(evaluateClaimsMatchingExpression(clauses, { sub: 'repo:contoso/app:environment:production' }).matched).toBe(
+      true,
+    );
   });
 
   it('fails a clause whose claim is missing or not a string, without throwing', () => {
@@ -451,7 +530,7 @@ describe('wildcardMatch', () => {
   });
 
   it('stays fast on adversarial inputs', () => {
-    const pattern = '*a'.repeat(300) + 'b';
+    const pattern = `${'*a'.repeat(300)}b`;
     const value = 'a'.repeat(100_000);
     const t0 = performance.now();
     expect(wildcardMatch(pattern, value)).toBe(false);
@@ -465,24 +544,54 @@ describe('property tests', () => {
   const smallValue = fc.string({ unit: fc.constantFrom('a', 'b', ':', '/', '*', '?'), maxLength: 10 });
   const claimName = fc.constantFrom('sub', 'job_workflow_ref');
   const operator = fc.constantFrom('eq' as const, 'matches' as const);
-  const comparand = fc.string({ unit: fc.oneof(fc.constantFrom("'", "''", ' ', '*', '?', 'and', '\\', '"'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 25 });
+  const comparand = fc.string({
+    unit: fc.oneof(
+      fc.constantFrom("'", "''", ' ', '*', '?', 'and', '\\', '"'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    ),
+    maxLength: 25,
+  });
 
   it('parse never throws on arbitrary strings', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 200 }), fc.option(fc.constantFrom(GITHUB, GITLAB, TFC, 'https://x.test'), { nil: undefined }), (s, issuer) => {
-        const r = parseClaimsMatchingExpression(s, issuer === undefined ? {} : { issuer });
-        if (!r.ok) {
-          expect(r.error.position).toBeGreaterThanOrEqual(0);
-          expect(r.error.position).toBeLessThanOrEqual(Math.max(s.length, MAX_EXPRESSION_LENGTH));
-          expect(r.error.message.length).toBeGreaterThan(0);
-        }
-      }),
+      fc.property(
+        fc.string({ maxLength: 200 }),
+        fc.option(fc.constantFrom(GITHUB, GITLAB, TFC, 'https://x.test'), { nil: undefined }),
+        (s, issuer) => {
+          const r = parseClaimsMatchingExpression(s, issuer === undefined ? {} : { issuer });
+          if (!r.ok) {
+            expect(r.error.position).toBeGreaterThanOrEqual(0);
+            expect(r.error.position).toBeLessThanOrEqual(Math.max(s.length, MAX_EXPRESSION_LENGTH));
+            expect(r.error.message.length).toBeGreaterThan(0);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('parse never throws on expression-like and very long strings', () => {
-    const piece = fc.constantFrom("claims['", "']", ' ', '  ', 'eq', 'matches', 'and', "'", "''", 'sub', 'job_workflow_ref', '(', '"', 'x', '*', 'AND', 'or', '\t', '‘');
+    const piece = fc.constantFrom(
+      "claims['",
+      "']",
+      ' ',
+      '  ',
+      'eq',
+      'matches',
+      'and',
+      "'",
+      "''",
+      'sub',
+      'job_workflow_ref',
+      '(',
+      '"',
+      'x',
+      '*',
+      'AND',
+      'or',
+      '\t',
+      '‘',
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
         const r: ParseResult = parseClaimsMatchingExpression(parts.join(''), { issuer: GITHUB });
@@ -499,7 +608,7 @@ describe('property tests', () => {
       }),
       { numRuns: 50 },
     );
-    expect(parseClaimsMatchingExpression("claims['sub'] eq '" + "'".repeat(1_000_000)).ok).toBe(false);
+    expect(parseClaimsMatchingExpression(`claims['sub'] eq '${"'".repeat(1_000_000)}`).ok).toBe(false);
   });
 
   it('wildcardMatch agrees with a reference regex implementation', () => {
@@ -524,12 +633,17 @@ describe('property tests', () => {
 
   it('a pattern always matches the value it was made from by replacing characters with wildcards', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 20 }), fc.array(fc.nat(), { maxLength: 5 }), fc.boolean(), (s, idx, useStar) => {
-        const chars = [...s.replace(/[*?]/g, '')];
-        for (const i of idx) if (chars.length > 0) chars[i % chars.length] = useStar ? '*' : '?';
-        const value = s.replace(/[*?]/g, '');
-        expect(wildcardMatch(chars.join(''), value)).toBe(true);
-      }),
+      fc.property(
+        fc.string({ maxLength: 20 }),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        fc.boolean(),
+        (s, idx, useStar) => {
+          const chars = [...s.replace(/[*?]/g, '')];
+          for (const i of idx) if (chars.length > 0) chars[i % chars.length] = useStar ? '*' : '?';
+          const value = s.replace(/[*?]/g, '');
+          expect(wildcardMatch(chars.join(''), value)).toBe(true);
+        },
+      ),
     );
   });
 

@@ -64,12 +64,28 @@ describe('defaults', () => {
   });
 
   it('an explicit audience wins over the cloud default', () => {
-    expect(parse({ environment: 'azureusgovernment', audience: 'api://AzureADTokenExchange' }).audience).toBe('api://AzureADTokenExchange');
+    expect(parse({ environment: 'azureusgovernment', audience: 'api://AzureADTokenExchange' }).audience).toBe(
+      'api://AzureADTokenExchange',
+    );
   });
 
   it('trims every value', () => {
-    const i = parseInputs(getter({ 'client-id': ` ${CLIENT}\n`, 'tenant-id': `\t${TENANT} `, audience: ' api://x ', 'fail-on': ' never ', 'timeout-seconds': ' 30 ' }));
-    expect(i).toMatchObject({ clientId: CLIENT, tenantId: TENANT, audience: 'api://x', failOn: 'never', timeoutSeconds: 30 });
+    const i = parseInputs(
+      getter({
+        'client-id': ` ${CLIENT}\n`,
+        'tenant-id': `\t${TENANT} `,
+        audience: ' api://x ',
+        'fail-on': ' never ',
+        'timeout-seconds': ' 30 ',
+      }),
+    );
+    expect(i).toMatchObject({
+      clientId: CLIENT,
+      tenantId: TENANT,
+      audience: 'api://x',
+      failOn: 'never',
+      timeoutSeconds: 30,
+    });
   });
 });
 
@@ -86,14 +102,21 @@ describe('client-id', () => {
     expect(e.expected).toMatch(/^client-id: /);
   });
 
-  it.each(['not-a-guid', `${CLIENT}x`, `{${CLIENT}}`, CLIENT.replace(/-/g, ''), 'my-app-registration', `${CLIENT} ${CLIENT}`])('rejects %j', (v) => {
+  it.each([
+    'not-a-guid',
+    `${CLIENT}x`,
+    `{${CLIENT}}`,
+    CLIENT.replace(/-/g, ''),
+    'my-app-registration',
+    `${CLIENT} ${CLIENT}`,
+  ])('rejects %j', (v) => {
     const e = inputError({ 'client-id': v });
     expect(e.input).toBe('client-id');
     expect(e.message).toContain('not a GUID');
   });
 
   it('never echoes a long pasted secret whole', () => {
-    const secret = 'S3cr3t~' + 'x'.repeat(80);
+    const secret = `S3cr3t~${'x'.repeat(80)}`;
     const e = inputError({ 'client-id': secret });
     expect(e.message).not.toContain(secret);
     expect(e.message).toContain('(87 characters)');
@@ -109,7 +132,16 @@ describe('tenant-id', () => {
     expect(inputError({ 'tenant-id': ' ' }).input).toBe('tenant-id');
   });
 
-  it.each(['common-tenant', 'undefined', '{{tenantid}}', 'contoso', 'http://contoso.com', 'contoso.com/', '-bad.com', 'a..com'])('rejects %j with AADSTS900023', (v) => {
+  it.each([
+    'common-tenant',
+    'undefined',
+    '{{tenantid}}',
+    'contoso',
+    'http://contoso.com',
+    'contoso.com/',
+    '-bad.com',
+    'a..com',
+  ])('rejects %j with AADSTS900023', (v) => {
     const e = inputError({ 'tenant-id': v });
     expect(e.input).toBe('tenant-id');
     expect(e.message).toContain('AADSTS900023');
@@ -117,11 +149,14 @@ describe('tenant-id', () => {
 });
 
 describe('environment', () => {
-  it.each(['azuregermancloud', 'azurestack', 'public', 'constructor', 'toString', '__proto__', 'hasOwnProperty'])('rejects %j and lists the known clouds', (v) => {
-    const e = inputError({ environment: v });
-    expect(e.input).toBe('environment');
-    expect(e.message).toContain('azurecloud, azureusgovernment, azurechinacloud');
-  });
+  it.each(['azuregermancloud', 'azurestack', 'public', 'constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'rejects %j and lists the known clouds',
+    (v) => {
+      const e = inputError({ environment: v });
+      expect(e.input).toBe('environment');
+      expect(e.message).toContain('azurecloud, azureusgovernment, azurechinacloud');
+    },
+  );
 });
 
 describe('audience', () => {
@@ -139,8 +174,10 @@ describe('audience', () => {
     expect(parse({ audience: 'x'.repeat(600) }).audience).toHaveLength(600);
   });
 
-  it('the fix names the cloud\'s audience', () => {
-    expect(inputError({ environment: 'azurechinacloud', audience: 'a b' }).expected).toBe('audience: api://AzureADTokenExchangeChina');
+  it("the fix names the cloud's audience", () => {
+    expect(inputError({ environment: 'azurechinacloud', audience: 'a b' }).expected).toBe(
+      'audience: api://AzureADTokenExchangeChina',
+    );
   });
 });
 
@@ -175,18 +212,26 @@ describe('authority-host', () => {
     expect(e.expected).toBe('authority-host: https://login.microsoftonline.com');
   });
 
-  it('the fix names the chosen cloud\'s host', () => {
-    expect(inputError({ environment: 'azureusgovernment', 'authority-host': 'http://x' }).expected).toBe('authority-host: https://login.microsoftonline.us');
+  it("the fix names the chosen cloud's host", () => {
+    expect(inputError({ environment: 'azureusgovernment', 'authority-host': 'http://x' }).expected).toBe(
+      'authority-host: https://login.microsoftonline.us',
+    );
   });
 });
 
 describe('federated-credentials / federated-credentials-file', () => {
   it('inline only', () => {
-    expect(parse({ 'federated-credentials': ' [{"name":"a"}] ' })).toMatchObject({ credentialsInline: '[{"name":"a"}]', credentialsFile: undefined });
+    expect(parse({ 'federated-credentials': ' [{"name":"a"}] ' })).toMatchObject({
+      credentialsInline: '[{"name":"a"}]',
+      credentialsFile: undefined,
+    });
   });
 
   it('file only', () => {
-    expect(parse({ 'federated-credentials-file': '.github/fic.json' })).toMatchObject({ credentialsInline: undefined, credentialsFile: '.github/fic.json' });
+    expect(parse({ 'federated-credentials-file': '.github/fic.json' })).toMatchObject({
+      credentialsInline: undefined,
+      credentialsFile: '.github/fic.json',
+    });
   });
 
   it('both → error on federated-credentials', () => {
@@ -196,7 +241,9 @@ describe('federated-credentials / federated-credentials-file', () => {
   });
 
   it('whitespace-only counts as not given', () => {
-    expect(parse({ 'federated-credentials': '  \n', 'federated-credentials-file': 'x.json' }).credentialsFile).toBe('x.json');
+    expect(parse({ 'federated-credentials': '  \n', 'federated-credentials-file': 'x.json' }).credentialsFile).toBe(
+      'x.json',
+    );
   });
 });
 
@@ -253,11 +300,14 @@ describe('timeout-seconds', () => {
     expect(parse({ 'timeout-seconds': v }).timeoutSeconds).toBe(n);
   });
 
-  it.each(['0', '0.5', '601', '-1', '1e2', 'sixty', '60s', 'Infinity', 'NaN', '0x10', '1,5', ' - 5'])('rejects %j', (v) => {
-    const e = inputError({ 'timeout-seconds': v });
-    expect(e.input).toBe('timeout-seconds');
-    expect(e.message).toContain('from 1 to 600');
-  });
+  it.each(['0', '0.5', '601', '-1', '1e2', 'sixty', '60s', 'Infinity', 'NaN', '0x10', '1,5', ' - 5'])(
+    'rejects %j',
+    (v) => {
+      const e = inputError({ 'timeout-seconds': v });
+      expect(e.input).toBe('timeout-seconds');
+      expect(e.message).toContain('from 1 to 600');
+    },
+  );
 });
 
 describe('lookup and the Azure reading inputs', () => {
@@ -317,7 +367,9 @@ describe('validation order: the first bad input is named', () => {
   it('client-id before tenant-id before environment', () => {
     expect(parseInputsError({ 'client-id': 'x', 'tenant-id': 'y', environment: 'z' }).input).toBe('client-id');
     expect(parseInputsError({ 'client-id': CLIENT, 'tenant-id': 'y', environment: 'z' }).input).toBe('tenant-id');
-    expect(parseInputsError({ 'client-id': CLIENT, 'tenant-id': TENANT, environment: 'z', audience: 'a b' }).input).toBe('environment');
+    expect(
+      parseInputsError({ 'client-id': CLIENT, 'tenant-id': TENANT, environment: 'z', audience: 'a b' }).input,
+    ).toBe('environment');
   });
 
   function parseInputsError(values: Record<string, string>): InputError {
@@ -344,10 +396,40 @@ describe('shown', () => {
 describe('properties', () => {
   it('any input values give either valid inputs or an InputError naming one of the inputs', () => {
     const names = [
-      'client-id', 'tenant-id', 'environment', 'audience', 'authority-host', 'federated-credentials', 'federated-credentials-file', 'exchange', 'fail-on', 'timeout-seconds',
-      'lookup', 'subscription-id', 'expected-subscription-id', 'reader-client-id', 'reader-tenant-id', 'graph-host', 'resource-manager-host',
+      'client-id',
+      'tenant-id',
+      'environment',
+      'audience',
+      'authority-host',
+      'federated-credentials',
+      'federated-credentials-file',
+      'exchange',
+      'fail-on',
+      'timeout-seconds',
+      'lookup',
+      'subscription-id',
+      'expected-subscription-id',
+      'reader-client-id',
+      'reader-tenant-id',
+      'graph-host',
+      'resource-manager-host',
     ];
-    const value = fc.oneof(hostileString(20), fc.constantFrom('', CLIENT, TENANT, 'true', 'false', 'azureusgovernment', 'https://login.microsoftonline.us/', '30', 'never', 'arm', 'graph'));
+    const value = fc.oneof(
+      hostileString(20),
+      fc.constantFrom(
+        '',
+        CLIENT,
+        TENANT,
+        'true',
+        'false',
+        'azureusgovernment',
+        'https://login.microsoftonline.us/',
+        '30',
+        'never',
+        'arm',
+        'graph',
+      ),
+    );
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom(...names), value), (values) => {
         try {

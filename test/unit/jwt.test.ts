@@ -5,7 +5,12 @@ import { hostileString } from '../support/hostile-strings.js';
 
 const b64u = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
-const HEADER = { alg: 'RS256', kid: 'cc413527-173f-5a05-976e-9c52b1d7b431', typ: 'JWT', x5t: 'ykNaY4qM_ta4k2TgZOCEYLkcYlA' };
+const HEADER = {
+  alg: 'RS256',
+  kid: 'cc413527-173f-5a05-976e-9c52b1d7b431',
+  typ: 'JWT',
+  x5t: 'ykNaY4qM_ta4k2TgZOCEYLkcYlA',
+};
 const CLAIMS = {
   jti: 'a4f6d1a9-0ad5-4d6b-9f0d-5d2bd2d6b0a1',
   sub: 'repo:octo-org/octo-repo:environment:prod',
@@ -146,11 +151,17 @@ describe('decodeJwtUnverified: typed errors', () => {
 describe('properties', () => {
   it('any input either decodes or fails with a JwtDecodeError whose message never echoes the signature', () => {
     const signature = fc.stringMatching(/^[A-Za-z0-9_-]{24,40}$/);
-    const input = fc.tuple(fc.oneof(hostileString(20), fc.constant(b64u(HEADER))), fc.oneof(hostileString(20), fc.constant(b64u(CLAIMS))), signature, fc.nat(3));
+    const input = fc.tuple(
+      fc.oneof(hostileString(20), fc.constant(b64u(HEADER))),
+      fc.oneof(hostileString(20), fc.constant(b64u(CLAIMS))),
+      signature,
+      fc.nat(3),
+    );
     fc.assert(
       fc.property(input, ([h, p, sig, wrap]) => {
         const raw = `${h}.${p}.${sig}`;
-        const text = wrap === 0 ? raw : wrap === 1 ? JSON.stringify({ value: raw }) : wrap === 2 ? `Bearer ${raw}` : ` ${raw} `;
+        const text =
+          wrap === 0 ? raw : wrap === 1 ? JSON.stringify({ value: raw }) : wrap === 2 ? `Bearer ${raw}` : ` ${raw} `;
         try {
           const d = decodeJwtUnverified(text);
           expect(JSON.stringify(d)).not.toContain(sig);

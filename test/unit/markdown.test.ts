@@ -53,7 +53,9 @@ describe('md', () => {
       fc.property(hostileString(40), (s) => {
         // Up to the word joiners md() adds to break autolinks and mentions.
         const decoded = md(s).replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)));
-        expect(decoded.replace(/\u2060/g, '')).toBe(s.replace(/[\r\n\u2028\u2029\u0085]+/g, ' ').replace(/\u2060/g, ''));
+        expect(decoded.replace(/\u2060/g, '')).toBe(
+          s.replace(/[\r\n\u2028\u2029\u0085]+/g, ' ').replace(/\u2060/g, ''),
+        );
       }),
       { numRuns: 300 },
     );
@@ -102,19 +104,28 @@ describe('fence', () => {
 
   it('property: no line inside can close the fence, and the body is the content', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(hostileString(10), fc.integer({ min: 1, max: 12 }).map((n) => '`'.repeat(n))), { maxLength: 12 }), (pieces) => {
-        const content = pieces.join('');
-        const block = fence(content);
-        const f = fenceOf(block);
-        expect(f.open).toBe(f.close);
-        expect(f.open.length).toBeGreaterThanOrEqual(3);
-        expect(f.body).toBe(content);
-        // CommonMark: a closing fence is a line of at least as many backticks (up to 3 spaces indent, trailing spaces).
-        for (const line of f.body.split(/\r\n|\r|\n/)) {
-          const m = /^ {0,3}(`+)[ \t]*$/.exec(line);
-          if (m) expect(m[1]!.length).toBeLessThan(f.open.length);
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            hostileString(10),
+            fc.integer({ min: 1, max: 12 }).map((n) => '`'.repeat(n)),
+          ),
+          { maxLength: 12 },
+        ),
+        (pieces) => {
+          const content = pieces.join('');
+          const block = fence(content);
+          const f = fenceOf(block);
+          expect(f.open).toBe(f.close);
+          expect(f.open.length).toBeGreaterThanOrEqual(3);
+          expect(f.body).toBe(content);
+          // CommonMark: a closing fence is a line of at least as many backticks (up to 3 spaces indent, trailing spaces).
+          for (const line of f.body.split(/\r\n|\r|\n/)) {
+            const m = /^ {0,3}(`+)[ \t]*$/.exec(line);
+            if (m) expect(m[1]!.length).toBeLessThan(f.open.length);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -122,7 +133,15 @@ describe('fence', () => {
 
 describe('table', () => {
   it('header, separator and rows', () => {
-    expect(table(['a', 'b'], [['1', '2'], ['3', '4']])).toBe('| a | b |\n| --- | --- |\n| 1 | 2 |\n| 3 | 4 |');
+    expect(
+      table(
+        ['a', 'b'],
+        [
+          ['1', '2'],
+          ['3', '4'],
+        ],
+      ),
+    ).toBe('| a | b |\n| --- | --- |\n| 1 | 2 |\n| 3 | 4 |');
   });
 
   it('no rows', () => {
@@ -132,7 +151,10 @@ describe('table', () => {
   it('property: cells escaped with md() never add a column', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(hostileString(20), hostileString(20)), { maxLength: 5 }), (rows) => {
-        const out = table(['k', 'v'], rows.map(([k, v]) => [md(k), mdCode(v)]));
+        const out = table(
+          ['k', 'v'],
+          rows.map(([k, v]) => [md(k), mdCode(v)]),
+        );
         for (const line of out.split('\n')) expect(line.split('|')).toHaveLength(4);
       }),
     );
@@ -147,7 +169,13 @@ describe('md and mdCode under a GFM renderer (test/support/gfm.ts)', () => {
           md(s),
           `x ${md(s)} (${md(s)})`,
           `#### ❌ ${md(s)}`,
-          table(['a', 'b'], [[mdCode(s), md(s)], [md(s), `✅ ${mdCode(s)}`]]),
+          table(
+            ['a', 'b'],
+            [
+              [mdCode(s), md(s)],
+              [md(s), `✅ ${mdCode(s)}`],
+            ],
+          ),
           fence(s),
         ].join('\n\n');
         expect(summaryProblems(doc)).toEqual([]);

@@ -7,13 +7,16 @@ function finding(id: FindingId, over: Partial<Finding> = {}): Finding {
   return { id, severity: 'error', title: `${id} title`, message: `${id} message`, fix: `${id} fix`, ...over };
 }
 
-const TRACE = 'Trace ID: 0000aaaa-11bb-cccc-dd22-eeeeee333333 Correlation ID: aaaa0000-bb11-2222-33cc-444444dddddd Timestamp: 2026-08-01 10:00:00Z';
+const TRACE =
+  'Trace ID: 0000aaaa-11bb-cccc-dd22-eeeeee333333 Correlation ID: aaaa0000-bb11-2222-33cc-444444dddddd Timestamp: 2026-08-01 10:00:00Z';
 
 describe('mergeFindings', () => {
-  it('keeps the local text and adds Entra\'s code and trace for the same finding id', () => {
+  it("keeps the local text and adds Entra's code and trace for the same finding id", () => {
     const local = [finding('subject-mismatch', { message: 'local evidence' })];
     const remote = [finding('subject-mismatch', { code: 'AADSTS700213', message: `Entra says no.\n${TRACE}` })];
-    expect(mergeFindings(local, remote)).toEqual([{ ...local[0], code: 'AADSTS700213', message: `local evidence\n${TRACE}` }]);
+    expect(mergeFindings(local, remote)).toEqual([
+      { ...local[0], code: 'AADSTS700213', message: `local evidence\n${TRACE}` },
+    ]);
   });
 
   it.each<[FindingId, FindingId, string]>([
@@ -32,7 +35,11 @@ describe('mergeFindings', () => {
   });
 
   it('a generic AADSTS70021 no-match joins the first local match finding', () => {
-    const local = [finding('credential-lint', { severity: 'warning' }), finding('audience-mismatch'), finding('subject-mismatch')];
+    const local = [
+      finding('credential-lint', { severity: 'warning' }),
+      finding('audience-mismatch'),
+      finding('subject-mismatch'),
+    ];
     const out = mergeFindings(local, [finding('credential-not-found', { code: 'AADSTS70021' })]);
     expect(out.map((f) => [f.id, f.code])).toEqual([
       ['credential-lint', undefined],
@@ -42,18 +49,31 @@ describe('mergeFindings', () => {
   });
 
   it('credential-not-found with another code (AADSTS70025, no credentials at all) is its own finding', () => {
-    const out = mergeFindings([finding('subject-mismatch')], [finding('credential-not-found', { code: 'AADSTS70025' })]);
+    const out = mergeFindings(
+      [finding('subject-mismatch')],
+      [finding('credential-not-found', { code: 'AADSTS70025' })],
+    );
     expect(out.map((f) => f.id)).toEqual(['subject-mismatch', 'credential-not-found']);
   });
 
   it('appends remote findings of another family', () => {
     const local = [finding('subject-mismatch')];
-    const remote = [finding('audience-mismatch', { code: 'AADSTS700212' }), finding('tenant-policy', { code: 'AADSTS7002381' })];
-    expect(mergeFindings(local, remote).map((f) => f.id)).toEqual(['subject-mismatch', 'audience-mismatch', 'tenant-policy']);
+    const remote = [
+      finding('audience-mismatch', { code: 'AADSTS700212' }),
+      finding('tenant-policy', { code: 'AADSTS7002381' }),
+    ];
+    expect(mergeFindings(local, remote).map((f) => f.id)).toEqual([
+      'subject-mismatch',
+      'audience-mismatch',
+      'tenant-policy',
+    ]);
   });
 
   it('does not merge into warnings or into findings that already carry a code', () => {
-    const local = [finding('subject-mismatch', { severity: 'warning' }), finding('subject-case-mismatch', { code: 'AADSTS7002138' })];
+    const local = [
+      finding('subject-mismatch', { severity: 'warning' }),
+      finding('subject-case-mismatch', { code: 'AADSTS7002138' }),
+    ];
     const out = mergeFindings(local, [finding('subject-mismatch', { code: 'AADSTS700213' })]);
     expect(out).toHaveLength(3);
     expect(out[2]!.code).toBe('AADSTS700213');
@@ -61,17 +81,26 @@ describe('mergeFindings', () => {
 
   it('two remote findings of one family merge into two local ones, in order', () => {
     const local = [finding('subject-mismatch'), finding('subject-case-mismatch')];
-    const out = mergeFindings(local, [finding('subject-mismatch', { code: 'AADSTS700213' }), finding('subject-mismatch', { code: 'AADSTS7002138' })]);
+    const out = mergeFindings(local, [
+      finding('subject-mismatch', { code: 'AADSTS700213' }),
+      finding('subject-mismatch', { code: 'AADSTS7002138' }),
+    ]);
     expect(out.map((f) => f.code)).toEqual(['AADSTS700213', 'AADSTS7002138']);
   });
 
   it('adds no trace line when the remote message has none', () => {
-    const out = mergeFindings([finding('issuer-mismatch', { message: 'm' })], [finding('issuer-mismatch', { code: 'AADSTS700211', message: 'AADSTS700211: no match.' })]);
+    const out = mergeFindings(
+      [finding('issuer-mismatch', { message: 'm' })],
+      [finding('issuer-mismatch', { code: 'AADSTS700211', message: 'AADSTS700211: no match.' })],
+    );
     expect(out[0]!.message).toBe('m');
   });
 
   it('takes a trace line only from the end of the remote message', () => {
-    const out = mergeFindings([finding('issuer-mismatch', { message: 'm' })], [finding('issuer-mismatch', { code: 'AADSTS700211', message: `x\n${TRACE}\n\n` })]);
+    const out = mergeFindings(
+      [finding('issuer-mismatch', { message: 'm' })],
+      [finding('issuer-mismatch', { code: 'AADSTS700211', message: `x\n${TRACE}\n\n` })],
+    );
     expect(out[0]!.message).toBe(`m\n${TRACE}`);
   });
 
@@ -100,7 +129,9 @@ describe('mergeFindings', () => {
     fc.assert(
       fc.property(fc.array(arbFinding, { maxLength: 6 }), fc.array(arbFinding, { maxLength: 6 }), (local, remote) => {
         const out = mergeFindings(local, remote);
-        expect(out.slice(0, local.length).map((f) => [f.id, f.title, f.severity])).toEqual(local.map((f) => [f.id, f.title, f.severity]));
+        expect(out.slice(0, local.length).map((f) => [f.id, f.title, f.severity])).toEqual(
+          local.map((f) => [f.id, f.title, f.severity]),
+        );
         // Each remote finding is either appended or absorbed by exactly one local finding.
         expect(out.length).toBeGreaterThanOrEqual(local.length);
         expect(out.length).toBeLessThanOrEqual(local.length + remote.length);

@@ -52,12 +52,18 @@ describe('which proxy variable, as the toolkit reads them', () => {
 
   it('a value without a scheme is an http proxy, as the toolkit reads it', () => {
     withEnv({ HTTPS_PROXY: 'proxy.corp.example:3128' });
-    expect(proxyFor(new URL('https://login.microsoftonline.com/t'))).toMatchObject({ protocol: 'http:', host: 'proxy.corp.example:3128' });
+    expect(proxyFor(new URL('https://login.microsoftonline.com/t'))).toMatchObject({
+      protocol: 'http:',
+      host: 'proxy.corp.example:3128',
+    });
   });
 
   it('an https:// proxy is kept as https (spoken to over TLS), with its default port', () => {
     withEnv({ HTTPS_PROXY: 'https://proxy.corp.example' });
-    expect(proxyFor(new URL('https://login.microsoftonline.com/t'))).toMatchObject({ protocol: 'https:', origin: 'https://proxy.corp.example' });
+    expect(proxyFor(new URL('https://login.microsoftonline.com/t'))).toMatchObject({
+      protocol: 'https:',
+      origin: 'https://proxy.corp.example',
+    });
   });
 });
 
@@ -90,13 +96,26 @@ describe('NO_PROXY, against the toolkit', () => {
   it('any host, any NO_PROXY: the same decision as the toolkit', () => {
     const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/);
     const host = fc.array(label, { minLength: 1, maxLength: 4 }).map((l) => l.join('.'));
-    const entry = fc.oneof(host, host.map((h) => `.${h}`), host.map((h) => `*.${h}`), host.map((h) => `${h}:443`), fc.constant('*'), fc.string({ maxLength: 8 }));
+    const entry = fc.oneof(
+      host,
+      host.map((h) => `.${h}`),
+      host.map((h) => `*.${h}`),
+      host.map((h) => `${h}:443`),
+      fc.constant('*'),
+      fc.string({ maxLength: 8 }),
+    );
     fc.assert(
-      fc.property(host, fc.boolean(), fc.array(entry, { maxLength: 4 }), fc.constantFrom(',', ', ', ' '), (h, secure, entries, sep) => {
-        const url = `${secure ? 'https' : 'http'}://${h}/`;
-        withEnv({ HTTPS_PROXY: HTTPS_P, HTTP_PROXY: HTTP_P, NO_PROXY: entries.join(sep) });
-        expect(ours(url)).toBe(toolkit(url));
-      }),
+      fc.property(
+        host,
+        fc.boolean(),
+        fc.array(entry, { maxLength: 4 }),
+        fc.constantFrom(',', ', ', ' '),
+        (h, secure, entries, sep) => {
+          const url = `${secure ? 'https' : 'http'}://${h}/`;
+          withEnv({ HTTPS_PROXY: HTTPS_P, HTTP_PROXY: HTTP_P, NO_PROXY: entries.join(sep) });
+          expect(ours(url)).toBe(toolkit(url));
+        },
+      ),
     );
   });
 });

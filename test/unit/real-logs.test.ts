@@ -13,7 +13,8 @@ const read = (file: string) => readFileSync(new URL(`../fixtures/real-logs/${fil
 describe('real failed-login logs', () => {
   it('has at least 40, each with a public source', () => {
     expect(REAL_LOGS.length).toBeGreaterThanOrEqual(40);
-    for (const log of REAL_LOGS) expect(log.source).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+\/(?:issues|pull|discussions)\/\d+/);
+    for (const log of REAL_LOGS)
+      expect(log.source).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+\/(?:issues|pull|discussions)\/\d+/);
   });
 
   it.each(REAL_LOGS.map((l) => [l.file, l] as const))('%s', (_file, log) => {

@@ -80,9 +80,15 @@ describe('retryDelayMs', () => {
 
   it('property: non-decreasing in the attempt number for a fixed jitter', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (n, r) => {
-        expect(retryDelayMs(n + 1, P, undefined, () => r)).toBeGreaterThanOrEqual(retryDelayMs(n, P, undefined, () => r));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (n, r) => {
+          expect(retryDelayMs(n + 1, P, undefined, () => r)).toBeGreaterThanOrEqual(
+            retryDelayMs(n, P, undefined, () => r),
+          );
+        },
+      ),
     );
   });
 });
@@ -108,12 +114,17 @@ describe('canRetry', () => {
 
   it('property: a retry never starts unless it can finish its minimum before the deadline', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 70_000 }), fc.integer({ min: -5000, max: 100_000 }), (attempt, delay, budget) => {
-        if (canRetry(attempt, delay, now + budget, now, P)) {
-          expect(attempt).toBeLessThan(P.maxAttempts);
-          expect(now + delay + 250).toBeLessThan(now + budget);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 70_000 }),
+        fc.integer({ min: -5000, max: 100_000 }),
+        (attempt, delay, budget) => {
+          if (canRetry(attempt, delay, now + budget, now, P)) {
+            expect(attempt).toBeLessThan(P.maxAttempts);
+            expect(now + delay + 250).toBeLessThan(now + budget);
+          }
+        },
+      ),
     );
   });
 });

@@ -14,12 +14,24 @@ import { parse as parseYaml } from 'yaml';
 import { splitShellWords } from '../support/shell-words.js';
 
 function ctx(over: Partial<RunnerContext> = {}): RunnerContext {
-  return { serverUrl: 'https://github.com', eventName: 'push', repository: 'octo-org/octo-repo', forkPullRequest: false, dependabot: false, debug: false, ...over };
+  return {
+    serverUrl: 'https://github.com',
+    eventName: 'push',
+    repository: 'octo-org/octo-repo',
+    forkPullRequest: false,
+    dependabot: false,
+    debug: false,
+    ...over,
+  };
 }
 
 describe('inputInvalid', () => {
   it('names the input, says nothing was sent, and shows the with: block', () => {
-    const f = inputInvalid('client-id', "Input 'client-id' is 'abc', not a GUID.", 'client-id: ${{ vars.AZURE_CLIENT_ID }}');
+    const f = inputInvalid(
+      'client-id',
+      "Input 'client-id' is 'abc', not a GUID.",
+      'client-id: ${{ vars.AZURE_CLIENT_ID }}',
+    );
     expect(f).toMatchObject({ id: 'input-invalid', severity: 'error', title: "Input 'client-id' is not valid" });
     expect(f.message).toBe("Input 'client-id' is 'abc', not a GUID.\nNothing was sent to GitHub or Entra.");
     expect(f.fix).toBe("In the step's 'with:' block:\n    with:\n      client-id: ${{ vars.AZURE_CLIENT_ID }}");
@@ -44,7 +56,9 @@ describe('oidcUnavailable', () => {
   });
 
   it('names the ruled-out causes only in debug', () => {
-    expect(oidcUnavailable(ctx({ debug: true })).message).toContain('Ruled out: a fork (this run is a push); Dependabot');
+    expect(oidcUnavailable(ctx({ debug: true })).message).toContain(
+      'Ruled out: a fork (this run is a push); Dependabot',
+    );
   });
 
   it('from a pasted log (nothing known about the run): permissions first, then fork and Dependabot', () => {
@@ -60,14 +74,14 @@ describe('oidcUnavailable', () => {
     const causes = f.message.split('\n').filter((l) => /^\d+\. /.test(l));
     expect(causes[0]).toMatch(/^1\. This run is a pull request from a fork \(event pull_request\)/);
     expect(f.fix).toContain('pull request from a fork');
-    expect(f.fix).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(f.fix).toContain('github.event.pull_request.head.repo.full_name == github.repository');
     expect(f.message).not.toContain('A pull request from a fork gets no OIDC token');
   });
 
   it('Dependabot: named first, with the skip condition', () => {
     const f = oidcUnavailable(ctx({ dependabot: true, actor: 'dependabot[bot]' }));
     expect(f.fix).toContain('Dependabot');
-    expect(f.fix).toContain("dependabot[bot]");
+    expect(f.fix).toContain('dependabot[bot]');
     expect(f.message).not.toContain('A Dependabot-triggered run gets no OIDC token.');
   });
 
@@ -76,7 +90,7 @@ describe('oidcUnavailable', () => {
     const causes = f.message.split('\n').filter((l) => /^\d+\. /.test(l));
     expect(causes[0]).toContain('fork');
     expect(causes[1]).toContain('Dependabot');
-    expect(causes[2]).toContain("id-token: write");
+    expect(causes[2]).toContain('id-token: write');
   });
 });
 
@@ -107,14 +121,32 @@ describe('oidcRequestFailed', () => {
 
 describe('tokenVerification', () => {
   it('is a warning naming the stage, with a curl command for the URL', () => {
-    const f = tokenVerification({ ok: false, stage: 'jwks', message: 'JWKS answered HTTP 404.', url: 'https://ghes.example.com/_services/token/.well-known/jwks' });
-    expect(f).toMatchObject({ id: 'token-verification', severity: 'warning', title: 'The token could not be verified locally (jwks)' });
+    const f = tokenVerification({
+      ok: false,
+      stage: 'jwks',
+      message: 'JWKS answered HTTP 404.',
+      url: 'https://ghes.example.com/_services/token/.well-known/jwks',
+    });
+    expect(f).toMatchObject({
+      id: 'token-verification',
+      severity: 'warning',
+      title: 'The token could not be verified locally (jwks)',
+    });
     expect(f.message).toContain('AADSTS90061 or 50166');
-    expect(splitShellWords(f.fix.slice(f.fix.indexOf('curl')))).toEqual(['curl', '-sS', 'https://ghes.example.com/_services/token/.well-known/jwks']);
+    expect(splitShellWords(f.fix.slice(f.fix.indexOf('curl')))).toEqual([
+      'curl',
+      '-sS',
+      'https://ghes.example.com/_services/token/.well-known/jwks',
+    ]);
   });
 
   it("a URL with quotes cannot break out of the curl command's quotes", () => {
-    const f = tokenVerification({ ok: false, stage: 'discovery', message: 'm', url: "https://x.example/'$(echo INJECTED)'" });
+    const f = tokenVerification({
+      ok: false,
+      stage: 'discovery',
+      message: 'm',
+      url: "https://x.example/'$(echo INJECTED)'",
+    });
     const words = splitShellWords(f.fix.slice(f.fix.indexOf('curl')));
     expect(words).toHaveLength(3);
     expect(words[2]).toBe('https://x.example/$(echo INJECTED)');
@@ -130,7 +162,9 @@ describe('entraUnavailable', () => {
     const f = entraUnavailable('HTTP 503', 4, 'https://login.microsoftonline.com', 42);
     expect(f).toMatchObject({ id: 'entra-unavailable', severity: 'error' });
     expect(f.title).toContain('says nothing about the credentials');
-    expect(f.message).toContain('at https://login.microsoftonline.com did not get a verdict after 4 attempts in 42 s: HTTP 503');
+    expect(f.message).toContain(
+      'at https://login.microsoftonline.com did not get a verdict after 4 attempts in 42 s: HTTP 503',
+    );
     expect(f.fix).toContain('timeout-seconds');
   });
 
@@ -148,15 +182,17 @@ describe('acceptedDespiteLocalMismatch', () => {
 });
 
 describe('all findings use known ids and one-line titles', () => {
-  it.each([
-    inputInvalid('a', 'b', 'c'),
-    oidcUnavailable(ctx()),
-    oidcUnavailable(ctx({ forkPullRequest: true, dependabot: true })),
-    oidcRequestFailed('r', 2, 'https://ghes.example.com'),
-    tokenVerification({ ok: false, stage: 'signature', message: 'm', url: 'https://x' }),
-    entraUnavailable('r', 1, 'h', 3),
-    acceptedDespiteLocalMismatch(),
-  ].map((f) => [f.id, f]))('%s', (_id, f) => {
+  it.each(
+    [
+      inputInvalid('a', 'b', 'c'),
+      oidcUnavailable(ctx()),
+      oidcUnavailable(ctx({ forkPullRequest: true, dependabot: true })),
+      oidcRequestFailed('r', 2, 'https://ghes.example.com'),
+      tokenVerification({ ok: false, stage: 'signature', message: 'm', url: 'https://x' }),
+      entraUnavailable('r', 1, 'h', 3),
+      acceptedDespiteLocalMismatch(),
+    ].map((f) => [f.id, f]),
+  )('%s', (_id, f) => {
     expect(FINDING_IDS).toContain(f.id);
     expect(f.title).not.toMatch(/[\r\n]/);
     expect(f.title).not.toMatch(/\.$/);

@@ -15,7 +15,7 @@ import { hostileString } from '../support/hostile-strings.js';
 const R = 'repo:octo-org/octo-repo';
 
 describe('whyThisSubject', () => {
-  it('environment: the environment replaces the ref, and the run\'s ref and event are named', () => {
+  it("environment: the environment replaces the ref, and the run's ref and event are named", () => {
     const s = whyThisSubject(`${R}:environment:production`, { ref: 'refs/heads/main', event_name: 'push' });
     expect(s).toContain('`environment: production`');
     expect(s).toMatch(/branch, tag or pull request does not appear in `sub`/);
@@ -48,7 +48,10 @@ describe('whyThisSubject', () => {
   });
 
   it('merge queue: explains that only a flexible credential can match', () => {
-    const s = whyThisSubject(`${R}:ref:refs/heads/gh-readonly-queue/main/pr-13-0123456789abcdef0123456789abcdef01234567`, { event_name: 'merge_group' });
+    const s = whyThisSubject(
+      `${R}:ref:refs/heads/gh-readonly-queue/main/pr-13-0123456789abcdef0123456789abcdef01234567`,
+      { event_name: 'merge_group' },
+    );
     expect(s).toContain('merge queue run');
     expect(s).toContain("claims['sub'] matches");
     expect(s).toContain('gh-readonly-queue/*');
@@ -82,7 +85,7 @@ describe('whyThisSubject', () => {
     expect(s).toContain('customised subject template');
   });
 
-  it('reusable workflow: the caller\'s context is in sub, job_workflow_ref names the called file', () => {
+  it("reusable workflow: the caller's context is in sub, job_workflow_ref names the called file", () => {
     const claims: Partial<GitHubClaims> = {
       repository: 'octo-org/app',
       workflow_ref: 'octo-org/app/.github/workflows/ci.yml@refs/heads/feature',
@@ -94,22 +97,38 @@ describe('whyThisSubject', () => {
     expect(s).toContain('flexible credential can match it');
   });
 
-  it('no reusable-workflow note when the job runs the caller\'s own file', () => {
+  it("no reusable-workflow note when the job runs the caller's own file", () => {
     expect(
-      reusableWorkflowNote({ workflow_ref: 'o/r/.github/workflows/ci.yml@refs/heads/main', job_workflow_ref: 'o/r/.github/workflows/ci.yml@refs/heads/main' }),
+      reusableWorkflowNote({
+        workflow_ref: 'o/r/.github/workflows/ci.yml@refs/heads/main',
+        job_workflow_ref: 'o/r/.github/workflows/ci.yml@refs/heads/main',
+      }),
     ).toBeUndefined();
     expect(reusableWorkflowNote({ workflow_ref: 'o/r/.github/workflows/ci.yml@refs/heads/main' })).toBeUndefined();
     expect(reusableWorkflowNote({})).toBeUndefined();
   });
 
   it('same file at another ref is not a reusable workflow', () => {
-    expect(reusableWorkflowNote({ workflow_ref: 'o/r/.github/workflows/ci.yml@refs/heads/a', job_workflow_ref: 'o/r/.github/workflows/ci.yml@refs/tags/v1' })).toBeUndefined();
+    expect(
+      reusableWorkflowNote({
+        workflow_ref: 'o/r/.github/workflows/ci.yml@refs/heads/a',
+        job_workflow_ref: 'o/r/.github/workflows/ci.yml@refs/tags/v1',
+      }),
+    ).toBeUndefined();
   });
 
   it('never throws on hostile text', () => {
     fc.assert(
       fc.property(hostileString(40), hostileString(10), (sub, ref) => {
-        expect(typeof whyThisSubject(sub, { ref, event_name: ref, head_ref: ref, job_workflow_ref: ref, workflow_ref: `${ref}x` })).toBe('string');
+        expect(
+          typeof whyThisSubject(sub, {
+            ref,
+            event_name: ref,
+            head_ref: ref,
+            job_workflow_ref: ref,
+            workflow_ref: `${ref}x`,
+          }),
+        ).toBe('string');
       }),
     );
   });
@@ -130,7 +149,11 @@ describe('classifySubjectDifference', () => {
     ['immutable-vs-name', `${R}:ref:refs/heads/main`, 'repo:octo-org@1001/octo-repo@2002:ref:refs/heads/main'],
     ['immutable-vs-name', 'repo:octo-org@1001/octo-repo@2002:environment:prod', `${R}:environment:prod`],
     ['immutable-vs-name', 'repo:Octo-Org@1001/octo-repo@2002:environment:prod', `${R}:environment:prod`],
-    ['custom-template', 'repository_owner:octo-org:repository_visibility:internal:workflow:deploy', `${R}:ref:refs/heads/main`],
+    [
+      'custom-template',
+      'repository_owner:octo-org:repository_visibility:internal:workflow:deploy',
+      `${R}:ref:refs/heads/main`,
+    ],
     ['custom-template', `${R}:ref:refs/heads/main`, 'repository_owner_id:1:repository_id:2:ref:refs/heads/main'],
     ['repository', `${R}:ref:refs/heads/main`, 'repo:octo-org/other-repo:ref:refs/heads/main'],
     ['repository', `${R}:pull_request`, 'repo:someone/octo-repo:pull_request'],
@@ -181,14 +204,16 @@ describe('whatTheCredentialExpects', () => {
     expect(r.sentence).toContain('replaces the pull request in the subject');
   });
 
-  it('two different environments → YAML with the credential\'s environment, default job id', () => {
+  it("two different environments → YAML with the credential's environment, default job id", () => {
     const r = whatTheCredentialExpects(`${R}:environment:staging`, `${R}:environment:Prod East`);
     expect(r.sentence).toContain('declares `environment: staging`');
     expect(r.yaml).toBe('jobs:\n  <job-id>:\n    environment: Prod East');
   });
 
   it('environment names that YAML would misread are quoted', () => {
-    expect(whatTheCredentialExpects(`${R}:pull_request`, `${R}:environment:prod: eu # x`).yaml).toBe('jobs:\n  <job-id>:\n    environment: "prod: eu # x"');
+    expect(whatTheCredentialExpects(`${R}:pull_request`, `${R}:environment:prod: eu # x`).yaml).toBe(
+      'jobs:\n  <job-id>:\n    environment: "prod: eu # x"',
+    );
   });
 
   it('credential wants pull requests, run is a push', () => {
@@ -203,7 +228,9 @@ describe('whatTheCredentialExpects', () => {
   });
 
   it('run is a pull request, credential wants a tag', () => {
-    expect(whatTheCredentialExpects(`${R}:pull_request`, `${R}:ref:refs/tags/v1`).sentence).toContain('never the branch name');
+    expect(whatTheCredentialExpects(`${R}:pull_request`, `${R}:ref:refs/tags/v1`).sentence).toContain(
+      'never the branch name',
+    );
   });
 
   it('two branches: suggests a flexible credential for many branches', () => {
@@ -213,8 +240,12 @@ describe('whatTheCredentialExpects', () => {
   });
 
   it('tag vs branch, both directions', () => {
-    expect(whatTheCredentialExpects(`${R}:ref:refs/tags/v1`, `${R}:ref:refs/heads/main`).sentence).toContain('Tags and branches give different subjects');
-    expect(whatTheCredentialExpects(`${R}:ref:refs/heads/main`, `${R}:ref:refs/tags/v1`).sentence).toContain('this run is for branch `main`');
+    expect(whatTheCredentialExpects(`${R}:ref:refs/tags/v1`, `${R}:ref:refs/heads/main`).sentence).toContain(
+      'Tags and branches give different subjects',
+    );
+    expect(whatTheCredentialExpects(`${R}:ref:refs/heads/main`, `${R}:ref:refs/tags/v1`).sentence).toContain(
+      'this run is for branch `main`',
+    );
   });
 
   it('custom credential subject: just says what it expects', () => {
@@ -267,11 +298,31 @@ describe('yamlScalar', () => {
 
   it('property: YAML 1.2 and 1.1 both read back the same string', () => {
     fc.assert(
-      fc.property(fc.oneof(hostileString(20), fc.constantFrom('true', 'no', 'Y', 'NULL', '~', '12', '-1', '.5', '1_000', '0b11', '.inf', '2026-07-15', '12:30')), (v) => {
-        const doc = `k: ${yamlScalar(v)}`;
-        expect(parseYaml(doc)).toEqual({ k: v });
-        expect(parseYaml(doc, { version: '1.1' })).toEqual({ k: v });
-      }),
+      fc.property(
+        fc.oneof(
+          hostileString(20),
+          fc.constantFrom(
+            'true',
+            'no',
+            'Y',
+            'NULL',
+            '~',
+            '12',
+            '-1',
+            '.5',
+            '1_000',
+            '0b11',
+            '.inf',
+            '2026-07-15',
+            '12:30',
+          ),
+        ),
+        (v) => {
+          const doc = `k: ${yamlScalar(v)}`;
+          expect(parseYaml(doc)).toEqual({ k: v });
+          expect(parseYaml(doc, { version: '1.1' })).toEqual({ k: v });
+        },
+      ),
       { numRuns: 300 },
     );
   });

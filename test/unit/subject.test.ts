@@ -1,26 +1,55 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { hostileString } from '../support/hostile-strings.js';
-import { parseSubject, subjectPrefix, toImmutableForm, toNameForm, type SubjectParts } from '../../src/github/subject.js';
+import {
+  parseSubject,
+  subjectPrefix,
+  toImmutableForm,
+  toNameForm,
+  type SubjectParts,
+} from '../../src/github/subject.js';
 
 describe('parseSubject: name form', () => {
   const cases: Array<[string, Partial<SubjectParts>]> = [
     [
       'repo:octo-org/octo-repo:environment:production',
-      { form: 'name', owner: 'octo-org', repo: 'octo-repo', repository: 'octo-org/octo-repo', context: 'environment:production', contextKind: 'environment', environment: 'production' },
+      {
+        form: 'name',
+        owner: 'octo-org',
+        repo: 'octo-repo',
+        repository: 'octo-org/octo-repo',
+        context: 'environment:production',
+        contextKind: 'environment',
+        environment: 'production',
+      },
     ],
-    ['repo:octo-org/octo-repo:pull_request', { form: 'name', repository: 'octo-org/octo-repo', context: 'pull_request', contextKind: 'pull_request' }],
-    ['repo:octo-org/octo-repo:ref:refs/heads/main', { form: 'name', context: 'ref:refs/heads/main', contextKind: 'branch', ref: 'refs/heads/main' }],
-    ['repo:octo-org/octo-repo:ref:refs/heads/feature/login-page', { contextKind: 'branch', ref: 'refs/heads/feature/login-page' }],
+    [
+      'repo:octo-org/octo-repo:pull_request',
+      { form: 'name', repository: 'octo-org/octo-repo', context: 'pull_request', contextKind: 'pull_request' },
+    ],
+    [
+      'repo:octo-org/octo-repo:ref:refs/heads/main',
+      { form: 'name', context: 'ref:refs/heads/main', contextKind: 'branch', ref: 'refs/heads/main' },
+    ],
+    [
+      'repo:octo-org/octo-repo:ref:refs/heads/feature/login-page',
+      { contextKind: 'branch', ref: 'refs/heads/feature/login-page' },
+    ],
     ['repo:octo-org/octo-repo:ref:refs/tags/v1.2.3', { contextKind: 'tag', ref: 'refs/tags/v1.2.3' }],
     [
       'repo:octo-org/octo-repo:ref:refs/heads/gh-readonly-queue/main/pr-13-0123456789abcdef0123456789abcdef01234567',
-      { contextKind: 'branch', ref: 'refs/heads/gh-readonly-queue/main/pr-13-0123456789abcdef0123456789abcdef01234567' },
+      {
+        contextKind: 'branch',
+        ref: 'refs/heads/gh-readonly-queue/main/pr-13-0123456789abcdef0123456789abcdef01234567',
+      },
     ],
     ['repo:octo-org/octo-repo:ref:refs/pull/42/merge', { contextKind: 'ref', ref: 'refs/pull/42/merge' }],
     ['repo:octo-org/octo-repo:pull-request', { form: 'name', context: 'pull-request', contextKind: 'other' }],
     ['repo:octo-org/octo-repo:workflow:deploy', { form: 'name', context: 'workflow:deploy', contextKind: 'other' }],
-    ['repo:My.Org_1/My-Repo.js:environment:Prod East', { owner: 'My.Org_1', repo: 'My-Repo.js', environment: 'Prod East' }],
+    [
+      'repo:My.Org_1/My-Repo.js:environment:Prod East',
+      { owner: 'My.Org_1', repo: 'My-Repo.js', environment: 'Prod East' },
+    ],
     // An environment name may itself contain ':'; everything after `environment:` is the name.
     ['repo:o/r:environment:a:b', { contextKind: 'environment', environment: 'a:b' }],
     ['repo:o/r:environment:', { contextKind: 'environment', environment: '' }],
@@ -65,8 +94,16 @@ describe('parseSubject: immutable form', () => {
   });
 
   it('treats a subject with only one id as immutable', () => {
-    expect(parseSubject('repo:o@1/r:pull_request')).toMatchObject({ form: 'immutable', ownerId: '1', repoId: undefined });
-    expect(parseSubject('repo:o/r@2:pull_request')).toMatchObject({ form: 'immutable', ownerId: undefined, repoId: '2' });
+    expect(parseSubject('repo:o@1/r:pull_request')).toMatchObject({
+      form: 'immutable',
+      ownerId: '1',
+      repoId: undefined,
+    });
+    expect(parseSubject('repo:o/r@2:pull_request')).toMatchObject({
+      form: 'immutable',
+      ownerId: undefined,
+      repoId: '2',
+    });
   });
 
   it('does not take a non-numeric @ suffix as an id', () => {
@@ -108,13 +145,18 @@ describe('parseSubject: custom templates', () => {
   });
 
   it('recognises an environment context', () => {
-    const p = parseSubject('repository_owner:acme:environment:prod:job_workflow_ref:acme/wf/.github/workflows/d.yml@refs/heads/main');
+    const p = parseSubject(
+      'repository_owner:acme:environment:prod:job_workflow_ref:acme/wf/.github/workflows/d.yml@refs/heads/main',
+    );
     expect(p).toMatchObject({ form: 'custom', contextKind: 'environment', environment: 'prod' });
     expect(p.pairs).toContainEqual(['job_workflow_ref', 'acme/wf/.github/workflows/d.yml@refs/heads/main']);
   });
 
   it('recognises a tag context', () => {
-    expect(parseSubject('repository_id:2:ref:refs/tags/v2.0.0')).toMatchObject({ contextKind: 'tag', ref: 'refs/tags/v2.0.0' });
+    expect(parseSubject('repository_id:2:ref:refs/tags/v2.0.0')).toMatchObject({
+      contextKind: 'tag',
+      ref: 'refs/tags/v2.0.0',
+    });
   });
 
   it('keeps a value containing ":" together until the next known key', () => {
@@ -125,7 +167,15 @@ describe('parseSubject: custom templates', () => {
   });
 
   it('treats a subject without the repo: prefix, or a malformed one, as custom', () => {
-    for (const s of ['', 'repo:o/r', 'repo:/r:pull_request', 'repo:o/:pull_request', 'REPO:o/r:pull_request', 'rep:o/r:x', 'repo:o/r/x:pull_request']) {
+    for (const s of [
+      '',
+      'repo:o/r',
+      'repo:/r:pull_request',
+      'repo:o/:pull_request',
+      'REPO:o/r:pull_request',
+      'rep:o/r:x',
+      'repo:o/r/x:pull_request',
+    ]) {
       expect(parseSubject(s).form, s).toBe('custom');
     }
   });
@@ -143,7 +193,12 @@ describe('toNameForm / toImmutableForm', () => {
   });
 
   it.each([
-    ['repo:octocat/my-repo:ref:refs/heads/main', '123456', '456789', 'repo:octocat@123456/my-repo@456789:ref:refs/heads/main'],
+    [
+      'repo:octocat/my-repo:ref:refs/heads/main',
+      '123456',
+      '456789',
+      'repo:octocat@123456/my-repo@456789:ref:refs/heads/main',
+    ],
     ['repo:o@9/r@9:environment:prod', '1', '2', 'repo:o@1/r@2:environment:prod'],
   ])('toImmutableForm(%s, %s, %s)', (sub, ownerId, repoId, expected) => {
     expect(toImmutableForm(sub, ownerId, repoId)).toBe(expected);
@@ -181,10 +236,16 @@ describe('properties', () => {
 
   it('parseSubject never throws, whatever the text', () => {
     fc.assert(
-      fc.property(fc.oneof(hostileString(60), hostileString(20).map((s) => `repo:${s}`)), (s) => {
-        const p = parseSubject(s);
-        expect(['name', 'immutable', 'custom']).toContain(p.form);
-      }),
+      fc.property(
+        fc.oneof(
+          hostileString(60),
+          hostileString(20).map((s) => `repo:${s}`),
+        ),
+        (s) => {
+          const p = parseSubject(s);
+          expect(['name', 'immutable', 'custom']).toContain(p.form);
+        },
+      ),
     );
   });
 

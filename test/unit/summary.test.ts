@@ -35,11 +35,17 @@ function claims(over: Partial<GitHubClaims> = {}): GitHubClaims {
 }
 
 function report(over: Partial<RunReport> = {}): RunReport {
-  return { result: 'pass', verdict: 'Entra accepted this job\'s token.', findings: [], now: NOW, ...over };
+  return { result: 'pass', verdict: "Entra accepted this job's token.", findings: [], now: NOW, ...over };
 }
 
 function failingReport(c: GitHubClaims, creds: FederatedCredential[], over: Partial<RunReport> = {}): RunReport {
-  const cmp = compareWithCredentials({ claims: c, credentials: creds, clientId: CLIENT, cloud: CLOUDS.azurecloud, jobId: 'deploy' });
+  const cmp = compareWithCredentials({
+    claims: c,
+    credentials: creds,
+    clientId: CLIENT,
+    cloud: CLOUDS.azurecloud,
+    jobId: 'deploy',
+  });
   return report({
     result: 'fail',
     verdict: `${cmp.findings.length} problem(s) found.`,
@@ -68,7 +74,14 @@ function comparison(name: string, subject: string, over: Partial<CredentialCompa
 }
 
 function finding(i: number, over: Partial<Finding> = {}): Finding {
-  return { id: 'subject-mismatch', severity: 'error', title: `Finding ${i}`, message: `message ${i}`, fix: `fix ${i}`, ...over };
+  return {
+    id: 'subject-mismatch',
+    severity: 'error',
+    title: `Finding ${i}`,
+    message: `message ${i}`,
+    fix: `fix ${i}`,
+    ...over,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,7 +140,10 @@ function expectSafe(markdown: string): void {
     const ctx = line.slice(0, 200);
     // Headings only the renderer's.
     if (/^ {0,3}#/.test(line)) {
-      expect(HEADINGS.some((h) => h.test(line)), ctx).toBe(true);
+      expect(
+        HEADINGS.some((h) => h.test(line)),
+        ctx,
+      ).toBe(true);
       expect(line.replace(/^#+ /, '').replace(/&#\d+;/g, ''), ctx).not.toContain('#');
     }
     // No block quote or HTML block.
@@ -187,7 +203,9 @@ describe('renderSummary: content', () => {
   });
 
   it('lifetime: no exp claim', () => {
-    expect(renderSummary(report({ claims: claims({ exp: undefined }) }))).toContain('| lifetime | no &#96;exp&#96; claim |');
+    expect(renderSummary(report({ claims: claims({ exp: undefined }) }))).toContain(
+      '| lifetime | no &#96;exp&#96; claim |',
+    );
   });
 
   it.each([
@@ -201,14 +219,23 @@ describe('renderSummary: content', () => {
   });
 
   it('a verification failure is shown as a warning', () => {
-    const out = renderSummary(report({ claims: claims(), verification: { ok: false, stage: 'jwks', message: 'JWKS answered HTTP 404 | <b>x</b>' } }));
+    const out = renderSummary(
+      report({
+        claims: claims(),
+        verification: { ok: false, stage: 'jwks', message: 'JWKS answered HTTP 404 | <b>x</b>' },
+      }),
+    );
     expect(out).toContain('| verified | ⚠️ JWKS answered HTTP 404 &#124; &#60;b&#62;x&#60;/b&#62; |');
   });
 
   it('a failing run: findings with code, location, message and fix fences, and the suggestion', () => {
     const c = claims();
-    const r = failingReport(c, [{ name: 'main', issuer: ISS, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: [AUD] }]);
-    r.findings = [{ ...r.findings[0]!, code: 'AADSTS700213', location: { file: '.github/workflows/deploy.yml', line: 12 } }];
+    const r = failingReport(c, [
+      { name: 'main', issuer: ISS, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main', audiences: [AUD] },
+    ]);
+    r.findings = [
+      { ...r.findings[0]!, code: 'AADSTS700213', location: { file: '.github/workflows/deploy.yml', line: 12 } },
+    ];
     const out = renderSummary(r);
     expectSafe(out);
     expect(out.split('\n')[0]).toBe('## ❌ Azure federation check: fail');
@@ -217,7 +244,9 @@ describe('renderSummary: content', () => {
     expect(out).toContain('Finding <code>subject-mismatch</code> at <code>.github/workflows/deploy.yml&#58;12</code>');
     expect(out).toContain('**Fix**');
     expect(out).toContain('Entra rejected the token with AADSTS700213.');
-    expect(out).toContain('| ❌ | <code>main</code> | ✅ <code>https&#58;//token.actions.githubusercontent.com</code> | ❌ <code>repo&#58;octo-org/octo-repo&#58;ref&#58;refs/heads/main</code> | ✅ <code>api&#58;//AzureADTokenExchange</code> |');
+    expect(out).toContain(
+      '| ❌ | <code>main</code> | ✅ <code>https&#58;//token.actions.githubusercontent.com</code> | ❌ <code>repo&#58;octo-org/octo-repo&#58;ref&#58;refs/heads/main</code> | ✅ <code>api&#58;//AzureADTokenExchange</code> |',
+    );
     const { fences } = read(out);
     expect(fences.map((f) => f.info)).toEqual(['text', 'text', 'sh']);
     expect(fences[2]!.body.join('\n')).toContain(`az ad app federated-credential create --id ${CLIENT}`);
@@ -226,12 +255,29 @@ describe('renderSummary: content', () => {
   it('flexible credentials: the expression is shown, and an invalid one is marked', () => {
     const c = claims();
     const r = failingReport(c, [
-      { name: 'flex', issuer: ISS, subject: null, audiences: [AUD], claimsMatchingExpression: { value: "claims['sub'] matches 'repo:octo-org/octo-repo:ref:*'", languageVersion: 1 } },
-      { name: 'broken', issuer: ISS, subject: null, audiences: [AUD], claimsMatchingExpression: { value: 'sub == x', languageVersion: 1 } },
+      {
+        name: 'flex',
+        issuer: ISS,
+        subject: null,
+        audiences: [AUD],
+        claimsMatchingExpression: {
+          value: "claims['sub'] matches 'repo:octo-org/octo-repo:ref:*'",
+          languageVersion: 1,
+        },
+      },
+      {
+        name: 'broken',
+        issuer: ISS,
+        subject: null,
+        audiences: [AUD],
+        claimsMatchingExpression: { value: 'sub == x', languageVersion: 1 },
+      },
     ]);
     const out = renderSummary(r);
     expectSafe(out);
-    expect(out).toContain("❌ <code>claims&#91;'sub'&#93; matches 'repo&#58;octo-org/octo-repo&#58;ref&#58;&#42;'</code>");
+    expect(out).toContain(
+      "❌ <code>claims&#91;'sub'&#93; matches 'repo&#58;octo-org/octo-repo&#58;ref&#58;&#42;'</code>",
+    );
     expect(out).toContain('❌ invalid expression&#58; <code>sub == x</code>');
   });
 
@@ -243,24 +289,42 @@ describe('renderSummary: content', () => {
   });
 
   it.each([
-    [{ status: 'skipped', reason: "input 'exchange' is false" } as const, "Exchange skipped&#58; input 'exchange' is false"],
+    [
+      { status: 'skipped', reason: "input 'exchange' is false" } as const,
+      "Exchange skipped&#58; input 'exchange' is false",
+    ],
     [{ status: 'success', attempts: 3 } as const, 'Entra issued an access token after 3 attempts.'],
     [{ status: 'rejected', attempts: 1 } as const, 'Entra rejected the token.'],
-    [{ status: 'unavailable', attempts: 1, reason: 'HTTP 503' } as const, 'Entra could not be asked&#58; HTTP 503 (1 attempt).'],
-    [{ status: 'unavailable', attempts: 4, reason: 'timeout' } as const, 'Entra could not be asked&#58; timeout (4 attempts).'],
+    [
+      { status: 'unavailable', attempts: 1, reason: 'HTTP 503' } as const,
+      'Entra could not be asked&#58; HTTP 503 (1 attempt).',
+    ],
+    [
+      { status: 'unavailable', attempts: 4, reason: 'timeout' } as const,
+      'Entra could not be asked&#58; timeout (4 attempts).',
+    ],
   ])('exchange %j', (exchange, text) => {
     expect(renderSummary(report({ exchange }))).toContain(`### Token exchange\n\n${text}`);
   });
 
   it('no suggestion on a passing run or without a client id', () => {
     const suggestion = { name: 'n', issuer: ISS, subject: 's', audience: AUD };
-    expect(renderSummary(report({ suggestion, clientId: CLIENT }))).not.toContain('A credential this token would match');
+    expect(renderSummary(report({ suggestion, clientId: CLIENT }))).not.toContain(
+      'A credential this token would match',
+    );
     expect(renderSummary(report({ result: 'fail', suggestion }))).not.toContain('A credential this token would match');
-    expect(renderSummary(report({ result: 'fail', suggestion, clientId: CLIENT }))).toContain('A credential this token would match');
+    expect(renderSummary(report({ result: 'fail', suggestion, clientId: CLIENT }))).toContain(
+      'A credential this token would match',
+    );
   });
 
   it('severity icons', () => {
-    const out = renderSummary(report({ result: 'fail', findings: [finding(1, { severity: 'warning' }), finding(2, { severity: 'notice' }), finding(3)] }));
+    const out = renderSummary(
+      report({
+        result: 'fail',
+        findings: [finding(1, { severity: 'warning' }), finding(2, { severity: 'notice' }), finding(3)],
+      }),
+    );
     expect(out).toContain('#### ⚠️ Finding 1');
     expect(out).toContain('#### ℹ️ Finding 2');
     expect(out).toContain('#### ❌ Finding 3');
@@ -294,11 +358,33 @@ describe('renderSummary: hostile values', () => {
       enterprise: value,
       aud: [AUD, value],
     });
-    const r = failingReport(c, [
-      { name: value, issuer: `${ISS}/${value}`, subject: `repo:octo-org/octo-repo:ref:refs/heads/${value}`, audiences: [value] },
-      { name: `${value}-flex`, issuer: ISS, subject: null, audiences: [AUD], claimsMatchingExpression: { value: `claims['sub'] matches '${value}'`, languageVersion: 1 } },
-    ], { verdict: value, tokenHeader: { alg: value, kid: value }, verification: { ok: false, stage: 'signature', message: value }, exchange: { status: 'unavailable', attempts: 2, reason: value } });
-    r.findings.push(finding(99, { title: value, message: value, fix: value, code: value, location: { file: value, line: 1 } }));
+    const r = failingReport(
+      c,
+      [
+        {
+          name: value,
+          issuer: `${ISS}/${value}`,
+          subject: `repo:octo-org/octo-repo:ref:refs/heads/${value}`,
+          audiences: [value],
+        },
+        {
+          name: `${value}-flex`,
+          issuer: ISS,
+          subject: null,
+          audiences: [AUD],
+          claimsMatchingExpression: { value: `claims['sub'] matches '${value}'`, languageVersion: 1 },
+        },
+      ],
+      {
+        verdict: value,
+        tokenHeader: { alg: value, kid: value },
+        verification: { ok: false, stage: 'signature', message: value },
+        exchange: { status: 'unavailable', attempts: 2, reason: value },
+      },
+    );
+    r.findings.push(
+      finding(99, { title: value, message: value, fix: value, code: value, location: { file: value, line: 1 } }),
+    );
     expectSafe(renderSummary(r));
   });
 
@@ -331,11 +417,19 @@ describe('renderSummary: hostile values', () => {
             [
               { name: v.credName, issuer: ISS, subject: v.credSubject, audiences: [AUD] },
               { name: `${v.credName}2`, issuer: `${ISS}/`, subject: c.sub, audiences: [AUD] },
-              { name: `${v.credName}3`, issuer: ISS, subject: null, audiences: [AUD], claimsMatchingExpression: { value: v.expression, languageVersion: 1 } },
+              {
+                name: `${v.credName}3`,
+                issuer: ISS,
+                subject: null,
+                audiences: [AUD],
+                claimsMatchingExpression: { value: v.expression, languageVersion: 1 },
+              },
             ],
             { verdict: v.verdict, exchange: { status: 'skipped', reason: v.message } },
           );
-          r.findings.push(finding(1, { title: v.message, message: v.message, fix: v.message, location: { file: v.file } }));
+          r.findings.push(
+            finding(1, { title: v.message, message: v.message, fix: v.message, location: { file: v.file } }),
+          );
           expectSafe(renderSummary(r));
         },
       ),
@@ -346,20 +440,41 @@ describe('renderSummary: hostile values', () => {
 
 describe('renderSummary: size', () => {
   it('10,000 findings: bounded, the rest pointed to the findings output', () => {
-    const findings = Array.from({ length: 10_000 }, (_, i) => finding(i, { message: `m${i} `.repeat(50), fix: `az something ${i}` }));
+    const findings = Array.from({ length: 10_000 }, (_, i) =>
+      finding(i, { message: `m${i} `.repeat(50), fix: `az something ${i}` }),
+    );
     const out = renderSummary(report({ result: 'fail', findings, claims: claims() }));
     expectSafe(out);
     expect(out).toContain('### Findings (10000)');
-    expect(out).toMatch(/… \d+ more findings are in the &#39;findings&#39; output\.|… \d+ more findings are in the 'findings' output\./);
+    expect(out).toMatch(
+      /… \d+ more findings are in the &#39;findings&#39; output\.|… \d+ more findings are in the 'findings' output\./,
+    );
   });
 
   it('1 MB values everywhere', () => {
     const big = 'x|`<#'.repeat(200_000);
-    const c = claims({ sub: big, environment: big, ref: big, event_name: big, job_workflow_ref: big, repository: big, repository_owner: big, enterprise: big, iss: big, aud: big });
+    const c = claims({
+      sub: big,
+      environment: big,
+      ref: big,
+      event_name: big,
+      job_workflow_ref: big,
+      repository: big,
+      repository_owner: big,
+      enterprise: big,
+      iss: big,
+      aud: big,
+    });
     const comparisons = Array.from({ length: 60 }, (_, i) =>
-      comparison(`${i}${big}`, big, { issuer: { actual: big, expected: big, equal: false }, audience: { actual: big, expected: big, equal: false }, matched: false }),
+      comparison(`${i}${big}`, big, {
+        issuer: { actual: big, expected: big, equal: false },
+        audience: { actual: big, expected: big, equal: false },
+        matched: false,
+      }),
     );
-    const findings = Array.from({ length: 20 }, (_, i) => finding(i, { title: big, message: big, fix: big, code: big, location: { file: big, line: 1 } }));
+    const findings = Array.from({ length: 20 }, (_, i) =>
+      finding(i, { title: big, message: big, fix: big, code: big, location: { file: big, line: 1 } }),
+    );
     const out = renderSummary(
       report({
         result: 'fail',
@@ -383,7 +498,17 @@ describe('renderSummary: size', () => {
     const c = claims({ sub: big, environment: big, ref: big, job_workflow_ref: big, repository: big });
     const comparisons = Array.from({ length: 60 }, (_, i) => comparison(`${i}${big}`, big, { matched: false }));
     const findings = Array.from({ length: 50 }, (_, i) => finding(i, { title: big, message: big, fix: big }));
-    const out = renderSummary(report({ result: 'fail', verdict: big, claims: c, comparisons, findings, suggestion: { name: 'n', issuer: ISS, subject: big, audience: AUD }, clientId: CLIENT }));
+    const out = renderSummary(
+      report({
+        result: 'fail',
+        verdict: big,
+        claims: c,
+        comparisons,
+        findings,
+        suggestion: { name: 'n', issuer: ISS, subject: big, audience: AUD },
+        clientId: CLIENT,
+      }),
+    );
     expectSafe(out);
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { caseDifferences, credentialNameFor, diffLines, editDistance, firstDifference, shellQuote } from '../../src/diagnose/text-diff.js';
+import {
+  caseDifferences,
+  credentialNameFor,
+  diffLines,
+  editDistance,
+  firstDifference,
+  shellQuote,
+} from '../../src/diagnose/text-diff.js';
 import { HOSTILE_FRAGMENTS, hostileArgument, wellFormed } from '../support/hostile-strings.js';
 import { bashCalls, bashWord, splitShellWords } from '../support/shell-words.js';
 
@@ -79,8 +86,14 @@ describe('firstDifference / caseDifferences', () => {
 
 describe('diffLines', () => {
   it('puts a caret under the first difference', () => {
-    expect(diffLines('token sub:', 'repo:o/r:ref:refs/heads/main', 'credential:', 'repo:o/r:ref:refs/heads/master')).toBe(
-      ['token sub:   repo:o/r:ref:refs/heads/main', 'credential:  repo:o/r:ref:refs/heads/master', `${' '.repeat(13 + 'repo:o/r:ref:refs/heads/ma'.length)}^`].join('\n'),
+    expect(
+      diffLines('token sub:', 'repo:o/r:ref:refs/heads/main', 'credential:', 'repo:o/r:ref:refs/heads/master'),
+    ).toBe(
+      [
+        'token sub:   repo:o/r:ref:refs/heads/main',
+        'credential:  repo:o/r:ref:refs/heads/master',
+        `${' '.repeat(13 + 'repo:o/r:ref:refs/heads/ma'.length)}^`,
+      ].join('\n'),
     );
   });
 
@@ -92,7 +105,12 @@ describe('diffLines', () => {
   });
 
   it('marks a trailing slash at the end of the shorter value', () => {
-    const out = diffLines('token iss:', 'https://token.actions.githubusercontent.com', 'credential:', 'https://token.actions.githubusercontent.com/').split('\n');
+    const out = diffLines(
+      'token iss:',
+      'https://token.actions.githubusercontent.com',
+      'credential:',
+      'https://token.actions.githubusercontent.com/',
+    ).split('\n');
     expect(out[2]!.indexOf('^')).toBe('credential:  '.length + 'https://token.actions.githubusercontent.com'.length);
   });
 
@@ -143,9 +161,12 @@ describe('shellQuote', () => {
     expect(shellQuote(value)).toBe(quoted);
   });
 
-  it.each(HOSTILE_FRAGMENTS.filter((f) => wellFormed(f) === f && !f.includes('\u0000')).map((f) => [f]))('bash reads %j back unchanged', (value) => {
-    expect(bashWord(shellQuote(value))).toBe(value);
-  });
+  it.each(HOSTILE_FRAGMENTS.filter((f) => wellFormed(f) === f && !f.includes('\u0000')).map((f) => [f]))(
+    'bash reads %j back unchanged',
+    (value) => {
+      expect(bashWord(shellQuote(value))).toBe(value);
+    },
+  );
 
   it('survives names built to break out of quotes (bash round trip)', () => {
     const values = [
@@ -156,7 +177,7 @@ describe('shellQuote', () => {
       "'''",
       "\\'",
       'trailing backslash\\',
-      'ends with quote\'',
+      "ends with quote'",
       '${IFS}$((1+1))',
       '!! history',
     ];

@@ -169,7 +169,9 @@ describe('trust command reading the tenant', () => {
 
 describe('trust command output', () => {
   it('never passes a control character from a credential name to the terminal', async () => {
-    const hostile = JSON.stringify([cred('evil\u001b]0;pwned\u0007\u001b[2J', 'repo:contoso@1001/app@2001:pull_request')]);
+    const hostile = JSON.stringify([
+      cred('evil\u001b]0;pwned\u0007\u001b[2J', 'repo:contoso@1001/app@2001:pull_request'),
+    ]);
     const r = await run(['trust', '--credentials', 'c.json'], { 'c.json': hostile });
     expect(r.stdout).toContain('trust-pull-request');
     expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);

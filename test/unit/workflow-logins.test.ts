@@ -29,7 +29,9 @@ const kinds = (text: string) =>
   parseWorkflow(text, '.github/workflows/w.yml').jobs.map((j) => j.azureLogins.map((m) => m.kind));
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 function repo(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'afc-logins-'));
   dirs.push(root);

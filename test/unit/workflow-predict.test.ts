@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseWorkflow, type WorkflowFile } from '../../src/workflow/parse.js';
-import { filterToWildcard, predictSubjects, subjectFor, type JobPrediction, type SubjectContext } from '../../src/workflow/predict.js';
+import {
+  filterToWildcard,
+  predictSubjects,
+  subjectFor,
+  type JobPrediction,
+  type SubjectContext,
+} from '../../src/workflow/predict.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/workflows/', import.meta.url));
 function load(name: string): WorkflowFile {
@@ -15,13 +21,17 @@ const ctx: SubjectContext = { owner: 'contoso', repo: 'web', defaultBranch: 'mai
 /** subject → [certain, pattern, sourceLine] for compact assertions. */
 function table(predictions: JobPrediction[]): Record<string, [boolean, boolean, number]> {
   const out: Record<string, [boolean, boolean, number]> = {};
-  for (const jp of predictions) for (const s of jp.subjects) out[`${jp.jobId} ${s.subject}`] = [s.certain, s.pattern, s.sourceLine];
+  for (const jp of predictions)
+    for (const s of jp.subjects) out[`${jp.jobId} ${s.subject}`] = [s.certain, s.pattern, s.sourceLine];
   return out;
 }
 
 function one(predictions: JobPrediction[], subject: string) {
   const s = predictions.flatMap((p) => p.subjects).find((x) => x.subject === subject);
-  if (!s) throw new Error(`no prediction ${subject}; got ${predictions.flatMap((p) => p.subjects.map((x) => x.subject)).join(', ')}`);
+  if (!s)
+    throw new Error(
+      `no prediction ${subject}; got ${predictions.flatMap((p) => p.subjects.map((x) => x.subject)).join(', ')}`,
+    );
   return s;
 }
 
@@ -29,7 +39,12 @@ describe('predictSubjects: default subjects', () => {
   it('environment wins for every trigger, on the environment: line', () => {
     const p = predictSubjects(load('deploy-environment.yml'), ctx);
     expect(p).toHaveLength(1);
-    expect(p[0]).toMatchObject({ jobId: 'deploy', jobLine: 18, loginStepLines: [29], file: '.github/workflows/deploy-environment.yml' });
+    expect(p[0]).toMatchObject({
+      jobId: 'deploy',
+      jobLine: 18,
+      loginStepLines: [29],
+      file: '.github/workflows/deploy-environment.yml',
+    });
     expect(p[0]!.subjects).toHaveLength(1);
     const s = p[0]!.subjects[0]!;
     expect(s).toMatchObject({
@@ -44,7 +59,13 @@ describe('predictSubjects: default subjects', () => {
     });
     expect(s.reason).toContain('environment: production');
     expect(s.reason).toContain('for every trigger (push, workflow_dispatch)');
-    expect(s.claims).toMatchObject({ environment: 'production', repository: 'contoso/web', workflow: 'Deploy web app', event_name: 'push', ref: 'refs/heads/main' });
+    expect(s.claims).toMatchObject({
+      environment: 'production',
+      repository: 'contoso/web',
+      workflow: 'Deploy web app',
+      event_name: 'push',
+      ref: 'refs/heads/main',
+    });
   });
 
   it('pull requests send pull_request; pushes send the branch, globs are patterns', () => {
@@ -86,7 +107,9 @@ describe('predictSubjects: default subjects', () => {
     const guessed = one(predictSubjects(wf, { owner: 'contoso', repo: 'web' }), 'repo:contoso/web:ref:refs/heads/main');
     expect(guessed.certain).toBe(false);
     expect(guessed.reason).toContain('assumed `main`');
-    expect(table(predictSubjects(wf, { ...ctx, defaultBranch: 'trunk' }))).toEqual({ 'drift repo:contoso/web:ref:refs/heads/trunk': [true, false, 4] });
+    expect(table(predictSubjects(wf, { ...ctx, defaultBranch: 'trunk' }))).toEqual({
+      'drift repo:contoso/web:ref:refs/heads/trunk': [true, false, 4],
+    });
   });
 
   it('workflow_dispatch: the default branch, not certain, any ref possible', () => {
@@ -143,14 +166,20 @@ describe('predictSubjects: expression environments', () => {
       ['repo:contoso/web:environment:a', true],
       ['repo:contoso/web:environment:b', true],
     ]);
-    const dyn = parseWorkflow('on: push\njobs:\n  d:\n    strategy:\n      matrix: ${{ fromJSON(needs.a.outputs.m) }}\n    environment: ${{ matrix.env }}\n    steps:\n      - uses: azure/login@v2\n', 'x.yml');
+    const dyn = parseWorkflow(
+      'on: push\njobs:\n  d:\n    strategy:\n      matrix: ${{ fromJSON(needs.a.outputs.m) }}\n    environment: ${{ matrix.env }}\n    steps:\n      - uses: azure/login@v2\n',
+      'x.yml',
+    );
     const s = predictSubjects(dyn, ctx)[0]!.subjects[0]!;
     expect(s).toMatchObject({ subject: 'repo:contoso/web:environment:*', certain: false, pattern: true });
     expect(s.reason).toContain('matrix built by an expression (line 5)');
   });
 
   it('github.ref_name follows the trigger; a ternary gives its literals', () => {
-    const byRef = parseWorkflow('on:\n  push:\n    branches: [dev, main]\njobs:\n  d:\n    environment: ${{ github.ref_name }}\n    steps:\n      - uses: azure/login@v2\n', 'x.yml');
+    const byRef = parseWorkflow(
+      'on:\n  push:\n    branches: [dev, main]\njobs:\n  d:\n    environment: ${{ github.ref_name }}\n    steps:\n      - uses: azure/login@v2\n',
+      'x.yml',
+    );
     expect(table(predictSubjects(byRef, ctx))).toEqual({
       'd repo:contoso/web:environment:dev': [true, false, 6],
       'd repo:contoso/web:environment:main': [true, false, 6],
@@ -164,7 +193,10 @@ describe('predictSubjects: expression environments', () => {
       ['repo:contoso/web:environment:staging', true],
       ['repo:contoso/web:environment:production', false],
     ]);
-    const vars = parseWorkflow('on: push\njobs:\n  d:\n    environment: ${{ vars.TARGET }}\n    steps:\n      - uses: azure/login@v2\n', 'x.yml');
+    const vars = parseWorkflow(
+      'on: push\njobs:\n  d:\n    environment: ${{ vars.TARGET }}\n    steps:\n      - uses: azure/login@v2\n',
+      'x.yml',
+    );
     expect(predictSubjects(vars, ctx)[0]!.subjects[0]!.reason).toContain('a configuration variable');
   });
 });
@@ -183,7 +215,14 @@ describe('predictSubjects: reusable workflows', () => {
       file: '.github/workflows/reusable-caller.yml',
       loginFile: '.github/workflows/reusable-deploy.yml',
       loginStepLines: [22],
-      calls: { uses: './.github/workflows/reusable-deploy.yml', line: 20, resolved: true, file: '.github/workflows/reusable-deploy.yml', jobId: 'deploy', jobLine: 17 },
+      calls: {
+        uses: './.github/workflows/reusable-deploy.yml',
+        line: 20,
+        resolved: true,
+        file: '.github/workflows/reusable-deploy.yml',
+        jobId: 'deploy',
+        jobLine: 17,
+      },
     });
     expect(jp.subjects).toHaveLength(1);
     const s = jp.subjects[0]!;
@@ -207,7 +246,12 @@ describe('predictSubjects: reusable workflows', () => {
     const p = predictSubjects(caller, ctx);
     const jp = p.find((j) => j.jobId === 'staging')!;
     // The file is of this repository and is not there: the audit reports the call.
-    expect(jp.calls).toEqual({ uses: './.github/workflows/reusable-deploy.yml', line: 20, resolved: false, missing: true });
+    expect(jp.calls).toEqual({
+      uses: './.github/workflows/reusable-deploy.yml',
+      line: 20,
+      resolved: false,
+      missing: true,
+    });
     expect(jp.subjects.map((s) => [s.subject, s.certain, s.pattern])).toEqual([
       ['repo:contoso/web:ref:refs/heads/main', false, false],
       ['repo:contoso/web:pull_request', false, false],
@@ -220,17 +264,31 @@ describe('predictSubjects: reusable workflows', () => {
   it('the reusable file alone: the caller context is unknown and the reason says whose it is', () => {
     const p = predictSubjects(callee, ctx);
     const s = p[0]!.subjects[0]!;
-    expect(s).toMatchObject({ subject: 'repo:contoso/web:environment:*', trigger: 'workflow_call', certain: false, pattern: true, sourceLine: 19 });
+    expect(s).toMatchObject({
+      subject: 'repo:contoso/web:environment:*',
+      trigger: 'workflow_call',
+      certain: false,
+      pattern: true,
+      sourceLine: 19,
+    });
     expect(s.reason).toContain("CALLING workflow's repository and context");
     expect(s.reason).toContain('`job_workflow_ref` names this file');
-    const noEnv = parseWorkflow('on: workflow_call\njobs:\n  d:\n    steps:\n      - uses: azure/login@v2\n', '.github/workflows/r.yml');
-    expect(predictSubjects(noEnv, ctx)[0]!.subjects.map((x) => [x.subject, x.certain, x.pattern, x.sourceLine])).toEqual([['repo:contoso/web:*', false, true, 1]]);
+    const noEnv = parseWorkflow(
+      'on: workflow_call\njobs:\n  d:\n    steps:\n      - uses: azure/login@v2\n',
+      '.github/workflows/r.yml',
+    );
+    expect(
+      predictSubjects(noEnv, ctx)[0]!.subjects.map((x) => [x.subject, x.certain, x.pattern, x.sourceLine]),
+    ).toEqual([['repo:contoso/web:*', false, true, 1]]);
   });
 
   it('the reusable file with known callers: their repositories and contexts', () => {
     const p = predictSubjects(callee, {
       ...ctx,
-      callerContexts: [{ workflow: caller }, { owner: 'fabrikam', repo: 'app', eventName: 'push', ref: 'refs/heads/main', inputs: { environment: 'prod' } }],
+      callerContexts: [
+        { workflow: caller },
+        { owner: 'fabrikam', repo: 'app', eventName: 'push', ref: 'refs/heads/main', inputs: { environment: 'prod' } },
+      ],
     });
     expect(p[0]!.subjects.map((s) => [s.subject, s.certain])).toEqual([
       ['repo:contoso/web:environment:staging', true],
@@ -262,7 +320,9 @@ describe('predictSubjects: subject forms', () => {
     const s = one(p, 'repo:contoso@1001/web@*:pull_request');
     expect(s).toMatchObject({ certain: false, pattern: true });
     expect(s.reason).toContain('the repository id is not known');
-    expect(one(predictSubjects(pr, { ...ctx, immutable: true }), 'repo:contoso@*/web@*:pull_request').reason).toContain('owner id and repository id are not known');
+    expect(one(predictSubjects(pr, { ...ctx, immutable: true }), 'repo:contoso@*/web@*:pull_request').reason).toContain(
+      'owner id and repository id are not known',
+    );
   });
 
   it('a custom template joins key:value pairs, with context standing for the default part', () => {
@@ -270,39 +330,76 @@ describe('predictSubjects: subject forms', () => {
     const p = predictSubjects(deploy, {
       ...ctx,
       repositoryVisibility: 'internal',
-      template: { useDefault: false, includeClaimKeys: ['repository_owner', 'repository_visibility', 'workflow', 'context'] },
+      template: {
+        useDefault: false,
+        includeClaimKeys: ['repository_owner', 'repository_visibility', 'workflow', 'context'],
+      },
     });
-    expect(table(p)).toEqual({ 'deploy repository_owner:contoso:repository_visibility:internal:workflow:Deploy web app:environment:production': [true, false, 21] });
-    const ids = predictSubjects(pr, { ...ctx, ownerId: '1844662', repoId: '599293758', template: { useDefault: false, includeClaimKeys: ['repository_owner_id', 'repository_id', 'context'] } });
+    expect(table(p)).toEqual({
+      'deploy repository_owner:contoso:repository_visibility:internal:workflow:Deploy web app:environment:production': [
+        true,
+        false,
+        21,
+      ],
+    });
+    const ids = predictSubjects(pr, {
+      ...ctx,
+      ownerId: '1844662',
+      repoId: '599293758',
+      template: { useDefault: false, includeClaimKeys: ['repository_owner_id', 'repository_id', 'context'] },
+    });
     expect(Object.keys(table(ids))).toEqual([
       'what-if repository_owner_id:1844662:repository_id:599293758:pull_request',
       'what-if repository_owner_id:1844662:repository_id:599293758:ref:refs/heads/main',
       'what-if repository_owner_id:1844662:repository_id:599293758:ref:refs/heads/release/*',
     ]);
-    const repoKey = predictSubjects(pr, { ...ctx, template: { useDefault: false, includeClaimKeys: ['repo', 'context', 'job_workflow_ref'] } });
-    expect(one(repoKey, 'repo:contoso/web:ref:refs/heads/main:job_workflow_ref:contoso/web/.github/workflows/pr-validation.yml@refs/heads/main').certain).toBe(true);
+    const repoKey = predictSubjects(pr, {
+      ...ctx,
+      template: { useDefault: false, includeClaimKeys: ['repo', 'context', 'job_workflow_ref'] },
+    });
+    expect(
+      one(
+        repoKey,
+        'repo:contoso/web:ref:refs/heads/main:job_workflow_ref:contoso/web/.github/workflows/pr-validation.yml@refs/heads/main',
+      ).certain,
+    ).toBe(true);
   });
 
   it('a custom template with an unknown claim is a pattern and says which key', () => {
-    const p = predictSubjects(load('deploy-environment.yml'), { ...ctx, template: { useDefault: false, includeClaimKeys: ['repository_owner', 'repository_visibility', 'context'] } });
+    const p = predictSubjects(load('deploy-environment.yml'), {
+      ...ctx,
+      template: { useDefault: false, includeClaimKeys: ['repository_owner', 'repository_visibility', 'context'] },
+    });
     const s = p[0]!.subjects[0]!;
-    expect(s).toMatchObject({ subject: 'repository_owner:contoso:repository_visibility:*:environment:production', certain: false, pattern: true });
+    expect(s).toMatchObject({
+      subject: 'repository_owner:contoso:repository_visibility:*:environment:production',
+      certain: false,
+      pattern: true,
+    });
     expect(s.reason).toContain('`repository_visibility`');
     // useDefault wins over a stale key list.
-    expect(predictSubjects(load('deploy-environment.yml'), { ...ctx, template: { useDefault: true, includeClaimKeys: ['x'] } })[0]!.subjects[0]!.subject).toBe(
-      'repo:contoso/web:environment:production',
-    );
+    expect(
+      predictSubjects(load('deploy-environment.yml'), {
+        ...ctx,
+        template: { useDefault: true, includeClaimKeys: ['x'] },
+      })[0]!.subjects[0]!.subject,
+    ).toBe('repo:contoso/web:environment:production');
   });
 
   it('subjectFor builds one subject in the repository form', () => {
     expect(subjectFor(ctx, 'pull_request')).toBe('repo:contoso/web:pull_request');
-    expect(subjectFor({ ...ctx, immutable: true, ownerId: '1', repoId: '2' }, 'ref:refs/heads/main')).toBe('repo:contoso@1/web@2:ref:refs/heads/main');
+    expect(subjectFor({ ...ctx, immutable: true, ownerId: '1', repoId: '2' }, 'ref:refs/heads/main')).toBe(
+      'repo:contoso@1/web@2:ref:refs/heads/main',
+    );
   });
 });
 
 describe('predictSubjects: triggers', () => {
   const job = '\njobs:\n  d:\n    steps:\n      - uses: azure/login@v2\n';
-  const subjects = (on: string, c: SubjectContext = ctx) => predictSubjects(parseWorkflow(`on:${on}${job}`, 'x.yml'), c).flatMap((p) => p.subjects.map((s) => [s.subject, s.certain, s.pattern]));
+  const subjects = (on: string, c: SubjectContext = ctx) =>
+    predictSubjects(parseWorkflow(`on:${on}${job}`, 'x.yml'), c).flatMap((p) =>
+      p.subjects.map((s) => [s.subject, s.certain, s.pattern]),
+    );
 
   it('push without filters runs for any branch and any tag', () => {
     expect(subjects(' push')).toEqual([
@@ -312,7 +409,9 @@ describe('predictSubjects: triggers', () => {
   });
 
   it('branches-ignore is any other branch; tags alone means no branch runs', () => {
-    expect(subjects('\n  push:\n    branches-ignore: [wip/**]')).toEqual([['repo:contoso/web:ref:refs/heads/*', false, true]]);
+    expect(subjects('\n  push:\n    branches-ignore: [wip/**]')).toEqual([
+      ['repo:contoso/web:ref:refs/heads/*', false, true],
+    ]);
     expect(subjects('\n  push:\n    tags: [v1]')).toEqual([['repo:contoso/web:ref:refs/tags/v1', true, false]]);
     expect(subjects('\n  push:\n    branches: [main, "!main-old", "feature/*"]')).toEqual([
       ['repo:contoso/web:ref:refs/heads/main', true, false],
@@ -326,7 +425,9 @@ describe('predictSubjects: triggers', () => {
   });
 
   it('default-branch events, any-ref events and unknown events', () => {
-    expect(subjects(' [workflow_run, repository_dispatch]')).toEqual([['repo:contoso/web:ref:refs/heads/main', true, false]]);
+    expect(subjects(' [workflow_run, repository_dispatch]')).toEqual([
+      ['repo:contoso/web:ref:refs/heads/main', true, false],
+    ]);
     expect(subjects(' deployment')).toEqual([['repo:contoso/web:ref:refs/*', false, true]]);
     expect(subjects(' some_future_event')).toEqual([['repo:contoso/web:ref:refs/heads/main', false, false]]);
   });
@@ -346,7 +447,25 @@ describe('predictSubjects: triggers', () => {
   it('never throws on hostile workflows', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.constantFrom('on:', 'jobs:', '  a:', '    uses: ./x.yml', '    environment: ${{ matrix.e }}', '    strategy:', '      matrix:', '        e: [a, b]', '    steps:', '      - uses: azure/login@v2', '  push:', '    branches: [', 'x', '  workflow_call:'), { maxLength: 25 }),
+        fc.array(
+          fc.constantFrom(
+            'on:',
+            'jobs:',
+            '  a:',
+            '    uses: ./x.yml',
+            '    environment: ${{ matrix.e }}',
+            '    strategy:',
+            '      matrix:',
+            '        e: [a, b]',
+            '    steps:',
+            '      - uses: azure/login@v2',
+            '  push:',
+            '    branches: [',
+            'x',
+            '  workflow_call:',
+          ),
+          { maxLength: 25 },
+        ),
         (lines) => {
           const wf = parseWorkflow(lines.join('\n'), '.github/workflows/x.yml');
           expect(Array.isArray(predictSubjects(wf, { ...ctx, workflows: [wf] }))).toBe(true);

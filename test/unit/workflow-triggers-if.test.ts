@@ -31,7 +31,7 @@ const LOGIN = '    steps:\n      - uses: azure/login@v2\n        with:\n        
 
 describe('triggers do not interfere', () => {
   it('a schedule beside workflow_dispatch still runs on the default branch: a credential for another branch is an error', () => {
-    const text = "on:\n  workflow_dispatch:\n  schedule:\n    - cron: '0 1 * * *'\njobs:\n  nightly:\n" + LOGIN;
+    const text = `on:\n  workflow_dispatch:\n  schedule:\n    - cron: '0 1 * * *'\njobs:\n  nightly:\n${LOGIN}`;
     const findings = auditWorkflows([wf(text)], [classic('master', 'repo:contoso/web:ref:refs/heads/master')], ctx);
     expect(never(findings)).toEqual([
       'error 2 Job nightly will not match any federated credential when run by workflow_dispatch, schedule',
@@ -40,7 +40,7 @@ describe('triggers do not interfere', () => {
 
   it('a dispatch-only job on main with only a master credential gets a finding, and the credential is not called unused', () => {
     const findings = auditWorkflows(
-      [wf('on: workflow_dispatch\njobs:\n  run:\n' + LOGIN)],
+      [wf(`on: workflow_dispatch\njobs:\n  run:\n${LOGIN}`)],
       [classic('master', 'repo:contoso/web:ref:refs/heads/master')],
       ctx,
     );
@@ -87,8 +87,7 @@ describe('if: per trigger', () => {
   });
 
   it('an event with one action type decides github.event.action', () => {
-    const text =
-      "on:\n  issues:\n    types: [opened]\njobs:\n  triage:\n    if: github.event.action == 'closed'\n" + LOGIN;
+    const text = `on:\n  issues:\n    types: [opened]\njobs:\n  triage:\n    if: github.event.action == 'closed'\n${LOGIN}`;
     expect(subjects(text)).toEqual([]);
   });
 });
