@@ -5,7 +5,7 @@
  * One entry per AADSTS code this tool explains: what Entra means, the causes ranked from most
  * to least likely for a GitHub → Entra token exchange, and concrete fixes. The texts here are
  * the source of truth for the README table (scripts/catalog-table.ts) and the fallback wording
- * of entra-findings.ts. Sources: /work/shared/reference/entra-facts.md §2–§7 and Microsoft's
+ * of entra-findings.ts. Sources: docs/entra-matching.md §2–§6, docs/aadsts-texts.md and Microsoft's
  * error code reference. `name` is Entra's internal name where Microsoft publishes it, else ''.
  *
  * Fix steps may contain placeholders that entra-findings.ts fills in when it knows the value:

@@ -435,7 +435,8 @@ function loadDocument(r: Reader, library: boolean): void {
  */
 export function parseWorkflow(text: string, path: string, options: ParseOptions = {}): WorkflowFile {
   const wf: WorkflowFile = {
-    path,
+    // Locations become annotations, which name the file with `/` whatever the OS wrote (`\` on Windows).
+    path: path.replace(/\\/g, '/'),
     triggers: [],
     env: record(),
     envLines: record(),

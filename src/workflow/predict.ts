@@ -1,6 +1,6 @@
 /**
  * Predict the `sub` claim GitHub will put in each Azure-login job's OIDC token, from the
- * workflow file alone (github-oidc-facts.md "The default subject", "Immutable subjects",
+ * workflow file alone (docs/github-oidc.md "The default subject", "Immutable subjects",
  * "Customization API"). Each trigger gives its own runs (runs.ts); in each run the job's and the
  * login steps' `if:` are evaluated (a job skipped on a trigger requests no token there), the
  * matrix is expanded (matrix.ts) and the environment evaluated; what the file cannot decide
