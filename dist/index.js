@@ -1,11 +1,7 @@
 import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a as t}from"./chunks/chunk-YAKDWGQB.js";import"./chunks/chunk-OKD7A5RS.js";var r={stdout:e=>{process.stdout.write(`${e}
-`)},env:process.env},o=(process.env.INPUT_MODE??"").trim().toLowerCase(),n=o==="audit"?import("./chunks/audit-mode-UR23B2KQ.js").then(e=>e.runAuditMode(r)):o===""||o==="check"?import("./chunks/run-5CBBUMVJ.js").then(e=>e.runAction(r)):Promise.resolve().then(()=>(process.stdout.write(`${t("error",{title:"Input 'mode' is not valid"},`Input 'mode' is '${o.slice(0,40)}'; use check (default) or audit.
+import{d as r,i as n,j as s,k as i}from"./chunks/chunk-6GJC6EEI.js";import"./chunks/chunk-CTLM6BDW.js";import"./chunks/chunk-OKD7A5RS.js";var o={env:process.env};i("github-token");var t=s("mode").toLowerCase(),c=t==="audit"?import("./chunks/audit-mode-VPC5SLFQ.js").then(e=>e.runAuditMode(o)):t==="trust"?import("./chunks/trust-mode-367VDQX3.js").then(e=>e.runTrustMode(o)):t===""||t==="check"?import("./chunks/run-XY4CVV7Q.js").then(e=>e.runAction(o)):Promise.resolve().then(()=>(n("Input 'mode' is not valid",`Input 'mode' is '${t.slice(0,40)}'; use check (default), audit or trust.
 
 Fix:
     with:
-      mode: check`)}
-`),1));n.then(e=>{process.exitCode=e},e=>{let s=e instanceof Error?`${e.name}: ${e.message}`:String(e);process.stdout.write(`${t("error",{title:"azure-federation-check failed unexpectedly"},`${s}
-Please report this with the run's log (set RUNNER_DEBUG=1 for details).`)}
-`),process.env.RUNNER_DEBUG==="1"&&e instanceof Error&&e.stack&&process.stdout.write(`${t("debug",{},e.stack)}
-`),process.exitCode=1});
+      mode: check`),1));c.then(e=>{process.exitCode=e},e=>{let u=e instanceof Error?`${e.name}: ${e.message}`:String(e);n("azure-federation-check failed unexpectedly",`${u}
+Please report this with the run's log (set RUNNER_DEBUG=1 for details).`),e instanceof Error&&e.stack&&r(e.stack)});

@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-B6VO6AOA.js";import"./chunk-PRRVBAYH.js";import"./chunk-AYJGOGQC.js";import"./chunk-HWFYS474.js";import"./chunk-U4ZYBKE4.js";import"./chunk-H2H5Q7VZ.js";import"./chunk-JCRXHRQX.js";import"./chunk-TMXOFKVS.js";import"./chunk-DRUOBTAH.js";import"./chunk-OKD7A5RS.js";export{a as CREDENTIAL_LIMIT,b as CREDENTIAL_LIMIT_WARNING,d as auditWorkflows,c as auditWorkflowsDetailed};

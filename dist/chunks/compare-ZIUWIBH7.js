@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a,b}from"./chunk-YXKCW47X.js";import"./chunk-QNN2HTCJ.js";import"./chunk-BYZOWJZT.js";import"./chunk-PRRVBAYH.js";import"./chunk-AYJGOGQC.js";import"./chunk-HWFYS474.js";import"./chunk-U4ZYBKE4.js";import"./chunk-DRUOBTAH.js";import"./chunk-OKD7A5RS.js";export{b as compareWithCredentials,a as suggestCredential};

@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{m as a,n as b}from"./chunk-YMUYNCUX.js";import"./chunk-7TQLCKXV.js";import"./chunk-DYNCWFNK.js";import"./chunk-7TFEPO7X.js";import"./chunk-Q3GQ2IAX.js";import"./chunk-QNN2HTCJ.js";import"./chunk-BYZOWJZT.js";import"./chunk-YAKDWGQB.js";import"./chunk-U4ZYBKE4.js";import"./chunk-JCRXHRQX.js";import"./chunk-DRUOBTAH.js";import"./chunk-OKD7A5RS.js";export{a as exitCodeFor,b as runAction};
