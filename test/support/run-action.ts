@@ -73,7 +73,12 @@ export function inputEnvName(name: string): string {
 export function standinEnv(github?: GitHubStandin, entra?: EntraStandin): Record<string, string> {
   return {
     ...(github
-      ? { ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken }
+      ? {
+          ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
+          // The stand-in is this job's GitHub server, so its issuer is one the action trusts (as GitHub's is).
+          GITHUB_SERVER_URL: new URL(github.issuer).origin,
+        }
       : {}),
     ...(entra ? { NODE_EXTRA_CA_CERTS: entra.caFile } : {}),
   };
