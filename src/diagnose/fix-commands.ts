@@ -74,7 +74,10 @@ export interface CredentialPatch {
 
 /** The one shape of `az ad app federated-credential update`: every caller (action, explain, check, audit) uses it. */
 export function azAppUpdateCommand(clientId: string, credentialName: string, patch: CredentialPatch): string {
-  return `az ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellQuote(credentialName)} --parameters ${shellQuote(JSON.stringify(patch))}`;
+  return (
+    `az ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ` +
+    `${shellQuote(credentialName)} --parameters ${shellQuote(JSON.stringify(patch))}`
+  );
 }
 
 /** Both commands, labelled, because the client id may belong to an app registration or a managed identity. */

@@ -131,7 +131,9 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
         'ARM_CLIENT_ID and ARM_TENANT_ID (or client_id / tenant_id in the provider and in the azurerm ' +
         'backend block).',
       tenant: 'ARM_TENANT_ID (tenant_id in the provider and backend), plus ARM_ENVIRONMENT for a national cloud.',
-      cloud: `ARM_ENVIRONMENT=${cloudTf(env)} (environment = "${cloudTf(env)}" in the provider and in the azurerm backend block).`,
+      cloud:
+        `ARM_ENVIRONMENT=${cloudTf(env)} (environment = "${cloudTf(env)}" in the provider and in the ` +
+        `azurerm backend block).`,
       token:
         "with ARM_USE_OIDC=true (use_oidc = true) Terraform requests the job's GitHub token itself: " +
         'its subject comes from the job (environment, event, branch).',
