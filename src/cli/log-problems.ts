@@ -67,9 +67,15 @@ export function findLogProblems(input: string): Finding[] {
       title: "azure/login got an empty 'client-id' or 'tenant-id'",
       message: [
         `The log says: ${lineOf(text, inputs.index)}`,
-        'The inputs came from secrets or variables that have no value in this run: a misspelled name, a secret defined in another environment, or a fork pull request / Dependabot run (they get no secrets).',
+        'The inputs came from secrets or variables that have no value in this run: a misspelled name, a ' +
+          'secret defined in another environment, or a fork pull request / Dependabot run (they get no ' +
+          'secrets).',
       ].join('\n'),
-      fix: 'Keep the ids in variables (they are not secret and are visible to every run):\n  - uses: azure/login@v2\n    with:\n      client-id: ${{ vars.AZURE_CLIENT_ID }}\n      tenant-id: ${{ vars.AZURE_TENANT_ID }}\n      subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}\nand set them: gh variable set AZURE_CLIENT_ID --body <APPLICATION-CLIENT-ID>',
+      fix:
+        'Keep the ids in variables (they are not secret and are visible to every run):\n  - uses: ' +
+        'azure/login@v2\n    with:\n      client-id: ${{ vars.AZURE_CLIENT_ID }}\n      tenant-id: ${{ ' +
+        'vars.AZURE_TENANT_ID }}\n      subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}\nand set them: ' +
+        'gh variable set AZURE_CLIENT_ID --body <APPLICATION-CLIENT-ID>',
       evidence: [{ label: 'log', actual: lineOf(text, inputs.index) }],
     });
   }
@@ -84,9 +90,14 @@ export function findLogProblems(input: string): Finding[] {
       title: 'The login worked, but the identity has no access to the subscription',
       message: [
         `The log says: ${lineOf(text, subs.index)}`,
-        'The token exchange succeeded (the federated credential is fine); the identity has no Azure role on the subscription, or the subscription id belongs to another tenant or cloud.',
+        'The token exchange succeeded (the federated credential is fine); the identity has no Azure role on ' +
+          'the subscription, or the subscription id belongs to another tenant or cloud.',
       ].join('\n'),
-      fix: 'Give the identity a role on the subscription (pick the least role the job needs):\naz role assignment create --assignee <APPLICATION-CLIENT-ID> --role Contributor --scope /subscriptions/<SUBSCRIPTION-ID>\nor, for a job that needs no subscription, set allow-no-subscriptions: true on azure/login.',
+      fix:
+        'Give the identity a role on the subscription (pick the least role the job needs):\naz role ' +
+        'assignment create --assignee <APPLICATION-CLIENT-ID> --role Contributor --scope ' +
+        '/subscriptions/<SUBSCRIPTION-ID>\nor, for a job that needs no subscription, set ' +
+        'allow-no-subscriptions: true on azure/login.',
       evidence: [{ label: 'log', actual: lineOf(text, subs.index) }],
     });
   }
