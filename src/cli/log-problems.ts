@@ -3,7 +3,7 @@
  * and a successful exchange followed by "No subscriptions found". Pure.
  */
 import type { Finding } from '../diagnose/finding.js';
-import { normaliseLogText } from '../diagnose/aadsts-text.js';
+import { normaliseLogText } from '../diagnose/log-text.js';
 import { oidcRequestFailed, oidcUnavailable } from '../diagnose/run-findings.js';
 
 function lineOf(text: string, index: number): string {
@@ -24,7 +24,10 @@ const NO_TOKEN_VARIABLES = [
   /Unable to get (?:the )?ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN) env variable/,
   /githubAssertion:[^\n]{0,300}unsupported protocol scheme/,
   /ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)[^\n]{0,80}\b(?:not set|is empty|empty|missing|is required|not found)/i,
-  /(?:Failed to fetch federated token from GitHub\. )?Please make sure to give write permissions to id-token in the workflow/,
+  new RegExp(
+    /(?:Failed to fetch federated token from GitHub\. )?/.source +
+      /Please make sure to give write permissions to id-token in the workflow/.source,
+  ),
 ];
 
 /**
@@ -38,6 +41,14 @@ const TOKEN_REQUEST_FAILED = [
   /Response json body do not have ID Token field/,
   /githubAssertion:[^\n]{0,300}(?:received HTTP status|status code|StatusCode)[^\n]{0,100}/,
 ];
+
+/** The Azure CLI's messages when the login worked but the subscription is not visible to the identity. */
+const SUBSCRIPTION_NOT_ACCESSIBLE = new RegExp(
+  [
+    /No subscriptions found for [^\n]{0,200}/.source,
+    /The subscription of '[^'\n]{0,200}' doesn't exist in cloud '[^'\n]{0,100}'/.source,
+  ].join('|'),
+);
 
 function firstMatch(text: string, patterns: RegExp[]): RegExpExecArray | undefined {
   let best: RegExpExecArray | undefined;
@@ -79,10 +90,7 @@ export function findLogProblems(input: string): Finding[] {
       evidence: [{ label: 'log', actual: lineOf(text, inputs.index) }],
     });
   }
-  const subs =
-    /No subscriptions found for [^\n]{0,200}|The subscription of '[^'\n]{0,200}' doesn't exist in cloud '[^'\n]{0,100}'/.exec(
-      text,
-    );
+  const subs = SUBSCRIPTION_NOT_ACCESSIBLE.exec(text);
   if (subs) {
     out.push({
       id: 'subscription-not-accessible',

@@ -33,10 +33,12 @@ const contextKind = (c: CauseContext) => {
 
 const isGitHubIssuer = (iss: string) =>
   iss === GITHUB_COM_ISSUER || iss.startsWith(`${GITHUB_COM_ISSUER}/`) || /\/_services\/token\/?$/.test(iss);
-const isEntraIssuer = (iss: string) =>
-  /^https:\/\/(?:login\.microsoftonline\.(?:com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn|sts\.windows\.net|login\.windows\.net|login\.microsoft\.com)\//i.test(
-    iss,
-  );
+const ENTRA_ISSUER_HOSTS = [
+  /login\.microsoftonline\.(?:com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn/.source,
+  /sts\.windows\.net|login\.windows\.net|login\.microsoft\.com/.source,
+].join('|');
+const ENTRA_ISSUER = new RegExp(`^https:\\/\\/(?:${ENTRA_ISSUER_HOSTS})\\/`, 'i');
+const isEntraIssuer = (iss: string) => ENTRA_ISSUER.test(iss);
 export const isMaskedOrEmpty = (v: string | undefined) => v === undefined || v.trim() === '' || v.includes('***');
 
 // ---- causes shared by several codes -----------------------------------------------------------
