@@ -14,7 +14,7 @@ import {
 import { toImmutableForm, toNameForm, parseSubject } from '../github/subject.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import type { Evidence, Finding } from './finding.js';
-import { diffLines, editDistance, shellQuote } from './text-diff.js';
+import { diffLines, editDistance } from './text-diff.js';
 import {
   classifySubjectDifference,
   subjectDifferenceSentence,
@@ -22,7 +22,13 @@ import {
   whatTheCredentialExpects,
   whyThisSubject,
 } from './subject-reasons.js';
-import { azAppUpdateCommand, createCommands, credentialNameForSubject, type CredentialSpec } from './fix-commands.js';
+import {
+  azAppUpdateCommand,
+  azRestCreateFlexibleCommand,
+  createCommands,
+  credentialNameForSubject,
+  type CredentialSpec,
+} from './fix-commands.js';
 
 export interface FieldComparison {
   actual: string;
@@ -62,6 +68,8 @@ export interface CompareResult {
 }
 
 const q = (s: string) => `'${s}'`;
+/** How `matches` reads its comparand, said after a failing `matches` clause. */
+const WILDCARD_NOTE = " ('*' is any run of characters, '?' one character; case-sensitive)";
 
 function compareOne(claims: GitHubClaims, credential: FederatedCredential): CredentialComparison {
   const aud = audiences(claims)[0] ?? '';
@@ -156,11 +164,14 @@ export function compareWithCredentials(input: CompareInput): CompareResult {
   return { comparisons, nearest, findings, suggestion };
 }
 
+/** Where a credential was read, as a parenthesised note (empty when it came from the user). */
+export function credentialSourceNote(c: FederatedCredential): string {
+  if (c.source === 'graph') return ' (read from Microsoft Graph)';
+  return c.source === 'arm' ? ' (read from Azure Resource Manager)' : '';
+}
+
 function credentialLabel(c: FederatedCredential): string {
-  return (
-    `credential ` +
-    `'${c.name}'${c.source === 'graph' ? ' (read from Microsoft Graph)' : c.source === 'arm' ? ' (read from Azure Resource Manager)' : ''}`
-  );
+  return `credential '${c.name}'${credentialSourceNote(c)}`;
 }
 
 function issuerMismatch(nearest: CredentialComparison, all: CredentialComparison[], clientId: string): Finding {
@@ -275,17 +286,8 @@ function subjectMismatch(
         message: `${diff}\n${subjectDifferenceSentence(actual, expected)}`,
         fix:
           `Replace it with a flexible credential (Graph beta; az CLI cannot create these):\n` +
-          `az rest --method POST --uri ${shellQuote(`https://graph.microsoft.com/beta/applications(appId='${clientId}')/federatedIdentityCredentials`)} --body '${JSON.stringify(
-            {
-              name: `${nearest.credential.name}-flex`.slice(0, 120),
-              issuer: nearest.credential.issuer,
-              audiences: nearest.credential.audiences,
-              claimsMatchingExpression: {
-                value: `claims['sub'] matches '${expected.replace(/'/g, "''")}'`,
-                languageVersion: 1,
-              },
-            },
-          ).replace(/'/g, `'\\''`)}'\nor add a credential for this exact subject:\n${create}`,
+          `${azRestCreateFlexibleCommand(clientId, nearest.credential, expected)}\n` +
+          `or add a credential for this exact subject:\n${create}`,
         evidence,
       };
     default: {
@@ -323,7 +325,7 @@ function expressionMismatch(claims: GitHubClaims, nearest: CredentialComparison,
         ? `The clause ${q(clause.text)} fails: the token's ${clause.claim} is ` +
           `${f?.actual === undefined ? 'absent' : q(f.actual)}` +
           `, which does not ${clause.operator === 'eq' ? 'equal' : 'match'} ` +
-          `${q(clause.comparand)}${clause.operator === 'matches' ? " ('*' is any run of characters, '?' one character; case-sensitive)" : ''}.\n`
+          `${q(clause.comparand)}${clause.operator === 'matches' ? WILDCARD_NOTE : ''}.\n`
         : '') +
       whyThisSubject(claims.sub, claims),
     fix:
@@ -375,12 +377,13 @@ function audienceMismatch(
     id: 'audience-mismatch',
     severity: 'error',
     title: `Audience differs from ${credentialLabel(nearest.credential)}`,
-    message: `${diffLines('token aud:', actual, 'credential:', expected)}${reasons.length ? `\n${reasons.join(' ')}` : ''}`,
+    message:
+      diffLines('token aud:', actual, 'credential:', expected) + (reasons.length ? `\n${reasons.join(' ')}` : ''),
     fix: credentialIsStandard
       ? `Request the credential's audience from GitHub; in the workflow step:\n    with:\n      audience: ` +
         `${expected}\n(the default for ${cloud.label} is ${cloud.exchangeAudience})`
-      : `Set the credential's audience to ` +
-        `${q(cloud.exchangeAudience)}:\n${azAppUpdateCommand(clientId, nearest.credential.name, { audiences: [cloud.exchangeAudience] })}`,
+      : `Set the credential's audience to ${q(cloud.exchangeAudience)}:\n` +
+        azAppUpdateCommand(clientId, nearest.credential.name, { audiences: [cloud.exchangeAudience] }),
     evidence: [{ label: 'audience', actual, expected }],
   };
 }

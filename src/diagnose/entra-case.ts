@@ -16,7 +16,7 @@ import {
   type CauseContext,
 } from './catalog.js';
 import { PERMISSIONS_WHERE, PERMISSIONS_YAML } from './run-findings.js';
-import { compareWithCredentials, type CompareResult } from './compare.js';
+import { compareWithCredentials, credentialSourceNote, type CompareResult } from './compare.js';
 import type { DiagnosisContext } from './context.js';
 import type { Evidence, Finding, FindingId } from './finding.js';
 import {
@@ -277,10 +277,10 @@ export function maskedNote(c: Case): string | undefined {
   const stillUnknown = c.inc.masked.some((m) =>
     m === 'clientId' ? !c.clientIdKnown : m === 'tenant' ? !c.tenant : true,
   );
-  return (
-    `The log masks ${names} as ***; ` +
-    `${stillUnknown ? 'commands below use placeholders where a value is masked.' : 'the values given to this tool are used instead.'}`
-  );
+  const consequence = stillUnknown
+    ? 'commands below use placeholders where a value is masked.'
+    : 'the values given to this tool are used instead.';
+  return `The log masks ${names} as ***; ${consequence}`;
 }
 
 // ---- the comparison's findings --------------------------------------------------------------
@@ -338,8 +338,7 @@ export function matchedButRefused(c: Case, cmp: CompareResult): Finding {
     id: 'propagation-delay',
     title: `${credentialLabel(k)} matches the token exactly, yet Entra refused it`,
     body: [
-      `Issuer, subject and audience of the token equal ` +
-        `${credentialLabel(k)}${k.source === 'graph' ? ' (read from Microsoft Graph)' : k.source === 'arm' ? ' (read from Azure Resource Manager)' : ''}:`,
+      `Issuer, subject and audience of the token equal ${credentialLabel(k)}${credentialSourceNote(k)}:`,
       `  issuer    ${k.issuer}`,
       k.subject ? `  subject   ${k.subject}` : `  expression ${k.claimsMatchingExpression?.value ?? ''}`,
       `  audience  ${k.audiences[0] ?? ''}`,

@@ -137,10 +137,10 @@ export function tenantNotFound(c: Case, entry: CatalogEntry): Finding {
       );
     else if (tenant && /\./.test(tenant))
       body.push('It is a domain name: it must be a domain verified in the tenant (e.g. contoso.onmicrosoft.com).');
-    body.push(
-      `If the tenant is in another cloud: ` +
-        `${others.map((k) => `${k.label} — environment: ${k.name}, authority ${k.authorityHost}, audience ${k.exchangeAudience}`).join('; ')}.`,
+    const otherClouds = others.map(
+      (k) => `${k.label} — environment: ${k.name}, authority ${k.authorityHost}, audience ${k.exchangeAudience}`,
     );
+    body.push(`If the tenant is in another cloud: ${otherClouds.join('; ')}.`);
   }
   body.push(maskedNote(c));
   body.push(...causesSection(c, entry, { skipRuledOut: true }));
@@ -290,7 +290,8 @@ export function notFederation(c: Case, entry: CatalogEntry): Finding {
     fix.push(
       `and give the app a federated credential for the job's subject: az ad app federated-credential create ` +
         `--id ${shellQuote(c.clientId)} --parameters ` +
-        `'{"name":"github-actions","issuer":"${GITHUB_COM_ISSUER}","subject":"repo:OWNER/REPO:environment:NAME","audiences":["${c.cloud.exchangeAudience}"]}'`,
+        `'{"name":"github-actions","issuer":"${GITHUB_COM_ISSUER}",` +
+        `"subject":"repo:OWNER/REPO:environment:NAME","audiences":["${c.cloud.exchangeAudience}"]}'`,
     );
   return finding(c, {
     id: entry.findingId,
@@ -323,7 +324,9 @@ export function tenantPolicy(c: Case, entry: CatalogEntry): Finding {
         `${allowed.length ? allowed.map(q).join(', ') : '(the allowed values)'}. ` +
         (tokenValue === undefined || tokenValue === ''
           ? `This token has ${c.claims ? `no ${tick(claim)} claim` : `an empty ${tick(claim)} claim`}: ` +
-            `${c.claims?.repository_owner ? `the repository owner ${tick(c.claims.repository_owner)} is` : 'the repository is owned by'} ` +
+            (c.claims?.repository_owner
+              ? `the repository owner ${tick(c.claims.repository_owner)} is `
+              : 'the repository is owned by ') +
             `a personal account or an organisation outside a GitHub Enterprise (GitHub sets ` +
             `${tick('enterprise')} only for enterprise-owned organisations).`
           : `This token's ${tick(claim)} is ${q(tokenValue)}, which is not allowed.`),
@@ -353,7 +356,8 @@ export function tenantPolicy(c: Case, entry: CatalogEntry): Finding {
   // The sign-in log step, with the ids filled in, where the catalog has its generic one.
   const signIn =
     `For the admin: Entra admin center → Monitoring & health → Sign-in logs → Service principal sign-ins` +
-    `${c.clientIdKnown ? `, application id ${c.clientId}` : ''}${c.inc.correlationId ? `, correlation id ${c.inc.correlationId}` : ''}: ` +
+    `${c.clientIdKnown ? `, application id ${c.clientId}` : ''}` +
+    `${c.inc.correlationId ? `, correlation id ${c.inc.correlationId}` : ''}: ` +
     `the entry names the policy that refused the sign-in.`;
   const steps = catalogFix(c, entry);
   const at = steps.findIndex((step) => step.includes('Sign-in logs'));

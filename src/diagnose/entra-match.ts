@@ -29,6 +29,11 @@ import { hintedCauses, nearestCredential, subjectHints } from './entra-subject.j
 
 // ---- issuer, audience, generic no-match -------------------------------------------------------
 
+const ENTRA_HOSTS =
+  /login\.microsoftonline\.|sts\.windows\.net|login\.windows\.net|login\.chinacloudapi\.cn|login\.microsoft\.com/;
+// An issuer on one of Entra's own hosts: the assertion came from Entra (a managed identity or app), not GitHub.
+const ENTRA_AUTHORITY = new RegExp(`^https:\\/\\/(?:${ENTRA_HOSTS.source})`, 'i');
+
 export function issuerReasons(iss: string): string[] {
   const out: string[] = [];
   const trimmed = iss.trim();
@@ -54,11 +59,7 @@ export function issuerReasons(iss: string): string[] {
       'The token comes from GitHub Enterprise Server; the credential must name this exact issuer, and Entra ' +
         'must reach it from the internet.',
     );
-  else if (
-    /^https:\/\/(?:login\.microsoftonline\.|sts\.windows\.net|login\.windows\.net|login\.chinacloudapi\.cn|login\.microsoft\.com)/i.test(
-      trimmed,
-    )
-  )
+  else if (ENTRA_AUTHORITY.test(trimmed))
     out.push(
       'This is an Entra issuer: an Azure access token or managed-identity token was passed as the federated ' +
         'token, not the GitHub OIDC token (e.g. `az login --federated-token "$(az account get-access-token ' +
@@ -153,15 +154,15 @@ export function audienceMismatch(c: Case, entry: CatalogEntry): Finding[] {
       `The token carries the ${tokenCloud.label} exchange audience; the credential uses the ` +
         `${expectedCloud.label} one. The audience follows the cloud of the tenant.`,
     );
-  else if (tokenCloud && !expected)
-    body.push(
-      `This is the ${tokenCloud.label} exchange audience. If the tenant is in another cloud, its credentials use ${CLOUD_NAMES.filter(
-        (n) => n !== tokenCloud.name,
-      )
-        .map((n) => tick(CLOUDS[n].exchangeAudience))
-        .join(' or ')}; a credential with a custom audience also differs.`,
+  else if (tokenCloud && !expected) {
+    const otherAudiences = CLOUD_NAMES.filter((n) => n !== tokenCloud.name).map((n) =>
+      tick(CLOUDS[n].exchangeAudience),
     );
-  else if (!tokenCloud)
+    body.push(
+      `This is the ${tokenCloud.label} exchange audience. If the tenant is in another cloud, its credentials use ` +
+        `${otherAudiences.join(' or ')}; a credential with a custom audience also differs.`,
+    );
+  } else if (!tokenCloud)
     body.push(
       'This is not an Azure exchange audience; GitHub puts whatever audience the login step requests into `aud`.',
     );

@@ -248,15 +248,23 @@ export function hintedCauses(subject: string): string[] {
   return out;
 }
 
+/** The spelling a credential most likely has instead: `prod` → `Prod`, anything with capitals → lower case. */
+function otherCase(name: string): string {
+  return name === name.toLowerCase() ? name.charAt(0).toUpperCase() + name.slice(1) : name.toLowerCase();
+}
+
 /** Reasons from the presented subject alone: what a credential that fails to match it usually looks like. */
 export function subjectHints(subject: string, code: number): string[] {
   const p = parseSubject(subject);
   const hints: string[] = [];
   const name = p.form === 'immutable' ? toNameForm(subject) : undefined;
   if (code === 7002138) {
+    const environmentHint = p.environment
+      ? ` — typically the environment (${tick(p.environment)} vs ${tick(otherCase(p.environment))})`
+      : '';
     hints.push(
       `Look for a credential spelled ${q(subject)} with other ` +
-        `capitals${p.environment ? ` — typically the environment (${tick(p.environment)} vs ${tick(p.environment === p.environment.toLowerCase() ? p.environment.charAt(0).toUpperCase() + p.environment.slice(1) : p.environment.toLowerCase())})` : ''} ` +
+        `capitals${environmentHint} ` +
         `or the owner/repository name.`,
     );
     return hints;

@@ -80,6 +80,28 @@ export function azAppUpdateCommand(clientId: string, credentialName: string, pat
   );
 }
 
+/**
+ * The Graph beta call that replaces a wildcard subject with a flexible credential whose expression matches
+ * `subjectPattern` (az CLI cannot create flexible credentials). Named after `base`, with its issuer and audiences.
+ */
+export function azRestCreateFlexibleCommand(
+  clientId: string,
+  base: { name: string; issuer: string; audiences: readonly string[] },
+  subjectPattern: string,
+): string {
+  const url = `https://graph.microsoft.com/beta/applications(appId='${clientId}')/federatedIdentityCredentials`;
+  const body = JSON.stringify({
+    name: `${base.name}-flex`.slice(0, 120),
+    issuer: base.issuer,
+    audiences: base.audiences,
+    claimsMatchingExpression: {
+      value: `claims['sub'] matches '${subjectPattern.replace(/'/g, "''")}'`,
+      languageVersion: 1,
+    },
+  });
+  return `az rest --method POST --uri ${shellQuote(url)} --body '${body.replace(/'/g, `'\\''`)}'`;
+}
+
 /** Both commands, labelled, because the client id may belong to an app registration or a managed identity. */
 export function createCommands(clientId: string, spec: CredentialSpec): string {
   return [

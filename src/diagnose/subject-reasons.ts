@@ -192,7 +192,8 @@ export function subjectDifferenceSentence(
     case 'repository':
       return (
         `The credential is for repository ${code(e.repository ?? '?')}; the token comes from ` +
-        `${code(a.repository ?? '?')}${opts.reusable ? " (for a reusable workflow, the subject carries the caller's repository)" : ''}.`
+        `${code(a.repository ?? '?')}` +
+        `${opts.reusable ? " (for a reusable workflow, the subject carries the caller's repository)" : ''}.`
       );
     case 'context':
       return (
