@@ -12,7 +12,8 @@ import { loadToken } from './context-options.js';
 import { CliError, parseArgs, stringFlag, styleFor, type CliIo } from './io.js';
 import { renderFindings } from './render.js';
 
-const USAGE = `Usage: ${PROGRAM} claims [--file FILE | -] [--json]
+const USAGE =
+  `Usage: ${PROGRAM} claims [--file FILE | -] [--json]
 
 Decodes a GitHub Actions OIDC token (without verifying it) and prints its header (alg, kid,
 typ), its claims and its lifetime. The signature and the token itself are never printed.
@@ -27,7 +28,8 @@ Options:
 Exit codes: 0 decoded (warnings such as an expired token do not change it), 2 not a token or bad usage.
 
 Example (inside a job with id-token: write):
-  curl -sH "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | ${PROGRAM} claims
+  curl -sH "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" ` +
+  `"$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | ${PROGRAM} claims
 `;
 
 const FLAGS = { file: { value: true, short: 'f' }, json: {} };
@@ -100,9 +102,8 @@ export const claimsCommand: Command = {
     const lifetime = lifetimeOf(claims, now);
     const findings = tokenFindings(claims, lifetime);
     if (args.flags.has('json')) {
-      io.stdout(
-        `${JSON.stringify({ findings, header: safeHeader(header), claims: orderedClaims(claims), lifetime }, null, 2)}\n`,
-      );
+      const report = { findings, header: safeHeader(header), claims: orderedClaims(claims), lifetime };
+      io.stdout(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
     }
     const s = styleFor(io);
