@@ -124,7 +124,8 @@ export const checkCommand: Command = {
         out.push(
           s.red(
             s.bold(
-              `✗ No credential matches this token${result.nearest ? `; the nearest is '${result.nearest.credential.name}'` : ''}.`,
+              `✗ No credential matches this ` +
+                `token${result.nearest ? `; the nearest is '${result.nearest.credential.name}'` : ''}.`,
             ),
           ),
         );
@@ -147,10 +148,14 @@ function credentialTable(result: CompareResult, s: Style): string[] {
     if (c.subject) parts.push(`subject ${mark(c.subject, s)}`);
     if (c.expression)
       parts.push(
-        `expression ${c.expression.error ? s.red('invalid') : c.expression.evaluation?.matched ? s.green('✓') : s.red('✗')}`,
+        `expression ` +
+          `${c.expression.error ? s.red('invalid') : c.expression.evaluation?.matched ? s.green('✓') : s.red('✗')}`,
       );
     parts.push(`audience ${mark(c.audience, s)}`);
     const detail = c.subject ? c.subject.expected : (c.credential.claimsMatchingExpression?.value ?? '');
-    return `  ${c.matched ? s.green('●') : '○'} ${c.credential.name.padEnd(width)}  ${parts.join('  ')}  ${s.dim(detail)}`;
+    return (
+      `  ${c.matched ? s.green('●') : '○'} ${c.credential.name.padEnd(width)}  ${parts.join('  ')}  ` +
+      `${s.dim(detail)}`
+    );
   });
 }

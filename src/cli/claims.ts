@@ -12,7 +12,8 @@ import { loadToken } from './context-options.js';
 import { CliError, parseArgs, stringFlag, styleFor, type CliIo } from './io.js';
 import { renderFindings } from './render.js';
 
-const USAGE = `Usage: ${PROGRAM} claims [--file FILE | -] [--json]
+const USAGE =
+  `Usage: ${PROGRAM} claims [--file FILE | -] [--json]
 
 Decodes a GitHub Actions OIDC token (without verifying it) and prints its header (alg, kid,
 typ), its claims and its lifetime. The signature and the token itself are never printed.
@@ -27,7 +28,8 @@ Options:
 Exit codes: 0 decoded (warnings such as an expired token do not change it), 2 not a token or bad usage.
 
 Example (inside a job with id-token: write):
-  curl -sH "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | ${PROGRAM} claims
+  curl -sH "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" ` +
+  `"$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | ${PROGRAM} claims
 `;
 
 const FLAGS = { file: { value: true, short: 'f' }, json: {} };
@@ -88,7 +90,8 @@ export const claimsCommand: Command = {
     const extra = args.positionals.filter((p) => p !== '-');
     if (extra.length)
       throw new CliError(
-        'pass the token on stdin or with --file, not as an argument (arguments end up in shell history and process lists)',
+        'pass the token on stdin or with --file, not as an argument (arguments end up in shell history and ' +
+          'process lists)',
         2,
         true,
       );
@@ -99,9 +102,8 @@ export const claimsCommand: Command = {
     const lifetime = lifetimeOf(claims, now);
     const findings = tokenFindings(claims, lifetime);
     if (args.flags.has('json')) {
-      io.stdout(
-        `${JSON.stringify({ findings, header: safeHeader(header), claims: orderedClaims(claims), lifetime }, null, 2)}\n`,
-      );
+      const report = { findings, header: safeHeader(header), claims: orderedClaims(claims), lifetime };
+      io.stdout(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
     }
     const s = styleFor(io);
@@ -210,8 +212,12 @@ function tokenFindings(claims: GitHubClaims, life: Lifetime): Finding[] {
       id: 'assertion-expired',
       severity: 'warning',
       title: `The token expired ${duration(-life.remainingSeconds)} ago`,
-      message: `exp is ${life.expiresAt}; now is ${life.now}. Entra refuses an expired token with AADSTS700024. GitHub tokens are valid for about 5 minutes from issue.`,
-      fix: 'Fetch a fresh token for every exchange attempt, right before it (core.getIDToken(), or another azure/login step).',
+      message:
+        `exp is ${life.expiresAt}; now is ${life.now}. Entra refuses an expired token with ` +
+        `AADSTS700024. GitHub tokens are valid for about 5 minutes from issue.`,
+      fix:
+        'Fetch a fresh token for every exchange attempt, right before it (core.getIDToken(), or another ' +
+        'azure/login step).',
       evidence: [{ label: 'exp', actual: life.now, expected: `before ${life.expiresAt}` }],
     });
   }
@@ -221,7 +227,9 @@ function tokenFindings(claims: GitHubClaims, life: Lifetime): Finding[] {
       id: 'assertion-expired',
       severity: 'warning',
       title: 'The token is not valid yet (clock skew)',
-      message: `nbf is ${life.notBefore}; this machine's clock says ${life.now}. Either clock is off; Entra would refuse the token (AADSTS700024).`,
+      message:
+        `nbf is ${life.notBefore}; this machine's clock says ${life.now}. Either clock is off; Entra ` +
+        `would refuse the token (AADSTS700024).`,
       fix: 'Sync the clock: sudo timedatectl set-ntp true (Linux) or w32tm /resync (Windows).',
       evidence: [{ label: 'nbf', actual: life.now, expected: `after ${life.notBefore}` }],
     });
@@ -232,8 +240,12 @@ function tokenFindings(claims: GitHubClaims, life: Lifetime): Finding[] {
       id: 'audience-not-exchange',
       severity: 'warning',
       title: `The token has ${auds.length} audiences; Entra needs exactly one`,
-      message: `aud is ${auds.join(', ')}. Entra compares a single audience with the credential's and refuses multi-audience tokens.`,
-      fix: `Request one audience: core.getIDToken('${CLOUDS.azurecloud.exchangeAudience}') or the azure/login input audience: ${CLOUDS.azurecloud.exchangeAudience}.`,
+      message:
+        `aud is ${auds.join(', ')}. Entra compares a single audience with the credential's and ` +
+        `refuses multi-audience tokens.`,
+      fix:
+        `Request one audience: core.getIDToken('${CLOUDS.azurecloud.exchangeAudience}') or the ` +
+        `azure/login input audience: ${CLOUDS.azurecloud.exchangeAudience}.`,
       evidence: [{ label: 'aud', actual: auds.join(', '), expected: CLOUDS.azurecloud.exchangeAudience }],
     });
   } else if (auds.length === 1 && !cloudOfAudience(auds[0]!)) {
@@ -242,11 +254,15 @@ function tokenFindings(claims: GitHubClaims, life: Lifetime): Finding[] {
       severity: 'warning',
       title: `The token's audience ${auds[0]} is not an Azure token-exchange audience`,
       message:
-        `Federated credentials normally use ${CLOUD_NAMES.map((n) => CLOUDS[n].exchangeAudience).join(', ')} (public, US Government, China). ` +
+        `Federated credentials normally use ${CLOUD_NAMES.map((n) => CLOUDS[n].exchangeAudience).join(', ')} ` +
+        `(public, US Government, China). ` +
         (/^https:\/\/github\.com\//i.test(auds[0]!)
           ? "This is GitHub's default audience (the owner's URL): the token was requested without an audience."
           : 'The credential must name exactly this audience for the exchange to work.'),
-      fix: `Request the exchange audience: in azure/login set audience: ${CLOUDS.azurecloud.exchangeAudience}; with curl add &audience=${CLOUDS.azurecloud.exchangeAudience} to ACTIONS_ID_TOKEN_REQUEST_URL.`,
+      fix:
+        `Request the exchange audience: in azure/login set audience: ` +
+        `${CLOUDS.azurecloud.exchangeAudience}; with curl add ` +
+        `&audience=${CLOUDS.azurecloud.exchangeAudience} to ACTIONS_ID_TOKEN_REQUEST_URL.`,
       evidence: [{ label: 'aud', actual: auds[0]!, expected: CLOUDS.azurecloud.exchangeAudience }],
     });
   }

@@ -23,7 +23,8 @@ import { findLogProblems } from './log-problems.js';
 import { PROGRAM, type Command } from './command.js';
 import { renderFindings } from './render.js';
 
-const USAGE = `Usage: ${PROGRAM} explain [TEXT | --file FILE | -] [options]
+const USAGE =
+  `Usage: ${PROGRAM} explain [TEXT | --file FILE | -] [options]
 
 Explains every Microsoft Entra (AADSTS) error in the text: what Entra means, the evidence,
 why it happened and the exact fix. The text can be an azure/login log (raw or copied from
@@ -46,7 +47,9 @@ Exit codes: 1 when an error was found, 0 when none, 2 for bad usage or unreadabl
 Examples:
   ${PROGRAM} explain job.log
   gh run view 123 --log-failed | ${PROGRAM} explain
-  ${PROGRAM} explain "AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:o/r:environment:prod'."
+  ${PROGRAM} explain ` +
+  `"AADSTS700213: No matching federated identity record found for presented assertion subject ` +
+  `'repo:o/r:environment:prod'."
 `;
 
 const FLAGS = { file: { value: true, short: 'f' }, json: {}, verbose: { short: 'v' }, ...CONTEXT_FLAGS };

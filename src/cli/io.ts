@@ -123,7 +123,10 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-/** Parse argv against the command's flags. `-` is a positional; `--` ends the flags. Throws CliError on unknown flags. */
+/**
+ * Parse argv against the command's flags. `-` is a positional; `--` ends the flags. Throws CliError on unknown
+ * flags.
+ */
 export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec>): ParsedArgs {
   const flags = new Map<string, string | true>();
   const positionals: string[] = [];

@@ -3,7 +3,7 @@
  * and a successful exchange followed by "No subscriptions found". Pure.
  */
 import type { Finding } from '../diagnose/finding.js';
-import { normaliseLogText } from '../diagnose/aadsts-text.js';
+import { normaliseLogText } from '../diagnose/log-text.js';
 import { oidcRequestFailed, oidcUnavailable } from '../diagnose/run-findings.js';
 
 function lineOf(text: string, index: number): string {
@@ -24,7 +24,10 @@ const NO_TOKEN_VARIABLES = [
   /Unable to get (?:the )?ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN) env variable/,
   /githubAssertion:[^\n]{0,300}unsupported protocol scheme/,
   /ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)[^\n]{0,80}\b(?:not set|is empty|empty|missing|is required|not found)/i,
-  /(?:Failed to fetch federated token from GitHub\. )?Please make sure to give write permissions to id-token in the workflow/,
+  new RegExp(
+    /(?:Failed to fetch federated token from GitHub\. )?/.source +
+      /Please make sure to give write permissions to id-token in the workflow/.source,
+  ),
 ];
 
 /**
@@ -38,6 +41,14 @@ const TOKEN_REQUEST_FAILED = [
   /Response json body do not have ID Token field/,
   /githubAssertion:[^\n]{0,300}(?:received HTTP status|status code|StatusCode)[^\n]{0,100}/,
 ];
+
+/** The Azure CLI's messages when the login worked but the subscription is not visible to the identity. */
+const SUBSCRIPTION_NOT_ACCESSIBLE = new RegExp(
+  [
+    /No subscriptions found for [^\n]{0,200}/.source,
+    /The subscription of '[^'\n]{0,200}' doesn't exist in cloud '[^'\n]{0,100}'/.source,
+  ].join('|'),
+);
 
 function firstMatch(text: string, patterns: RegExp[]): RegExpExecArray | undefined {
   let best: RegExpExecArray | undefined;
@@ -67,16 +78,19 @@ export function findLogProblems(input: string): Finding[] {
       title: "azure/login got an empty 'client-id' or 'tenant-id'",
       message: [
         `The log says: ${lineOf(text, inputs.index)}`,
-        'The inputs came from secrets or variables that have no value in this run: a misspelled name, a secret defined in another environment, or a fork pull request / Dependabot run (they get no secrets).',
+        'The inputs came from secrets or variables that have no value in this run: a misspelled name, a ' +
+          'secret defined in another environment, or a fork pull request / Dependabot run (they get no ' +
+          'secrets).',
       ].join('\n'),
-      fix: 'Keep the ids in variables (they are not secret and are visible to every run):\n  - uses: azure/login@v2\n    with:\n      client-id: ${{ vars.AZURE_CLIENT_ID }}\n      tenant-id: ${{ vars.AZURE_TENANT_ID }}\n      subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}\nand set them: gh variable set AZURE_CLIENT_ID --body <APPLICATION-CLIENT-ID>',
+      fix:
+        'Keep the ids in variables (they are not secret and are visible to every run):\n  - uses: ' +
+        'azure/login@v2\n    with:\n      client-id: ${{ vars.AZURE_CLIENT_ID }}\n      tenant-id: ${{ ' +
+        'vars.AZURE_TENANT_ID }}\n      subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}\nand set them: ' +
+        'gh variable set AZURE_CLIENT_ID --body <APPLICATION-CLIENT-ID>',
       evidence: [{ label: 'log', actual: lineOf(text, inputs.index) }],
     });
   }
-  const subs =
-    /No subscriptions found for [^\n]{0,200}|The subscription of '[^'\n]{0,200}' doesn't exist in cloud '[^'\n]{0,100}'/.exec(
-      text,
-    );
+  const subs = SUBSCRIPTION_NOT_ACCESSIBLE.exec(text);
   if (subs) {
     out.push({
       id: 'subscription-not-accessible',
@@ -84,9 +98,14 @@ export function findLogProblems(input: string): Finding[] {
       title: 'The login worked, but the identity has no access to the subscription',
       message: [
         `The log says: ${lineOf(text, subs.index)}`,
-        'The token exchange succeeded (the federated credential is fine); the identity has no Azure role on the subscription, or the subscription id belongs to another tenant or cloud.',
+        'The token exchange succeeded (the federated credential is fine); the identity has no Azure role on ' +
+          'the subscription, or the subscription id belongs to another tenant or cloud.',
       ].join('\n'),
-      fix: 'Give the identity a role on the subscription (pick the least role the job needs):\naz role assignment create --assignee <APPLICATION-CLIENT-ID> --role Contributor --scope /subscriptions/<SUBSCRIPTION-ID>\nor, for a job that needs no subscription, set allow-no-subscriptions: true on azure/login.',
+      fix:
+        'Give the identity a role on the subscription (pick the least role the job needs):\naz role ' +
+        'assignment create --assignee <APPLICATION-CLIENT-ID> --role Contributor --scope ' +
+        '/subscriptions/<SUBSCRIPTION-ID>\nor, for a job that needs no subscription, set ' +
+        'allow-no-subscriptions: true on azure/login.',
       evidence: [{ label: 'log', actual: lineOf(text, subs.index) }],
     });
   }

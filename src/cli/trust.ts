@@ -229,9 +229,10 @@ export const trustCommand: Command = {
               `one${github.stopped ? `; stopped: ${github.stopped}` : ''}`,
           )
         : s.dim('GitHub was not asked (set GITHUB_TOKEN to check names, renames and environments)');
-      io.stdout(
-        `${head}\n${how}\n\n${findings.length ? renderFindings(findings.map(printableFinding), s).trimEnd() : s.green(s.bold(NOTHING))}\n`,
-      );
+      const body = findings.length
+        ? renderFindings(findings.map(printableFinding), s).trimEnd()
+        : s.green(s.bold(NOTHING));
+      io.stdout(`${head}\n${how}\n\n${body}\n`);
     }
     return findings.some((f) => f.severity === 'error') ? 1 : 0;
   },

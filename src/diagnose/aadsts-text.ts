@@ -10,6 +10,10 @@
  * use it as evidence.
  */
 import { descriptionWithoutTail } from '../entra/entra-error.js';
+import { normaliseLogText, oddQuotes } from './log-text.js';
+
+// The unit tests read the normalisation through this module, next to the extractors it feeds.
+export { normaliseLogText };
 
 /** The values Entra quotes from the presented assertion. */
 export interface PresentedValues {
@@ -101,34 +105,9 @@ export interface LogContext {
   masked: string[];
 }
 
-const MAX_TEXT = 4_000_000;
 const MAX_MATCHES = 2_000;
 const MAX_MESSAGE = 4_000;
 
-// ESC-based sequences: CSI (colours, cursor), OSC (titles, links), and two-byte escapes.
-const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,2000}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]/g;
-// `gh run view --log` prefixes every line with "JOB<TAB>STEP<TAB>" before the timestamp.
-const GH_RUN_VIEW_PREFIX = /^[^\t\n]{1,300}\t[^\t\n]{0,300}\t(?=\uFEFF?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})/gm;
-// GitHub's raw log prefix, with an optional BOM.
-const LOG_TIMESTAMP = /^\uFEFF?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z ?/gm;
-// Workflow command prefixes the runner turns into annotations.
-const WORKFLOW_COMMAND =
-  /^(?:##\[(?:error|warning|notice|debug|group|endgroup|command|section)\]|::(?:error|warning|notice|debug)(?: [^:\n]{0,500})?::)/gm;
-const JSON_ESCAPE = /\\(u[0-9a-fA-F]{4}|[rnt"/\\])/g;
-// GitHub's web log viewer turns line numbers into links; copied text keeps them, on lines of
-// their own ("[19](https://…#step:2:20)") or inside a value ("AADSTS700[21](https://…)1").
-const LINE_LINK_LINE = /^[ \t]*\[\d{1,6}\]\(https?:\/\/[^)\s]{0,600}\)[ \t]*$\n?/gm;
-const LINE_LINK = /\[(\d{1,6})\]\(https?:\/\/[^)\s]{0,600}\)/g;
-// Markdown escapes a pasted log picks up in an issue (`\_`, `\*`).
-const MARKDOWN_ESCAPE = /\\([_*`~#|[\]<>-])/g;
-// PowerShell 7's error view prefixes wrapped lines with "     | ".
-const POWERSHELL_GUTTER = /^ {2,}\| ?/;
-
-/**
- * PowerShell 7 word-wraps an error under a "     | " gutter: join the lines back into one, with
- * a space at a word break, and without one inside a quoted value (a value longer than the
- * console is cut where the width ends).
- */
 /** One message's lines joined back: a space at a word break, none inside a quoted value. */
 function joinWrapped(message: string): string {
   if (!message.includes('\n')) return message;
@@ -139,67 +118,6 @@ function joinWrapped(message: string): string {
     else out = oddQuotes(out) ? out + line.trim() : `${out.trimEnd()} ${line.trim()}`;
   }
   return out;
-}
-
-function joinPowerShellGutter(text: string): string {
-  if (!/^ {2,}\| /m.test(text)) return text;
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const g = POWERSHELL_GUTTER.exec(line);
-    if (!g || out.length === 0) {
-      out.push(line);
-      continue;
-    }
-    const prev = out[out.length - 1]!;
-    const rest = line.slice(g[0].length);
-    out[out.length - 1] = oddQuotes(prev) ? prev + rest : `${prev.trimEnd()} ${rest}`;
-  }
-  return out.join('\n');
-}
-// A code cut by a hard wrap at the console width ("AADSTS7002\n13").
-const WRAPPED_CODE = /(AADSTS\d{1,8})\n[ \t]*(\d{1,8})(?=\D)/g;
-
-function unescapeJson(text: string): string {
-  return text.replace(JSON_ESCAPE, (_, e: string) => {
-    switch (e) {
-      case 'r':
-        return '\r';
-      case 'n':
-        return '\n';
-      case 't':
-        return ' ';
-      case '"':
-        return '"';
-      case '/':
-        return '/';
-      case '\\':
-        return '\\';
-      default:
-        return String.fromCharCode(parseInt(e.slice(1), 16));
-    }
-  });
-}
-
-/**
- * The text the extractors read: no ANSI codes, no log timestamps or workflow command prefixes,
- * LF line ends, JSON string escapes (`\r\n`, `\u0027`, `\"`) resolved (twice, for double-encoded bodies).
- */
-export function normaliseLogText(input: string): string {
-  let text = typeof input === 'string' ? input : String(input ?? '');
-  if (text.length > MAX_TEXT) text = text.slice(0, MAX_TEXT);
-  text = text.replace(ANSI, '');
-  text = text.replace(/\r\n?/g, '\n');
-  text = text.replace(GH_RUN_VIEW_PREFIX, '');
-  text = text.replace(LOG_TIMESTAMP, '');
-  text = text.replace(WORKFLOW_COMMAND, '');
-  text = text.replace(LINE_LINK_LINE, '').replace(LINE_LINK, '$1');
-  text = joinPowerShellGutter(text.replace(MARKDOWN_ESCAPE, '$1'));
-  for (let i = 0; i < 2 && JSON_ESCAPE.test(text); i++) {
-    JSON_ESCAPE.lastIndex = 0;
-    text = unescapeJson(text);
-  }
-  JSON_ESCAPE.lastIndex = 0;
-  return text.replace(/\r\n?/g, '\n').replace(WRAPPED_CODE, '$1$2');
 }
 
 const isMasked = (v: string | undefined): boolean => v?.includes('***') === true;
@@ -285,20 +203,20 @@ export function parseAadstsMessage(
   }
 
   // 700024, current and 2021 forms.
-  const time =
-    /Current time:\s*([^,\n]{1,60}),\s*(?:assertion valid from\s*([^,\n]{1,60}),\s*)?expiry time of assertion\s*([^\s,\n]{1,60}?)\.?(?:\s|$)/.exec(
-      t,
-    );
+  const time = new RegExp(
+    /Current time:\s*([^,\n]{1,60}),\s*(?:assertion valid from\s*([^,\n]{1,60}),\s*)?/.source +
+      /expiry time of assertion\s*([^\s,\n]{1,60}?)\.?(?:\s|$)/.source,
+  ).exec(t);
   if (time) {
     details.currentTime = time[1]!.trim();
     if (time[2]) details.validFrom = time[2].trim();
     details.expiresAt = time[3]!.trim();
   }
   // 7000272.
-  const kid =
-    /certificate with identifier\s+(\S{0,200}?)\s+used to sign the federated credential could not be found in the metadata of identity provider\s+(\S{1,600}?)\.?(?:\s|$)/.exec(
-      t,
-    );
+  const kid = new RegExp(
+    /certificate with identifier\s+(\S{0,200}?)\s+used to sign the federated credential /.source +
+      /could not be found in the metadata of identity provider\s+(\S{1,600}?)\.?(?:\s|$)/.source,
+  ).exec(t);
   if (kid) {
     if (kid[1]) details.kid = kid[1];
     details.keyIssuer = kid[2];
@@ -342,12 +260,21 @@ const TERMINATORS = [
   /'\s*,\s*'(?:error|error_codes|timestamp|trace_id|correlation_id|error_uri|suberror|claims)'\s*:/,
   /\s-\s(?:Correlation ID|Trace ID|Timestamp):/,
 ];
-const OAUTH_ERROR =
-  /\b(invalid_client|invalid_request|invalid_grant|unauthorized_client|invalid_scope|invalid_resource|invalid_tenant|invalid_instance|interaction_required|temporarily_unavailable|unsupported_grant_type|access_denied)\b/g;
-
-function oddQuotes(s: string): boolean {
-  return (s.match(/'/g)?.length ?? 0) % 2 === 1;
-}
+const OAUTH_ERROR_CODES = [
+  'invalid_client',
+  'invalid_request',
+  'invalid_grant',
+  'unauthorized_client',
+  'invalid_scope',
+  'invalid_resource',
+  'invalid_tenant',
+  'invalid_instance',
+  'interaction_required',
+  'temporarily_unavailable',
+  'unsupported_grant_type',
+  'access_denied',
+];
+const OAUTH_ERROR = new RegExp(`\\b(${OAUTH_ERROR_CODES.join('|')})\\b`, 'g');
 
 function lineEnd(text: string, from: number, limit: number): number {
   const nl = text.indexOf('\n', from);
@@ -423,7 +350,10 @@ export function extractAadstsErrors(text: string): ParsedAadsts[] {
  */
 const ENTRA_PHRASES: ReadonlyArray<readonly [RegExp, number]> = [
   [
-    /No matching federated identity record found for presented assertion subject[^\n]{0,1400}case-insensitive comparison/,
+    new RegExp(
+      /No matching federated identity record found for presented assertion subject/.source +
+        /[^\n]{0,1400}case-insensitive comparison/.source,
+    ),
     7002138,
   ],
   [/No matching federated identity record found for presented assertion subject/, 700213],

@@ -102,14 +102,19 @@ export const DOCS = {
 
 export const C = PLACEHOLDER.clientId;
 
-export const LIST_CREDENTIALS = `\`az ad app federated-credential list --id ${C} --query "[].{name:name, issuer:issuer, subject:subject, audience:audiences[0]}" -o table\``;
+export const LIST_CREDENTIALS =
+  `\`az ad app federated-credential list --id ${C} --query "[].{name:name, issuer:issuer, ` +
+  `subject:subject, audience:audiences[0]}" -o table\``;
 export const LIST_CREDENTIALS_UAMI =
   '`az identity federated-credential list --identity-name <IDENTITY-NAME> --resource-group <RESOURCE-GROUP> -o table`';
 export const createFor = (subject: string, issuer = GITHUB_COM_ISSUER, audience = 'api://AzureADTokenExchange') =>
-  `\`az ad app federated-credential create --id ${C} --parameters '${JSON.stringify({ name: 'github-actions', issuer, subject, audiences: [audience] })}'\``;
+  `\`az ad app federated-credential create --id ${C} --parameters ` +
+  `'${JSON.stringify({ name: 'github-actions', issuer, subject, audiences: [audience] })}'\``;
 export const PERMISSIONS_STEP = `In the workflow: ${PERMISSIONS_ONE_LINE}.`;
 export const OIDC_LOGIN_YAML =
-  'Use OIDC in the login step: `uses: azure/login@v2` with `client-id: ${{ vars.AZURE_CLIENT_ID }}`, `tenant-id: ${{ vars.AZURE_TENANT_ID }}`, `subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}` and no `creds:`; and `permissions: { id-token: write }` on the job.';
+  'Use OIDC in the login step: `uses: azure/login@v2` with `client-id: ${{ vars.AZURE_CLIENT_ID }}`, ' +
+  '`tenant-id: ${{ vars.AZURE_TENANT_ID }}`, `subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}` and no ' +
+  '`creds:`; and `permissions: { id-token: write }` on the job.';
 
 export function e(entry: CatalogEntry): CatalogEntry {
   return entry;

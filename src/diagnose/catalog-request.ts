@@ -22,7 +22,8 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'A required field is missing from the request or the token',
     meaning:
-      'A field Entra needs is absent: a request parameter (`client_id`, `scope`) or a token claim (`iss`, `sub`, `aud`, `exp`).',
+      'A field Entra needs is absent: a request parameter (`client_id`, `scope`) or a token claim (`iss`, ' +
+      '`sub`, `aud`, `exp`).',
     causes: [
       {
         id: 'empty-input',
@@ -31,7 +32,8 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
       { id: 'missing-claim', text: 'The assertion lacks a claim Entra requires (a hand-made or non-GitHub token).' },
     ],
     fix: [
-      'Give every input a value that exists in this run: `client-id: ${{ vars.AZURE_CLIENT_ID }}`, `tenant-id: ${{ vars.AZURE_TENANT_ID }}` (variables are visible to fork PRs; secrets are not).',
+      'Give every input a value that exists in this run: `client-id: ${{ vars.AZURE_CLIENT_ID }}`, ' +
+        '`tenant-id: ${{ vars.AZURE_TENANT_ID }}` (variables are visible to fork PRs; secrets are not).',
     ],
     docs: DOCS.clientCredentials,
     retry: 'never',
@@ -44,7 +46,8 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'The token request is missing a parameter',
     meaning:
-      'The request body lacks a parameter the client-credentials grant needs (`client_id`, `grant_type`, `scope`, `client_assertion_type`).',
+      'The request body lacks a parameter the client-credentials grant needs (`client_id`, `grant_type`, ' +
+      '`scope`, `client_assertion_type`).',
     causes: [
       {
         id: 'empty-client-id',
@@ -52,12 +55,17 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
       },
       {
         id: 'hand-written-request',
-        text: 'A hand-written token request omits `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer` or `scope`.',
+        text:
+          'A hand-written token request omits ' +
+          '`client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer` or `scope`.',
       },
     ],
     fix: [
-      'In a workflow, give `client-id` a value that exists in every run: `client-id: ${{ vars.AZURE_CLIENT_ID }}` (variables reach fork PRs and Dependabot runs; secrets do not).',
-      'By hand, send all of `client_id`, `grant_type=client_credentials`, `scope=https://management.azure.com/.default`, `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and `client_assertion`.',
+      'In a workflow, give `client-id` a value that exists in every run: `client-id: ${{ ' +
+        'vars.AZURE_CLIENT_ID }}` (variables reach fork PRs and Dependabot runs; secrets do not).',
+      'By hand, send all of `client_id`, `grant_type=client_credentials`, ' +
+        '`scope=https://management.azure.com/.default`, ' +
+        '`client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and `client_assertion`.',
     ],
     docs: DOCS.clientCredentials,
     retry: 'never',
@@ -70,17 +78,21 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'The request carried neither a client assertion nor a secret',
     meaning:
-      'Entra got a confidential-client request without `client_assertion`: the GitHub token was not passed (empty federated token).',
+      'Entra got a confidential-client request without `client_assertion`: the GitHub token was not passed ' +
+      '(empty federated token).',
     causes: [
       causeMissingIdTokenPermission,
       {
         id: 'empty-federated-token',
-        text: 'The federated token variable or file was empty (`az login --federated-token ""`, `AZURE_FEDERATED_TOKEN_FILE` pointing at an empty file).',
+        text:
+          'The federated token variable or file was empty (`az login --federated-token ""`, ' +
+          '`AZURE_FEDERATED_TOKEN_FILE` pointing at an empty file).',
       },
     ],
     fix: [
       PERMISSIONS_STEP,
-      'Pass the token the runner issues (azure/login does it; by hand: `az login --service-principal -u <APPLICATION-CLIENT-ID> -t <TENANT-ID> --federated-token "$TOKEN"`).',
+      'Pass the token the runner issues (azure/login does it; by hand: `az login --service-principal -u ' +
+        '<APPLICATION-CLIENT-ID> -t <TENANT-ID> --federated-token "$TOKEN"`).',
     ],
     docs: DOCS.githubOidc,
     retry: 'never',
@@ -110,7 +122,9 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     causes: [
       {
         id: 'public-client',
-        text: 'The client id belongs to a public client application (mobile/desktop) rather than a confidential app or managed identity.',
+        text:
+          'The client id belongs to a public client application (mobile/desktop) rather than a ' +
+          'confidential app or managed identity.',
       },
     ],
     fix: [`Use the client id of the app registration that has the federated credential (${LIST_CREDENTIALS}).`],
@@ -128,7 +142,9 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     causes: [
       {
         id: 'scope-typo',
-        text: "The scope is wrong: a typo, a trailing slash before `/.default` (`https://management.azure.com//.default`), or another cloud's endpoint.",
+        text:
+          'The scope is wrong: a typo, a trailing slash before `/.default` ' +
+          "(`https://management.azure.com//.default`), or another cloud's endpoint.",
       },
       {
         id: 'resource-not-provisioned',
@@ -136,7 +152,8 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
       },
     ],
     fix: [
-      'Request a resource that exists in the tenant, e.g. `https://management.azure.com/.default` (US Government `https://management.usgovcloudapi.net/.default`).',
+      'Request a resource that exists in the tenant, e.g. `https://management.azure.com/.default` (US ' +
+        'Government `https://management.usgovcloudapi.net/.default`).',
     ],
     docs: DOCS.errorLookup(500011),
     retry: 'never',
@@ -156,7 +173,8 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
       },
     ],
     fix: [
-      'Request `https://management.azure.com/.default` (or `<resource>/.default` for another API), one resource per request.',
+      'Request `https://management.azure.com/.default` (or `<resource>/.default` for another API), one ' +
+        'resource per request.',
     ],
     docs: DOCS.clientCredentials,
     retry: 'never',
@@ -170,7 +188,8 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'A client secret was used, not the OIDC token, and it is invalid',
     meaning:
-      'Entra received `client_secret`, not a federated `client_assertion`. This run did not use workload identity federation.',
+      'Entra received `client_secret`, not a federated `client_assertion`. This run did not use workload ' +
+      'identity federation.',
     causes: [
       causeSecretPath,
       {
@@ -180,7 +199,8 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     ],
     fix: [
       OIDC_LOGIN_YAML,
-      "Then delete the stored client secret (`AZURE_CREDENTIALS`) and the app's secret: `az ad app credential delete --id <APPLICATION-CLIENT-ID> --key-id <KEY-ID>`.",
+      "Then delete the stored client secret (`AZURE_CREDENTIALS`) and the app's secret: `az ad app " +
+        'credential delete --id <APPLICATION-CLIENT-ID> --key-id <KEY-ID>`.',
     ],
     docs: DOCS.azureLoginOidc,
     retry: 'never',
@@ -210,11 +230,16 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     causes: [
       {
         id: 'syntax',
-        text: "The expression is not `claims['<name>'] <eq|matches> '<value>'` clauses joined by ` and ` (single spaces, single quotes, a quote inside a value doubled).",
+        text:
+          "The expression is not `claims['<name>'] <eq|matches> '<value>'` clauses joined by ` and ` " +
+          '(single spaces, single quotes, a quote inside a value doubled).',
       },
     ],
     fix: [
-      `Rewrite it as \`claims['sub'] matches 'repo:OWNER/REPO:ref:refs/heads/*' and claims['repository_id'] eq '<REPOSITORY-ID>'\` via \`az rest --method PATCH --uri "https://graph.microsoft.com/beta/applications(appId='${C}')/federatedIdentityCredentials/<CREDENTIAL-ID>" --body @credential.json\``,
+      `Rewrite it as \`claims['sub'] matches 'repo:OWNER/REPO:ref:refs/heads/*' and claims['repository_id'] ` +
+        `eq '<REPOSITORY-ID>'\` via \`az rest --method PATCH --uri ` +
+        `"https://graph.microsoft.com/beta/applications(appId='${C}')/federatedIdentityCredentials/<CREDENTIAL-ID>" ` +
+        `--body @credential.json\``,
     ],
     docs: DOCS.flexible,
     retry: 'never',
@@ -230,11 +255,19 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     causes: [
       {
         id: 'evaluation',
-        text: 'The expression refers to a claim or operator Entra does not support for this issuer (GitHub: `sub` and `job_workflow_ref` with eq or matches; `repository_id` and `repository_owner_id` with eq).',
+        text:
+          'The expression refers to a claim or operator Entra does not support for this issuer (GitHub: ' +
+          '`sub` and `job_workflow_ref` with eq or matches; `repository_id` and `repository_owner_id` ' +
+          'with eq).',
       },
     ],
     fix: [
-      `For GitHub issuers use \`sub\` and \`job_workflow_ref\` (\`eq\`/\`matches\`) and \`repository_id\`/\`repository_owner_id\` (\`eq\` only): \`az rest --method PATCH --uri "https://graph.microsoft.com/beta/applications(appId='${C}')/federatedIdentityCredentials/<CREDENTIAL-ID>" --body @credential.json\` with \`{"claimsMatchingExpression": {"value": "claims['sub'] matches 'repo:OWNER/REPO:ref:refs/heads/*' and claims['repository_id'] eq '<REPOSITORY-ID>'", "languageVersion": 1}}\``,
+      `For GitHub issuers use \`sub\` and \`job_workflow_ref\` (\`eq\`/\`matches\`) and ` +
+        `\`repository_id\`/\`repository_owner_id\` (\`eq\` only): \`az rest --method PATCH --uri ` +
+        `"https://graph.microsoft.com/beta/applications(appId='${C}')/federatedIdentityCredentials/<CREDENTIAL-ID>" ` +
+        `--body @credential.json\` with \`{"claimsMatchingExpression": {"value": "claims['sub'] matches ` +
+        `'repo:OWNER/REPO:ref:refs/heads/*' and claims['repository_id'] eq '<REPOSITORY-ID>'", ` +
+        `"languageVersion": 1}}\``,
     ],
     docs: DOCS.flexible,
     retry: 'never',
@@ -250,11 +283,19 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     causes: [
       {
         id: 'not-allowed',
-        text: 'The issuer or claim is not supported for expressions (GitHub: `sub`, `job_workflow_ref`, `repository_id`, `repository_owner_id`).',
+        text:
+          'The issuer or claim is not supported for expressions (GitHub: `sub`, `job_workflow_ref`, ' +
+          '`repository_id`, `repository_owner_id`).',
       },
     ],
     fix: [
-      `Use an expression over \`sub\`, \`job_workflow_ref\`, \`repository_id\` or \`repository_owner_id\` only: \`az rest --method PATCH --uri "https://graph.microsoft.com/beta/applications(appId='${C}')/federatedIdentityCredentials/<CREDENTIAL-ID>" --body @credential.json\` with \`{"claimsMatchingExpression": {"value": "claims['sub'] matches 'repo:OWNER/REPO:ref:refs/heads/*' and claims['repository_id'] eq '<REPOSITORY-ID>'", "languageVersion": 1}}\`, or a classic credential for the exact subject: ${createFor(PLACEHOLDER.subject)}`,
+      `Use an expression over \`sub\`, \`job_workflow_ref\`, \`repository_id\` or \`repository_owner_id\` ` +
+        `only: \`az rest --method PATCH --uri ` +
+        `"https://graph.microsoft.com/beta/applications(appId='${C}')/federatedIdentityCredentials/<CREDENTIAL-ID>" ` +
+        `--body @credential.json\` with \`{"claimsMatchingExpression": {"value": "claims['sub'] matches ` +
+        `'repo:OWNER/REPO:ref:refs/heads/*' and claims['repository_id'] eq '<REPOSITORY-ID>'", ` +
+        `"languageVersion": 1}}\`, or a classic credential for the exact subject: ` +
+        `${createFor(PLACEHOLDER.subject)}`,
     ],
     docs: DOCS.flexible,
     retry: 'never',
@@ -269,7 +310,10 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     meaning: 'Flexible federated credentials are supported on application objects only, not on managed identities.',
     causes: [{ id: 'managed-identity', text: 'The expression is on a user-assigned managed identity.' }],
     fix: [
-      'On the managed identity, add one classic credential per exact subject: `az identity federated-credential create --name github-actions --identity-name <IDENTITY-NAME> --resource-group <RESOURCE-GROUP> --issuer https://token.actions.githubusercontent.com --subject <PRESENTED-SUBJECT> --audiences api://AzureADTokenExchange`',
+      'On the managed identity, add one classic credential per exact subject: `az identity ' +
+        'federated-credential create --name github-actions --identity-name <IDENTITY-NAME> --resource-group ' +
+        '<RESOURCE-GROUP> --issuer https://token.actions.githubusercontent.com --subject <PRESENTED-SUBJECT> ' +
+        '--audiences api://AzureADTokenExchange`',
       'Or put the flexible credential on an app registration.',
     ],
     docs: DOCS.flexible,
@@ -286,11 +330,14 @@ export const REQUEST_ENTRIES: readonly CatalogEntry[] = [
     causes: [
       {
         id: 'issuer-blocked',
-        text: 'Only documented issuers (GitHub, GitLab, Terraform Cloud) support flexible credentials; GitHub Enterprise Server issuers are not among them.',
+        text:
+          'Only documented issuers (GitHub, GitLab, Terraform Cloud) support flexible credentials; ' +
+          'GitHub Enterprise Server issuers are not among them.',
       },
     ],
     fix: [
-      `Use classic credentials with exact subjects for this issuer: ${createFor(PLACEHOLDER.subject, PLACEHOLDER.issuer)}`,
+      `Use classic credentials with exact subjects for this issuer: ` +
+        `${createFor(PLACEHOLDER.subject, PLACEHOLDER.issuer)}`,
     ],
     docs: DOCS.flexible,
     retry: 'never',

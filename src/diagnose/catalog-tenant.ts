@@ -16,11 +16,15 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
     causes: [
       {
         id: 'wrong-tenant',
-        text: 'The app lives in another tenant than `tenant-id` (a second directory, a test tenant, or a multi-tenant app not provisioned in this one).',
+        text:
+          'The app lives in another tenant than `tenant-id` (a second directory, a test tenant, or a ' +
+          'multi-tenant app not provisioned in this one).',
       },
       {
         id: 'wrong-id-kind',
-        text: "The value is not an application (client) id: the object id, a managed identity's principal id, a subscription id, or a secret name.",
+        text:
+          "The value is not an application (client) id: the object id, a managed identity's principal " +
+          'id, a subscription id, or a secret name.',
       },
       {
         id: 'deleted',
@@ -28,8 +32,11 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
       },
     ],
     fix: [
-      `Look the id up: \`az ad app show --id ${C} --query "{name:displayName, appId:appId}"\`, \`az ad sp show --id ${C} --query appOwnerOrganizationId\`, \`az identity list --query "[?clientId=='${C}'].{name:name, tenantId:tenantId}"\``,
-      "Use the tenant where it exists: `az account show --query tenantId -o tsv` (in that directory), and set the workflow's `tenant-id` to it.",
+      `Look the id up: \`az ad app show --id ${C} --query "{name:displayName, appId:appId}"\`, \`az ad sp ` +
+        `show --id ${C} --query appOwnerOrganizationId\`, \`az identity list --query ` +
+        `"[?clientId=='${C}'].{name:name, tenantId:tenantId}"\``,
+      'Use the tenant where it exists: `az account show --query tenantId -o tsv` (in that directory), and ' +
+        "set the workflow's `tenant-id` to it.",
     ],
     docs: DOCS.errorLookup(700016),
     retry: 'never',
@@ -42,7 +49,8 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'The application is disabled',
     meaning:
-      'The service principal of the app has sign-in disabled (`accountEnabled = false`), or Microsoft disabled the app.',
+      'The service principal of the app has sign-in disabled (`accountEnabled = false`), or Microsoft ' +
+      'disabled the app.',
     causes: [
       {
         id: 'sign-in-disabled',
@@ -54,7 +62,9 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
       },
     ],
     fix: [
-      `Check and re-enable: \`az ad sp show --id ${C} --query accountEnabled\` then \`az ad sp update --id ${C} --set accountEnabled=true\` (Entra admin center → Enterprise applications → the app → Properties → Enabled for users to sign-in? → Yes)`,
+      `Check and re-enable: \`az ad sp show --id ${C} --query accountEnabled\` then \`az ad sp update --id ` +
+        `${C} --set accountEnabled=true\` (Entra admin center → Enterprise applications → the app → Properties ` +
+        `→ Enabled for users to sign-in? → Yes)`,
     ],
     docs: DOCS.errorLookup(7000112),
     retry: 'never',
@@ -71,17 +81,24 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
     causes: [
       {
         id: 'wrong-tenant-id',
-        text: 'The `tenant-id` is wrong: a subscription id, a typo, a deleted tenant, or a domain that is not verified in any tenant.',
+        text:
+          'The `tenant-id` is wrong: a subscription id, a typo, a deleted tenant, or a domain that is ' +
+          'not verified in any tenant.',
       },
       {
         id: 'wrong-cloud',
-        text: "The tenant is in another cloud (Azure US Government, China): set the login step's `environment:` and the matching audience.",
+        text:
+          "The tenant is in another cloud (Azure US Government, China): set the login step's " +
+          '`environment:` and the matching audience.',
         appliesWhen: (c) => (c.cloud && c.cloud.name !== 'azurecloud' ? true : undefined),
       },
     ],
     fix: [
-      `Ask each cloud whether it knows the tenant: \`curl -s https://login.microsoftonline.com/${PLACEHOLDER.tenant}/v2.0/.well-known/openid-configuration | jq .tenant_region_scope\` (US Government: login.microsoftonline.us, China: login.chinacloudapi.cn)`,
-      'Set the tenant (and for a national cloud, `environment: azureusgovernment` or `azurechinacloud` plus `audience: api://AzureADTokenExchangeUSGov` / `…China`) in the login step.',
+      `Ask each cloud whether it knows the tenant: \`curl -s ` +
+        `https://login.microsoftonline.com/${PLACEHOLDER.tenant}/v2.0/.well-known/openid-configuration | jq ` +
+        `.tenant_region_scope\` (US Government: login.microsoftonline.us, China: login.chinacloudapi.cn)`,
+      'Set the tenant (and for a national cloud, `environment: azureusgovernment` or `azurechinacloud` plus ' +
+        '`audience: api://AzureADTokenExchangeUSGov` / `…China`) in the login step.',
     ],
     docs: DOCS.nationalClouds,
     retry: 'never',
@@ -97,15 +114,20 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
     causes: [
       {
         id: 'empty-secret',
-        text: 'The `tenant-id` came from a secret or variable that is empty in this run (fork pull requests and Dependabot get no secrets), leaving `undefined` or an empty value.',
+        text:
+          'The `tenant-id` came from a secret or variable that is empty in this run (fork pull requests ' +
+          'and Dependabot get no secrets), leaving `undefined` or an empty value.',
       },
       {
         id: 'template-left',
-        text: 'A template placeholder was left in (`{{tenantid}}`, `<TENANT-ID>`), or extra characters (quotes, spaces, a URL) surround the id.',
+        text:
+          'A template placeholder was left in (`{{tenantid}}`, `<TENANT-ID>`), or extra characters ' +
+          '(quotes, spaces, a URL) surround the id.',
       },
     ],
     fix: [
-      'Set `tenant-id: ${{ vars.AZURE_TENANT_ID }}` (a variable, visible to fork PRs) or a secret that exists, holding a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 or a verified domain.',
+      'Set `tenant-id: ${{ vars.AZURE_TENANT_ID }}` (a variable, visible to fork PRs) or a secret that ' +
+        'exists, holding a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 or a verified domain.',
     ],
     docs: DOCS.errorLookup(900023),
     retry: 'never',
@@ -126,7 +148,8 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
       },
     ],
     fix: [
-      "In the login step: `environment: azureusgovernment` and `audience: api://AzureADTokenExchangeUSGov` (and the credential's audience must be the same).",
+      'In the login step: `environment: azureusgovernment` and `audience: api://AzureADTokenExchangeUSGov` ' +
+        "(and the credential's audience must be the same).",
     ],
     docs: DOCS.nationalClouds,
     retry: 'never',
@@ -159,15 +182,19 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'Confidential client is not supported in a cross-cloud request',
     meaning:
-      'The app and the authority are in different Azure clouds; confidential clients (including federated credentials) cannot sign in across clouds.',
+      'The app and the authority are in different Azure clouds; confidential clients (including federated ' +
+      'credentials) cannot sign in across clouds.',
     causes: [
       {
         id: 'cross-cloud',
-        text: 'The tenant, the app and the authority host are not all in the same cloud (e.g. a US Government tenant through the public endpoint).',
+        text:
+          'The tenant, the app and the authority host are not all in the same cloud (e.g. a US ' +
+          'Government tenant through the public endpoint).',
       },
     ],
     fix: [
-      "Use the authority and audience of the app's cloud: `environment: azureusgovernment` / `azurechinacloud` and `audience: api://AzureADTokenExchangeUSGov` / `…China` in the login step.",
+      "Use the authority and audience of the app's cloud: `environment: azureusgovernment` / " +
+        '`azurechinacloud` and `audience: api://AzureADTokenExchangeUSGov` / `…China` in the login step.',
     ],
     docs: DOCS.nationalClouds,
     retry: 'never',
@@ -208,7 +235,8 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'Unknown or invalid authority instance',
     meaning:
-      'Instance discovery failed: the authority host is not an Entra host Entra knows (typo, proxy, or an Azure Stack endpoint).',
+      'Instance discovery failed: the authority host is not an Entra host Entra knows (typo, proxy, or an ' +
+      'Azure Stack endpoint).',
     causes: [
       {
         id: 'bad-authority',
@@ -217,7 +245,9 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
       { id: 'azure-stack', text: '`environment: azurestack` without the right `resourceManagerEndpointUrl`.' },
     ],
     fix: [
-      'Use a known authority host: https://login.microsoftonline.com (public), https://login.microsoftonline.us (US Government), https://login.chinacloudapi.cn (China); remove custom `AZURE_AUTHORITY_HOST` values.',
+      'Use a known authority host: https://login.microsoftonline.com (public), ' +
+        'https://login.microsoftonline.us (US Government), https://login.chinacloudapi.cn (China); remove ' +
+        'custom `AZURE_AUTHORITY_HOST` values.',
     ],
     docs: DOCS.nationalClouds,
     retry: 'never',
@@ -231,7 +261,8 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'Conditional Access blocked the sign-in',
     meaning:
-      "A Conditional Access policy for workload identities blocked the token. The federated credential is fine; the tenant's policy refused this sign-in (location or service-principal risk).",
+      'A Conditional Access policy for workload identities blocked the token. The federated credential is ' +
+      "fine; the tenant's policy refused this sign-in (location or service-principal risk).",
     causes: [
       {
         id: 'location-policy',
@@ -241,8 +272,11 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
       causeAdminOnly,
     ],
     fix: [
-      'Ask a tenant admin: Entra admin center → Monitoring & health → Sign-in logs → Service principal sign-ins, filter by the application id and the correlation id below, and read which policy applied.',
-      "Then exclude this service principal from the policy, allow the runners' egress IPs (larger runners with static IPs, or self-hosted runners), or use a managed identity (Conditional Access does not cover managed identities).",
+      'Ask a tenant admin: Entra admin center → Monitoring & health → Sign-in logs → Service principal ' +
+        'sign-ins, filter by the application id and the correlation id below, and read which policy applied.',
+      "Then exclude this service principal from the policy, allow the runners' egress IPs (larger runners " +
+        'with static IPs, or self-hosted runners), or use a managed identity (Conditional Access does not ' +
+        'cover managed identities).',
     ],
     docs: DOCS.conditionalAccess,
     retry: 'never',
@@ -255,11 +289,14 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'Workload identity federation is disabled or constrained in this tenant',
     meaning:
-      'A tenant-wide Microsoft Entra policy disables or restricts federated identity credentials. Not fixable in the credential.',
+      'A tenant-wide Microsoft Entra policy disables or restricts federated identity credentials. Not ' +
+      'fixable in the credential.',
     causes: [causeAdminOnly],
     fix: [
-      "Ask a tenant admin to allow workload identity federation for this issuer (Entra app management policy), or use a user-assigned managed identity's federated credential if the policy allows those.",
-      'For the admin, the failing sign-in: Entra admin center → Monitoring & health → Sign-in logs → Service principal sign-ins, filtered by the application id and the correlation id below.',
+      'Ask a tenant admin to allow workload identity federation for this issuer (Entra app management ' +
+        "policy), or use a user-assigned managed identity's federated credential if the policy allows those.",
+      'For the admin, the failing sign-in: Entra admin center → Monitoring & health → Sign-in logs → Service ' +
+        'principal sign-ins, filtered by the application id and the correlation id below.',
     ],
     docs: DOCS.considerations,
     retry: 'never',
@@ -272,11 +309,14 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'The tenant does not allow workload identity federation for this issuer',
     meaning:
-      "A tenant policy restricts which issuers may be used in federated credentials, and this token's issuer is not allowed.",
+      "A tenant policy restricts which issuers may be used in federated credentials, and this token's issuer " +
+      'is not allowed.',
     causes: [causeAdminOnly, causeEnterpriseIssuer],
     fix: [
-      "Ask a tenant admin to allow this issuer (the tenant's federated identity credential policy); the credential itself cannot fix it.",
-      'For the admin, the failing sign-in: Entra admin center → Monitoring & health → Sign-in logs → Service principal sign-ins, filtered by the application id and the correlation id below.',
+      "Ask a tenant admin to allow this issuer (the tenant's federated identity credential policy); the " +
+        'credential itself cannot fix it.',
+      'For the admin, the failing sign-in: Entra admin center → Monitoring & health → Sign-in logs → Service ' +
+        'principal sign-ins, filtered by the application id and the correlation id below.',
     ],
     docs: DOCS.considerations,
     retry: 'never',
@@ -290,11 +330,15 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
     severity: 'error',
     title: "The tenant requires the token's `enterprise` claim to have an allowed value",
     meaning:
-      'A tenant policy only accepts GitHub tokens whose `enterprise` claim has one of the listed values. The claim is present only for repositories owned by an organisation in a GitHub Enterprise; personal-account repositories never have it.',
+      'A tenant policy only accepts GitHub tokens whose `enterprise` claim has one of the listed values. The ' +
+      'claim is present only for repositories owned by an organisation in a GitHub Enterprise; ' +
+      'personal-account repositories never have it.',
     causes: [
       {
         id: 'no-enterprise',
-        text: 'The repository is owned by a personal account or an organisation outside an enterprise, so the token has no `enterprise` claim.',
+        text:
+          'The repository is owned by a personal account or an organisation outside an enterprise, so ' +
+          'the token has no `enterprise` claim.',
         appliesWhen: (c) =>
           c.claims
             ? c.claims.enterprise === undefined || c.claims.enterprise === ''
@@ -314,9 +358,12 @@ export const TENANT_ENTRIES: readonly CatalogEntry[] = [
       causeAdminOnly,
     ],
     fix: [
-      'Move the repository into an organisation of an allowed enterprise, or ask the tenant admin for an exception; nothing in the federated credential can change it.',
-      "See the token's value: `azure-federation-check claims --file token.jwt` (the `enterprise` claim; absent for personal-account repositories).",
-      'For the admin, the failing sign-in: Entra admin center → Monitoring & health → Sign-in logs → Service principal sign-ins, filtered by the application id and the correlation id below.',
+      'Move the repository into an organisation of an allowed enterprise, or ask the tenant admin for an ' +
+        'exception; nothing in the federated credential can change it.',
+      "See the token's value: `azure-federation-check claims --file token.jwt` (the `enterprise` claim; " +
+        'absent for personal-account repositories).',
+      'For the admin, the failing sign-in: Entra admin center → Monitoring & health → Sign-in logs → Service ' +
+        'principal sign-ins, filtered by the application id and the correlation id below.',
     ],
     docs: DOCS.githubOidc,
     retry: 'never',

@@ -46,7 +46,10 @@ interface RankedCause {
   applies: boolean | undefined;
 }
 
-/** The entry's causes with the evidence applied: shown first, then unknown, then ruled out; catalog order within each. */
+/**
+ * The entry's causes with the evidence applied: shown first, then unknown, then ruled out; catalog order within
+ * each.
+ */
 export function rankCauses(entry: CatalogEntry, ctx: CauseContext): RankedCause[] {
   const rank = (a: boolean | undefined) => (a === true ? 0 : a === undefined ? 1 : 2);
   return entry.causes
@@ -63,7 +66,10 @@ export function rankCauses(entry: CatalogEntry, ctx: CauseContext): RankedCause[
     .map(({ cause, applies }) => ({ cause, applies }));
 }
 
-/** Fill the placeholders the caller knows. Values with quotes, backslashes, `$` or newlines are left as placeholders. */
+/**
+ * Fill the placeholders the caller knows. Values with quotes, backslashes, `$` or newlines are left as
+ * placeholders.
+ */
 export function fillPlaceholders(step: string, values: Partial<Record<keyof typeof PLACEHOLDER, string>>): string {
   let out = step;
   for (const [k, placeholder] of Object.entries(PLACEHOLDER) as [keyof typeof PLACEHOLDER, string][]) {

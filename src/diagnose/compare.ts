@@ -14,7 +14,7 @@ import {
 import { toImmutableForm, toNameForm, parseSubject } from '../github/subject.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import type { Evidence, Finding } from './finding.js';
-import { diffLines, editDistance, shellQuote } from './text-diff.js';
+import { diffLines, editDistance } from './text-diff.js';
 import {
   classifySubjectDifference,
   subjectDifferenceSentence,
@@ -22,7 +22,13 @@ import {
   whatTheCredentialExpects,
   whyThisSubject,
 } from './subject-reasons.js';
-import { azAppUpdateCommand, createCommands, credentialNameForSubject, type CredentialSpec } from './fix-commands.js';
+import {
+  azAppUpdateCommand,
+  azRestCreateFlexibleCommand,
+  createCommands,
+  credentialNameForSubject,
+  type CredentialSpec,
+} from './fix-commands.js';
 
 export interface FieldComparison {
   actual: string;
@@ -62,6 +68,8 @@ export interface CompareResult {
 }
 
 const q = (s: string) => `'${s}'`;
+/** How `matches` reads its comparand, said after a failing `matches` clause. */
+const WILDCARD_NOTE = " ('*' is any run of characters, '?' one character; case-sensitive)";
 
 function compareOne(claims: GitHubClaims, credential: FederatedCredential): CredentialComparison {
   const aud = audiences(claims)[0] ?? '';
@@ -156,8 +164,14 @@ export function compareWithCredentials(input: CompareInput): CompareResult {
   return { comparisons, nearest, findings, suggestion };
 }
 
+/** Where a credential was read, as a parenthesised note (empty when it came from the user). */
+export function credentialSourceNote(c: FederatedCredential): string {
+  if (c.source === 'graph') return ' (read from Microsoft Graph)';
+  return c.source === 'arm' ? ' (read from Azure Resource Manager)' : '';
+}
+
 function credentialLabel(c: FederatedCredential): string {
-  return `credential '${c.name}'${c.source === 'graph' ? ' (read from Microsoft Graph)' : c.source === 'arm' ? ' (read from Azure Resource Manager)' : ''}`;
+  return `credential '${c.name}'${credentialSourceNote(c)}`;
 }
 
 function issuerMismatch(nearest: CredentialComparison, all: CredentialComparison[], clientId: string): Finding {
@@ -165,7 +179,8 @@ function issuerMismatch(nearest: CredentialComparison, all: CredentialComparison
   const reasons: string[] = [];
   if (expected === `${actual}/` || `${expected}/` === actual)
     reasons.push(
-      "The two differ only by a trailing slash, and Entra compares issuers byte for byte. Microsoft's own docs show the GitHub issuer both with and without the slash; GitHub sends it without.",
+      "The two differ only by a trailing slash, and Entra compares issuers byte for byte. Microsoft's own " +
+        'docs show the GitHub issuer both with and without the slash; GitHub sends it without.',
     );
   else if (expected.trim() === actual)
     reasons.push("The credential's issuer has leading or trailing whitespace, which blocks the exchange.");
@@ -173,15 +188,18 @@ function issuerMismatch(nearest: CredentialComparison, all: CredentialComparison
     reasons.push('The two differ only in letter case; Entra compares issuers case-sensitively.');
   else if (actual.startsWith(`${GITHUB_COM_ISSUER}/`) && expected === GITHUB_COM_ISSUER)
     reasons.push(
-      `The token comes from an enterprise-specific issuer (${'`'}${actual}${'`'}): the enterprise has enabled the unique issuer URL (include_enterprise_slug), so credentials must name it.`,
+      `The token comes from an enterprise-specific issuer (${'`'}${actual}${'`'}): the enterprise has ` +
+        `enabled the unique issuer URL (include_enterprise_slug), so credentials must name it.`,
     );
   else if (expected.startsWith(`${GITHUB_COM_ISSUER}/`) && actual === GITHUB_COM_ISSUER)
     reasons.push(
-      "The credential names an enterprise-specific issuer, but this repository's tokens use the default github.com issuer: the enterprise slug is not enabled for it.",
+      "The credential names an enterprise-specific issuer, but this repository's tokens use the default " +
+        'github.com issuer: the enterprise slug is not enabled for it.',
     );
   else if (/\/_services\/token$/.test(actual))
     reasons.push(
-      'The token comes from GitHub Enterprise Server; its issuer is `https://HOSTNAME/_services/token`, and Entra must be able to reach that host from the internet.',
+      'The token comes from GitHub Enterprise Server; its issuer is `https://HOSTNAME/_services/token`, and ' +
+        'Entra must be able to reach that host from the internet.',
     );
   const sameIssuer = all.filter((c) => c.issuer.equal).length;
   return {
@@ -189,10 +207,13 @@ function issuerMismatch(nearest: CredentialComparison, all: CredentialComparison
     severity: 'error',
     title: `Issuer differs from ${credentialLabel(nearest.credential)}`,
     message:
-      `No credential names the issuer this token carries; Entra compares issuers byte for byte.\n${diffLines('token iss:', actual, 'credential:', expected)}` +
+      `No credential names the issuer this token carries; Entra compares issuers byte for ` +
+      `byte.\n${diffLines('token iss:', actual, 'credential:', expected)}` +
       (reasons.length ? `\n${reasons.join(' ')}` : '') +
       (sameIssuer === 0 && all.length > 1 ? `\nNone of the ${all.length} credentials uses this issuer.` : ''),
-    fix: `Set the credential's issuer to exactly ${q(actual)}:\n${azAppUpdateCommand(clientId, nearest.credential.name, { issuer: actual })}`,
+    fix:
+      `Set the credential's issuer to exactly ` +
+      `${q(actual)}:\n${azAppUpdateCommand(clientId, nearest.credential.name, { issuer: actual })}`,
     evidence: [{ label: 'issuer', actual, expected }],
   };
 }
@@ -218,7 +239,9 @@ function subjectMismatch(
         severity: 'error',
         title: `Subject differs from ${label} only in letter case`,
         message: `${diff}\n${subjectDifferenceSentence(actual, expected)} ${why}`,
-        fix: `Change the credential's subject to the token's exact spelling:\n${update(actual)}\nor rename the GitHub environment/repository to the credential's spelling.`,
+        fix:
+          `Change the credential's subject to the token's exact spelling:\n${update(actual)}\nor rename ` +
+          `the GitHub environment/repository to the credential's spelling.`,
         evidence,
       };
     case 'immutable-vs-name': {
@@ -234,11 +257,14 @@ function subjectMismatch(
           ? `Token uses GitHub's immutable subject (owner@id/repo@id); ${label} uses names`
           : `${label} uses GitHub's immutable subject (owner@id/repo@id); the token uses names`,
         message:
-          `${diff}\nWithout the ids the two are the same${toNameForm(actual) !== toNameForm(expected) ? ' apart from letter case' : ''}. ` +
+          `${diff}\nWithout the ids the two are the ` +
+          `same${toNameForm(actual) !== toNameForm(expected) ? ' apart from letter case' : ''}. ` +
           subjectDifferenceSentence(actual, expected),
         fix: tokenImmutable
           ? `Set the credential's subject to the immutable form the token carries:\n${update(actual)}`
-          : `Either set the credential's subject to the name form:\n${update(actual)}\nor opt the repository in to immutable subjects (Settings → Actions → OpenID Connect, or PUT /repos/{owner}/{repo}/actions/oidc/customization/sub with {"use_immutable_subject": true})` +
+          : `Either set the credential's subject to the name form:\n${update(actual)}\nor opt the repository ` +
+            `in to immutable subjects (Settings → Actions → OpenID Connect, or PUT ` +
+            `/repos/{owner}/{repo}/actions/oidc/customization/sub with {"use_immutable_subject": true})` +
             (alt ? `, after which GitHub will send ${q(alt)}.` : '.'),
         evidence,
       };
@@ -260,17 +286,8 @@ function subjectMismatch(
         message: `${diff}\n${subjectDifferenceSentence(actual, expected)}`,
         fix:
           `Replace it with a flexible credential (Graph beta; az CLI cannot create these):\n` +
-          `az rest --method POST --uri ${shellQuote(`https://graph.microsoft.com/beta/applications(appId='${clientId}')/federatedIdentityCredentials`)} --body '${JSON.stringify(
-            {
-              name: `${nearest.credential.name}-flex`.slice(0, 120),
-              issuer: nearest.credential.issuer,
-              audiences: nearest.credential.audiences,
-              claimsMatchingExpression: {
-                value: `claims['sub'] matches '${expected.replace(/'/g, "''")}'`,
-                languageVersion: 1,
-              },
-            },
-          ).replace(/'/g, `'\\''`)}'\nor add a credential for this exact subject:\n${create}`,
+          `${azRestCreateFlexibleCommand(clientId, nearest.credential, expected)}\n` +
+          `or add a credential for this exact subject:\n${create}`,
         evidence,
       };
     default: {
@@ -305,11 +322,15 @@ function expressionMismatch(claims: GitHubClaims, nearest: CredentialComparison,
     message:
       `Flexible credential expression: ${nearest.credential.claimsMatchingExpression?.value}\n` +
       (clause
-        ? `The clause ${q(clause.text)} fails: the token's ${clause.claim} is ${f?.actual === undefined ? 'absent' : q(f.actual)}` +
-          `, which does not ${clause.operator === 'eq' ? 'equal' : 'match'} ${q(clause.comparand)}${clause.operator === 'matches' ? " ('*' is any run of characters, '?' one character; case-sensitive)" : ''}.\n`
+        ? `The clause ${q(clause.text)} fails: the token's ${clause.claim} is ` +
+          `${f?.actual === undefined ? 'absent' : q(f.actual)}` +
+          `, which does not ${clause.operator === 'eq' ? 'equal' : 'match'} ` +
+          `${q(clause.comparand)}${clause.operator === 'matches' ? WILDCARD_NOTE : ''}.\n`
         : '') +
       whyThisSubject(claims.sub, claims),
-    fix: `Widen the expression so it covers ${q(f?.actual ?? claims.sub)}, or add a credential for this exact subject:\n${create}`,
+    fix:
+      `Widen the expression so it covers ${q(f?.actual ?? claims.sub)}, or add a credential for this ` +
+      `exact subject:\n${create}`,
     evidence: ev.results.map((r) => ({
       label: r.clause.text,
       actual: r.actual ?? '(absent)',
@@ -324,8 +345,12 @@ function expressionInvalid(c: CredentialComparison): Finding {
     id: 'expression-invalid',
     severity: 'error',
     title: `${credentialLabel(c.credential)} has an expression Entra would reject`,
-    message: `${e.message}\nExpression: ${c.credential.claimsMatchingExpression?.value}\n${' '.repeat('Expression: '.length + e.position)}^`,
-    fix: `Write it as claims['sub'] matches 'repo:OWNER/REPO:ref:refs/heads/*' (claims['<name>'], one space, eq or matches, one space, a single-quoted value; clauses joined by ' and ').`,
+    message:
+      `${e.message}\nExpression: ` +
+      `${c.credential.claimsMatchingExpression?.value}\n${' '.repeat('Expression: '.length + e.position)}^`,
+    fix:
+      `Write it as claims['sub'] matches 'repo:OWNER/REPO:ref:refs/heads/*' (claims['<name>'], one space, ` +
+      `eq or matches, one space, a single-quoted value; clauses joined by ' and ').`,
   };
 }
 
@@ -352,10 +377,13 @@ function audienceMismatch(
     id: 'audience-mismatch',
     severity: 'error',
     title: `Audience differs from ${credentialLabel(nearest.credential)}`,
-    message: `${diffLines('token aud:', actual, 'credential:', expected)}${reasons.length ? `\n${reasons.join(' ')}` : ''}`,
+    message:
+      diffLines('token aud:', actual, 'credential:', expected) + (reasons.length ? `\n${reasons.join(' ')}` : ''),
     fix: credentialIsStandard
-      ? `Request the credential's audience from GitHub; in the workflow step:\n    with:\n      audience: ${expected}\n(the default for ${cloud.label} is ${cloud.exchangeAudience})`
-      : `Set the credential's audience to ${q(cloud.exchangeAudience)}:\n${azAppUpdateCommand(clientId, nearest.credential.name, { audiences: [cloud.exchangeAudience] })}`,
+      ? `Request the credential's audience from GitHub; in the workflow step:\n    with:\n      audience: ` +
+        `${expected}\n(the default for ${cloud.label} is ${cloud.exchangeAudience})`
+      : `Set the credential's audience to ${q(cloud.exchangeAudience)}:\n` +
+        azAppUpdateCommand(clientId, nearest.credential.name, { audiences: [cloud.exchangeAudience] }),
     evidence: [{ label: 'audience', actual, expected }],
   };
 }

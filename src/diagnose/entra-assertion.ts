@@ -60,12 +60,17 @@ export function assertionExpired(c: Case, entry: CatalogEntry): Finding {
     const late = (now - exp) / 1000;
     verdict =
       late <= 90
-        ? `The token expired ${duration(late)} before Entra received it: a slow step between fetching and using it, a retry reusing the token, or the runner's clock running behind.`
-        : `The token was used ${duration(late)} after it expired: it was fetched once and reused (a long job logging in again later, a retry loop, or a token stored in a variable or file).`;
+        ? `The token expired ${duration(late)} before Entra received it: a slow step between fetching and ` +
+          `using it, a retry reusing the token, or the runner's clock running behind.`
+        : `The token was used ${duration(late)} after it expired: it was fetched once and reused (a long job ` +
+          `logging in again later, a retry loop, or a token stored in a variable or file).`;
     title = `The GitHub token expired ${duration(late)} before Entra received it`;
     evidence.push({ label: 'expires (exp)', actual: iso(now), expected: `before ${iso(exp)}` });
   } else if (now !== undefined && nbf !== undefined && now < nbf) {
-    verdict = `Entra's clock is ${duration((nbf - now) / 1000)} before the token's not-before time: the runner's clock (which stamped the request) or the issuer's clock is ahead. On a self-hosted runner, sync the clock.`;
+    verdict =
+      `Entra's clock is ${duration((nbf - now) / 1000)} before the token's not-before time: the ` +
+      `runner's clock (which stamped the request) or the issuer's clock is ahead. On a self-hosted ` +
+      `runner, sync the clock.`;
     title = 'The GitHub token was not yet valid when Entra received it (clock skew)';
     evidence.push({ label: 'valid from (nbf)', actual: iso(now), expected: `after ${iso(nbf)}` });
   }
@@ -76,17 +81,22 @@ export function assertionExpired(c: Case, entry: CatalogEntry): Finding {
         ? (exp - nbf) / 1000
         : undefined;
   body.push(
-    "Entra checks the assertion's exp (and nbf). GitHub OIDC tokens are valid for about 5 minutes, so every exchange attempt needs a freshly fetched token.",
+    "Entra checks the assertion's exp (and nbf). GitHub OIDC tokens are valid for about 5 minutes, so every " +
+      'exchange attempt needs a freshly fetched token.',
   );
   if (rows.length) body.push('Times:', ...rows);
   if (lifetime !== undefined) body.push(`Token lifetime: ${duration(lifetime)}.`);
   if (verdict) body.push(verdict);
   else body.push(...causesSection(c, entry, { skipRuledOut: true }));
   const fix = [
-    'Fetch a new GitHub token right before every exchange attempt; never reuse one. With azure/login, put a login step right before the step that needs Azure:',
-    '    - uses: azure/login@v2\n      with:\n        client-id: ${{ vars.AZURE_CLIENT_ID }}\n        tenant-id: ${{ vars.AZURE_TENANT_ID }}\n        subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}',
-    'In a long job, log in again before later Azure steps (the OIDC login session lasts about an hour and cannot refresh itself). In your own code, call core.getIDToken() on each attempt.',
-    'On a self-hosted runner, keep the clock in sync: sudo timedatectl set-ntp true (Linux) or w32tm /resync (Windows).',
+    'Fetch a new GitHub token right before every exchange attempt; never reuse one. With azure/login, put a ' +
+      'login step right before the step that needs Azure:',
+    '    - uses: azure/login@v2\n      with:\n        client-id: ${{ vars.AZURE_CLIENT_ID }}\n        ' +
+      'tenant-id: ${{ vars.AZURE_TENANT_ID }}\n        subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}',
+    'In a long job, log in again before later Azure steps (the OIDC login session lasts about an hour and ' +
+      'cannot refresh itself). In your own code, call core.getIDToken() on each attempt.',
+    'On a self-hosted runner, keep the clock in sync: sudo timedatectl set-ntp true (Linux) or w32tm /resync ' +
+      '(Windows).',
   ];
   return finding(c, { id: entry.findingId, title, body, fix, evidence });
 }
@@ -96,24 +106,32 @@ export function signingKeyNotFound(c: Case, entry: CatalogEntry): Finding {
   const iss = (c.inc.details.keyIssuer ?? c.issuer)?.replace(/\.$/, '');
   const base = iss?.replace(/\/+$/, '');
   const body: (string | undefined)[] = [
-    `The token's signing key ${kid ? `(kid ${q(kid)}) ` : ''}is not in the keys Entra has for the issuer ${iss ? q(iss) : ''}.`
+    (
+      `The token's signing key ${kid ? `(kid ${q(kid)}) ` : ''}is not in the keys Entra has for the issuer ` +
+      `${iss ? q(iss) : ''}.`
+    )
       .replace(' .', '.')
       .replace('issuer .', 'issuer.'),
-    "Entra caches each issuer's metadata and keys: a new issuer, or a key the issuer just rotated in, can be unknown to Entra for a while (reports say 20–30 minutes or more for new issuers).",
+    "Entra caches each issuer's metadata and keys: a new issuer, or a key the issuer just rotated in, can be " +
+      'unknown to Entra for a while (reports say 20–30 minutes or more for new issuers).',
   ];
   if (iss && /\/_services\/token\/?$/.test(iss))
     body.push(
-      'This is a GitHub Enterprise Server issuer: its JWKS must be publicly reachable and must list the key the server signs with.',
+      'This is a GitHub Enterprise Server issuer: its JWKS must be publicly reachable and must list the key ' +
+        'the server signs with.',
     );
   else if (iss === GITHUB_COM_ISSUER)
     body.push(
-      "github.com rotates its keys rarely and publishes them ahead of use; this is most likely Entra's cache lagging, so a retry in a few minutes usually works.",
+      "github.com rotates its keys rarely and publishes them ahead of use; this is most likely Entra's cache " +
+        'lagging, so a retry in a few minutes usually works.',
     );
   body.push("Entra keeps only the first 100 keys of an issuer's JWKS.");
   const fix = [
     'Check that the issuer publishes the key:',
-    `  curl -s ${shellQuote(`${base ?? '<ISSUER>'}/.well-known/openid-configuration`)} | jq -r .jwks_uri | xargs curl -s | jq -r '.keys[].kid'${kid ? `   # look for ${kid}` : ''}`,
-    "If the kid is listed, Entra's cached metadata is stale: wait and retry with a fresh token. If it is not listed, fix the issuer's JWKS (for GHES: the token service's signing keys).",
+    `  curl -s ${shellQuote(`${base ?? '<ISSUER>'}/.well-known/openid-configuration`)} | jq -r .jwks_uri | ` +
+      `xargs curl -s | jq -r '.keys[].kid'${kid ? `   # look for ${kid}` : ''}`,
+    "If the kid is listed, Entra's cached metadata is stale: wait and retry with a fresh token. If it is not " +
+      "listed, fix the issuer's JWKS (for GHES: the token service's signing keys).",
   ];
   const evidence: Evidence[] = [];
   if (kid) evidence.push({ label: 'kid', actual: kid });
@@ -132,15 +150,18 @@ export function issuerUnreachable(c: Case, entry: CatalogEntry): Finding {
   const base = iss?.replace(/\/+$/, '');
   const discovery = base ? `${base}/.well-known/openid-configuration` : '<ISSUER>/.well-known/openid-configuration';
   const body: (string | undefined)[] = [
-    `To validate the token Entra downloads ${discovery} and the jwks_uri it names, from the internet. That request failed.`,
+    `To validate the token Entra downloads ${discovery} and the jwks_uri it names, from the internet. That ` +
+      `request failed.`,
   ];
   if (iss && /\/_services\/token\/?$/.test(iss))
     body.push(
-      `${q(iss)} is a GitHub Enterprise Server issuer: the server must be reachable from the internet (at least that path), because Entra has no private connectivity.`,
+      `${q(iss)} is a GitHub Enterprise Server issuer: the server must be reachable from the internet (at ` +
+        `least that path), because Entra has no private connectivity.`,
     );
   else if (iss === GITHUB_COM_ISSUER)
     body.push(
-      "The issuer is github.com's, which is public: this is most likely a transient failure on GitHub's or Entra's side (https://www.githubstatus.com). Retry with a fresh token.",
+      "The issuer is github.com's, which is public: this is most likely a transient failure on GitHub's or " +
+        "Entra's side (https://www.githubstatus.com). Retry with a fresh token.",
     );
   else if (iss) body.push(`Make sure ${q(iss)} is the exact issuer and that its discovery document is public.`);
   else body.push(...causesSection(c, entry, { skipRuledOut: true }));
@@ -148,7 +169,8 @@ export function issuerUnreachable(c: Case, entry: CatalogEntry): Finding {
     'From a machine outside your network, both must answer 200 with JSON:',
     `  curl -si ${shellQuote(discovery)}`,
     `  curl -si "$(curl -s ${shellQuote(discovery)} | jq -r .jwks_uri)"`,
-    'For GitHub Enterprise Server, publish https://HOSTNAME/_services/token/.well-known/openid-configuration and its JWKS to the internet (reverse proxy or firewall rule for those paths).',
+    'For GitHub Enterprise Server, publish https://HOSTNAME/_services/token/.well-known/openid-configuration ' +
+      'and its JWKS to the internet (reverse proxy or firewall rule for those paths).',
   ];
   return finding(c, {
     id: entry.findingId,
@@ -172,17 +194,21 @@ export function requestInvalid(c: Case, entry: CatalogEntry): Finding {
     title = `${entry.code === 90014 ? 'Required field' : 'Request parameter'} ${q(d.field)} is missing`;
     if (d.field === 'client_id') {
       body.push(
-        'The client id was empty: the `client-id` input came from a secret or variable with no value in this run (fork pull requests and Dependabot runs get no secrets; a misspelled name gives an empty string).',
+        'The client id was empty: the `client-id` input came from a secret or variable with no value in this ' +
+          'run (fork pull requests and Dependabot runs get no secrets; a misspelled name gives an empty ' +
+          'string).',
       );
       omit.push('empty-client-id', 'empty-input', 'hand-written-request');
     } else if (['iss', 'sub', 'aud', 'exp'].includes(d.field)) {
       body.push(
-        `The assertion has no ${tick(d.field)} claim; GitHub's tokens always carry it, so this was not a GitHub OIDC token (or it was truncated).`,
+        `The assertion has no ${tick(d.field)} claim; GitHub's tokens always carry it, so this was not a ` +
+          `GitHub OIDC token (or it was truncated).`,
       );
       omit.push('missing-claim', 'empty-input');
     } else if (d.field.includes('client_assertion') && entry.code !== 7000218)
       body.push(
-        'No GitHub token was sent: the job could not fetch one (missing `permissions: id-token: write`) or passed an empty value.',
+        'No GitHub token was sent: the job could not fetch one (missing `permissions: id-token: write`) or ' +
+          'passed an empty value.',
       );
   }
   if (d.scope) {
@@ -210,11 +236,13 @@ export function assertionInvalid(c: Case, entry: CatalogEntry): Finding {
   }
   if (c.claims && audiences(c.claims).length > 1 && entry.code === 50027)
     body.push(
-      `The token has ${audiences(c.claims).length} audiences (${audiences(c.claims).join(', ')}); Entra needs exactly one.`,
+      `The token has ${audiences(c.claims).length} audiences (${audiences(c.claims).join(', ')}); Entra ` +
+        `needs exactly one.`,
     );
   if (entry.code === 50027 && c.inc.masked.length)
     body.push(
-      'The text contains *** where values were masked; if the token itself was copied from a log, it is masked and cannot be used.',
+      'The text contains *** where values were masked; if the token itself was copied from a log, it is ' +
+        'masked and cannot be used.',
     );
   body.push(...causesSection(c, entry));
   return finding(c, { id: entry.findingId, title: entry.title, body, fix: catalogFix(c, entry), evidence });

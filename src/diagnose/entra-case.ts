@@ -16,7 +16,7 @@ import {
   type CauseContext,
 } from './catalog.js';
 import { PERMISSIONS_WHERE, PERMISSIONS_YAML } from './run-findings.js';
-import { compareWithCredentials, type CompareResult } from './compare.js';
+import { compareWithCredentials, credentialSourceNote, type CompareResult } from './compare.js';
 import type { DiagnosisContext } from './context.js';
 import type { Evidence, Finding, FindingId } from './finding.js';
 import {
@@ -87,7 +87,9 @@ export function resolve(inc: Incident, ctx: DiagnosisContext, entry: CatalogEntr
     if (p.audience !== undefined && !p.audience.includes('***') && !audiences(claims).includes(p.audience))
       diffs.push(`audience ${q(p.audience)} (the token given has ${q(audiences(claims).join(', '))})`);
     if (diffs.length) {
-      claimsConflict = `Entra quotes ${diffs.join(', ')}: the error belongs to another token than the one given, so the reasoning below uses Entra's values.`;
+      claimsConflict =
+        `Entra quotes ${diffs.join(', ')}: the error belongs to another token than the one given, so ` +
+        `the reasoning below uses Entra's values.`;
       claims = undefined;
     }
   }
@@ -257,7 +259,10 @@ export function updateCommand(c: Case, credentialName: string, patch: Credential
 }
 
 export function listCommand(c: Case): string {
-  return `az ad app federated-credential list --id ${shellQuote(c.clientId)} --query "[].{name:name, issuer:issuer, subject:subject, audience:audiences[0]}" -o table`;
+  return (
+    `az ad app federated-credential list --id ${shellQuote(c.clientId)} --query "[].{name:name, ` +
+    `issuer:issuer, subject:subject, audience:audiences[0]}" -o table`
+  );
 }
 
 export function credentialLabel(k: FederatedCredential): string {
@@ -272,7 +277,10 @@ export function maskedNote(c: Case): string | undefined {
   const stillUnknown = c.inc.masked.some((m) =>
     m === 'clientId' ? !c.clientIdKnown : m === 'tenant' ? !c.tenant : true,
   );
-  return `The log masks ${names} as ***; ${stillUnknown ? 'commands below use placeholders where a value is masked.' : 'the values given to this tool are used instead.'}`;
+  const consequence = stillUnknown
+    ? 'commands below use placeholders where a value is masked.'
+    : 'the values given to this tool are used instead.';
+  return `The log masks ${names} as ***; ${consequence}`;
 }
 
 // ---- the comparison's findings --------------------------------------------------------------
@@ -330,16 +338,20 @@ export function matchedButRefused(c: Case, cmp: CompareResult): Finding {
     id: 'propagation-delay',
     title: `${credentialLabel(k)} matches the token exactly, yet Entra refused it`,
     body: [
-      `Issuer, subject and audience of the token equal ${credentialLabel(k)}${k.source === 'graph' ? ' (read from Microsoft Graph)' : k.source === 'arm' ? ' (read from Azure Resource Manager)' : ''}:`,
+      `Issuer, subject and audience of the token equal ${credentialLabel(k)}${credentialSourceNote(k)}:`,
       `  issuer    ${k.issuer}`,
       k.subject ? `  subject   ${k.subject}` : `  expression ${k.claimsMatchingExpression?.value ?? ''}`,
       `  audience  ${k.audiences[0] ?? ''}`,
-      'So either Entra has not picked the credential up yet (created or changed in the last minutes; Entra caches credentials), ' +
-        `or the credential belongs to another app or managed identity than client id ${c.clientIdKnown ? c.clientId : 'the workflow sends'}.`,
+      'So either Entra has not picked the credential up yet (created or changed in the last minutes; Entra ' +
+        'caches credentials), ' +
+        `or the credential belongs to another app or managed identity than client id ` +
+        `${c.clientIdKnown ? c.clientId : 'the workflow sends'}.`,
     ],
     fix: [
-      'Wait 1–5 minutes and re-run the job. If it still fails against this byte-identical credential, delete and recreate it:',
-      `az ad app federated-credential delete --id ${shellQuote(c.clientId)} --federated-credential-id ${shellQuote(k.name)}`,
+      'Wait 1–5 minutes and re-run the job. If it still fails against this byte-identical credential, delete ' +
+        'and recreate it:',
+      `az ad app federated-credential delete --id ${shellQuote(c.clientId)} --federated-credential-id ` +
+        `${shellQuote(k.name)}`,
       createFix(c, k.subject ?? c.subject ?? '', k.issuer),
       `Confirm the client id is the identity that holds it: ${listCommand(c)}`,
     ],
@@ -368,7 +380,8 @@ export function unknownCode(c: Case): Finding {
   const federated = /federated|assertion/i.test(c.inc.message);
   const body: (string | undefined)[] = [
     code !== undefined
-      ? `Entra answered AADSTS${code}${c.inc.error ? ` (${c.inc.error})` : ''}, a code this tool has no explanation for yet. Entra's own text is below.`
+      ? `Entra answered AADSTS${code}${c.inc.error ? ` (${c.inc.error})` : ''}, a code this tool has no ` +
+        `explanation for yet. Entra's own text is below.`
       : `Entra answered ${c.inc.error ? tick(c.inc.error) : 'an error'} without an AADSTS code.`,
   ];
   if (c.subject !== undefined || c.issuer !== undefined || c.audience !== undefined) {

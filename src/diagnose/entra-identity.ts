@@ -26,22 +26,27 @@ import {
 export function noCredentials(c: Case, entry: CatalogEntry): Finding {
   const name = c.inc.details.appName;
   const body: (string | undefined)[] = [
-    `The identity ${name ? q(name) : ''}${c.clientIdKnown ? ` (client id ${c.clientId})` : ''} has no federated identity credentials at all, so no token can match.`.replace(
-      'identity  ',
-      'identity ',
-    ),
+    (
+      `The identity ${name ? q(name) : ''}${c.clientIdKnown ? ` (client id ${c.clientId})` : ''} has no ` +
+      `federated identity credentials at all, so no token can match.`
+    ).replace('identity  ', 'identity '),
     maskedNote(c),
   ];
   const given = c.ctx.credentials ?? [];
   if (given.length)
     body.push(
-      `You gave ${given.length} credential(s) (${given.map((k) => q(k.name)).join(', ')}), but Entra says this client has none: they belong to another app or managed identity than this client id, or they were created moments ago.`,
+      `You gave ${given.length} credential(s) (${given.map((k) => q(k.name)).join(', ')}), but Entra says ` +
+        `this client has none: they belong to another app or managed identity than this client id, or they ` +
+        `were created moments ago.`,
     );
   body.push(...causesSection(c, entry));
   const fix = [
     `See which credentials the client id has: ${listCommand(c)}`,
-    `For a user-assigned managed identity: az identity federated-credential list --identity-name <IDENTITY-NAME> --resource-group <RESOURCE-GROUP> -o table`,
-    `Find whose client id this is: az ad app show --id ${shellQuote(c.clientId)} --query "{name:displayName, appId:appId}"  or  az identity list --query "[?clientId=='${c.clientId}'].{name:name, resourceGroup:resourceGroup}"`,
+    `For a user-assigned managed identity: az identity federated-credential list --identity-name ` +
+      `<IDENTITY-NAME> --resource-group <RESOURCE-GROUP> -o table`,
+    `Find whose client id this is: az ad app show --id ${shellQuote(c.clientId)} --query "{name:displayName, ` +
+      `appId:appId}"  or  az identity list --query "[?clientId=='${c.clientId}'].{name:name, ` +
+      `resourceGroup:resourceGroup}"`,
   ];
   if (c.subject) fix.push('Add the credential this job needs:', createFix(c, c.subject));
   return finding(c, {
@@ -57,7 +62,8 @@ export function clientNotFound(c: Case, entry: CatalogEntry): Finding {
   const directory = c.inc.tenant ?? c.tenant;
   const msgClient = c.inc.clientId;
   const body: (string | undefined)[] = [
-    `No application or managed identity with client id ${c.clientIdKnown ? c.clientId : '(masked)'} exists in the tenant ${directory ? q(directory) : '(masked)'}.`,
+    `No application or managed identity with client id ${c.clientIdKnown ? c.clientId : '(masked)'} exists ` +
+      `in the tenant ${directory ? q(directory) : '(masked)'}.`,
     maskedNote(c),
   ];
   if (c.ctx.clientId && msgClient && c.ctx.clientId !== msgClient)
@@ -65,22 +71,29 @@ export function clientNotFound(c: Case, entry: CatalogEntry): Finding {
   const looksGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(c.clientId);
   if (c.clientIdKnown && !looksGuid)
     body.push(
-      `${q(c.clientId)} is not a GUID: an application (client) id always is. The input probably holds a name, a secret name or an empty value.`,
+      `${q(c.clientId)} is not a GUID: an application (client) id always is. The input probably holds a ` +
+        `name, a secret name or an empty value.`,
     );
   body.push(...causesSection(c, entry));
   const id = shellQuote(c.clientId);
   const fix = [
     `Find out what the id is (run in the tenant you expect it in):`,
-    `  az ad app show --id ${id} --query "{name:displayName, appId:appId, signInAudience:signInAudience}"   # an app registration?`,
-    `  az ad sp show --id ${id} --query "{name:displayName, appOwnerOrganizationId:appOwnerOrganizationId}"   # its service principal (tenant that owns the app)`,
-    `  az identity list --query "[?clientId=='${c.clientId}'].{name:name, resourceGroup:resourceGroup, tenantId:tenantId}"   # a user-assigned managed identity?`,
-    `Then set the workflow's tenant-id to the tenant where it exists (az account show --query tenantId -o tsv), and client-id to its Application (client) ID (not the object id).`,
+    `  az ad app show --id ${id} --query "{name:displayName, appId:appId, signInAudience:signInAudience}"   ` +
+      `# an app registration?`,
+    `  az ad sp show --id ${id} --query "{name:displayName, ` +
+      `appOwnerOrganizationId:appOwnerOrganizationId}"   # its service principal (tenant that owns the app)`,
+    `  az identity list --query "[?clientId=='${c.clientId}'].{name:name, resourceGroup:resourceGroup, ` +
+      `tenantId:tenantId}"   # a user-assigned managed identity?`,
+    `Then set the workflow's tenant-id to the tenant where it exists (az account show --query tenantId -o ` +
+      `tsv), and client-id to its Application (client) ID (not the object id).`,
   ];
   const evidence: Evidence[] = [{ label: 'client id', actual: c.clientIdKnown ? c.clientId : '(masked)' }];
   if (directory) evidence.push({ label: 'tenant', actual: directory });
   return finding(c, {
     id: entry.findingId,
-    title: `Client id ${c.clientIdKnown ? c.clientId : '(masked)'} was not found in ${directory && !directory.includes('***') ? `tenant ${q(directory)}` : 'the tenant'}`,
+    title:
+      `Client id ${c.clientIdKnown ? c.clientId : '(masked)'} was not found in ` +
+      `${directory && !directory.includes('***') ? `tenant ${q(directory)}` : 'the tenant'}`,
     body,
     fix,
     evidence,
@@ -96,12 +109,15 @@ export function tenantNotFound(c: Case, entry: CatalogEntry): Finding {
   const t = tenant ?? TENANT_PLACEHOLDER;
   if (entry.code === 900023) {
     body.push(
-      `The tenant identifier ${tenant !== undefined ? q(tenant) : '(masked)'} is neither a GUID nor a domain name, so Entra cannot look it up.`,
+      `The tenant identifier ${tenant !== undefined ? q(tenant) : '(masked)'} is neither a GUID nor a domain ` +
+        `name, so Entra cannot look it up.`,
     );
     if (tenant !== undefined) {
       if (tenant === '' || tenant === 'undefined' || tenant === 'null')
         body.push(
-          'It is empty or "undefined": the secret or variable that should hold it has no value in this run (fork pull requests and Dependabot runs get no secrets; a misspelled secret name gives an empty string).',
+          'It is empty or "undefined": the secret or variable that should hold it has no value in this run ' +
+            '(fork pull requests and Dependabot runs get no secrets; a misspelled secret name gives an empty ' +
+            'string).',
         );
       else if (/[{}<>$]/.test(tenant)) body.push('It still contains a template placeholder.');
       else if (/\s|["']|^https?:/.test(tenant))
@@ -111,17 +127,20 @@ export function tenantNotFound(c: Case, entry: CatalogEntry): Finding {
     }
   } else {
     body.push(
-      `${host} does not know the tenant ${tenant !== undefined ? q(tenant) : '(masked)'} (${current.label}). Either the tenant id is wrong, or the tenant lives in another Azure cloud.`,
+      `${host} does not know the tenant ${tenant !== undefined ? q(tenant) : '(masked)'} (${current.label}). ` +
+        `Either the tenant id is wrong, or the tenant lives in another Azure cloud.`,
     );
     if (tenant && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenant))
       body.push(
-        "It is a well-formed GUID; make sure it is the Directory (tenant) ID, not a subscription id or the app's object id.",
+        'It is a well-formed GUID; make sure it is the Directory (tenant) ID, not a subscription id or the ' +
+          "app's object id.",
       );
     else if (tenant && /\./.test(tenant))
       body.push('It is a domain name: it must be a domain verified in the tenant (e.g. contoso.onmicrosoft.com).');
-    body.push(
-      `If the tenant is in another cloud: ${others.map((k) => `${k.label} — environment: ${k.name}, authority ${k.authorityHost}, audience ${k.exchangeAudience}`).join('; ')}.`,
+    const otherClouds = others.map(
+      (k) => `${k.label} — environment: ${k.name}, authority ${k.authorityHost}, audience ${k.exchangeAudience}`,
     );
+    body.push(`If the tenant is in another cloud: ${otherClouds.join('; ')}.`);
   }
   body.push(maskedNote(c));
   body.push(...causesSection(c, entry, { skipRuledOut: true }));
@@ -129,10 +148,14 @@ export function tenantNotFound(c: Case, entry: CatalogEntry): Finding {
     'Ask each cloud whether it knows the tenant (an answer with "issuer" means yes):',
     ...[current, ...others].map(
       (k) =>
-        `  curl -s ${k.authorityHost}/${shellQuote(t)}/v2.0/.well-known/openid-configuration | jq -r '.issuer // .error_description'`,
+        `  curl -s ${k.authorityHost}/${shellQuote(t)}/v2.0/.well-known/openid-configuration | jq -r ` +
+        `'.issuer // .error_description'`,
     ),
     'Then set the login step to the tenant and its cloud, e.g.:',
-    `    - uses: azure/login@v2\n      with:\n        tenant-id: \${{ vars.AZURE_TENANT_ID }}\n        environment: ${others[0]?.name ?? 'azurecloud'}   # only for a tenant in ${others[0]?.label ?? 'another cloud'}\n        audience: ${others[0]?.exchangeAudience ?? c.cloud.exchangeAudience}`,
+    `    - uses: azure/login@v2\n      with:\n        tenant-id: \${{ vars.AZURE_TENANT_ID }}\n        ` +
+      `environment: ${others[0]?.name ?? 'azurecloud'}   # only for a tenant in ` +
+      `${others[0]?.label ?? 'another cloud'}\n        audience: ` +
+      `${others[0]?.exchangeAudience ?? c.cloud.exchangeAudience}`,
   ];
   const evidence: Evidence[] = [
     { label: 'tenant', actual: tenant ?? '(masked)' },
@@ -170,11 +193,13 @@ export function tenantInOtherCloud(c: Case, home: Cloud): Finding {
     id: 'cloud-mismatch',
     title: `Tenant ${q(tenant)} is in ${home.label}, but the login went to ${c.cloud.label}`,
     body: [
-      `${host} does not know ${q(tenant)}: its domain belongs to ${home.label}, whose authority is ${home.authorityHost}.`,
+      `${host} does not know ${q(tenant)}: its domain belongs to ${home.label}, whose authority is ` +
+        `${home.authorityHost}.`,
       maskedNote(c),
     ],
     fix: [
-      `Log in to ${home.label}: in azure/login set 'environment: ${home.name}' and 'audience: ${home.exchangeAudience}'; with the Azure CLI, az cloud set -n ${CLOUD_CLI_NAME[home.name]}.`,
+      `Log in to ${home.label}: in azure/login set 'environment: ${home.name}' and 'audience: ` +
+        `${home.exchangeAudience}'; with the Azure CLI, az cloud set -n ${CLOUD_CLI_NAME[home.name]}.`,
       `The federated credential's audience must then be ${home.exchangeAudience}.`,
     ],
     evidence: [
@@ -202,7 +227,8 @@ export function cloudMismatch(c: Case, entry: CatalogEntry): Finding {
   const fix = [
     ...catalogFix(c, entry),
     'In the workflow:',
-    `    - uses: azure/login@v2\n      with:\n        environment: ${target.name}\n        audience: ${target.exchangeAudience}`,
+    `    - uses: azure/login@v2\n      with:\n        environment: ${target.name}\n        audience: ` +
+      `${target.exchangeAudience}`,
     `and the federated credential's audience must be ${target.exchangeAudience}.`,
   ];
   return finding(c, {
@@ -221,14 +247,18 @@ export function clientDisabled(c: Case, entry: CatalogEntry): Finding {
     id: entry.findingId,
     title: `Application ${name ? q(name) : c.clientIdKnown ? c.clientId : ''} is disabled`.replace('  ', ' '),
     body: [
-      `The service principal of ${name ? q(name) : 'the app'}${c.clientIdKnown ? ` (client id ${c.clientId})` : ''} has sign-in disabled; the federated credential is not the problem.`,
+      `The service principal of ` +
+        `${name ? q(name) : 'the app'}${c.clientIdKnown ? ` (client id ${c.clientId})` : ''} has sign-in ` +
+        `disabled; the federated credential is not the problem.`,
       maskedNote(c),
       ...causesSection(c, entry, { skipRuledOut: true }),
     ],
     fix: [
       `Check: az ad sp show --id ${id} --query "{name:displayName, accountEnabled:accountEnabled}"`,
-      `Re-enable (needs Cloud Application Administrator or the owner): az ad sp update --id ${id} --set accountEnabled=true`,
-      'Portal: Entra admin center → Enterprise applications → the app → Properties → "Enabled for users to sign-in?" → Yes. If Microsoft disabled it, only Microsoft support can re-enable it.',
+      `Re-enable (needs Cloud Application Administrator or the owner): az ad sp update --id ${id} --set ` +
+        `accountEnabled=true`,
+      'Portal: Entra admin center → Enterprise applications → the app → Properties → "Enabled for users to ' +
+        'sign-in?" → Yes. If Microsoft disabled it, only Microsoft support can re-enable it.',
     ],
     evidence: [{ label: 'client id', actual: c.clientIdKnown ? c.clientId : '(masked)' }],
   });
@@ -236,7 +266,9 @@ export function clientDisabled(c: Case, entry: CatalogEntry): Finding {
 
 export function notFederation(c: Case, entry: CatalogEntry): Finding {
   const body: (string | undefined)[] = [
-    `Entra received a client secret${c.clientIdKnown ? ` for app ${c.clientId}` : ''}, not the GitHub OIDC token: this run did not use workload identity federation at all${entry.code === 7000222 ? ', and the secret has expired' : ''}.`,
+    `Entra received a client secret${c.clientIdKnown ? ` for app ${c.clientId}` : ''}, not the GitHub OIDC ` +
+      `token: this run did not use workload identity federation at ` +
+      `all${entry.code === 7000222 ? ', and the secret has expired' : ''}.`,
     maskedNote(c),
     ...causesSection(c, entry, { skipRuledOut: true }),
   ];
@@ -256,7 +288,10 @@ export function notFederation(c: Case, entry: CatalogEntry): Finding {
   if (c.subject) fix.push('and give the app a federated credential for this job:', createFix(c, c.subject));
   else
     fix.push(
-      `and give the app a federated credential for the job's subject: az ad app federated-credential create --id ${shellQuote(c.clientId)} --parameters '{"name":"github-actions","issuer":"${GITHUB_COM_ISSUER}","subject":"repo:OWNER/REPO:environment:NAME","audiences":["${c.cloud.exchangeAudience}"]}'`,
+      `and give the app a federated credential for the job's subject: az ad app federated-credential create ` +
+        `--id ${shellQuote(c.clientId)} --parameters ` +
+        `'{"name":"github-actions","issuer":"${GITHUB_COM_ISSUER}",` +
+        `"subject":"repo:OWNER/REPO:environment:NAME","audiences":["${c.cloud.exchangeAudience}"]}'`,
     );
   return finding(c, {
     id: entry.findingId,
@@ -274,17 +309,26 @@ export function tenantPolicy(c: Case, entry: CatalogEntry): Finding {
   const evidence: Evidence[] = [];
   let title = entry.title;
   const adminOnly =
-    'This is a tenant-wide policy: no change to the federated credential or the workflow fixes it; a tenant administrator must.';
+    'This is a tenant-wide policy: no change to the federated credential or the workflow fixes it; a tenant ' +
+    'administrator must.';
   if (entry.code === 7002381) {
     const d = c.inc.details;
     const claim = d.requiredClaim ?? 'enterprise';
     const allowed = d.allowedValues ?? [];
     const tokenValue = c.claims ? (c.claims[claim] === undefined ? undefined : String(c.claims[claim])) : d.actualValue;
-    title = `The tenant requires the token's ${tick(claim)} claim to be ${allowed.length ? allowed.map(q).join(', ') : 'an allowed value'}`;
+    title =
+      `The tenant requires the token's ${tick(claim)} claim to be ` +
+      `${allowed.length ? allowed.map(q).join(', ') : 'an allowed value'}`;
     body.push(
-      `A tenant policy accepts GitHub tokens only when their ${tick(claim)} claim is one of ${allowed.length ? allowed.map(q).join(', ') : '(the allowed values)'}. ` +
+      `A tenant policy accepts GitHub tokens only when their ${tick(claim)} claim is one of ` +
+        `${allowed.length ? allowed.map(q).join(', ') : '(the allowed values)'}. ` +
         (tokenValue === undefined || tokenValue === ''
-          ? `This token has ${c.claims ? `no ${tick(claim)} claim` : `an empty ${tick(claim)} claim`}: ${c.claims?.repository_owner ? `the repository owner ${tick(c.claims.repository_owner)} is` : 'the repository is owned by'} a personal account or an organisation outside a GitHub Enterprise (GitHub sets ${tick('enterprise')} only for enterprise-owned organisations).`
+          ? `This token has ${c.claims ? `no ${tick(claim)} claim` : `an empty ${tick(claim)} claim`}: ` +
+            (c.claims?.repository_owner
+              ? `the repository owner ${tick(c.claims.repository_owner)} is `
+              : 'the repository is owned by ') +
+            `a personal account or an organisation outside a GitHub Enterprise (GitHub sets ` +
+            `${tick('enterprise')} only for enterprise-owned organisations).`
           : `This token's ${tick(claim)} is ${q(tokenValue)}, which is not allowed.`),
     );
     if (c.inc.presented.issuer?.endsWith('/'))
@@ -298,7 +342,9 @@ export function tenantPolicy(c: Case, entry: CatalogEntry): Finding {
     body.push(adminOnly);
   } else if (entry.code === 53003) {
     body.push(
-      'A Conditional Access policy for workload identities blocked this sign-in. The federated credential matched; the policy refused the token (named locations: GitHub-hosted runners use changing IP addresses; or service principal risk).',
+      'A Conditional Access policy for workload identities blocked this sign-in. The federated credential ' +
+        'matched; the policy refused the token (named locations: GitHub-hosted runners use changing IP ' +
+        'addresses; or service principal risk).',
       adminOnly,
     );
     if (c.inc.correlationId) body.push(`The admin can find the sign-in by correlation id ${c.inc.correlationId}.`);
@@ -310,7 +356,9 @@ export function tenantPolicy(c: Case, entry: CatalogEntry): Finding {
   // The sign-in log step, with the ids filled in, where the catalog has its generic one.
   const signIn =
     `For the admin: Entra admin center → Monitoring & health → Sign-in logs → Service principal sign-ins` +
-    `${c.clientIdKnown ? `, application id ${c.clientId}` : ''}${c.inc.correlationId ? `, correlation id ${c.inc.correlationId}` : ''}: the entry names the policy that refused the sign-in.`;
+    `${c.clientIdKnown ? `, application id ${c.clientId}` : ''}` +
+    `${c.inc.correlationId ? `, correlation id ${c.inc.correlationId}` : ''}: ` +
+    `the entry names the policy that refused the sign-in.`;
   const steps = catalogFix(c, entry);
   const at = steps.findIndex((step) => step.includes('Sign-in logs'));
   const fix = steps.filter((step) => !step.includes('Sign-in logs'));

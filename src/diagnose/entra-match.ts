@@ -29,33 +29,41 @@ import { hintedCauses, nearestCredential, subjectHints } from './entra-subject.j
 
 // ---- issuer, audience, generic no-match -------------------------------------------------------
 
+const ENTRA_HOSTS =
+  /login\.microsoftonline\.|sts\.windows\.net|login\.windows\.net|login\.chinacloudapi\.cn|login\.microsoft\.com/;
+// An issuer on one of Entra's own hosts: the assertion came from Entra (a managed identity or app), not GitHub.
+const ENTRA_AUTHORITY = new RegExp(`^https:\\/\\/(?:${ENTRA_HOSTS.source})`, 'i');
+
 export function issuerReasons(iss: string): string[] {
   const out: string[] = [];
   const trimmed = iss.trim();
   if (trimmed !== iss) out.push('The presented issuer has leading or trailing whitespace, which Entra refuses.');
   if (trimmed === GITHUB_COM_ISSUER)
     out.push(
-      `This is github.com's issuer. A credential with ${tick(`${GITHUB_COM_ISSUER}/`)} (trailing slash, as some Microsoft docs show it), with other capitals, or with an enterprise slug does not match it.`,
+      `This is github.com's issuer. A credential with ${tick(`${GITHUB_COM_ISSUER}/`)} (trailing slash, as ` +
+        `some Microsoft docs show it), with other capitals, or with an enterprise slug does not match it.`,
     );
   else if (trimmed === `${GITHUB_COM_ISSUER}/`)
     out.push(
-      `Entra has quoted GitHub's issuer both with and without a trailing slash over the years, so this slash alone does not tell which the token has; GitHub's is ${tick(GITHUB_COM_ISSUER)}, and the credential's issuer must be exactly that.`,
+      `Entra has quoted GitHub's issuer both with and without a trailing slash over the years, so this slash ` +
+        `alone does not tell which the token has; GitHub's is ${tick(GITHUB_COM_ISSUER)}, and the credential's ` +
+        `issuer must be exactly that.`,
     );
   else if (trimmed.startsWith(`${GITHUB_COM_ISSUER}/`))
     out.push(
-      `The token comes from an enterprise-specific issuer (the enterprise enabled include_enterprise_slug), so the credential must name ${tick(trimmed)}, not ${tick(GITHUB_COM_ISSUER)}.`,
+      `The token comes from an enterprise-specific issuer (the enterprise enabled include_enterprise_slug), ` +
+        `so the credential must name ${tick(trimmed)}, not ${tick(GITHUB_COM_ISSUER)}.`,
     );
   else if (/\/_services\/token\/?$/.test(trimmed))
     out.push(
-      'The token comes from GitHub Enterprise Server; the credential must name this exact issuer, and Entra must reach it from the internet.',
+      'The token comes from GitHub Enterprise Server; the credential must name this exact issuer, and Entra ' +
+        'must reach it from the internet.',
     );
-  else if (
-    /^https:\/\/(?:login\.microsoftonline\.|sts\.windows\.net|login\.windows\.net|login\.chinacloudapi\.cn|login\.microsoft\.com)/i.test(
-      trimmed,
-    )
-  )
+  else if (ENTRA_AUTHORITY.test(trimmed))
     out.push(
-      'This is an Entra issuer: an Azure access token or managed-identity token was passed as the federated token, not the GitHub OIDC token (e.g. `az login --federated-token "$(az account get-access-token …)"`).',
+      'This is an Entra issuer: an Azure access token or managed-identity token was passed as the federated ' +
+        'token, not the GitHub OIDC token (e.g. `az login --federated-token "$(az account get-access-token ' +
+        '…)"`).',
     );
   return out;
 }
@@ -71,7 +79,8 @@ export function issuerMismatch(c: Case, entry: CatalogEntry): Finding[] {
   if (iss === undefined) return [fromCatalog(c, entry)];
   const creds = c.ctx.credentials ?? [];
   const body: string[] = [
-    'No federated credential on this app or managed identity names the issuer this token carries (compared byte for byte).',
+    'No federated credential on this app or managed identity names the issuer this token carries (compared ' +
+      'byte for byte).',
   ];
   const fix: string[] = [];
   const evidence: Evidence[] = [];
@@ -94,7 +103,9 @@ export function issuerMismatch(c: Case, entry: CatalogEntry): Finding[] {
     body.push(`presented iss:  ${iss}`);
     body.push(...issuerReasons(iss));
     fix.push(
-      `Set the credential's issuer to exactly ${q(iss.trim())} (find its name with: az ad app federated-credential list --id ${shellQuote(c.clientId)} --query "[].{name:name, issuer:issuer}" -o table):`,
+      `Set the credential's issuer to exactly ${q(iss.trim())} (find its name with: az ad app ` +
+        `federated-credential list --id ${shellQuote(c.clientId)} --query "[].{name:name, issuer:issuer}" -o ` +
+        `table):`,
       updateCommand(c, '<CREDENTIAL-NAME>', { issuer: iss.trim() }),
     );
     if (c.subject) fix.push('or add a credential for this issuer and subject:', createFix(c, c.subject, iss));
@@ -135,21 +146,23 @@ export function audienceMismatch(c: Case, entry: CatalogEntry): Finding[] {
   const expectedCloud = expected ? cloudOfAudience(expected) : undefined;
   if (/^https:\/\/github\.com\//i.test(aud))
     body.push(
-      `${tick(aud)} is GitHub's default audience (the owner's URL): the token was requested without ${tick('audience')}. Azure expects ${tick(c.cloud.exchangeAudience)}.`,
+      `${tick(aud)} is GitHub's default audience (the owner's URL): the token was requested without ` +
+        `${tick('audience')}. Azure expects ${tick(c.cloud.exchangeAudience)}.`,
     );
   else if (tokenCloud && expectedCloud && tokenCloud !== expectedCloud)
     body.push(
-      `The token carries the ${tokenCloud.label} exchange audience; the credential uses the ${expectedCloud.label} one. The audience follows the cloud of the tenant.`,
+      `The token carries the ${tokenCloud.label} exchange audience; the credential uses the ` +
+        `${expectedCloud.label} one. The audience follows the cloud of the tenant.`,
     );
-  else if (tokenCloud && !expected)
+  else if (tokenCloud && !expected) {
+    const otherAudiences = CLOUD_NAMES.filter((n) => n !== tokenCloud.name).map((n) =>
+      tick(CLOUDS[n].exchangeAudience),
+    );
     body.push(
-      `This is the ${tokenCloud.label} exchange audience. If the tenant is in another cloud, its credentials use ${CLOUD_NAMES.filter(
-        (n) => n !== tokenCloud.name,
-      )
-        .map((n) => tick(CLOUDS[n].exchangeAudience))
-        .join(' or ')}; a credential with a custom audience also differs.`,
+      `This is the ${tokenCloud.label} exchange audience. If the tenant is in another cloud, its credentials use ` +
+        `${otherAudiences.join(' or ')}; a credential with a custom audience also differs.`,
     );
-  else if (!tokenCloud)
+  } else if (!tokenCloud)
     body.push(
       'This is not an Azure exchange audience; GitHub puts whatever audience the login step requests into `aud`.',
     );
@@ -199,7 +212,8 @@ export function noMatch(c: Case, entry: CatalogEntry): Finding[] {
     if (found.length) return found;
   }
   const body: (string | undefined)[] = [
-    "Entra found no federated credential whose issuer, subject and audience all equal the token's (exact, case-sensitive).",
+    "Entra found no federated credential whose issuer, subject and audience all equal the token's (exact, " +
+      'case-sensitive).',
   ];
   const evidence: Evidence[] = [];
   const fix: string[] = [];

@@ -88,10 +88,12 @@ export function subjectFamily(c: Case, entry: CatalogEntry): Finding[] {
 
   body.push(
     entry.code === 7002138
-      ? `Entra found a credential whose subject equals the token's when case is ignored, but it compares case-sensitively (since August 2024), so it does not match.`
+      ? `Entra found a credential whose subject equals the token's when case is ignored, but it compares ` +
+          `case-sensitively (since August 2024), so it does not match.`
       : entry.code === 7002131
         ? "No classic credential has this subject and no flexible credential's expression matched the token."
-        : "A credential names the token's issuer, but none has exactly this subject (exact, case-sensitive, no wildcards).",
+        : "A credential names the token's issuer, but none has exactly this subject (exact, case-sensitive, " +
+          'no wildcards).',
   );
 
   if (nearest) {
@@ -121,7 +123,9 @@ export function subjectFamily(c: Case, entry: CatalogEntry): Finding[] {
       ) {
         const alt = toImmutableForm(subject, c.claims.repository_owner_id, c.claims.repository_id);
         fix.push(
-          `or opt the repository in to immutable subjects (PUT /repos/{owner}/{repo}/actions/oidc/customization/sub with {"use_immutable_subject": true}); GitHub then sends ${q(alt ?? '')}.`,
+          `or opt the repository in to immutable subjects (PUT ` +
+            `/repos/{owner}/{repo}/actions/oidc/customization/sub with {"use_immutable_subject": true}); ` +
+            `GitHub then sends ${q(alt ?? '')}.`,
         );
       }
     } else {
@@ -150,11 +154,14 @@ export function subjectFamily(c: Case, entry: CatalogEntry): Finding[] {
       fix.push('Add a credential for the subject this job sends:', createFix(c, subject));
       if (parts.contextKind === 'environment')
         fix.push(
-          `or, if the credential should stay on a branch, remove ${tick('environment:')} from the job (the environment then no longer protects it).`,
+          `or, if the credential should stay on a branch, remove ${tick('environment:')} from the job (the ` +
+            `environment then no longer protects it).`,
         );
       if (isExpressionCase)
         fix.push(
-          `or widen the flexible credential's expression to cover it; read the expressions with: az rest --method GET --uri "https://graph.microsoft.com/beta/applications(appId='${c.clientId}')/federatedIdentityCredentials"`,
+          `or widen the flexible credential's expression to cover it; read the expressions with: az rest ` +
+            `--method GET --uri ` +
+            `"https://graph.microsoft.com/beta/applications(appId='${c.clientId}')/federatedIdentityCredentials"`,
         );
       fix.push(`Compare with the existing credentials: ${listCommand(c)}`);
     }
@@ -174,8 +181,12 @@ function subjectFromQuotedEvidence(c: Case, subject: string): Finding | undefine
       id: 'subject-mismatch',
       title: 'No federated credential matches the subject, which the log shows as ***',
       body: [
-        'The runner replaced the subject with *** because it contains the value of a secret (often an owner, repository or environment name also stored as a secret), so the log cannot tell which credential is missing.',
-        'To see it: print the claims in the job (this tool: `azure-federation-check claims`), or run this check with `client-id` and `tenant-id` so it compares the token with the credentials itself. On Azure DevOps the subject is shown on the service connection (Workload Identity federation details).',
+        'The runner replaced the subject with *** because it contains the value of a secret (often an owner, ' +
+          'repository or environment name also stored as a secret), so the log cannot tell which credential is ' +
+          'missing.',
+        'To see it: print the claims in the job (this tool: `azure-federation-check claims`), or run this ' +
+          'check with `client-id` and `tenant-id` so it compares the token with the credentials itself. On ' +
+          'Azure DevOps the subject is shown on the service connection (Workload Identity federation details).',
       ],
       fix: [
         "Add a credential whose subject is exactly the token's (once seen):",
@@ -191,12 +202,15 @@ function subjectFromQuotedEvidence(c: Case, subject: string): Finding | undefine
       id: 'subject-custom-template',
       title: `GitHub sends a customised subject (${keys.join(', ')}), not the default repo:OWNER/REPO:…`,
       body: [
-        `The subject ${q(subject)} does not start with \`repo:\`: the repository or its organisation set a subject template (include_claim_keys: ${keys.map(tick).join(', ')}). A credential in the default form never matches it.`,
+        `The subject ${q(subject)} does not start with \`repo:\`: the repository or its organisation set a ` +
+          `subject template (include_claim_keys: ${keys.map(tick).join(', ')}). A credential in the default ` +
+          `form never matches it.`,
       ],
       fix: [
         'Add a credential with exactly this subject:',
         createFix(c, subject),
-        'or, if the template is not wanted, make the repository use the default subject again: gh api --method PUT repos/OWNER/REPO/actions/oidc/customization/sub -F use_default=true',
+        'or, if the template is not wanted, make the repository use the default subject again: gh api ' +
+          '--method PUT repos/OWNER/REPO/actions/oidc/customization/sub -F use_default=true',
       ],
       evidence: [{ label: 'subject', actual: subject, expected: 'repo:OWNER/REPO:…' }],
     });
@@ -209,7 +223,8 @@ function subjectFromQuotedEvidence(c: Case, subject: string): Finding | undefine
       title: `GitHub sends the immutable subject ${q(subject)}`,
       body: [
         diffLines('presented sub:', subject, 'name form:', name),
-        'This repository sends owner and repository ids (created, renamed or transferred since July 15, 2026, or opted in), so a credential written with names never matches.',
+        'This repository sends owner and repository ids (created, renamed or transferred since July 15, ' +
+          '2026, or opted in), so a credential written with names never matches.',
       ],
       fix: [
         `Set the credential's subject to the immutable form (find it with: ${listCommand(c)}):`,
@@ -233,26 +248,39 @@ export function hintedCauses(subject: string): string[] {
   return out;
 }
 
+/** The spelling a credential most likely has instead: `prod` → `Prod`, anything with capitals → lower case. */
+function otherCase(name: string): string {
+  return name === name.toLowerCase() ? name.charAt(0).toUpperCase() + name.slice(1) : name.toLowerCase();
+}
+
 /** Reasons from the presented subject alone: what a credential that fails to match it usually looks like. */
 export function subjectHints(subject: string, code: number): string[] {
   const p = parseSubject(subject);
   const hints: string[] = [];
   const name = p.form === 'immutable' ? toNameForm(subject) : undefined;
   if (code === 7002138) {
+    const environmentHint = p.environment
+      ? ` — typically the environment (${tick(p.environment)} vs ${tick(otherCase(p.environment))})`
+      : '';
     hints.push(
-      `Look for a credential spelled ${q(subject)} with other capitals${p.environment ? ` — typically the environment (${tick(p.environment)} vs ${tick(p.environment === p.environment.toLowerCase() ? p.environment.charAt(0).toUpperCase() + p.environment.slice(1) : p.environment.toLowerCase())})` : ''} or the owner/repository name.`,
+      `Look for a credential spelled ${q(subject)} with other ` +
+        `capitals${environmentHint} ` +
+        `or the owner/repository name.`,
     );
     return hints;
   }
   switch (p.contextKind) {
     case 'environment':
       hints.push(
-        `So a credential for ${tick(`${p.form === 'custom' ? '…' : `repo:${p.repository}`}:ref:refs/heads/<branch>`)} or ${tick(`…:pull_request`)} does not match; the credential must name exactly this subject.`,
+        `So a credential for ` +
+          `${tick(`${p.form === 'custom' ? '…' : `repo:${p.repository}`}:ref:refs/heads/<branch>`)} or ` +
+          `${tick(`…:pull_request`)} does not match; the credential must name exactly this subject.`,
       );
       break;
     case 'pull_request':
       hints.push(
-        `A credential with ${tick('…:pull-request')} (hyphen) or with the pull request's branch never matches: GitHub sends ${tick(subject)} for every pull request.`,
+        `A credential with ${tick('…:pull-request')} (hyphen) or with the pull request's branch never ` +
+          `matches: GitHub sends ${tick(subject)} for every pull request.`,
       );
       break;
     case 'branch':
@@ -260,11 +288,14 @@ export function subjectHints(subject: string, code: number): string[] {
     case 'ref':
       if (subject.includes(':ref:refs/heads/gh-readonly-queue/'))
         hints.push(
-          "Merge queue refs change for every queued pull request, so no classic credential can match them; use a flexible credential (claims['sub'] matches '…:ref:refs/heads/gh-readonly-queue/*' and claims['repository_id'] eq '<REPOSITORY-ID>').",
+          'Merge queue refs change for every queued pull request, so no classic credential can match them; ' +
+            "use a flexible credential (claims['sub'] matches '…:ref:refs/heads/gh-readonly-queue/*' and " +
+            "claims['repository_id'] eq '<REPOSITORY-ID>').",
         );
       else
         hints.push(
-          `Classic credentials name one exact ref; a credential for another branch or tag (or with a wildcard) does not match ${tick(p.ref ?? '')}.`,
+          `Classic credentials name one exact ref; a credential for another branch or tag (or with a ` +
+            `wildcard) does not match ${tick(p.ref ?? '')}.`,
         );
       break;
     default:
@@ -272,11 +303,13 @@ export function subjectHints(subject: string, code: number): string[] {
   }
   if (p.form === 'immutable')
     hints.push(
-      `The subject has GitHub's immutable ids; a credential written with names (${tick(name ?? '')}) does not match it.`,
+      `The subject has GitHub's immutable ids; a credential written with names (${tick(name ?? '')}) does ` +
+        `not match it.`,
     );
   else if (p.form === 'name')
     hints.push(
-      'If the credential was made in the Entra portal recently, it may use the immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`, which this repository does not send.',
+      'If the credential was made in the Entra portal recently, it may use the immutable form ' +
+        '`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`, which this repository does not send.',
     );
   else hints.push('A credential in the default `repo:OWNER/REPO:…` form does not match a customised subject.');
   return hints;
@@ -292,13 +325,17 @@ function expressionVerdict(k: FederatedCredential, subject: string, claims?: Git
   if (!parsed.ok) return `${credentialLabel(k)} (flexible): ${value} — does not parse: ${parsed.error.message}`;
   const ev = evaluateClaimsMatchingExpression(parsed.clauses, { ...(claims ?? {}), sub: subject });
   if (ev.matched)
-    return `${credentialLabel(k)} (flexible): ${value} — matches what Entra quotes, so its issuer or audience must differ.`;
+    return (
+      `${credentialLabel(k)} (flexible): ${value} — matches what Entra quotes, so its issuer or ` +
+      `audience must differ.`
+    );
   const f = ev.firstFailure;
   if (!f) return `${credentialLabel(k)} (flexible): ${value} — does not match.`;
   return (
     `${credentialLabel(k)} (flexible): ${value} — the clause ${tick(f.clause.text)} fails: ` +
     (f.actual === undefined
       ? `the token's ${f.clause.claim} is not known here.`
-      : `${f.clause.claim} is ${q(f.actual)}, which does not ${f.clause.operator === 'eq' ? 'equal' : 'match'} ${q(f.clause.comparand)}.`)
+      : `${f.clause.claim} is ${q(f.actual)}, which does not ` +
+        `${f.clause.operator === 'eq' ? 'equal' : 'match'} ${q(f.clause.comparand)}.`)
   );
 }

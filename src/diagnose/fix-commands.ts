@@ -74,7 +74,32 @@ export interface CredentialPatch {
 
 /** The one shape of `az ad app federated-credential update`: every caller (action, explain, check, audit) uses it. */
 export function azAppUpdateCommand(clientId: string, credentialName: string, patch: CredentialPatch): string {
-  return `az ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ${shellQuote(credentialName)} --parameters ${shellQuote(JSON.stringify(patch))}`;
+  return (
+    `az ad app federated-credential update --id ${shellQuote(clientId)} --federated-credential-id ` +
+    `${shellQuote(credentialName)} --parameters ${shellQuote(JSON.stringify(patch))}`
+  );
+}
+
+/**
+ * The Graph beta call that replaces a wildcard subject with a flexible credential whose expression matches
+ * `subjectPattern` (az CLI cannot create flexible credentials). Named after `base`, with its issuer and audiences.
+ */
+export function azRestCreateFlexibleCommand(
+  clientId: string,
+  base: { name: string; issuer: string; audiences: readonly string[] },
+  subjectPattern: string,
+): string {
+  const url = `https://graph.microsoft.com/beta/applications(appId='${clientId}')/federatedIdentityCredentials`;
+  const body = JSON.stringify({
+    name: `${base.name}-flex`.slice(0, 120),
+    issuer: base.issuer,
+    audiences: base.audiences,
+    claimsMatchingExpression: {
+      value: `claims['sub'] matches '${subjectPattern.replace(/'/g, "''")}'`,
+      languageVersion: 1,
+    },
+  });
+  return `az rest --method POST --uri ${shellQuote(url)} --body '${body.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Both commands, labelled, because the client id may belong to an app registration or a managed identity. */

@@ -31,11 +31,24 @@ export const TOOL_LABEL: Record<LoginTool, string> = {
 const SIGNS: ReadonlyArray<readonly [LoginTool, RegExp]> = [
   [
     'azure-devops',
-    /##\[section\]Starting:|^Task\s+:|\bAzure(?:CLI|PowerShell)@\d|\bTerraformTask\w*@|service connection|sc:\/\/|vstoken\.dev\.azure\.com|Script failed with error:/im,
+    new RegExp(
+      [
+        /##\[section\]Starting:|^Task\s+:|\bAzure(?:CLI|PowerShell)@\d|\bTerraformTask\w*@/.source,
+        /service connection|sc:\/\/|vstoken\.dev\.azure\.com|Script failed with error:/.source,
+      ].join('|'),
+      'im',
+    ),
   ],
   [
     'azure/login',
-    /Run azure\/login@|azure\/login@v|Federated token details:|Attempting Azure (?:CLI|PowerShell) login by using|Login failed with Error:|Running Azure CLI Login|^Using OIDC authentication\.\.\.|^\/usr\/bin\/az cloud set -n/im,
+    new RegExp(
+      [
+        /Run azure\/login@|azure\/login@v|Federated token details:/.source,
+        /Attempting Azure (?:CLI|PowerShell) login by using|Login failed with Error:|Running Azure CLI Login/.source,
+        /^Using OIDC authentication\.\.\.|^\/usr\/bin\/az cloud set -n/.source,
+      ].join('|'),
+      'im',
+    ),
   ],
   [
     'terraform',
@@ -48,7 +61,13 @@ const SIGNS: ReadonlyArray<readonly [LoginTool, RegExp]> = [
   ['aks', /system:serviceaccount:|oic\.prod-aks\.azure\.com|azure\.workload\.identity|AZURE_FEDERATED_TOKEN_FILE/i],
   [
     'sdk',
-    /Azure\.Identity|azure\.identity|@azure\/identity|azidentity|ClientAssertionCredential|WorkloadIdentityCredential|DefaultAzureCredential|ChainedTokenCredential|Microsoft\.Identity\.Client|MsalServiceException|Microsoft\.IdentityModel\.Clients\.ActiveDirectory/,
+    new RegExp(
+      [
+        /Azure\.Identity|azure\.identity|@azure\/identity|azidentity/.source,
+        /ClientAssertionCredential|WorkloadIdentityCredential|DefaultAzureCredential|ChainedTokenCredential/.source,
+        /Microsoft\.Identity\.Client|MsalServiceException|Microsoft\.IdentityModel\.Clients\.ActiveDirectory/.source,
+      ].join('|'),
+    ),
   ],
   [
     'azure-cli',
@@ -131,7 +150,9 @@ function phrases(cloud: Cloud | undefined): Record<LoginTool, Phrases> {
         'ARM_CLIENT_ID and ARM_TENANT_ID (or client_id / tenant_id in the provider and in the azurerm ' +
         'backend block).',
       tenant: 'ARM_TENANT_ID (tenant_id in the provider and backend), plus ARM_ENVIRONMENT for a national cloud.',
-      cloud: `ARM_ENVIRONMENT=${cloudTf(env)} (environment = "${cloudTf(env)}" in the provider and in the azurerm backend block).`,
+      cloud:
+        `ARM_ENVIRONMENT=${cloudTf(env)} (environment = "${cloudTf(env)}" in the provider and in the ` +
+        `azurerm backend block).`,
       token:
         "with ARM_USE_OIDC=true (use_oidc = true) Terraform requests the job's GitHub token itself: " +
         'its subject comes from the job (environment, event, branch).',

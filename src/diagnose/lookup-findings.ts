@@ -17,7 +17,10 @@ function whatItReads(step: LookupStep): string {
     case 'graph-credentials':
       return "the app registration's federated credentials from Microsoft Graph";
     case 'arm-identities':
-      return 'the user-assigned managed identities of the subscription (to find this client id) from Azure Resource Manager';
+      return (
+        'the user-assigned managed identities of the subscription (to find this client id) from Azure ' +
+        'Resource Manager'
+      );
     case 'arm-credentials':
       return "the managed identity's federated credentials from Azure Resource Manager";
     default:
@@ -34,10 +37,14 @@ function permissionFor(
   const who = reader.clientId;
   if (step === 'graph-credentials')
     return {
-      needs: `the Microsoft Graph application permission Application.Read.All, with admin consent, on ${reader.self ? 'this app registration' : `the reader app ${who}`}`,
+      needs:
+        `the Microsoft Graph application permission Application.Read.All, with admin consent, on ` +
+        `${reader.self ? 'this app registration' : `the reader app ${who}`}`,
       fix:
-        `Grant Application.Read.All (application permission, Microsoft Graph) to ${who} and have an admin consent to it:\n` +
-        `az ad app permission add --id ${who} --api 00000003-0000-0000-c000-000000000000 --api-permissions 9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30=Role\n` +
+        `Grant Application.Read.All (application permission, Microsoft Graph) to ${who} and have an admin ` +
+        `consent to it:\n` +
+        `az ad app permission add --id ${who} --api 00000003-0000-0000-c000-000000000000 --api-permissions ` +
+        `9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30=Role\n` +
         `az ad app permission admin-consent --id ${who}`,
     };
   const scope =
@@ -45,8 +52,10 @@ function permissionFor(
   return {
     needs:
       step === 'arm-identities'
-        ? `Reader on the subscription (the identity is found by listing the subscription's user-assigned identities; with Reader only on the identity or its resource group, this search cannot see it)`
-        : `Reader (Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read) on the identity or its resource group`,
+        ? `Reader on the subscription (the identity is found by listing the subscription's user-assigned ` +
+          `identities; with Reader only on the identity or its resource group, this search cannot see it)`
+        : `Reader (Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read) on ` +
+          `the identity or its resource group`,
     fix: `az role assignment create --assignee ${who} --role Reader --scope ${scope}`,
   };
 }
@@ -68,8 +77,11 @@ export function lookupDenied(
     severity: 'notice',
     title: `Could not read the federated credentials from ${service} (HTTP ${failure.status})`,
     message:
-      `This check tried to read ${whatItReads(failure.step)} as ${reader.self ? 'the identity being checked' : `the reader identity ${reader.clientId}`} and ${service} answered HTTP ${failure.status}${said}.\n` +
-      `Reading them needs ${needs}. Without it the diagnosis rests on Entra's verdict and any credentials you listed; nothing else is affected.`,
+      `This check tried to read ${whatItReads(failure.step)} as ` +
+      `${reader.self ? 'the identity being checked' : `the reader identity ${reader.clientId}`} and ` +
+      `${service} answered HTTP ${failure.status}${said}.\n` +
+      `Reading them needs ${needs}. Without it the diagnosis rests on Entra's verdict and any credentials ` +
+      `you listed; nothing else is affected.`,
     fix: `${fix}\nor set lookup: none to stop trying.`,
   };
 }
@@ -81,9 +93,13 @@ export function readerRejected(reader: ReaderIdentity, code: string | undefined,
     severity: 'notice',
     title: `The reader identity ${reader.clientId} could not sign in${code ? ` (${code})` : ''}`,
     message:
-      `To read the real federated credentials, this check exchanges this job's token for the reader identity ${reader.clientId} in tenant ${reader.tenantId}, and Entra refused: ${reason}\n` +
-      "The reader needs a federated credential that accepts this job's token (same issuer, subject and audience as any credential for this job).",
-    fix: `Add to the reader a credential for this job's subject (see the suggestion in the summary): az ad app federated-credential create --id ${reader.clientId} --parameters '{...}'\nor set lookup: none.`,
+      `To read the real federated credentials, this check exchanges this job's token for the reader identity ` +
+      `${reader.clientId} in tenant ${reader.tenantId}, and Entra refused: ${reason}\n` +
+      "The reader needs a federated credential that accepts this job's token (same issuer, subject and " +
+      'audience as any credential for this job).',
+    fix:
+      `Add to the reader a credential for this job's subject (see the suggestion in the summary): az ad ` +
+      `app federated-credential create --id ${reader.clientId} --parameters '{...}'\nor set lookup: none.`,
   };
 }
 
@@ -104,9 +120,13 @@ export function subscriptionNotAccessible(
     severity: 'error',
     title: `The identity cannot access subscription ${subscriptionId}`,
     message:
-      `Entra accepted the token, but with that access token Azure Resource Manager answered HTTP ${failure.status} for subscription ${subscriptionId}${said}.\n` +
-      'The identity has no role on the subscription (or the subscription is in another tenant). azure/login would sign in and then stop with "No subscriptions found", and any deployment would be refused.',
-    fix: `Give the identity a role on the subscription (Reader at least; what the deployment needs, e.g. Contributor, for real work):\n${ROLE_FIX(clientId, subscriptionId)}`,
+      `Entra accepted the token, but with that access token Azure Resource Manager answered HTTP ` +
+      `${failure.status} for subscription ${subscriptionId}${said}.\n` +
+      'The identity has no role on the subscription (or the subscription is in another tenant). azure/login ' +
+      'would sign in and then stop with "No subscriptions found", and any deployment would be refused.',
+    fix:
+      `Give the identity a role on the subscription (Reader at least; what the deployment needs, e.g. ` +
+      `Contributor, for real work):\n${ROLE_FIX(clientId, subscriptionId)}`,
     evidence: [{ label: 'subscription', actual: `HTTP ${failure.status}`, expected: 'HTTP 200' }],
   };
 }
@@ -117,8 +137,14 @@ export function subscriptionNotEnabled(subscriptionId: string, state: string, di
     id: 'subscription-not-accessible',
     severity: 'warning',
     title: `Subscription ${displayName ? `'${displayName}' ` : ''}${subscriptionId} is ${state}, not Enabled`,
-    message: `The identity can see subscription ${subscriptionId}, but its state is '${state}'. A subscription that is not Enabled is read-only or blocked: deployments to it fail even though sign-in works.`,
-    fix: `Re-enable the subscription (Azure portal → Subscriptions → ${subscriptionId} → Reactivate, or contact billing), or point expected-subscription-id and azure/login's subscription-id at an Enabled one.`,
+    message:
+      `The identity can see subscription ${subscriptionId}, but its state is '${state}'. A ` +
+      `subscription that is not Enabled is read-only or blocked: deployments to it fail even though ` +
+      `sign-in works.`,
+    fix:
+      `Re-enable the subscription (Azure portal → Subscriptions → ${subscriptionId} → Reactivate, or ` +
+      `contact billing), or point expected-subscription-id and azure/login's subscription-id at an ` +
+      `Enabled one.`,
     evidence: [{ label: 'state', actual: state, expected: 'Enabled' }],
   };
 }

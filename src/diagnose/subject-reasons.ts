@@ -19,7 +19,8 @@ export function reusableWorkflowNote(claims: Partial<GitHubClaims>): string | un
   if (file(jwr) === file(wr)) return undefined;
   return (
     `This job runs the reusable workflow ${code(jwr)}, called from ${code(wr)}. ` +
-    `GitHub builds ${code('sub')} from the caller's repository and trigger (${code(claims.repository ?? '?')}), not from the reusable workflow's; ` +
+    `GitHub builds ${code('sub')} from the caller's repository and trigger ` +
+    `(${code(claims.repository ?? '?')}), not from the reusable workflow's; ` +
     `only ${code('job_workflow_ref')} names the reusable file (a flexible credential can match it).`
   );
 }
@@ -39,8 +40,10 @@ export function whyThisSubject(sub: string, claims?: Partial<GitHubClaims>): str
       break;
     case 'pull_request':
       parts.push(
-        `The run was triggered by ${code(event ?? 'pull_request')} and the job declares no environment, so GitHub sent ${code('pull_request')} ` +
-          `as the context; a pull request subject carries no branch name${claims?.head_ref ? ` (head branch ${code(claims.head_ref)})` : ''}.`,
+        `The run was triggered by ${code(event ?? 'pull_request')} and the job declares no environment, so ` +
+          `GitHub sent ${code('pull_request')} ` +
+          `as the context; a pull request subject carries no branch ` +
+          `name${claims?.head_ref ? ` (head branch ${code(claims.head_ref)})` : ''}.`,
       );
       break;
     case 'branch':
@@ -50,12 +53,14 @@ export function whyThisSubject(sub: string, claims?: Partial<GitHubClaims>): str
       );
       if ((p.ref ?? '').startsWith('refs/heads/gh-readonly-queue/'))
         parts.push(
-          `This is a merge queue run: its ref changes for every queued pull request, so only a flexible credential (${code("claims['sub'] matches '…:ref:refs/heads/gh-readonly-queue/*'")}) can match it.`,
+          `This is a merge queue run: its ref changes for every queued pull request, so only a flexible ` +
+            `credential (${code("claims['sub'] matches '…:ref:refs/heads/gh-readonly-queue/*'")}) can match it.`,
         );
       break;
     case 'tag':
       parts.push(
-        `The run is for tag ${code((p.ref ?? '').slice('refs/tags/'.length))} and the job declares no environment, so GitHub sent the tag ref as the context.`,
+        `The run is for tag ${code((p.ref ?? '').slice('refs/tags/'.length))} and the job declares no ` +
+          `environment, so GitHub sent the tag ref as the context.`,
       );
       break;
     case 'ref':
@@ -66,11 +71,13 @@ export function whyThisSubject(sub: string, claims?: Partial<GitHubClaims>): str
   }
   if (p.form === 'immutable')
     parts.push(
-      `The subject is in GitHub's immutable form (${code('repo:OWNER@OWNER_ID/REPO@REPO_ID:…')}), used by repositories created, renamed or transferred since July 15, 2026 or opted in by an admin.`,
+      `The subject is in GitHub's immutable form (${code('repo:OWNER@OWNER_ID/REPO@REPO_ID:…')}), used by ` +
+        `repositories created, renamed or transferred since July 15, 2026 or opted in by an admin.`,
     );
   if (p.form === 'custom')
     parts.push(
-      `The subject does not start with ${code('repo:')}: the repository or its organisation uses a customised subject template` +
+      `The subject does not start with ${code('repo:')}: the repository or its organisation uses a ` +
+        `customised subject template` +
         (p.pairs?.length ? ` with the claim keys ${p.pairs.map(([k]) => code(k)).join(', ')}` : '') +
         ` (see ${code('GET /repos/{owner}/{repo}/actions/oidc/customization/sub')}).`,
     );
@@ -155,25 +162,44 @@ export function subjectDifferenceSentence(
   const e = parseSubject(credential);
   switch (classifySubjectDifference(sent, credential)) {
     case 'case':
-      return 'The two differ only in letter case; Entra compares subjects case-sensitively. GitHub writes owner, repository and environment names exactly as spelled on GitHub.';
+      return (
+        'The two differ only in letter case; Entra compares subjects case-sensitively. GitHub writes ' +
+        'owner, repository and environment names exactly as spelled on GitHub.'
+      );
     case 'whitespace':
       return "The credential's subject has leading or trailing whitespace, which never matches.";
     case 'immutable-vs-name':
       return a.form === 'immutable'
-        ? `This repository sends immutable subjects (${code('owner@id/repo@id')}: created, renamed or transferred since July 15, 2026, or opted in); the credential uses names.`
-        : `The credential uses the immutable form with numeric ids (${code('owner@id/repo@id')}, as the Entra portal now proposes), but this repository still sends the name form: it has not opted in.`;
+        ? `This repository sends immutable subjects (${code('owner@id/repo@id')}: created, renamed or ` +
+            `transferred since July 15, 2026, or opted in); the credential uses names.`
+        : `The credential uses the immutable form with numeric ids (${code('owner@id/repo@id')}, as the ` +
+            `Entra portal now proposes), but this repository still sends the name form: it has not opted in.`;
     case 'pull-request-typo':
-      return `GitHub's pull request subject is ${code('pull_request')} with an underscore; ${code('pull-request')} (from old Microsoft docs) never matches.`;
+      return (
+        `GitHub's pull request subject is ${code('pull_request')} with an underscore; ` +
+        `${code('pull-request')} (from old Microsoft docs) never matches.`
+      );
     case 'wildcard':
-      return 'The credential contains `*` or `?`: classic credentials compare exactly, so these are literal characters. Only a flexible credential (claimsMatchingExpression) supports patterns.';
+      return (
+        'The credential contains `*` or `?`: classic credentials compare exactly, so these are literal ' +
+        'characters. Only a flexible credential (claimsMatchingExpression) supports patterns.'
+      );
     case 'custom-template':
       return a.form === 'custom'
-        ? 'GitHub sends a customised subject (the repository or organisation changed the template), but the credential has the default `repo:` form.'
+        ? 'GitHub sends a customised subject (the repository or organisation changed the template), but the ' +
+            'credential has the default `repo:` form.'
         : 'The credential has a customised-template subject, but this repository sends the default `repo:` form.';
     case 'repository':
-      return `The credential is for repository ${code(e.repository ?? '?')}; the token comes from ${code(a.repository ?? '?')}${opts.reusable ? " (for a reusable workflow, the subject carries the caller's repository)" : ''}.`;
+      return (
+        `The credential is for repository ${code(e.repository ?? '?')}; the token comes from ` +
+        `${code(a.repository ?? '?')}` +
+        `${opts.reusable ? " (for a reusable workflow, the subject carries the caller's repository)" : ''}.`
+      );
     case 'context':
-      return `The credential is for ${describeContext(e)}, but GitHub sends ${describeContext(a)}${opts.forThisJob ? ' for this job' : ''}.`;
+      return (
+        `The credential is for ${describeContext(e)}, but GitHub sends ` +
+        `${describeContext(a)}${opts.forThisJob ? ' for this job' : ''}.`
+      );
     default:
       return '';
   }
@@ -221,7 +247,10 @@ export function whatTheCredentialExpects(
   if (a.contextKind === 'environment' && e.contextKind !== 'environment') {
     // This sentence is also why GitHub sent the subject: callers do not add whyThisSubject to it.
     return {
-      sentence: `${wants}, but this job declares ${code(`environment: ${a.environment}`)}, and the environment replaces the ${e.contextKind === 'pull_request' ? 'pull request' : 'ref'} in the subject.`,
+      sentence:
+        `${wants}, but this job declares ${code(`environment: ${a.environment}`)}, and the ` +
+        `environment replaces the ${e.contextKind === 'pull_request' ? 'pull request' : 'ref'} in ` +
+        `the subject.`,
       alternative: `or remove ${code('environment:')} from the job if it should not use one.`,
       explainsWhy: true,
     };
@@ -234,19 +263,27 @@ export function whatTheCredentialExpects(
   }
   if (e.contextKind === 'pull_request' && a.contextKind !== 'pull_request')
     return {
-      sentence: `${wants}; GitHub sends ${code('pull_request')} only for runs triggered by pull request events (and only when the job has no environment).`,
+      sentence:
+        `${wants}; GitHub sends ${code('pull_request')} only for runs triggered by pull request ` +
+        `events (and only when the job has no environment).`,
     };
   if (a.contextKind === 'pull_request' && (e.contextKind === 'branch' || e.contextKind === 'tag'))
     return {
-      sentence: `${wants}, but for pull request runs GitHub sends ${code('pull_request')}, never the branch name. Add a credential for the pull request subject (below).`,
+      sentence:
+        `${wants}, but for pull request runs GitHub sends ${code('pull_request')}, never the branch ` +
+        `name. Add a credential for the pull request subject (below).`,
     };
   if (e.contextKind === 'branch' && a.contextKind === 'branch')
     return {
-      sentence: `${wants}, but this run is on ${describeContext(a)}. Run from ${describeContext(e)}, or add a credential for this branch (below); for many branches use a flexible credential.`,
+      sentence:
+        `${wants}, but this run is on ${describeContext(a)}. Run from ${describeContext(e)}, or add ` +
+        `a credential for this branch (below); for many branches use a flexible credential.`,
     };
   if (e.contextKind === 'tag' || a.contextKind === 'tag')
     return {
-      sentence: `${wants}, but this run is for ${describeContext(a)}. Tags and branches give different subjects; add a credential for the one this workflow runs on (below).`,
+      sentence:
+        `${wants}, but this run is for ${describeContext(a)}. Tags and branches give different ` +
+        `subjects; add a credential for the one this workflow runs on (below).`,
     };
   return { sentence: `${wants}.` };
 }
