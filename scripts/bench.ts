@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --runs 20 --mem-runs 5 --strict --no-readme --baseline <dir>]`: what the action costs, measured against bare
- * `node` starting an empty file, on the same machine in the same run, with the runs interleaved
- * (bare, input failure, passing check; the order rotates each round) and medians reported.
+ * `npm run bench [-- --runs 20 --mem-runs 5 --strict --no-readme --baseline <dir>]`: what the
+ * action costs, measured against bare `node` starting an empty file, on the same machine in the
+ * same run, with the runs interleaved (bare, input failure, passing check; the order rotates each
+ * round) and medians reported.
  *
  *   a. time to the first decision of a run that fails on its input (a bad client-id):
  *      spawn until the first `::error` line; goal ≤ 2.5× bare node;
@@ -166,17 +167,23 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     const rssHook = join(dir, 'rss-hook.mjs');
     writeFileSync(
       rssHook,
-      "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { if (process.env.AFC_BENCH_RSS_FILE) writeFileSync(process.env.AFC_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); });\n",
+      "import { writeFileSync } from 'node:fs';\n" +
+        "process.on('exit', () => { if (process.env.AFC_BENCH_RSS_FILE) " +
+        'writeFileSync(process.env.AFC_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); });\n',
     );
     const loader = join(dir, 'list-loader.mjs');
     writeFileSync(
       loader,
-      "import { appendFileSync } from 'node:fs';\nlet file;\nexport function initialize(data) { file = data?.file; }\nexport async function load(url, context, next) { if (file && url.startsWith('file:')) appendFileSync(file, url + '\\n'); return next(url, context); }\n",
+      "import { appendFileSync } from 'node:fs';\nlet file;\n" +
+        'export function initialize(data) { file = data?.file; }\n' +
+        "export async function load(url, context, next) { if (file && url.startsWith('file:'))" +
+        " appendFileSync(file, url + '\\n'); return next(url, context); }\n",
     );
     const listHook = join(dir, 'list-hook.mjs');
     writeFileSync(
       listHook,
-      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(loader).href)}, { data: { file: process.env.AFC_BENCH_LOADED_FILE } });\n`,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(loader).href)},` +
+        ' { data: { file: process.env.AFC_BENCH_LOADED_FILE } });\n',
     );
     // The repository is checked out, as in a real job (actions/checkout first): the input-failure
     // run places its annotation on the step's `client-id:` line, as it does on a runner.
@@ -295,7 +302,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
 
     // --- timing: warm-up rounds, then N interleaved rounds with a rotating order.
     console.log(
-      `azure-federation-check bench: node ${process.version}, ${cpus().length} CPU(s), ${options.runs} runs each, interleaved.`,
+      `azure-federation-check bench: node ${process.version}, ${cpus().length} CPU(s),` +
+        ` ${options.runs} runs each, interleaved.`,
     );
     for (let w = 0; w < 2; w++) for (const k of order) await once(k);
     const times: Record<Kind, number[]> = {
@@ -329,10 +337,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stdout.write('\n');
     if (options.baseline) {
       const b = median(times.bare);
-      const row = (what: string, before: number[], after: number[]) =>
-        `| ${what} | ${round1(median(before))} ms (${round2(median(before) / b)}×) | ${round1(median(after))} ms (${round2(median(after) / b)}×) |`;
+      const cell = (ms: number[]) => `${round1(median(ms))} ms (${round2(median(ms) / b)}×)`;
+      const row = (what: string, before: number[], after: number[]) => `| ${what} | ${cell(before)} | ${cell(after)} |`;
       console.log(
-        `\nbaseline ${options.baseline} vs dist/, bare node ${round1(b)} ms, medians of ${options.runs} interleaved runs:\n`,
+        `\nbaseline ${options.baseline} vs dist/, bare node ${round1(b)} ms,` +
+          ` medians of ${options.runs} interleaved runs:\n`,
       );
       console.log(
         [
@@ -505,20 +514,73 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
 
     const kb = (b: number) => `${round1(b / 1024)} KiB`;
     const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
+    const tableRow = (...cells: string[]) => `| ${cells.join(' | ')} |`;
+    const { inputFailure, passing, memory, requests } = results;
+    const requested = exact
+      ? 'runner token, Entra token; discovery + JWKS at most once'
+      : requests.perRunCounts.join('/');
+    const filesCell = (l: typeof loadedInput) => `${kb(l.bytes)} (${l.files.length} files)`;
     const md = [
       `| measure | value | bare node | ratio | goal | met |`,
       `|---|---|---|---|---|---|`,
-      `| (a) first decision of a run failing on input (bad client-id) | ${results.inputFailure.firstDecisionMs} ms (exit ${results.inputFailure.exitMs} ms) | ${results.bareNodeMs} ms | ${results.inputFailure.ratio}× (exit ${results.inputFailure.exitRatio}×) | ≤ ${GOALS.firstDecisionRatio}× | ${yes(results.inputFailure.met)} |`,
-      `| (b) full passing check: token, verification, comparison, exchange | ${results.passing.ms} ms | ${results.bareNodeMs} ms | ${results.passing.ratio}× | ≤ ${GOALS.passingRatio}× | ${yes(results.passing.met)} |`,
-      `| (c) peak memory (maxRSS) of the passing run | ${results.memory.passingMaxRssMiB} MiB (worst ${results.memory.passingMaxRssMiBWorst}) | ${results.memory.bareNodeMaxRssMiB} MiB | — | < ${GOALS.maxRssMiB} MiB | ${yes(results.memory.met)} |`,
-      `| (d) HTTP requests of the passing run | ${exact ? 'runner token, Entra token; discovery + JWKS at most once' : results.requests.perRunCounts.join('/')}; discovery ${concurrent ? 'beside' : '**not** beside'} the exchange | — | — | those, once | ${yes(results.requests.met)} |`,
-      `| (f) round trips on the passing run's critical path (${LATENCY_MS} ms injected per answer) | ${roundTrips} | — | — | ${GOALS.roundTrips} | ${yes(results.requests.roundTripsMet)} |`,
-      `| (e) bundle: dist/index.js; dist loaded on the input-failure / passing path | ${kb(results.bundle.indexJsBytes)}; ${kb(loadedInput.bytes)} (${loadedInput.files.length} files) / ${kb(loadedPassing.bytes)} (${loadedPassing.files.length} files) | — | — | (reported) | — |`,
+      tableRow(
+        '(a) first decision of a run failing on input (bad client-id)',
+        `${inputFailure.firstDecisionMs} ms (exit ${inputFailure.exitMs} ms)`,
+        `${results.bareNodeMs} ms`,
+        `${inputFailure.ratio}× (exit ${inputFailure.exitRatio}×)`,
+        `≤ ${GOALS.firstDecisionRatio}×`,
+        yes(inputFailure.met),
+      ),
+      tableRow(
+        '(b) full passing check: token, verification, comparison, exchange',
+        `${passing.ms} ms`,
+        `${results.bareNodeMs} ms`,
+        `${passing.ratio}×`,
+        `≤ ${GOALS.passingRatio}×`,
+        yes(passing.met),
+      ),
+      tableRow(
+        '(c) peak memory (maxRSS) of the passing run',
+        `${memory.passingMaxRssMiB} MiB (worst ${memory.passingMaxRssMiBWorst})`,
+        `${memory.bareNodeMaxRssMiB} MiB`,
+        '—',
+        `< ${GOALS.maxRssMiB} MiB`,
+        yes(memory.met),
+      ),
+      tableRow(
+        '(d) HTTP requests of the passing run',
+        `${requested}; discovery ${concurrent ? 'beside' : '**not** beside'} the exchange`,
+        '—',
+        '—',
+        'those, once',
+        yes(requests.met),
+      ),
+      tableRow(
+        `(f) round trips on the passing run's critical path (${LATENCY_MS} ms injected per answer)`,
+        `${roundTrips}`,
+        '—',
+        '—',
+        `${GOALS.roundTrips}`,
+        yes(requests.roundTripsMet),
+      ),
+      tableRow(
+        '(e) bundle: dist/index.js; dist loaded on the input-failure / passing path',
+        `${kb(results.bundle.indexJsBytes)}; ${filesCell(loadedInput)} / ${filesCell(loadedPassing)}`,
+        '—',
+        '—',
+        '(reported)',
+        '—',
+      ),
     ].join('\n');
-    const machine = `Node ${results.node}, ${results.platform}, ${results.cpus}; medians of ${options.runs} interleaved runs (memory: ${options.memRuns} runs), ${results.date.slice(0, 10)}.`;
+    const machine =
+      `Node ${results.node}, ${results.platform}, ${results.cpus}; medians of ${options.runs} interleaved runs` +
+      ` (memory: ${options.memRuns} runs), ${results.date.slice(0, 10)}.`;
     const command = 'npm run bundle && npm run bench -- --runs 20';
     const files2 = (l: typeof loadedInput) => l.files.map((f) => `\`${f.file}\` ${kb(f.bytes)}`).join(', ');
-    const resultsMd = `# Benchmark\n\n${md}\n\n${machine}\n\nReproduce: \`${command}\`\n\nDist files loaded on the input-failure path: ${files2(loadedInput)}.\n\nOn the passing path: ${files2(loadedPassing)}.\n`;
+    const resultsMd =
+      `# Benchmark\n\n${md}\n\n${machine}\n\nReproduce: \`${command}\`\n\n` +
+      `Dist files loaded on the input-failure path: ${files2(loadedInput)}.\n\n` +
+      `On the passing path: ${files2(loadedPassing)}.\n`;
 
     // A --baseline comparison is not the record: results files and README stay as they are.
     if (!options.baseline) {
@@ -560,6 +622,8 @@ function updateReadme(block: string): void {
   if (text.includes(start) && text.includes(end))
     next = `${text.slice(0, text.indexOf(start))}${body}${text.slice(text.indexOf(end) + end.length)}`;
   else
-    next = `${text.replace(/\s*$/, '')}\n\n## Speed\n\nWhat a run costs, measured against bare \`node\` starting an empty file on the same machine:\n\n${body}\n`;
+    next =
+      `${text.replace(/\s*$/, '')}\n\n## Speed\n\n` +
+      `What a run costs, measured against bare \`node\` starting an empty file on the same machine:\n\n${body}\n`;
   writeFileSync(file, next);
 }

@@ -59,7 +59,8 @@ export function catalogMarkdownTable(): string {
     '| --- | --- | --- | --- |',
     ...CATALOG.map((e) => {
       const code = `[AADSTS${e.code}](https://login.microsoftonline.com/error?code=${e.code})`;
-      return `| ${code} | ${markdownCell(`\`${e.findingId}\``)} | ${markdownCell(`${e.title}. ${e.meaning}`)} | ${markdownCell(e.fix[0] ?? '')} |`;
+      const cells = [`\`${e.findingId}\``, `${e.title}. ${e.meaning}`, e.fix[0] ?? ''];
+      return `| ${code} | ${cells.map((cell) => markdownCell(cell)).join(' | ')} |`;
     }),
   ];
   return rows.join('\n');

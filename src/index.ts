@@ -19,7 +19,8 @@ const run =
         : Promise.resolve().then(() => {
             failStep(
               "Input 'mode' is not valid",
-              `Input 'mode' is '${mode.slice(0, 40)}'; use check (default), audit or trust.\n\nFix:\n    with:\n      mode: check`,
+              `Input 'mode' is '${mode.slice(0, 40)}'; use check (default), audit or trust.` +
+                '\n\nFix:\n    with:\n      mode: check',
             );
             return 1;
           });

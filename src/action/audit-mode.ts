@@ -27,6 +27,7 @@ import { exitCodeFor, type RunIo } from './run.js';
 import { InputError, parseInputs, parseTimeoutSeconds, type ActionInputs, type FailOn } from './inputs.js';
 import { RunDeadline } from './deadline.js';
 import type { FederatedCredential } from '../entra/credential.js';
+import type { ExchangeOutcome } from '../entra/exchange.js';
 import { readRunnerContext, type RunnerContext } from '../github/runner-context.js';
 import { readCredentialsFile } from './workspace-file.js';
 
@@ -90,7 +91,9 @@ export async function runAuditMode(io: RunIo): Promise<number> {
     return fail(
       inputInvalid(
         'federated-credentials-file',
-        "mode: audit compares the workflows with the identity's credentials. Give them with 'federated-credentials' or 'federated-credentials-file' (e.g. the output of az ad app federated-credential list), " +
+        "mode: audit compares the workflows with the identity's credentials." +
+          " Give them with 'federated-credentials' or 'federated-credentials-file'" +
+          ' (e.g. the output of az ad app federated-credential list), ' +
           "or give 'client-id' and 'tenant-id' (and 'id-token: write') so the audit reads them from Azure.",
         'federated-credentials-file: .github/azure-federated-credentials.json',
       ),
@@ -152,8 +155,12 @@ export async function runAuditMode(io: RunIo): Promise<number> {
       id: 'subject-custom-template',
       severity: 'warning',
       title: 'This repository sends subjects from a customised template; predictions assume the default',
-      message: `This job's token has the subject '${claims!.sub}', which does not start with 'repo:'. Give the template so the audit predicts the same form.`,
-      fix: "subject-template: <the answer of gh api repos/OWNER/REPO/actions/oidc/customization/sub>   # or github-token with 'actions: read'",
+      message:
+        `This job's token has the subject '${claims!.sub}', which does not start with 'repo:'.` +
+        ' Give the template so the audit predicts the same form.',
+      fix:
+        'subject-template: <the answer of gh api repos/OWNER/REPO/actions/oidc/customization/sub>' +
+        "   # or github-token with 'actions: read'",
     });
   const immutable = customization?.immutable ?? (tokenForm ? tokenForm === 'immutable' : undefined);
   watch.stage = 'reading the workflows';
@@ -182,7 +189,8 @@ export async function runAuditMode(io: RunIo): Promise<number> {
     return fail(
       inputInvalid(
         'mode',
-        `mode: audit reads .github/workflows in the workspace (${workspace}), and there is none. Check out the repository first (actions/checkout).`,
+        `mode: audit reads .github/workflows in the workspace (${workspace}), and there is none.` +
+          ' Check out the repository first (actions/checkout).',
         'mode: audit',
       ),
     );
@@ -249,21 +257,41 @@ async function credentialsFromAzure(
   });
   const read = await step.finish(outcome);
   if (read.credentials) return { credentials: read.credentials, notes: read.late };
-  const why =
-    outcome.kind === 'rejected'
-      ? `Entra rejected this job's token for ${inputs.clientId} (${outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error}), so the identity cannot read its own credentials; run the action in check mode to see why, or give 'reader-client-id'.`
-      : outcome.kind === 'success'
-        ? `The credentials could not be read (see the notices and the log): the identity needs ${inputs.lookup === 'arm' ? 'Reader on the subscription' : 'the Graph permission Application.Read.All with admin consent'}, or give 'reader-client-id'.`
-        : `Entra could not be reached: ${outcome.reason}`;
+  const why = lookupDeniedReason(outcome, inputs);
   return {
     error: {
       id: 'lookup-denied',
       severity: 'error',
       title: "mode: audit could not read the identity's federated credentials from Azure",
       message: `${why}\n${read.late.map((f) => `- ${f.title}`).join('\n')}`.trim(),
-      fix: 'Give the credentials instead:\n    with:\n      federated-credentials-file: .github/azure-federated-credentials.json   # az ad app federated-credential list --id <APPLICATION-CLIENT-ID> > that file',
+      fix:
+        'Give the credentials instead:\n    with:\n' +
+        '      federated-credentials-file: .github/azure-federated-credentials.json' +
+        '   # az ad app federated-credential list --id <APPLICATION-CLIENT-ID> > that file',
     },
   };
+}
+
+/** Why the identity's credentials could not be read with its own exchanged token. */
+function lookupDeniedReason(outcome: ExchangeOutcome, inputs: ActionInputs): string {
+  if (outcome.kind === 'rejected') {
+    const code = outcome.error.codes[0] !== undefined ? `AADSTS${outcome.error.codes[0]}` : outcome.error.error;
+    return (
+      `Entra rejected this job's token for ${inputs.clientId} (${code}), so the identity cannot read its own` +
+      " credentials; run the action in check mode to see why, or give 'reader-client-id'."
+    );
+  }
+  if (outcome.kind === 'success') {
+    const needs =
+      inputs.lookup === 'arm'
+        ? 'Reader on the subscription'
+        : 'the Graph permission Application.Read.All with admin consent';
+    return (
+      `The credentials could not be read (see the notices and the log): the identity needs ${needs},` +
+      " or give 'reader-client-id'."
+    );
+  }
+  return `Entra could not be reached: ${outcome.reason}`;
 }
 
 async function finish(
@@ -281,9 +309,8 @@ async function finish(
   setOutputs(outputs);
   await writeSummary(renderAuditSummary(findings, result));
   const jobs = result?.workflows.reduce((n, w) => n + w.jobs.length, 0) ?? 0;
-  logLine(
-    `Azure federation audit: ${outputs.result}. ${jobs} job(s) that log in to Azure, ${findings.filter((f) => f.severity === 'error').length} error(s).`,
-  );
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  logLine(`Azure federation audit: ${outputs.result}. ${jobs} job(s) that log in to Azure, ${errors} error(s).`);
   return exitCodeFor(findings, failOn);
 }
 

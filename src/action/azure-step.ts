@@ -86,7 +86,10 @@ export function planLookup(p: PlanInput): LookupPlan {
   return { read: true, identity: p.reader ? 'reader' : 'self', services: [p.lookup], firstFound: false };
 }
 
-/** `issuer-private` only where it can matter: no exchange to prove reachability, or Entra failed to fetch the issuer's documents. Pure. */
+/**
+ * `issuer-private` only where it can matter: no exchange to prove reachability, or Entra failed to
+ * fetch the issuer's documents. Pure.
+ */
 export function issuerWarningApplies(issuer: string, exchange: ExchangeState, codes: readonly number[]): boolean {
   if (!needsReachabilityWarning(classifyIssuer(issuer))) return false;
   return exchange === 'skipped' || (exchange === 'rejected' && codes.some((c) => ISSUER_FETCH_CODES.has(c)));
@@ -253,11 +256,13 @@ export function startAzureStep(input: AzureStepInput): AzureStep {
     const notices: Finding[] = [];
     for (const service of plan.services) {
       const r = await readOne(who, service, outcome);
+      const serviceName = service === 'graph' ? 'Microsoft Graph' : 'Azure Resource Manager';
       if (r.kind === 'credentials') {
         const from = service === 'graph' ? 'Microsoft Graph (beta)' : 'Azure Resource Manager';
+        const count = `${r.credentials.length} federated credential${r.credentials.length === 1 ? '' : 's'}`;
+        const pages = `${r.pages > 1 ? ` in ${r.pages} pages` : ''}${r.truncated ? ' (more pages were not read)' : ''}`;
         log(
-          `Read ${r.credentials.length} federated credential${r.credentials.length === 1 ? '' : 's'} of ${r.owner} from ${from}` +
-            `${r.pages > 1 ? ` in ${r.pages} pages` : ''}${r.truncated ? ' (more pages were not read)' : ''}; comparing the token with them.` +
+          `Read ${count} of ${r.owner} from ${from}${pages}; comparing the token with them.` +
             (r.skipped.length ? ` Not comparable: ${r.skipped.join('; ')}.` : ''),
         );
         // Found: a denial on an earlier service (e.g. Graph for what is a managed identity) no longer matters.
@@ -268,16 +273,12 @@ export function startAzureStep(input: AzureStepInput): AzureStep {
           notices.push(readerRejected(who, r.result.code, r.result.reason));
           break; // the same identity will not get another scope either
         }
-        log(
-          `Could not get a token to read ${service === 'graph' ? 'Microsoft Graph' : 'Azure Resource Manager'}: ${r.result.reason}`,
-        );
+        log(`Could not get a token to read ${serviceName}: ${r.result.reason}`);
         continue;
       }
       if (r.kind === 'denied') notices.push(lookupDenied(r, who, subscriptionForSearch));
       else if (r.kind === 'not-found')
-        log(
-          `Not found in ${service === 'graph' ? 'Microsoft Graph' : 'Azure Resource Manager'}: ${r.error.message ?? r.error.code ?? `HTTP ${r.status}`}.`,
-        );
+        log(`Not found in ${serviceName}: ${r.error.message ?? r.error.code ?? `HTTP ${r.status}`}.`);
       else log(`Reading the federated credentials failed: ${r.reason}`);
     }
     return { late: notices };

@@ -59,7 +59,8 @@ export function shown(value: string): string {
 }
 
 const EMPTY_SECRET_HINT =
-  'If the value comes from a secret, it is empty in pull requests from forks and in Dependabot runs, where GitHub withholds secrets; ' +
+  'If the value comes from a secret, it is empty in pull requests from forks and in Dependabot runs,' +
+  ' where GitHub withholds secrets; ' +
   'client and tenant ids are not secret, so `vars.AZURE_CLIENT_ID` works there too.';
 
 function required(get: (n: string) => string, name: string, expected: string): string {
@@ -80,12 +81,14 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
   const clientId = required(
     get,
     'client-id',
-    "client-id: 00000000-0000-0000-0000-000000000000   # the Application (client) ID, or the managed identity's Client ID",
+    'client-id: 00000000-0000-0000-0000-000000000000' +
+      "   # the Application (client) ID, or the managed identity's Client ID",
   );
   if (!GUID.test(clientId))
     throw new InputError(
       'client-id',
-      `Input 'client-id' is ${shown(clientId)}, not a GUID. Use the Application (client) ID of the app registration or the Client ID of the user-assigned managed identity, not its object id, name or secret.`,
+      `Input 'client-id' is ${shown(clientId)}, not a GUID. Use the Application (client) ID of the app registration` +
+        ' or the Client ID of the user-assigned managed identity, not its object id, name or secret.',
       'client-id: ${{ vars.AZURE_CLIENT_ID }}   # e.g. 11111111-2222-3333-4444-555555555555',
     );
   const tenantId = required(
@@ -96,7 +99,8 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
   if (!GUID.test(tenantId) && !DOMAIN.test(tenantId))
     throw new InputError(
       'tenant-id',
-      `Input 'tenant-id' is ${shown(tenantId)}: neither a GUID nor a domain name. Entra would answer AADSTS900023 for it.`,
+      `Input 'tenant-id' is ${shown(tenantId)}: neither a GUID nor a domain name.` +
+        ' Entra would answer AADSTS900023 for it.',
       'tenant-id: ${{ vars.AZURE_TENANT_ID }}   # a GUID, or a verified domain like contoso.onmicrosoft.com',
     );
   const envName = get('environment').trim() || 'azurecloud';
@@ -104,7 +108,8 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
   if (!cloud)
     throw new InputError(
       'environment',
-      `Input 'environment' is ${shown(envName)}; this action knows ${CLOUD_NAMES.join(', ')} (case-insensitive). For Azure Stack or a proxy, keep a cloud and set 'authority-host'.`,
+      `Input 'environment' is ${shown(envName)}; this action knows ${CLOUD_NAMES.join(', ')} (case-insensitive).` +
+        " For Azure Stack or a proxy, keep a cloud and set 'authority-host'.",
       'environment: azurecloud   # or azureusgovernment, azurechinacloud',
     );
   const audience = get('audience').trim() || cloud.exchangeAudience;
@@ -177,7 +182,8 @@ function parseAuthorityHost(raw: string, cloud: Cloud): string {
   if (url.search || url.hash || url.username || url.password)
     throw new InputError(
       'authority-host',
-      `Input 'authority-host' must be a plain origin such as ${cloud.authorityHost}, without query, fragment or credentials.`,
+      `Input 'authority-host' must be a plain origin such as ${cloud.authorityHost},` +
+        ' without query, fragment or credentials.',
       `authority-host: ${cloud.authorityHost}`,
     );
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
@@ -253,7 +259,8 @@ function parseAzureInputs(get: (n: string) => string, cloud: Cloud, exchange: bo
   if (!exchange && (lookup === 'graph' || lookup === 'arm'))
     throw new InputError(
       'lookup',
-      `Input 'lookup' is '${lookup}', but 'exchange' is false: the token that reads Azure comes from an exchange with Entra.`,
+      `Input 'lookup' is '${lookup}', but 'exchange' is false:` +
+        ' the token that reads Azure comes from an exchange with Entra.',
       'lookup: none   # or exchange: true',
     );
   if (!exchange && expectedSubscriptionId)
@@ -265,7 +272,8 @@ function parseAzureInputs(get: (n: string) => string, cloud: Cloud, exchange: bo
   if (lookup === 'arm' && !subscriptionId && !expectedSubscriptionId)
     throw new InputError(
       'subscription-id',
-      `Input 'lookup' is 'arm', which finds the managed identity by its client id in a subscription; 'subscription-id' is empty.`,
+      "Input 'lookup' is 'arm', which finds the managed identity by its client id in a subscription;" +
+        " 'subscription-id' is empty.",
       'subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}',
     );
   return {

@@ -125,7 +125,8 @@ function verificationFinding(v: Extract<VerifyResult, { ok: false }>, proofNeede
   const badToken = v.stage === 'signature' || v.stage === 'claims';
   if (!proofNeeded && !badToken) return finding;
   const why = proofNeeded
-    ? "With input 'exchange' false, a verified signature is the only proof that this token is GitHub's, so the check cannot pass without it."
+    ? "With input 'exchange' false, a verified signature is the only proof that this token is GitHub's," +
+      ' so the check cannot pass without it.'
     : "The token itself does not verify against its issuer's keys.";
   return { ...finding, severity: 'error', message: `${finding.message}\n${why}` };
 }
@@ -183,7 +184,8 @@ export async function runAction(io: RunIo): Promise<number> {
         inputInvalid(
           input,
           e.message,
-          `${input}: |\n        [{"name": "main", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:OWNER/REPO:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}]`,
+          `${input}: |\n        [{"name": "main", "issuer": "https://token.actions.githubusercontent.com",` +
+            ' "subject": "repo:OWNER/REPO:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}]',
         ),
         fallbackFailOn,
         input,
@@ -231,7 +233,8 @@ export async function runAction(io: RunIo): Promise<number> {
   const claims = decoded.claims;
   const { compareWithCredentials, suggestCredential } = await compareModule;
   debug(
-    `Token claims: iss=${claims.iss} sub=${claims.sub} aud=${String(claims.aud)} job_workflow_ref=${claims.job_workflow_ref ?? ''}`,
+    `Token claims: iss=${claims.iss} sub=${claims.sub} aud=${String(claims.aud)}` +
+      ` job_workflow_ref=${claims.job_workflow_ref ?? ''}`,
   );
 
   // 3. Verify, compare and exchange side by side: none waits for another. Verification is awaited
@@ -362,13 +365,16 @@ export async function runAction(io: RunIo): Promise<number> {
 
   const failed = hasErrors(findings);
   const matched = comparison?.matched?.name;
+  const errors = findings.filter((f) => f.severity === 'error').length;
   const verdict = failed
-    ? `${findings.filter((f) => f.severity === 'error').length} problem(s) found; the first: ${sortFindings(findings)[0]!.title}.`
+    ? `${errors} problem(s) found; the first: ${sortFindings(findings)[0]!.title}.`
     : outcome?.kind === 'success'
-      ? `Entra accepted this job's token for client ${inputs.clientId}${matched ? ` (credential '${matched}' matches)` : ''}.`
+      ? `Entra accepted this job's token for client ${inputs.clientId}` +
+        `${matched ? ` (credential '${matched}' matches)` : ''}.`
       : matched
         ? `The token's signature verifies and it matches credential '${matched}' (exchange not attempted).`
-        : `The token was fetched and verified; there was nothing to compare it with (give federated-credentials or leave exchange on).`;
+        : 'The token was fetched and verified; there was nothing to compare it with' +
+          ' (give federated-credentials or leave exchange on).';
   return finish(
     {
       result: failed ? 'fail' : 'pass',

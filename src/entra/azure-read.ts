@@ -189,7 +189,10 @@ function normalise(raw: unknown, source: AzureService): FederatedCredential | st
       : null;
   const subject = str(p.subject) ?? null;
   if (subject === null && !expression)
-    return `'${name}': neither a subject nor a claimsMatchingExpression (a flexible credential read without Graph beta?)`;
+    return (
+      `'${name}': neither a subject nor a claimsMatchingExpression` +
+      ' (a flexible credential read without Graph beta?)'
+    );
   return {
     name,
     issuer,
@@ -266,8 +269,11 @@ interface ManagedIdentityRef {
 }
 
 // An ARM id we are willing to put in a URL next to a bearer token: the expected shape, safe characters.
-const IDENTITY_ID =
-  /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[-\w]{1,128}$/i;
+const IDENTITY_ID = new RegExp(
+  '^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\\w.()]{1,90}' +
+    '/providers/Microsoft\\.ManagedIdentity/userAssignedIdentities/[-\\w]{1,128}$',
+  'i',
+);
 
 /** The user-assigned identity whose `properties.clientId` is this client id (case-insensitive). */
 export function findIdentityByClientId(items: readonly unknown[], clientId: string): ManagedIdentityRef | undefined {
@@ -285,7 +291,9 @@ export function findIdentityByClientId(items: readonly unknown[], clientId: stri
 }
 
 function armIdentitiesUrl(armHost: string, subscriptionId: string): string {
-  return `${base(armHost)}/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=${ARM_MSI_API_VERSION}`;
+  const subscription = `${base(armHost)}/subscriptions/${encodeURIComponent(subscriptionId)}`;
+  const identities = `${subscription}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`;
+  return `${identities}?api-version=${ARM_MSI_API_VERSION}`;
 }
 
 export function armCredentialsUrl(armHost: string, identityId: string): string {
@@ -312,7 +320,9 @@ export async function readArmCredentials(p: {
       status: 200,
       error: {
         code: 'IdentityNotFound',
-        message: `None of the ${identities.items.length} user-assigned identities in subscription ${p.subscriptionId}${identities.truncated ? ' (first pages only)' : ''} has client id ${p.clientId}.`,
+        message:
+          `None of the ${identities.items.length} user-assigned identities in subscription ${p.subscriptionId}` +
+          `${identities.truncated ? ' (first pages only)' : ''} has client id ${p.clientId}.`,
       },
       url: describeUrl(listUrl),
     };
@@ -330,7 +340,9 @@ export async function readSubscription(p: {
   subscriptionId: string;
   token: string;
 }): Promise<SubscriptionCheck> {
-  const url = `${base(p.armHost)}/subscriptions/${encodeURIComponent(p.subscriptionId)}?api-version=${ARM_SUBSCRIPTION_API_VERSION}`;
+  const url =
+    `${base(p.armHost)}/subscriptions/${encodeURIComponent(p.subscriptionId)}` +
+    `?api-version=${ARM_SUBSCRIPTION_API_VERSION}`;
   let res: HttpResponse;
   try {
     res = await p.fetcher(url, headersFor(p.token));

@@ -54,7 +54,10 @@ export function detectCloudMix(
   return undefined;
 }
 
-/** The other clouds to ask when the chosen authority does not know the tenant: only from a default authority (never past a proxy the user named). */
+/**
+ * The other clouds to ask when the chosen authority does not know the tenant: only from a default
+ * authority (never past a proxy the user named).
+ */
 export function otherCloudsToProbe(chosen: Cloud, authorityHost: string): Cloud[] {
   if (authorityHost.replace(/\/+$/, '').toLowerCase() !== chosen.authorityHost) return [];
   return CLOUD_NAMES.map((c) => CLOUDS[c]).filter((c) => c.name !== chosen.name);
@@ -68,22 +71,29 @@ export function cloudMismatch(mix: CloudMix, tenant: string, audienceRequested: 
     ...(discovery.tenantRegionSubScope ? [`tenant_region_sub_scope '${discovery.tenantRegionSubScope}'`] : []),
   ].join(', ');
   const where = mix.foundElsewhere
-    ? `${chosen.label}'s authority (${chosen.authorityHost}) does not know tenant '${tenant}', but ${actual.label}'s (${discovery.authorityHost}) does: ${evidence}.`
-    : `Tenant discovery at ${discovery.authorityHost} reports ${evidence}: tenant '${tenant}' lives in ${actual.label}, not in ${chosen.label}.`;
+    ? `${chosen.label}'s authority (${chosen.authorityHost}) does not know tenant '${tenant}',` +
+      ` but ${actual.label}'s (${discovery.authorityHost}) does: ${evidence}.`
+    : `Tenant discovery at ${discovery.authorityHost} reports ${evidence}:` +
+      ` tenant '${tenant}' lives in ${actual.label}, not in ${chosen.label}.`;
   const audienceNote =
     audienceRequested === chosen.exchangeAudience
-      ? ` The token was requested for ${chosen.label}'s audience '${chosen.exchangeAudience}'; ${actual.label}'s credentials expect '${actual.exchangeAudience}', which becomes the default once the environment is right.`
+      ? ` The token was requested for ${chosen.label}'s audience '${chosen.exchangeAudience}';` +
+        ` ${actual.label}'s credentials expect '${actual.exchangeAudience}',` +
+        ' which becomes the default once the environment is right.'
       : '';
   return {
     id: 'cloud-mismatch',
     severity: 'error',
     title: `Tenant is in ${actual.label}, but this run uses ${chosen.label}`,
     message:
-      `${where}\nEach cloud has its own Entra endpoint, token-exchange audience and Resource Manager: a tenant of ${actual.label} must be signed in to at ${actual.authorityHost} with scope ${actual.resourceManager}/.default.` +
+      `${where}\nEach cloud has its own Entra endpoint, token-exchange audience and Resource Manager:` +
+      ` a tenant of ${actual.label} must be signed in to at ${actual.authorityHost}` +
+      ` with scope ${actual.resourceManager}/.default.` +
       audienceNote,
     fix:
       `Set the cloud in this step and in azure/login:\n    with:\n      environment: ${actual.name}\n` +
-      `(${actual.name}: authority ${actual.authorityHost}, audience ${actual.exchangeAudience}, Resource Manager ${actual.resourceManager}, Graph ${actual.graph}). ` +
+      `(${actual.name}: authority ${actual.authorityHost}, audience ${actual.exchangeAudience},` +
+      ` Resource Manager ${actual.resourceManager}, Graph ${actual.graph}). ` +
       `The federated credential's audience must then be '${actual.exchangeAudience}'.`,
     evidence: [
       { label: 'cloud', actual: actual.name, expected: chosen.name },

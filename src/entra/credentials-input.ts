@@ -43,7 +43,8 @@ async function parseText(text: string, label: string): Promise<unknown> {
   if (trimmed.length > MAX_TEXT_CHARS)
     throw new CredentialsInputError(
       'CREDENTIALS_SYNTAX',
-      `${label} is ${kib(trimmed.length)} KiB; more than ${kib(MAX_TEXT_CHARS)} KiB is not read (an identity has at most 20 credentials).`,
+      `${label} is ${kib(trimmed.length)} KiB; more than ${kib(MAX_TEXT_CHARS)} KiB is not read` +
+        ' (an identity has at most 20 credentials).',
     );
   let jsonError: string | undefined;
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {

@@ -174,7 +174,9 @@ function classifyFailure(network: RecordingNetwork, noAnswerReason: string): Att
     return { kind: 'fatal', reason: 'Entra answered without an access token.', status: last.status };
   return {
     kind: 'fatal',
-    reason: `Entra's endpoint answered HTTP ${last.status}${describeBody(last)}, not Entra's JSON${last.status === 200 ? '' : ' error'}: a proxy or a wrong authority-host?`,
+    reason:
+      `Entra's endpoint answered HTTP ${last.status}${describeBody(last)},` +
+      ` not Entra's JSON${last.status === 200 ? '' : ' error'}: a proxy or a wrong authority-host?`,
     status: last.status,
   };
 }
@@ -219,7 +221,8 @@ export async function exchangeToken(req: ExchangeRequest): Promise<ExchangeOutco
     // Said only now: the fresh token is masked (freshAssertion masks it on arrival) before any
     // line that carries an answer from outside.
     req.log?.(
-      `Exchange attempt ${attempt} failed (${result.reason}); waited ${(delay / 1000).toFixed(1)} s, retrying with a fresh GitHub token.`,
+      `Exchange attempt ${attempt} failed (${result.reason}); waited ${(delay / 1000).toFixed(1)} s,` +
+        ' retrying with a fresh GitHub token.',
     );
   }
 }

@@ -154,9 +154,16 @@ export function issuerPrivate(info: IssuerInfo): Finding {
   const discovery = `${info.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   const why =
     info.kind === 'ghes'
-      ? `The token comes from ${describeIssuer(info)}. Entra verifies it by fetching ${discovery} and the JWKS it names, from the internet; a GitHub Enterprise Server behind a firewall or VPN makes the exchange fail with AADSTS90061 or AADSTS50166.` +
+      ? `The token comes from ${describeIssuer(info)}.` +
+        ` Entra verifies it by fetching ${discovery} and the JWKS it names, from the internet;` +
+        ' a GitHub Enterprise Server behind a firewall or VPN makes the exchange fail' +
+        ' with AADSTS90061 or AADSTS50166.' +
         (info.privateHost ? ` The host ${info.host} is a private or internal name, which Entra cannot reach.` : '')
-      : `The token's issuer ${info.issuer} is on ${info.host}, a loopback, link-local, private or internal-only address. Entra verifies a token by fetching ${discovery} and the JWKS it names from the internet, and cannot reach this host: the exchange will fail with AADSTS90061 or AADSTS50166.`;
+      : `The token's issuer ${info.issuer} is on ${info.host},` +
+        ' a loopback, link-local, private or internal-only address.' +
+        ` Entra verifies a token by fetching ${discovery} and the JWKS it names from the internet,` +
+        ' and cannot reach this host: the exchange will fail with AADSTS90061 or AADSTS50166.';
+  const checkFromOutside = `check from outside your network:\ncurl -sS '${discovery.replace(/'/g, '')}'`;
   return {
     id: 'issuer-private',
     severity: 'warning',
@@ -164,8 +171,11 @@ export function issuerPrivate(info: IssuerInfo): Finding {
     message: why,
     fix:
       info.kind === 'ghes'
-        ? `Publish the issuer's discovery document and JWKS where Entra can fetch them (e.g. expose https://${info.host}/_services/token/.well-known/ through a reverse proxy that allows only those paths), then check from outside your network:\ncurl -sS '${discovery.replace(/'/g, '')}'`
-        : `Use an issuer Entra can reach over the internet (GitHub-hosted or public GitHub issuers need nothing), and check from outside your network:\ncurl -sS '${discovery.replace(/'/g, '')}'`,
+        ? "Publish the issuer's discovery document and JWKS where Entra can fetch them" +
+          ` (e.g. expose https://${info.host}/_services/token/.well-known/ through a reverse proxy` +
+          ` that allows only those paths), then ${checkFromOutside}`
+        : 'Use an issuer Entra can reach over the internet (GitHub-hosted or public GitHub issuers need nothing),' +
+          ` and ${checkFromOutside}`,
     evidence: [{ label: 'issuer', actual: info.issuer }],
   };
 }

@@ -117,7 +117,10 @@ function mistypedClaim(payload: Record<string, unknown>): string | undefined {
   for (const name of STRING_CLAIMS) {
     const v = payload[name];
     if (v !== undefined && v !== null && typeof v !== 'string')
-      return `The token's \`${name}\` claim is ${Array.isArray(v) ? 'a list' : `of type ${typeof v}`}, not a string as GitHub sends.`;
+      return (
+        `The token's \`${name}\` claim is ${Array.isArray(v) ? 'a list' : `of type ${typeof v}`},` +
+        ' not a string as GitHub sends.'
+      );
   }
   for (const name of NUMBER_CLAIMS) {
     const v = payload[name];

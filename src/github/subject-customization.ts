@@ -108,9 +108,12 @@ export async function readSubjectCustomization(
       status,
       message:
         status === 403 || status === 404
-          ? `GitHub answered ${status} for the OIDC customization API: the token cannot read this repository's Actions settings (a GITHUB_TOKEN needs 'actions: read'; on an organisation template, 'read:org').`
+          ? `GitHub answered ${status} for the OIDC customization API:` +
+            " the token cannot read this repository's Actions settings" +
+            " (a GITHUB_TOKEN needs 'actions: read'; on an organisation template, 'read:org')."
           : status === 401
-            ? `GitHub answered 401 for the OIDC customization API: the 'github-token' input was refused (expired, revoked or not a token).`
+            ? 'GitHub answered 401 for the OIDC customization API:' +
+              " the 'github-token' input was refused (expired, revoked or not a token)."
             : `Could not read the OIDC subject template${status ? ` (HTTP ${status})` : ''}: ${said}`,
     };
   }

@@ -91,7 +91,8 @@ export async function verifyToken(token: string, decoded: DecodedJwt, options: V
       stage: 'issuer-url',
       message:
         `The token's issuer '${iss}' is neither GitHub's (${GITHUB_COM_ISSUER}) nor this run's server's ` +
-        `(GITHUB_SERVER_URL ${options.serverUrl ?? 'unset'}), so its keys were not fetched and the signature could not be verified.`,
+        `(GITHUB_SERVER_URL ${options.serverUrl ?? 'unset'}),` +
+        ' so its keys were not fetched and the signature could not be verified.',
     };
   const discoveryUrl = `${iss.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   // One budget for both fetches: a slow discovery must not give the JWKS a fresh full timeout.
@@ -104,11 +105,12 @@ export async function verifyToken(token: string, decoded: DecodedJwt, options: V
       message: `Could not read the issuer's discovery document: ${discovery.message}`,
       url: discoveryUrl,
     };
+  const named = String(discovery.json.issuer);
   if (discovery.json.issuer !== iss)
     return {
       ok: false,
       stage: 'discovery',
-      message: `The discovery document names the issuer '${String(discovery.json.issuer)}', but the token says '${iss}'.`,
+      message: `The discovery document names the issuer '${named}', but the token says '${iss}'.`,
       url: discoveryUrl,
     };
   const jwksUri = discovery.json.jwks_uri;
@@ -134,13 +136,16 @@ export async function verifyToken(token: string, decoded: DecodedJwt, options: V
     return {
       ok: false,
       stage: 'jwks',
-      message: `The issuer's key set (${describeUrl(jwksUri)}) has no key with kid '${kid}'; Entra would answer AADSTS7000272 until the issuer publishes it.`,
+      message:
+        `The issuer's key set (${describeUrl(jwksUri)}) has no key with kid '${kid}';` +
+        ' Entra would answer AADSTS7000272 until the issuer publishes it.',
       url: jwksUri,
     };
   if (signal?.aborted) return { ok: false, stage: 'signature', message: 'Not verified: no verdict depended on it.' };
   const { createLocalJWKSet, jwtVerify, errors } = await import('jose');
   try {
-    // Entra accepts RS256 only (docs/entra-matching.md §5); the lifetime is reported separately, so no clock checks here.
+    // Entra accepts RS256 only (docs/entra-matching.md §5); the lifetime is reported separately,
+    // so no clock checks here.
     await jwtVerify(token, createLocalJWKSet({ keys: keys as never }), {
       algorithms: ['RS256'],
       issuer: iss,

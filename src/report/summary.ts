@@ -26,7 +26,8 @@ function lifetimeRow(r: RunReport): string {
   const life = c.iat !== undefined ? `${c.exp - c.iat} s lifetime` : '';
   const left = c.exp - r.now;
   const state = left >= 0 ? `${left} s left` : `expired ${-left} s ago`;
-  return `issued ${time(c.iat)}, not before ${time(c.nbf)}, expires ${time(c.exp)} (${[life, state].filter(Boolean).join(', ')})`;
+  const times = `issued ${time(c.iat)}, not before ${time(c.nbf)}, expires ${time(c.exp)}`;
+  return `${times} (${[life, state].filter(Boolean).join(', ')})`;
 }
 
 function claimsTable(r: RunReport): string {
@@ -93,9 +94,10 @@ function comparisonRows(comparisons: CredentialComparison[]): string[][] {
 }
 
 function findingBlock(f: Finding, max = 20_000): string {
+  const where = f.location ? `${f.location.file}${f.location.line ? `:${f.location.line}` : ''}` : undefined;
   return [
     `#### ${ICON[f.severity]} ${md(f.title, 300)}${f.code ? ` (${md(f.code, 100)})` : ''}`,
-    `Finding ${mdCode(f.id)}${f.location ? ` at ${mdCode(`${f.location.file}${f.location.line ? `:${f.location.line}` : ''}`, 300)}` : ''}`,
+    `Finding ${mdCode(f.id)}${where !== undefined ? ` at ${mdCode(where, 300)}` : ''}`,
     fence(f.message, 'text', max),
     '**Fix**',
     fence(f.fix, 'text', max),

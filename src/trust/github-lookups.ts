@@ -173,12 +173,9 @@ export class GitHubLookupClient implements GitHubLookups {
   private refusal(): Unreadable | undefined {
     if (!this.stats.stopped && this.options.deadline !== undefined && Date.now() > this.options.deadline)
       this.stats.stopped = 'the time limit was reached';
-    if (
-      !this.stats.stopped &&
-      this.stats.rateLimitRemaining !== undefined &&
-      this.stats.rateLimitRemaining < this.reserve
-    )
-      this.stats.stopped = `GitHub's rate limit is nearly spent (x-ratelimit-remaining ${this.stats.rateLimitRemaining})`;
+    const remaining = this.stats.rateLimitRemaining;
+    if (!this.stats.stopped && remaining !== undefined && remaining < this.reserve)
+      this.stats.stopped = `GitHub's rate limit is nearly spent (x-ratelimit-remaining ${remaining})`;
     return this.stats.stopped ? { status: 'unreadable', reason: this.stats.stopped } : undefined;
   }
 
