@@ -105,7 +105,8 @@ export async function verifyToken(token: string, decoded: DecodedJwt, options: V
       message: `Could not read the issuer's discovery document: ${discovery.message}`,
       url: discoveryUrl,
     };
-  const named = String(discovery.json.issuer);
+  // A hostile document may hold any JSON here; only a string is quoted (and `String` of an object can throw).
+  const named = typeof discovery.json.issuer === 'string' ? discovery.json.issuer.slice(0, 200) : '(not a string)';
   if (discovery.json.issuer !== iss)
     return {
       ok: false,
