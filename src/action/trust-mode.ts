@@ -5,7 +5,7 @@
  * issuers. Writes annotations, the `findings` output, the job summary and, with `sarif-file`,
  * SARIF for code scanning.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { hasErrors, type Finding } from '../diagnose/finding.js';
 import { inputInvalid } from '../diagnose/run-findings.js';
@@ -19,7 +19,10 @@ import type { TrustItem } from '../trust/model.js';
 import { renderTrustSummary } from '../trust/summary.js';
 import { toSarif } from '../trust/sarif.js';
 import { issuerForServer } from './audit-mode.js';
-import type { FailOn } from './inputs.js';
+import { readRunnerContext, runnerPlace } from '../github/runner-context.js';
+import { type FailOn, InputError, parseTimeoutSeconds } from './inputs.js';
+import { RunDeadline } from './deadline.js';
+import { readCredentialsFile } from './workspace-file.js';
 import { exitCodeFor, type RunIo } from './run.js';
 
 const MAX_ANNOTATIONS = 50;
@@ -52,10 +55,12 @@ async function readItems(
   }
   try {
     if (inline) return await parseTrustInput(inline, "Input 'federated-credentials'", defaults, 'input');
+    // Inside the workspace and size-capped, like every input file (workspace-file.ts).
+    const text = await readCredentialsFile(workspace, file);
     const path = isAbsolute(file) ? file : resolve(workspace, file);
-    const text = await readFile(path, 'utf8');
     return await parseTrustInput(text, `File '${file}'`, defaults, 'file', relative(workspace, path) || file);
   } catch (e) {
+    if (e instanceof InputError) return inputInvalid(e.input, e.message, e.expected);
     const name = inline ? 'federated-credentials' : 'federated-credentials-file';
     const msg =
       e instanceof CredentialsInputError
@@ -68,24 +73,40 @@ async function readItems(
 }
 
 export async function runTrustMode(io: RunIo): Promise<number> {
-  const { env } = io;
+  const place = runnerPlace();
   const input = (name: string) => readInput(name).trim();
   const failOnRaw = input('fail-on').toLowerCase() || 'error';
   const failOn: FailOn = failOnRaw === 'warning' || failOnRaw === 'never' ? failOnRaw : 'error';
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const timeout = Math.min(600, Math.max(1, Number(input('timeout-seconds')) || 60));
+  const workspace = place.workspace ?? process.cwd();
+  let watch: RunDeadline | undefined;
+  const fail = (f: Finding) => finish([f], failOn, undefined, watch);
+  let timeout: number;
+  try {
+    timeout = parseTimeoutSeconds(readInput);
+  } catch (e) {
+    if (e instanceof InputError) return fail(inputInvalid(e.input, e.message, e.expected));
+    throw e;
+  }
+  // timeout-seconds bounds the whole run, as in the other modes (deadline.ts).
+  watch = new RunDeadline(Date.now() + timeout * 1000, timeout);
+  watch.arm(fail);
+  watch.stage = 'reading the credentials';
   const items = await readItems(io, workspace, input, timeout);
-  if (!Array.isArray(items)) return finish([items], failOn, undefined);
+  if (!Array.isArray(items)) return fail(items);
+  watch.stage = 'asking GitHub about the credentials';
 
   const token = input('github-token');
   if (token) maskSecret(token);
   const lookups = token
-    ? new GitHubLookupClient(await octokitRequest(token, env.GITHUB_API_URL ?? 'https://api.github.com'), {
-        concurrency: 8,
-        deadline: Date.now() + timeout * 1000,
-      })
+    ? new GitHubLookupClient(
+        await octokitRequest(token, (await readRunnerContext()).apiUrl ?? 'https://api.github.com'),
+        {
+          concurrency: 8,
+          deadline: Date.now() + timeout * 1000,
+        },
+      )
     : undefined;
-  const server = issuerForServer(env.GITHUB_SERVER_URL);
+  const server = issuerForServer(place.serverUrl);
   const result = await auditTrust(items, lookups, {
     ownIssuers: server === issuerForServer(undefined) ? [] : [server],
   });
@@ -99,7 +120,7 @@ export async function runTrustMode(io: RunIo): Promise<number> {
   const sarifInput = input('sarif-file');
   if (sarifInput) {
     const path = isAbsolute(sarifInput) ? sarifInput : resolve(workspace, sarifInput);
-    const workflowFile = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+    const workflowFile = /^[^/]+\/[^/]+\/(.+?)@/.exec(place.workflowRef ?? '')?.[1];
     const sarif = toSarif(result.findings, result.notChecked, { defaultUri: workflowFile ?? '.github/workflows' });
     try {
       await mkdir(dirname(path), { recursive: true });
@@ -117,6 +138,7 @@ export async function runTrustMode(io: RunIo): Promise<number> {
         ],
         failOn,
         result,
+        watch,
       );
     }
   }
@@ -124,10 +146,17 @@ export async function runTrustMode(io: RunIo): Promise<number> {
     item.location ? { ...f, location: item.location } : f,
   );
   const notice = notCheckedFinding(result.notChecked);
-  return finish(notice ? [...located, notice] : located, failOn, result);
+  return finish(notice ? [...located, notice] : located, failOn, result, watch);
 }
 
-async function finish(findings: Finding[], failOn: FailOn, result: TrustAuditResult | undefined): Promise<number> {
+async function finish(
+  findings: Finding[],
+  failOn: FailOn,
+  result: TrustAuditResult | undefined,
+  watch?: RunDeadline,
+): Promise<number> {
+  // One report per run: the timeout's, or the audit's own.
+  if (watch && !watch.claim()) return watch.lateCode();
   for (const f of findings.slice(0, MAX_ANNOTATIONS)) annotateFinding(f);
   if (findings.length > MAX_ANNOTATIONS)
     logLine(
