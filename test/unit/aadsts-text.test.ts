@@ -357,7 +357,9 @@ describe('robustness (fast-check)', () => {
     );
   });
 
-  it('terminates quickly on very long and adversarial input', () => {
+  it('reads very long and adversarial input in bounded work', () => {
+    // No clock: the bound is what the reader keeps (at most 2 000 messages of at most 4 000 characters,
+    // src/diagnose/aadsts-text.ts); super-linear work would exceed this test's vitest timeout.
     const inputs = [
       'AADSTS700213: '.repeat(50_000),
       `AADSTS700213: presented assertion subject '${"'".repeat(200_000)}`,
@@ -370,10 +372,10 @@ describe('robustness (fast-check)', () => {
       `Federated token details:\n issuer - ${'x'.repeat(500_000)}`,
     ];
     for (const input of inputs) {
-      const start = performance.now();
-      extractAadstsErrors(input);
+      const errors = extractAadstsErrors(input);
+      expect(errors.length).toBeLessThanOrEqual(2_000);
+      for (const e of errors) expect(e.raw.length).toBeLessThanOrEqual(4_000);
       extractLogContext(input);
-      expect(performance.now() - start).toBeLessThan(3000);
     }
   });
 });

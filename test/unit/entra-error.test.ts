@@ -237,11 +237,10 @@ describe('descriptionWithoutTail', () => {
     expect(descriptionWithoutTail(input)).toBe(output);
   });
 
-  it('is fast on long whitespace runs (no quadratic backtracking)', () => {
-    const t = Date.now();
+  it('handles long whitespace runs (no quadratic backtracking)', () => {
+    // No clock: quadratic backtracking on these inputs would exceed this test's vitest timeout.
     expect(descriptionWithoutTail(`a${' '.repeat(100_000)}b`)).toBe(`a${' '.repeat(100_000)}b`);
     expect(descriptionWithoutTail(`a${'\r\n'.repeat(50_000)}Trace ID: x`)).toBe('a');
-    expect(Date.now() - t).toBeLessThan(500);
   });
 
   it('property: the result is trimmed text from the input, with no tail left', () => {

@@ -529,13 +529,12 @@ describe('wildcardMatch', () => {
     expect(wildcardMatch(pattern, value)).toBe(expected);
   });
 
-  it('stays fast on adversarial inputs', () => {
+  it('answers adversarial inputs (no backtracking)', () => {
+    // No clock: a backtracking matcher would exceed this test's vitest timeout on these.
     const pattern = `${'*a'.repeat(300)}b`;
     const value = 'a'.repeat(100_000);
-    const t0 = performance.now();
     expect(wildcardMatch(pattern, value)).toBe(false);
     expect(wildcardMatch('*'.repeat(600), value)).toBe(true);
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 });
 

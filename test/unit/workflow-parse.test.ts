@@ -433,9 +433,8 @@ describe('parseWorkflow never throws', () => {
     for (let i = 1; i <= 12; i++)
       merges.push(`a${i}: &a${i} {<<: [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]}`);
     merges.push('on: push', 'jobs:', '  j:', '    <<: *a12', '    steps: []');
-    const started = Date.now();
+    // No clock: following the merges naively would exceed this test's vitest timeout.
     expect(parseWorkflow(merges.join('\n'), 'x.yml').jobs.map((j) => j.id)).toEqual(['j']);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
 
