@@ -74,7 +74,9 @@ describe('a passing check', () => {
     await mkdir(`${ws}/.github`);
     await writeFile(
       `${ws}/.github/creds.yml`,
-      `- name: prod\n  issuer: ${world.github.issuer}\n  subject: repo:octo-org/octo-repo:environment:production\n  audiences: [api://AzureADTokenExchange]\n`,
+      `- name: prod\n  issuer: ${world.github.issuer}\n` +
+        `  subject: repo:octo-org/octo-repo:environment:production\n` +
+        `  audiences: [api://AzureADTokenExchange]\n`,
     );
     const r = await run({
       inputs: { exchange: 'false', 'federated-credentials-file': '.github/creds.yml' },

@@ -98,8 +98,13 @@ describe('annotations land on the line to change', () => {
   });
 
   it('a reusable workflow: the environment line is in the called file, and the message says whose context the subject carries', async () => {
-    const caller = `name: release\non:\n  push:\n    branches: [main]\njobs:\n  call:\n    uses: ./.github/workflows/reusable.yml\n    permissions:\n      id-token: write\n`;
-    const called = `on:\n  workflow_call:\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: Production\n    steps:\n      - uses: octo-org/azure-federation-check@v1\n`;
+    const caller =
+      `name: release\non:\n  push:\n    branches: [main]\njobs:\n  call:\n` +
+      `    uses: ./.github/workflows/reusable.yml\n    permissions:\n      id-token: write\n`;
+    const called =
+      `on:\n  workflow_call:\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n` +
+      `    environment: Production\n    steps:\n` +
+      `      - uses: octo-org/azure-federation-check@v1\n`;
     world.github.context.environment = 'Production';
     world.github.context.workflowFile = '.github/workflows/release.yml';
     world.github.context.jobWorkflowRef = 'octo-org/octo-repo/.github/workflows/reusable.yml@refs/heads/main';

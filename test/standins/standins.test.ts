@@ -126,7 +126,8 @@ function expectEntraError(reply: Reply, code: number, error: string, status: num
   const description = String(body['error_description']);
   expect(description).toMatch(
     new RegExp(
-      `^AADSTS${code}: .+ Trace ID: ${body['trace_id']} Correlation ID: ${body['correlation_id']} Timestamp: ${body['timestamp']}$`,
+      `^AADSTS${code}: .+ Trace ID: ${body['trace_id']} Correlation ID: ` +
+        `${body['correlation_id']} Timestamp: ${body['timestamp']}$`,
       's',
     ),
   );
@@ -283,7 +284,8 @@ describe('GitHub stand-in', () => {
     github.context.clockSkewSeconds = -3600;
     const claims = decodeJwt(await github.signToken());
     expect(claims.sub).toBe(
-      'repo:octo-org/octo-repo:ref:refs/heads/main:job_workflow_ref:octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main',
+      'repo:octo-org/octo-repo:ref:refs/heads/main:job_workflow_ref:octo-org/octo-repo/' +
+        '.github/workflows/deploy.yml@refs/heads/main',
     );
     expect(claims).toMatchObject({
       enterprise: 'contoso-ent',
@@ -369,7 +371,9 @@ describe('Entra stand-in: discovery', () => {
       ca: entra.ca,
     });
     expect(expectEntraError(r1, 90002, 'invalid_tenant', 400)).toBe(
-      `Tenant '${unknown}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+      `Tenant '${unknown}' not found. Check to make sure you have the correct tenant ID and are ` +
+        `signing into the correct cloud. Check with your subscription administrator, this may ` +
+        `happen if there are no active subscriptions for the tenant.`,
     );
     const r2 = await request(`${entra.authorityHost}/undefined/v2.0/.well-known/openid-configuration`, {
       ca: entra.ca,
@@ -420,7 +424,10 @@ describe('Entra stand-in: token exchange', () => {
     const token = await github.signToken();
     const text = expectEntraError(await exchange(token), 700213, 'invalid_client', 401);
     expect(text).toBe(
-      "No matching federated identity record found for presented assertion subject 'repo:octo-org/octo-repo:environment:production'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation",
+      'No matching federated identity record found for presented assertion subject ' +
+        "'repo:octo-org/octo-repo:environment:production'. Check your federated identity " +
+        'credential Subject, Audience and Issuer against the presented assertion. ' +
+        'https://learn.microsoft.com/entra/workload-id/workload-identity-federation',
     );
     expect(entra.requests.at(-1)).toMatchObject({ status: 401, errorCode: 700213 });
   });
@@ -438,7 +445,10 @@ describe('Entra stand-in: token exchange', () => {
     github.context.issOverride = `${github.issuer}/`;
     const text = expectEntraError(await exchange(await github.signToken()), 700211, 'invalid_client', 401);
     expect(text).toBe(
-      `No matching federated identity record found for presented assertion issuer '${github.issuer}/'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`,
+      `No matching federated identity record found for presented assertion issuer ` +
+        `'${github.issuer}/'. Please check your federated identity credential Subject, Audience ` +
+        `and Issuer against the presented assertion. ` +
+        `https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`,
     );
   });
 
@@ -464,7 +474,9 @@ describe('Entra stand-in: token exchange', () => {
         audiences: [AUD],
         claimsMatchingExpression: {
           value:
-            "claims['sub'] matches 'repo:octo-org/octo-repo:ref:refs/heads/*' and claims['job_workflow_ref'] matches 'octo-org/octo-repo/.github/workflows/*.yml@refs/heads/main'",
+            "claims['sub'] matches 'repo:octo-org/octo-repo:ref:refs/heads/*' and " +
+            "claims['job_workflow_ref'] matches " +
+            "'octo-org/octo-repo/.github/workflows/*.yml@refs/heads/main'",
           languageVersion: 1,
         },
       },
@@ -480,7 +492,9 @@ describe('Entra stand-in: token exchange', () => {
     const token = await github.signToken();
     const text = expectEntraError(await exchange(token), 7000272, 'invalid_client', 401);
     expect(text).toBe(
-      `The certificate with identifier ${github.kid} used to sign the federated credential could not be found in the metadata of identity provider ${github.issuer}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`,
+      `The certificate with identifier ${github.kid} used to sign the federated credential could ` +
+        `not be found in the metadata of identity provider ${github.issuer}. Please validate that ` +
+        `your Identity Provider's metadata exposes the key used to sign the incoming token.`,
     );
     github.omitKidFromJwks = false;
     expectEntraError(
@@ -515,7 +529,10 @@ describe('Entra stand-in: token exchange', () => {
     const token = await github.signToken();
     const other = '99999999-2222-3333-4444-555555555555';
     expect(expectEntraError(await exchange(token, { client_id: other }), 700016, 'unauthorized_client', 400)).toBe(
-      `Application with identifier '${other}' was not found in the directory 'Contoso'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      `Application with identifier '${other}' was not found in the directory 'Contoso'. This can ` +
+        `happen if the application has not been installed by the administrator of the tenant or ` +
+        `consented to by any user in the tenant. You may have sent your authentication request to ` +
+        `the wrong tenant.`,
     );
     expect(expectEntraError(await exchange(token, { scope: undefined }), 900144, 'invalid_request', 400)).toBe(
       "The request body must contain the following parameter: 'scope'.",
@@ -544,7 +561,9 @@ describe('Entra stand-in: token exchange', () => {
     const tenant = entra.tenants[TENANT]!;
     tenant.policy = { requireEnterprise: ['microsoft', 'github', 'microsoftopensource'] };
     expect(expectEntraError(await exchange(await github.signToken()), 7002381, 'invalid_client', 401)).toBe(
-      `Federated identity credentials issued by '${github.issuer}' for applications or managed identities registered in this tenant must contain the enterprise claim with value 'microsoft', 'github' or 'microsoftopensource' but actual value is ''.`,
+      `Federated identity credentials issued by '${github.issuer}' for applications or managed ` +
+        `identities registered in this tenant must contain the enterprise claim with value ` +
+        `'microsoft', 'github' or 'microsoftopensource' but actual value is ''.`,
     );
     github.context.enterprise = 'github';
     expect((await exchange(await github.signToken())).status).toBe(200);
@@ -588,7 +607,8 @@ describe('claims expression evaluator', () => {
     ["claims['sub'] eq 'repo:o/r:ref:refs/heads/feat/x'", true],
     ["claims['sub'] eq 'repo:o/r:ref:refs/heads/*'", false],
     [
-      "claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] eq 'o/r/.github/workflows/d.yml@refs/heads/main'",
+      "claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] eq " +
+        "'o/r/.github/workflows/d.yml@refs/heads/main'",
       true,
     ],
     ["claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] matches '*@refs/heads/dev'", false],
@@ -614,7 +634,8 @@ describe('runner harness', () => {
     const commands = parseWorkflowCommands(
       [
         'plain line',
-        '::error title=Subject%3A mismatch,file=.github/workflows/deploy.yml,line=12::AADSTS700213%0Asecond line 100%25',
+        '::error title=Subject%3A ' +
+          'mismatch,file=.github/workflows/deploy.yml,line=12::AADSTS700213%0Asecond line 100%25',
         '  ::add-mask::secret',
         '::stop-commands::tok123',
         '::error::ignored while stopped',

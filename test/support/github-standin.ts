@@ -384,7 +384,9 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
       status === 401
         ? 'TF400813: Resource not available for anonymous access. Client authentication required.'
         : `The service is temporarily unavailable (HTTP ${status}).`,
-    typeName: `Microsoft.TeamFoundation.Framework.Server.${status === 401 ? 'UnauthorizedRequestException' : 'ServiceUnavailableException'}, Microsoft.TeamFoundation.Framework.Server`,
+    typeName:
+      `Microsoft.TeamFoundation.Framework.Server.${status === 401 ? 'UnauthorizedRequestException' : 'ServiceUnavailableException'}, ` +
+      `Microsoft.TeamFoundation.Framework.Server`,
     typeKey: status === 401 ? 'UnauthorizedRequestException' : 'ServiceUnavailableException',
     errorCode: 0,
     eventId: 3000,

@@ -580,7 +580,9 @@ describe('workflow YAML (src/workflow/parse.ts)', () => {
       'on: push',
       'jobs: {}',
     ].join('\n');
-    const manyJobs = `on: push\njobs:\n${Array.from({ length: 2000 }, (_, i) => `  j${i}:\n    runs-on: x\n    environment: e${i}\n    steps:\n      - uses: azure/login@v2\n`).join('')}`;
+    const manyJobs =
+      `on: push\njobs:\n` +
+      `${Array.from({ length: 2000 }, (_, i) => `  j${i}:\n    runs-on: x\n    environment: e${i}\n    steps:\n      - uses: azure/login@v2\n`).join('')}`;
     const deep = [
       `on: ${'['.repeat(5000)}`,
       `jobs: ${'{'.repeat(20_000)}`,
@@ -612,7 +614,8 @@ describe('the nesting guard in front of the YAML parser (src/workflow/yaml-guard
     for (const f of files) expect(yamlTooDeep(readFileSync(new URL(f, dir), 'utf8')), f).toBe(false);
     expect(
       yamlTooDeep(
-        '- name: main\n  issuer: https://x\n  subject: repo:o/r:ref:refs/heads/main\n  audiences: [api://AzureADTokenExchange]\n',
+        '- name: main\n  issuer: https://x\n  subject: repo:o/r:ref:refs/heads/main\n' +
+          '  audiences: [api://AzureADTokenExchange]\n',
       ),
     ).toBe(false);
   });

@@ -194,7 +194,9 @@ describe('renderSummary: content', () => {
   it('lifetime: issued, not before, expires, lifetime and time left', () => {
     const out = renderSummary(report({ claims: claims() }));
     expect(out).toContain(
-      '| lifetime | issued 2026-01-01T00&#58;00&#58;00Z, not before 2025-12-31T23&#58;59&#58;55Z, expires 2026-01-01T00&#58;05&#58;00Z (300 s lifetime, 180 s left) |',
+      '| lifetime | issued 2026-01-01T00&#58;00&#58;00Z, not before ' +
+        '2025-12-31T23&#58;59&#58;55Z, expires 2026-01-01T00&#58;05&#58;00Z (300 s lifetime, 180 s ' +
+        'left) |',
     );
   });
 
@@ -245,7 +247,9 @@ describe('renderSummary: content', () => {
     expect(out).toContain('**Fix**');
     expect(out).toContain('Entra rejected the token with AADSTS700213.');
     expect(out).toContain(
-      '| ❌ | <code>main</code> | ✅ <code>https&#58;//token.actions.githubusercontent.com</code> | ❌ <code>repo&#58;octo-org/octo-repo&#58;ref&#58;refs/heads/main</code> | ✅ <code>api&#58;//AzureADTokenExchange</code> |',
+      '| ❌ | <code>main</code> | ✅ <code>https&#58;//token.actions.githubusercontent.com</code> ' +
+        '| ❌ <code>repo&#58;octo-org/octo-repo&#58;ref&#58;refs/heads/main</code> | ✅ ' +
+        '<code>api&#58;//AzureADTokenExchange</code> |',
     );
     const { fences } = read(out);
     expect(fences.map((f) => f.info)).toEqual(['text', 'text', 'sh']);
