@@ -120,7 +120,7 @@ describe('odd files and runner files give a finding, not a crash (point 6)', () 
       },
     ]);
 
-  it('audit: a directory named x.yml and a workflow linked to /dev/zero are reported, the rest is audited', async () => {
+  it('audit: a directory named x.yml and a workflow linked to /dev/zero are reported, the rest audited', async () => {
     const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY });
     mkdirSync(join(ws, '.github/workflows/x.yml'));
     symlinkSync('/dev/zero', join(ws, '.github/workflows/zero.yml'));
@@ -141,7 +141,7 @@ describe('odd files and runner files give a finding, not a crash (point 6)', () 
   });
 
   for (const mode of ['check', 'audit']) {
-    it(`${mode}: GITHUB_OUTPUT naming a directory and a summary in a missing folder are warnings naming the file`, async () => {
+    it(`${mode}: GITHUB_OUTPUT naming a directory, a summary in a missing folder: warnings naming it`, async () => {
       const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY });
       const missing = join(ws, 'no-such-folder', 'summary.md');
       const r = await world.run({

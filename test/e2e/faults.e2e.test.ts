@@ -80,7 +80,7 @@ function withinBudget(r: Run, seconds: number): void {
 }
 
 describe('connection refused', () => {
-  it('the runner token endpoint on a closed port: retried, then oidc-request-failed within timeout-seconds', async () => {
+  it('runner token endpoint on a closed port: retried, then oidc-request-failed within timeout-seconds', async () => {
     const port = await closedPort();
     const r = await run({
       inputs: { 'timeout-seconds': '1.5' },
@@ -94,7 +94,7 @@ describe('connection refused', () => {
     expect(world.entra.requests).toEqual([]);
   });
 
-  it('authority-host on a closed port: retried with a fresh token, then entra-unavailable within timeout-seconds', async () => {
+  it('authority-host on a closed port: retried with fresh tokens, then entra-unavailable in the budget', async () => {
     const port = await closedPort();
     const r = await run({ inputs: { 'timeout-seconds': '1.5', 'authority-host': `https://127.0.0.1:${port}` } });
     expect(r.code).toBe(1);
@@ -160,7 +160,7 @@ describe('an answer that never comes', () => {
     withinBudget(r, 1.5);
   });
 
-  it('the issuer discovery hangs: Entra accepts, and the run does not wait for the discovery (critical path)', async () => {
+  it('the issuer discovery hangs: Entra accepts, and the run does not wait for the discovery', async () => {
     world.github.faults.discovery = ours({ hang: true });
     // Waiting for the hanging discovery would take its 10 s request limit (src/action/run.ts), past the
     // harness's 9 s kill timer: r.timedOut (checked in run) is the guard, not a clock.
@@ -171,7 +171,7 @@ describe('an answer that never comes', () => {
     expect(world.github.requests.some((q) => q.route === 'discovery' && q.status === undefined)).toBe(true);
   });
 
-  it('the issuer discovery hangs with exchange off: no proof, so token-verification is an error within the budget', async () => {
+  it('discovery hangs with exchange off: no proof, so token-verification is an error within the budget', async () => {
     world.github.faults.discovery = ours({ hang: true });
     const r = await run({ inputs: { 'timeout-seconds': '1.5', exchange: 'false' } });
     expect(r.code).toBe(1);
@@ -238,7 +238,7 @@ describe('429 with Retry-After', () => {
     expect(announcedWaits(r)).toEqual([1]);
   });
 
-  it('a Retry-After beyond the budget: entra-unavailable at once instead of sleeping past timeout-seconds', async () => {
+  it('a Retry-After beyond the budget: entra-unavailable at once, not sleeping past timeout-seconds', async () => {
     world.entra.faults.token = () => ({ status: 429, retryAfter: 30 });
     const r = await run({ inputs: { 'timeout-seconds': '1.5' } });
     expect(findingIds(r)).toEqual(['entra-unavailable']);
@@ -258,7 +258,7 @@ describe('an HTML page from a proxy instead of JSON', () => {
     withinBudget(r, 1.5);
   });
 
-  it('on the runner token endpoint with 403: the proxy page is named, not the request token blamed, and not retried', async () => {
+  it('runner token endpoint with 403: the proxy page is named, the request token not blamed, no retry', async () => {
     world.github.faults.tokenRequest = () => ({ html: true, status: 403 });
     const r = await run({ inputs: { 'timeout-seconds': '5' } });
     expect(findingIds(r)).toEqual(['oidc-request-failed']);
@@ -267,7 +267,7 @@ describe('an HTML page from a proxy instead of JSON', () => {
     expect(tokenRequests().length).toBe(1);
   });
 
-  it('on Entra (HTTP 200): entra-unavailable naming the HTML page, not retried (a proxy page is not transient)', async () => {
+  it('on Entra (HTTP 200): entra-unavailable naming the HTML page, no retry (a proxy page is lasting)', async () => {
     world.entra.faults.token = () => ({ html: true });
     const r = await run({ inputs: { 'timeout-seconds': '5' } });
     expect(r.code).toBe(1);
@@ -285,7 +285,7 @@ describe('an HTML page from a proxy instead of JSON', () => {
     withinBudget(r, 1.5);
   });
 
-  it('on the issuer discovery with exchange off: token-verification names the HTML page, and the check fails', async () => {
+  it('on the issuer discovery with exchange off: token-verification names the HTML page; the check fails', async () => {
     world.github.faults.discovery = ours({ html: true });
     const r = await run({ inputs: { 'timeout-seconds': '5', exchange: 'false' } });
     expect(r.code).toBe(1);
@@ -415,7 +415,7 @@ describe('a pass requires proof: with exchange off, only a verified signature', 
 });
 
 describe('keys are fetched only from issuers this run can trust', () => {
-  it('a token naming another issuer: its discovery is never fetched, and the check says it could not verify', async () => {
+  it('a token naming another issuer: its discovery is never fetched; the check says it could not verify', async () => {
     const elsewhere: string[] = [];
     const server = createServer((req, res) => {
       elsewhere.push(req.url ?? '');
@@ -439,7 +439,7 @@ describe('keys are fetched only from issuers this run can trust', () => {
 });
 
 describe('secrets are masked before any line that could follow them', () => {
-  it("a retried exchange: the fresh GitHub token's mask precedes the retry line; the access token is masked", async () => {
+  it("a retried exchange: the fresh token's mask precedes the retry line; the access token is masked", async () => {
     world.entra.faults.token = [
       {
         status: 503,

@@ -97,7 +97,7 @@ describe('annotations land on the line to change', () => {
     expect(Number(a!.properties.line)).toBe(lineOf(DEPLOY.replace('    environment: Production\n', ''), 'audience:'));
   });
 
-  it('a reusable workflow: the environment line is in the called file, and the message says whose context the subject carries', async () => {
+  it('a reusable workflow: the environment line is in the called file; the message says whose sub it is', async () => {
     const caller =
       `name: release\non:\n  push:\n    branches: [main]\njobs:\n  call:\n` +
       `    uses: ./.github/workflows/reusable.yml\n    permissions:\n      id-token: write\n`;

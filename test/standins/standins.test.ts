@@ -436,7 +436,11 @@ describe('Entra stand-in: token exchange', () => {
     github.context.owner = 'Octo-Org';
     const text = expectEntraError(await exchange(await github.signToken()), 7002138, 'invalid_client', 401);
     expect(text).toMatch(
-      /^No matching federated identity record found for presented assertion subject 'repo:Octo-Org\/octo-repo:ref:refs\/heads\/main'\. The subject matches with case-insensitive comparison, but not with case-sensitive comparison\./,
+      new RegExp(
+        String.raw`^No matching federated identity record found for presented assertion subject ` +
+          String.raw`'repo:Octo-Org\/octo-repo:ref:refs\/heads\/main'\. ` +
+          String.raw`The subject matches with case-insensitive comparison, but not with case-sensitive comparison\.`,
+      ),
     );
     expect(text).toMatch(/reference-breaking-changes#august-2024\.$/);
   });
@@ -460,7 +464,10 @@ describe('Entra stand-in: token exchange', () => {
       401,
     );
     expect(text).toMatch(
-      /^No matching federated identity record found for presented assertion audience 'https:\/\/github\.com\/octo-org'\./,
+      new RegExp(
+        String.raw`^No matching federated identity record found for presented assertion audience ` +
+          String.raw`'https:\/\/github\.com\/octo-org'\.`,
+      ),
     );
   });
 
@@ -521,7 +528,12 @@ describe('Entra stand-in: token exchange', () => {
     github.context.clockSkewSeconds = -600;
     const text = expectEntraError(await exchange(await github.signToken()), 700024, 'invalid_client', 401);
     expect(text).toMatch(
-      /^Client assertion is not within its valid time range\. Current time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z, assertion valid from .+Z, expiry time of assertion .+Z\. Review the documentation at https:\/\/learn\.microsoft\.com\/entra\/identity-platform\/certificate-credentials \.$/,
+      new RegExp(
+        String.raw`^Client assertion is not within its valid time range\. ` +
+          String.raw`Current time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z, assertion valid from .+Z, ` +
+          String.raw`expiry time of assertion .+Z\. Review the documentation at ` +
+          String.raw`https:\/\/learn\.microsoft\.com\/entra\/identity-platform\/certificate-credentials \.$`,
+      ),
     );
   });
 
@@ -678,8 +690,11 @@ describe('runner harness', () => {
       `import { appendFileSync } from 'node:fs';
 const env = process.env;
 appendFileSync(env.GITHUB_OUTPUT, 'client<<ghadelimiter_x\\n' + env['INPUT_CLIENT-ID'] + '\\nghadelimiter_x\\n');
-appendFileSync(env.GITHUB_OUTPUT, 'leaked=' + Object.keys(env).filter(k => k.startsWith('VITEST') || k === 'AFC_TEST_CA_DIR').join(',') + '\\n');
-appendFileSync(env.GITHUB_OUTPUT, 'repo=' + env.GITHUB_REPOSITORY + '\\nevent=' + (env.GITHUB_EVENT_NAME ?? 'none') + '\\ncwd=' + (process.cwd() === env.GITHUB_WORKSPACE) + '\\n');
+const leaked = Object.keys(env).filter(k => k.startsWith('VITEST') || k === 'AFC_TEST_CA_DIR');
+appendFileSync(env.GITHUB_OUTPUT, 'leaked=' + leaked.join(',') + '\\n');
+const event = env.GITHUB_EVENT_NAME ?? 'none';
+const cwd = process.cwd() === env.GITHUB_WORKSPACE;
+appendFileSync(env.GITHUB_OUTPUT, 'repo=' + env.GITHUB_REPOSITORY + '\\nevent=' + event + '\\ncwd=' + cwd + '\\n');
 appendFileSync(env.GITHUB_STEP_SUMMARY, '## Summary\\n');
 console.log('::warning title=Heads up%2C really::be, careful%0Aok');
 `,
@@ -723,7 +738,12 @@ const res = await fetch(env.ACTIONS_ID_TOKEN_REQUEST_URL + '&audience=' + encode
 const jwt = (await res.json()).value;
 const host = new URL(env['INPUT_AUTHORITY-HOST']).host;
 const app = new ConfidentialClientApplication({
-  auth: { clientId: env['INPUT_CLIENT-ID'], authority: env['INPUT_AUTHORITY-HOST'] + '/' + env['INPUT_TENANT-ID'], knownAuthorities: [host], clientAssertion: jwt },
+  auth: {
+    clientId: env['INPUT_CLIENT-ID'],
+    authority: env['INPUT_AUTHORITY-HOST'] + '/' + env['INPUT_TENANT-ID'],
+    knownAuthorities: [host],
+    clientAssertion: jwt,
+  },
 });
 try {
   const r = await app.acquireTokenByClientCredential({ scopes: ['${SCOPE}'], skipCache: true });
@@ -741,7 +761,11 @@ try {
     github.context.environment = 'Production';
     const failed = await runAction({ script, inputs, env: standinEnv(github, entra) });
     expect(failed.outputs['result']).toMatch(
-      /^invalid_client Error\(s\): 700213 - .* Description: AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:octo-org\/octo-repo:environment:Production'\./,
+      new RegExp(
+        String.raw`^invalid_client Error\(s\): 700213 - .* Description: AADSTS700213: ` +
+          String.raw`No matching federated identity record found for presented assertion subject ` +
+          String.raw`'repo:octo-org\/octo-repo:environment:Production'\.`,
+      ),
     );
 
     // Without the CA the child must refuse the stand-in's certificate.

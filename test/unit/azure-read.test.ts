@@ -367,7 +367,7 @@ describe('readArmCredentials', () => {
     });
   });
 
-  it('findIdentityByClientId refuses ids that are not a user-assigned identity (never put in a URL with a token)', () => {
+  it('findIdentityByClientId refuses ids that are not a user-assigned identity (never in a URL with a token)', () => {
     const bad = [
       { ...identity('mi', CLIENT), id: 'https://evil.example/x' },
       {

@@ -282,7 +282,7 @@ describe('startAzureStep', () => {
     expect(w.exchanges[0]!.tenantId).toBe('fabrikam.onmicrosoft.com');
   });
 
-  it('expected-subscription-id: uses the exchanged ARM token; 403 → error, Warned → warning, Enabled → nothing', async () => {
+  it('expected-subscription-id: exchanged ARM token; 403 is an error, Warned a warning, Enabled nothing', async () => {
     const url = `https://arm.example/subscriptions/${SUB}?api-version=2022-12-01`;
     const denied = world(
       { 'expected-subscription-id': SUB },

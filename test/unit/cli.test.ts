@@ -174,7 +174,7 @@ describe('explain', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('the ANSI log: the expired token with its times; the client id from the log goes into no command it does not need', async () => {
+  it('the ANSI log: the expired token with its times; its client id goes into no command that needs none', async () => {
     const r = await run(['explain', '-f', 'ansi.log'], { files: LOGS });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('AADSTS700024');

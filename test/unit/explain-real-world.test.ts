@@ -217,7 +217,10 @@ describe('dedicated findings from the subject Entra quotes', () => {
     const f = quoted('repo:octo-org@123/octo-repo@456:ref:refs/heads/main');
     expect(f.id).toBe('subject-immutable-format');
     expect(f.message).toMatch(
-      /presented sub: +repo:octo-org@123\/octo-repo@456:ref:refs\/heads\/main\nname form: +repo:octo-org\/octo-repo:ref:refs\/heads\/main/,
+      new RegExp(
+        String.raw`presented sub: +repo:octo-org@123\/octo-repo@456:ref:refs\/heads\/main\n` +
+          String.raw`name form: +repo:octo-org\/octo-repo:ref:refs\/heads\/main`,
+      ),
     );
   });
 

@@ -580,9 +580,9 @@ describe('workflow YAML (src/workflow/parse.ts)', () => {
       'on: push',
       'jobs: {}',
     ].join('\n');
-    const manyJobs =
-      `on: push\njobs:\n` +
-      `${Array.from({ length: 2000 }, (_, i) => `  j${i}:\n    runs-on: x\n    environment: e${i}\n    steps:\n      - uses: azure/login@v2\n`).join('')}`;
+    const job = (i: number) =>
+      `  j${i}:\n    runs-on: x\n    environment: e${i}\n    steps:\n      - uses: azure/login@v2\n`;
+    const manyJobs = `on: push\njobs:\n${Array.from({ length: 2000 }, (_, i) => job(i)).join('')}`;
     const deep = [
       `on: ${'['.repeat(5000)}`,
       `jobs: ${'{'.repeat(20_000)}`,

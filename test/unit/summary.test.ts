@@ -117,7 +117,10 @@ function read(markdown: string): Reading {
 
 const HEADINGS = [
   /^## (✅|❌) Azure federation check: (pass|fail)$/,
-  /^### (Token presented by this job|Federated credentials compared|Token exchange|A credential this token would match)$/,
+  new RegExp(
+    String.raw`^### (Token presented by this job|Federated credentials compared|Token exchange|` +
+      String.raw`A credential this token would match)$`,
+  ),
   /^### Findings \(\d+\)$/,
   /^#### (❌|⚠️|ℹ️) /,
 ];

@@ -52,7 +52,7 @@ describe('logins are steps that request a token', () => {
     expect(kinds(text)).toEqual([[]]);
   });
 
-  it('github-script with core.getIDToken, curl to ACTIONS_ID_TOKEN_REQUEST_URL and az login --federated-token each request one', () => {
+  it('core.getIDToken, curl to ACTIONS_ID_TOKEN_REQUEST_URL and az login --federated-token each request one', () => {
     const text = [
       'on: push',
       'jobs:',
@@ -88,7 +88,7 @@ describe('logins are steps that request a token', () => {
     ]);
   });
 
-  it('Terraform with only ARM_CLIENT_ID logs in when a .tf file of its working directory says use_oidc = true', async () => {
+  it('Terraform with only ARM_CLIENT_ID logs in when a .tf file in its working dir sets use_oidc = true', async () => {
     const workflow =
       'on: push\njobs:\n  infra:\n    env:\n      ARM_CLIENT_ID: x\n    defaults:\n      run:\n' +
       '        working-directory: infra\n    steps:\n      - run: terraform init\n  other:\n' +
@@ -128,7 +128,7 @@ describe('composite actions', () => {
     ]);
   });
 
-  it('a remote action given Azure inputs may log in: uncertain predictions, and no "delete it" for the credentials', () => {
+  it('a remote action given Azure inputs may log in: uncertain predictions, no "delete it" for the credentials', () => {
     const wf = parseWorkflow(
       'on: push\njobs:\n  plan:\n    steps:\n      - uses: someorg/terraform-plan@v1\n' +
         '        with:\n          arm_client_id: x\n',
@@ -187,7 +187,7 @@ describe('reusable workflows', () => {
     '.github/workflows/ship.yml',
   );
 
-  it('a matrix from fromJSON(inputs.x) is expanded with the literal JSON each caller passes; each called login job is listed', () => {
+  it("a fromJSON(inputs.x) matrix is expanded with each caller's literal JSON; each called login job is listed", () => {
     const p = predictSubjects(caller, { ...ctx, workflows: [caller, called] }).filter((j) => j.calls?.resolved);
     expect(p.map((j) => [j.jobId, j.calls?.jobId, j.subjects.map((s) => s.subject)])).toEqual([
       ['ship', 'deploy', ['repo:contoso/web:environment:dev', 'repo:contoso/web:environment:prod']],
@@ -195,7 +195,7 @@ describe('reusable workflows', () => {
     ]);
   });
 
-  it("findings about a called job carry the called file's path and its own line; a missing called file is reported", () => {
+  it("findings about a called job carry the called file's path and line; a missing called file is reported", () => {
     const result = auditWorkflowsDetailed([caller, called], [classic('dev', 'repo:contoso/web:environment:dev')], ctx);
     const never = result.findings.filter((f) => f.id === 'job-never-matches');
     expect(never.map((f) => [f.title, f.location?.file, f.location?.line])).toEqual([

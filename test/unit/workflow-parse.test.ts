@@ -302,7 +302,8 @@ describe('parseWorkflow: forms and edge cases', () => {
       '    steps:\n      - uses: Azure/aks-set-context@v4\n        with:\n' +
       '          client-id: x\n';
     const wf = parseWorkflow(text, 'x.yml', { loginActions: ['./.github/actions/login'] });
-    // Azure/aks-set-context uses the job's earlier login; a `client-id:` given to it is ignored (the old model was wrong).
+    // Azure/aks-set-context uses the job's earlier login; a `client-id:` given to it is ignored
+    // (the old model was wrong).
     expect(wf.jobs.map((j) => j.azureLogins.map((m) => m.kind))).toEqual([['extra-action'], []]);
     expect(parseWorkflow(text, 'x.yml').jobs[0]!.logsInToAzure).toBe(false);
     // This action from its own repository (`uses: ./`) or from a local copy.

@@ -163,7 +163,8 @@ describe('predictSubjects: expression environments', () => {
         '    environment: ${{ matrix.env }}\n    steps:\n      - uses: azure/login@v2\n',
       'x.yml',
     );
-    // The legs are expanded as GitHub does: env a still runs with os y, so both are certain (the old model could not tell).
+    // The legs are expanded as GitHub does: env a still runs with os y, so both are certain
+    // (the old model could not tell).
     expect(predictSubjects(excl, ctx)[0]!.subjects.map((s) => [s.subject, s.certain])).toEqual([
       ['repo:contoso/web:environment:a', true],
       ['repo:contoso/web:environment:b', true],
@@ -247,7 +248,7 @@ describe('predictSubjects: reusable workflows', () => {
     });
   });
 
-  it('without the called file, a caller that passes Azure secrets is predicted, uncertain, with an environment pattern', () => {
+  it('without the called file, a caller passing Azure secrets is predicted, uncertain, with an env pattern', () => {
     const p = predictSubjects(caller, ctx);
     const jp = p.find((j) => j.jobId === 'staging')!;
     // The file is of this repository and is not there: the audit reports the call.

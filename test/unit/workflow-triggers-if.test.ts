@@ -30,7 +30,7 @@ const never = (findings: Finding[]) =>
 const LOGIN = '    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n';
 
 describe('triggers do not interfere', () => {
-  it('a schedule beside workflow_dispatch still runs on the default branch: a credential for another branch is an error', () => {
+  it('schedule beside workflow_dispatch runs on the default branch: a credential for another branch errs', () => {
     const text = `on:\n  workflow_dispatch:\n  schedule:\n    - cron: '0 1 * * *'\njobs:\n  nightly:\n${LOGIN}`;
     const findings = auditWorkflows([wf(text)], [classic('master', 'repo:contoso/web:ref:refs/heads/master')], ctx);
     expect(never(findings)).toEqual([
@@ -38,7 +38,7 @@ describe('triggers do not interfere', () => {
     ]);
   });
 
-  it('a dispatch-only job on main with only a master credential gets a finding, and the credential is not called unused', () => {
+  it('a dispatch-only job on main with only a master credential gets a finding; the credential is not unused', () => {
     const findings = auditWorkflows(
       [wf(`on: workflow_dispatch\njobs:\n  run:\n${LOGIN}`)],
       [classic('master', 'repo:contoso/web:ref:refs/heads/master')],
@@ -77,7 +77,7 @@ describe('if: per trigger', () => {
     expect(subjects(text)).toEqual(['push repo:contoso/web:ref:refs/tags/v* certain']);
   });
 
-  it('what the file cannot decide stays possible, with the condition in the reason; the subject keeps its certainty', () => {
+  it('what the file cannot decide stays possible, the condition in the reason; the subject keeps its certainty', () => {
     const text =
       'on:\n  issues:\n  pull_request_target:\njobs:\n  triage:\n' +
       "    if: github.event_name == 'issues' && github.event.action == 'opened'\n" +
@@ -124,7 +124,7 @@ describe('inputs on events without inputs, and expressions over event_name', () 
     ]);
   });
 
-  it("github.event_name == 'schedule' && 'A' || 'B' per trigger; a branch for a trigger the workflow lacks gives nothing", () => {
+  it("github.event_name == 'schedule' && 'A' || 'B' per trigger; a branch for a missing trigger gives nothing", () => {
     const text =
       'on:\n  push:\n    branches: [main]\njobs:\n  d:\n' +
       "    environment: ${{ github.event_name == 'schedule' && 'nightly' || 'ci' }}\n" +
