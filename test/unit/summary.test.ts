@@ -454,7 +454,10 @@ describe('renderSummary: size', () => {
     expectSafe(out);
     expect(out).toContain('### Findings (10000)');
     expect(out).toMatch(
-      /… \d+ more findings are in the &#39;findings&#39; output\.|… \d+ more findings are in the 'findings' output\./,
+      new RegExp(
+        String.raw`… \d+ more findings are in the &#39;findings&#39; output\.|` +
+          String.raw`… \d+ more findings are in the 'findings' output\.`,
+      ),
     );
   });
 
