@@ -437,7 +437,7 @@ describe('Entra stand-in: token exchange', () => {
     const text = expectEntraError(await exchange(await github.signToken()), 7002138, 'invalid_client', 401);
     expect(text).toMatch(
       new RegExp(
-        String.raw`^No matching federated identity record found for presented assertion subject ` +
+        '^No matching federated identity record found for presented assertion subject ' +
           String.raw`'repo:Octo-Org\/octo-repo:ref:refs\/heads\/main'\. ` +
           String.raw`The subject matches with case-insensitive comparison, but not with case-sensitive comparison\.`,
       ),
@@ -465,7 +465,7 @@ describe('Entra stand-in: token exchange', () => {
     );
     expect(text).toMatch(
       new RegExp(
-        String.raw`^No matching federated identity record found for presented assertion audience ` +
+        '^No matching federated identity record found for presented assertion audience ' +
           String.raw`'https:\/\/github\.com\/octo-org'\.`,
       ),
     );
@@ -763,7 +763,7 @@ try {
     expect(failed.outputs['result']).toMatch(
       new RegExp(
         String.raw`^invalid_client Error\(s\): 700213 - .* Description: AADSTS700213: ` +
-          String.raw`No matching federated identity record found for presented assertion subject ` +
+          'No matching federated identity record found for presented assertion subject ' +
           String.raw`'repo:octo-org\/octo-repo:environment:Production'\.`,
       ),
     );

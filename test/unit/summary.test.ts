@@ -118,8 +118,8 @@ function read(markdown: string): Reading {
 const HEADINGS = [
   /^## (✅|❌) Azure federation check: (pass|fail)$/,
   new RegExp(
-    String.raw`^### (Token presented by this job|Federated credentials compared|Token exchange|` +
-      String.raw`A credential this token would match)$`,
+    '^### (Token presented by this job|Federated credentials compared|Token exchange|' +
+      'A credential this token would match)$',
   ),
   /^### Findings \(\d+\)$/,
   /^#### (❌|⚠️|ℹ️) /,

@@ -92,8 +92,8 @@ describe('if: per trigger', () => {
   });
 
   it('an event with one action type decides github.event.action', () => {
-    const text =
-      `on:\n  issues:\n    types: [opened]\njobs:\n  triage:\n` + `    if: github.event.action == 'closed'\n${LOGIN}`;
+    const on = 'on:\n  issues:\n    types: [opened]\n';
+    const text = `${on}jobs:\n  triage:\n    if: github.event.action == 'closed'\n${LOGIN}`;
     expect(subjects(text)).toEqual([]);
   });
 });
