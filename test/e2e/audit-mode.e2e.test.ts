@@ -55,7 +55,10 @@ describe('mode: audit', () => {
 
   it('passes when the credentials cover the jobs, and learns the immutable form from the token', async () => {
     world.github.context.immutableSubject = true;
-    const deploy = `on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n`;
+    const deploy =
+      `on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n` +
+      `    environment: production\n    steps:\n      - uses: azure/login@v2\n        with:\n` +
+      `          client-id: x\n`;
     const root = mkdtempSync(join(tmpdir(), 'afc-repo-'));
     mkdirSync(join(root, '.github/workflows'), { recursive: true });
     writeFileSync(join(root, '.github/workflows/deploy.yml'), deploy);
@@ -99,7 +102,10 @@ describe('mode: audit reads the credentials from Azure when none are given', () 
     await azure?.close();
   });
 
-  const deploy = `on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n`;
+  const deploy =
+    `on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n` +
+    `    environment: production\n    steps:\n      - uses: azure/login@v2\n        with:\n` +
+    `          client-id: x\n`;
   const repo = () => {
     const root = mkdtempSync(join(tmpdir(), 'afc-repo-'));
     mkdirSync(join(root, '.github/workflows'), { recursive: true });

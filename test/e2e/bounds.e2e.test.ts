@@ -30,7 +30,8 @@ function noCrash(r: ActionResult): void {
 }
 
 const DEPLOY =
-  'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n';
+  'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n' +
+  '      - uses: azure/login@v2\n        with:\n          client-id: x\n';
 
 describe('input files must be regular files inside the workspace (point 7)', () => {
   const secretName = 'OUTSIDE-SECRET-NAME-7f3a';
@@ -119,7 +120,7 @@ describe('odd files and runner files give a finding, not a crash (point 6)', () 
       },
     ]);
 
-  it('audit: a directory named x.yml and a workflow linked to /dev/zero are reported, the rest is audited', async () => {
+  it('audit: a directory named x.yml and a workflow linked to /dev/zero are reported, the rest audited', async () => {
     const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY });
     mkdirSync(join(ws, '.github/workflows/x.yml'));
     symlinkSync('/dev/zero', join(ws, '.github/workflows/zero.yml'));
@@ -140,7 +141,7 @@ describe('odd files and runner files give a finding, not a crash (point 6)', () 
   });
 
   for (const mode of ['check', 'audit']) {
-    it(`${mode}: GITHUB_OUTPUT naming a directory and a summary in a missing folder are warnings naming the file`, async () => {
+    it(`${mode}: GITHUB_OUTPUT naming a directory, a summary in a missing folder: warnings naming it`, async () => {
       const ws = workspace({ '.github/workflows/deploy.yml': DEPLOY });
       const missing = join(ws, 'no-such-folder', 'summary.md');
       const r = await world.run({
@@ -191,7 +192,9 @@ describe('hostile sizes are cut, with a finding that says what was cut (point 5)
   const cred = (name: string, subject: string) => ({ name, issuer: world.github.issuer, subject, audiences: [AUD] });
 
   it('audit: a workflow with 4,000 aliases is refused without resolving them; the others are audited', async () => {
-    const bomb = `x: &a {runs-on: ubuntu-latest}\non: push\njobs:\n${Array.from({ length: 4000 }, (_, i) => `  j${i}: *a\n`).join('')}`;
+    const bomb =
+      `x: &a {runs-on: ubuntu-latest}\non: push\njobs:\n` +
+      `${Array.from({ length: 4000 }, (_, i) => `  j${i}: *a\n`).join('')}`;
     const ws = workspace({ '.github/workflows/aliases.yml': bomb, '.github/workflows/deploy.yml': DEPLOY });
     const r = await world.run({
       inputs: {
@@ -237,7 +240,8 @@ describe('hostile sizes are cut, with a finding that says what was cut (point 5)
     const yaml = Array.from(
       { length: 100_000 },
       (_, i) =>
-        `- name: c${i}\n  issuer: ${world.github.issuer}\n  subject: repo:o/r:ref:refs/heads/b${i}\n  audiences: [${AUD}]\n`,
+        `- name: c${i}\n  issuer: ${world.github.issuer}\n` +
+        `  subject: repo:o/r:ref:refs/heads/b${i}\n  audiences: [${AUD}]\n`,
     ).join('');
     const ws = workspace({ 'creds.yml': yaml });
     const r = await world.run({
@@ -297,7 +301,8 @@ describe('hostile sizes are cut, with a finding that says what was cut (point 5)
     const jobs = Array.from(
       { length: 150 },
       (_, i) =>
-        `  j${i}:\n    runs-on: ubuntu-latest\n    environment: ${env(i)}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n`,
+        `  j${i}:\n    runs-on: ubuntu-latest\n    environment: ${env(i)}\n    steps:\n` +
+        `      - uses: azure/login@v2\n        with:\n          client-id: x\n`,
     );
     const ws = workspace({ '.github/workflows/many.yml': `on: push\njobs:\n${jobs.join('')}` });
     const r = await world.run({

@@ -2,19 +2,20 @@
  * Reliability: the network misbehaving the way networks, proxies and services really do, injected
  * through the stand-ins, against `node dist/index.js`. Every case must end in the right finding
  * (or pass) within a bounded total time, retrying only where a retry can help: never an Entra
- * verdict, never a refused request token.
+ * verdict, never a refused request token. No clock is read (timed tests are flaky on a loaded
+ * CI): the bound is what the run says it did (`withinBudget`), and the harness's kill timer is
+ * the hang guard (`r.timedOut`, checked in `run`).
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../support/faults.js';
-import { assertNoSecrets, EXCHANGE_AUDIENCE, findingIds, findings, useWorld } from './world.js';
+import { announcedWaits, assertNoSecrets, EXCHANGE_AUDIENCE, findingIds, findings, useWorld } from './world.js';
 
 const world = useWorld();
-const checked: Array<Awaited<ReturnType<typeof world.run>>> = [];
+const checked: Run[] = [];
 
-/** Slack over timeout-seconds for process start-up and the last request's own minimum timeout. */
-const SLACK_MS = 1_500;
+type Run = Awaited<ReturnType<typeof world.run>>;
 
 async function run(options: Parameters<typeof world.run>[0] = {}) {
   const r = await world.run(options);
@@ -56,13 +57,30 @@ async function closedPort(): Promise<number> {
 
 const tokenRequests = () => world.github.requests.filter((q) => q.route === 'tokenRequest');
 const entraCalls = () => world.entra.requests.filter((q) => q.route === 'token');
-const passed = (r: Awaited<ReturnType<typeof world.run>>) => {
+const passed = (r: Run) => {
   expect(r.code).toBe(0);
   expect(r.outputs.result).toBe('pass');
 };
 
+/** The time limits the run gave requests that got no answer ('No answer from … within 1.2 s.'), in seconds. */
+const answerLimits = (r: Run): number[] =>
+  findings(r).flatMap((f) =>
+    [...f.message.matchAll(/No answer from \S+ within (\d+(?:\.\d+)?) s\./g)].map((m) => Number(m[1])),
+  );
+
+/**
+ * The run kept to timeout-seconds, read from what it did rather than from a clock: its own report
+ * came (not the watchdog's run-timeout, src/action/deadline.ts), the waits it planned between
+ * attempts fit in the budget, and so did the time limit of every request left without an answer.
+ */
+function withinBudget(r: Run, seconds: number): void {
+  expect(findingIds(r)).not.toContain('run-timeout');
+  expect(announcedWaits(r).reduce((sum, s) => sum + s, 0)).toBeLessThanOrEqual(seconds);
+  for (const limit of answerLimits(r)) expect(limit).toBeLessThanOrEqual(seconds);
+}
+
 describe('connection refused', () => {
-  it('the runner token endpoint on a closed port: retried, then oidc-request-failed within timeout-seconds', async () => {
+  it('runner token endpoint on a closed port: retried, then oidc-request-failed within timeout-seconds', async () => {
     const port = await closedPort();
     const r = await run({
       inputs: { 'timeout-seconds': '1.5' },
@@ -72,11 +90,11 @@ describe('connection refused', () => {
     expect(findingIds(r)).toEqual(['oidc-request-failed']);
     expect(findings(r)[0]!.message).toContain('ECONNREFUSED');
     expect(findings(r)[0]!.message).toMatch(/after [2-9] attempts/);
-    expect(r.durationMs).toBeLessThan(1_500 + SLACK_MS);
+    withinBudget(r, 1.5);
     expect(world.entra.requests).toEqual([]);
   });
 
-  it('authority-host on a closed port: retried with a fresh token, then entra-unavailable within timeout-seconds', async () => {
+  it('authority-host on a closed port: retried with fresh tokens, then entra-unavailable in the budget', async () => {
     const port = await closedPort();
     const r = await run({ inputs: { 'timeout-seconds': '1.5', 'authority-host': `https://127.0.0.1:${port}` } });
     expect(r.code).toBe(1);
@@ -87,7 +105,7 @@ describe('connection refused', () => {
     expect(attempts).toBeGreaterThan(1);
     // One token for the first attempt, a fresh one for each retry.
     expect(tokenRequests().length).toBe(attempts);
-    expect(r.durationMs).toBeLessThan(1_500 + SLACK_MS);
+    withinBudget(r, 1.5);
   });
 });
 
@@ -116,7 +134,7 @@ describe('reset mid-response', () => {
     expect(findingIds(r)).toEqual(['oidc-request-failed']);
     expect(findings(r)[0]!.message).toMatch(/reset|broke/);
     expect(tokenRequests().length).toBeGreaterThan(1);
-    expect(r.durationMs).toBeLessThan(1_500 + SLACK_MS);
+    withinBudget(r, 1.5);
   });
 });
 
@@ -127,8 +145,10 @@ describe('an answer that never comes', () => {
     expect(r.code).toBe(1);
     expect(findingIds(r)).toEqual(['oidc-request-failed']);
     expect(findings(r)[0]!.message).toContain('No answer');
-    expect(r.durationMs).toBeGreaterThanOrEqual(1_400);
-    expect(r.durationMs).toBeLessThan(1_500 + SLACK_MS);
+    // The one request was given what was left of the budget (at least 1 s, src/action/run.ts), not less.
+    expect(answerLimits(r)).toHaveLength(1);
+    expect(answerLimits(r)[0]).toBeGreaterThanOrEqual(1);
+    withinBudget(r, 1.5);
   });
 
   it('Entra hangs: entra-unavailable when the budget is spent', async () => {
@@ -137,19 +157,21 @@ describe('an answer that never comes', () => {
     expect(r.code).toBe(1);
     expect(findingIds(r)).toEqual(['entra-unavailable']);
     expect(findings(r)[0]!.message).toContain('No answer');
-    expect(r.durationMs).toBeLessThan(1_500 + SLACK_MS);
+    withinBudget(r, 1.5);
   });
 
-  it('the issuer discovery hangs: Entra accepts, and the run does not wait for the discovery (critical path)', async () => {
+  it('the issuer discovery hangs: Entra accepts, and the run does not wait for the discovery', async () => {
     world.github.faults.discovery = ours({ hang: true });
-    const r = await run({ inputs: { 'timeout-seconds': '5' } });
+    // Waiting for the hanging discovery would take its 10 s request limit (src/action/run.ts), past the
+    // harness's 9 s kill timer: r.timedOut (checked in run) is the guard, not a clock.
+    const r = await run({ inputs: { 'timeout-seconds': '60' }, timeoutMs: 9_000 });
     passed(r);
     // Entra's acceptance proves the signature: no verification finding, and no wait for the hanging answer.
     expect(findingIds(r)).toEqual([]);
-    expect(r.durationMs).toBeLessThan(5_000);
+    expect(world.github.requests.some((q) => q.route === 'discovery' && q.status === undefined)).toBe(true);
   });
 
-  it('the issuer discovery hangs with exchange off: no proof, so token-verification is an error within the budget', async () => {
+  it('discovery hangs with exchange off: no proof, so token-verification is an error within the budget', async () => {
     world.github.faults.discovery = ours({ hang: true });
     const r = await run({ inputs: { 'timeout-seconds': '1.5', exchange: 'false' } });
     expect(r.code).toBe(1);
@@ -157,7 +179,7 @@ describe('an answer that never comes', () => {
     // issuer-private (a loopback issuer Entra could not reach) may stand beside it, as a warning.
     expect(findingIds(r)[0]).toBe('token-verification');
     expect(findings(r)[0]!.severity).toBe('error');
-    expect(r.durationMs).toBeLessThan(1_500 + SLACK_MS);
+    withinBudget(r, 1.5);
   });
 
   it('a slow discovery followed by a hanging JWKS still ends within the budget (one budget for both)', async () => {
@@ -167,8 +189,10 @@ describe('an answer that never comes', () => {
     // issuer-private (a loopback issuer Entra could not reach) may stand beside it, as a warning.
     expect(findingIds(r)[0]).toBe('token-verification');
     expect(findings(r)[0]!.title).toContain('jwks');
-    // Separate budgets would take 1.5 s + 2 s.
-    expect(r.durationMs).toBeLessThan(2_000 + 1_000);
+    // One budget: the JWKS request got what the 1.5 s discovery left of 2 s; separate budgets would give it 2 s.
+    expect(answerLimits(r)).toHaveLength(1);
+    expect(answerLimits(r)[0]).toBeLessThanOrEqual(0.5);
+    withinBudget(r, 2);
   });
 });
 
@@ -200,7 +224,8 @@ describe('429 with Retry-After', () => {
     passed(r);
     const calls = tokenRequests();
     expect(calls.length).toBe(2);
-    expect(calls[1]!.time - calls[0]!.time).toBeGreaterThanOrEqual(900);
+    // The one wait between the attempts is the Retry-After's 1 s.
+    expect(announcedWaits(r)).toEqual([1]);
   });
 
   it('Entra: waits as told, then passes', async () => {
@@ -209,16 +234,18 @@ describe('429 with Retry-After', () => {
     passed(r);
     const calls = entraCalls();
     expect(calls.length).toBe(2);
-    expect(calls[1]!.time - calls[0]!.time).toBeGreaterThanOrEqual(900);
+    // The one wait between the attempts is the Retry-After's 1 s.
+    expect(announcedWaits(r)).toEqual([1]);
   });
 
-  it('a Retry-After beyond the budget: entra-unavailable at once instead of sleeping past timeout-seconds', async () => {
+  it('a Retry-After beyond the budget: entra-unavailable at once, not sleeping past timeout-seconds', async () => {
     world.entra.faults.token = () => ({ status: 429, retryAfter: 30 });
     const r = await run({ inputs: { 'timeout-seconds': '1.5' } });
     expect(findingIds(r)).toEqual(['entra-unavailable']);
     expect(findings(r)[0]!.message).toContain('429');
     expect(entraCalls().length).toBe(1);
-    expect(r.durationMs).toBeLessThan(1_500);
+    expect(announcedWaits(r)).toEqual([]);
+    withinBudget(r, 1.5);
   });
 });
 
@@ -228,10 +255,10 @@ describe('an HTML page from a proxy instead of JSON', () => {
     const r = await run({ inputs: { 'timeout-seconds': '1.5' } });
     expect(findingIds(r)).toEqual(['oidc-request-failed']);
     expect(findings(r)[0]!.message).toContain('HTML page');
-    expect(r.durationMs).toBeLessThan(1_500 + SLACK_MS);
+    withinBudget(r, 1.5);
   });
 
-  it('on the runner token endpoint with 403: the proxy page is named, not the request token blamed, and not retried', async () => {
+  it('runner token endpoint with 403: the proxy page is named, the request token not blamed, no retry', async () => {
     world.github.faults.tokenRequest = () => ({ html: true, status: 403 });
     const r = await run({ inputs: { 'timeout-seconds': '5' } });
     expect(findingIds(r)).toEqual(['oidc-request-failed']);
@@ -240,7 +267,7 @@ describe('an HTML page from a proxy instead of JSON', () => {
     expect(tokenRequests().length).toBe(1);
   });
 
-  it('on Entra (HTTP 200): entra-unavailable naming the HTML page, not retried (a proxy page is not transient)', async () => {
+  it('on Entra (HTTP 200): entra-unavailable naming the HTML page, no retry (a proxy page is lasting)', async () => {
     world.entra.faults.token = () => ({ html: true });
     const r = await run({ inputs: { 'timeout-seconds': '5' } });
     expect(r.code).toBe(1);
@@ -255,10 +282,10 @@ describe('an HTML page from a proxy instead of JSON', () => {
     expect(findingIds(r)).toEqual(['entra-unavailable']);
     expect(findings(r)[0]!.message).toContain('HTML page');
     expect(entraCalls().length).toBeGreaterThan(1);
-    expect(r.durationMs).toBeLessThan(1_500 + SLACK_MS);
+    withinBudget(r, 1.5);
   });
 
-  it('on the issuer discovery with exchange off: token-verification names the HTML page, and the check fails', async () => {
+  it('on the issuer discovery with exchange off: token-verification names the HTML page; the check fails', async () => {
     world.github.faults.discovery = ours({ html: true });
     const r = await run({ inputs: { 'timeout-seconds': '5', exchange: 'false' } });
     expect(r.code).toBe(1);
@@ -321,7 +348,7 @@ describe('no retry where a retry cannot help', () => {
     expect(findingIds(r)).toEqual(['oidc-request-failed']);
     expect(findings(r)[0]!.message).toContain('401');
     expect(tokenRequests().length).toBe(1);
-    expect(r.durationMs).toBeLessThan(3_000);
+    expect(announcedWaits(r)).toEqual([]);
   });
 
   it.each([
@@ -388,7 +415,7 @@ describe('a pass requires proof: with exchange off, only a verified signature', 
 });
 
 describe('keys are fetched only from issuers this run can trust', () => {
-  it('a token naming another issuer: its discovery is never fetched, and the check says it could not verify', async () => {
+  it('a token naming another issuer: its discovery is never fetched; the check says it could not verify', async () => {
     const elsewhere: string[] = [];
     const server = createServer((req, res) => {
       elsewhere.push(req.url ?? '');
@@ -412,7 +439,7 @@ describe('keys are fetched only from issuers this run can trust', () => {
 });
 
 describe('secrets are masked before any line that could follow them', () => {
-  it("a retried exchange: the fresh GitHub token's mask precedes the retry line; the access token is masked", async () => {
+  it("a retried exchange: the fresh token's mask precedes the retry line; the access token is masked", async () => {
     world.entra.faults.token = [
       {
         status: 503,

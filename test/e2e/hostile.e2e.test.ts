@@ -189,7 +189,9 @@ const FORGERIES = [
   ' z ##[add-mask]main',
 ];
 const MARKUP =
-  '| a | b |<img src=x onerror=alert(1)><script>alert(1)</script>`code` ```x``` [link](javascript:alert(1)) ![i](https://evil.example/i.png) # Heading\n# Heading\n> quote\n- item\n---\n@octocat &#124; &lt;';
+  '| a | b |<img src=x onerror=alert(1)><script>alert(1)</script>`code` ```x``` ' +
+  '[link](javascript:alert(1)) ![i](https://evil.example/i.png) # Heading\n# Heading\n' +
+  '> quote\n- item\n---\n@octocat &#124; &lt;';
 
 describe('hostile job context and credential names', () => {
   const cases: Array<[string, Parameters<typeof hostileJob>[0]]> = [

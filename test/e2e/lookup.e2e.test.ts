@@ -131,7 +131,9 @@ describe('lookup: auto explains a rejection against the credentials Azure holds'
       `/subscriptions/${SUB}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=2023-01-31`,
     );
     expect(armCalls()[2]!.path.toLowerCase()).toContain(
-      '/resourcegroups/rg-deploy/providers/microsoft.managedidentity/userassignedidentities/deploy-mi/federatedidentitycredentials?api-version=2023-01-31',
+      '/resourcegroups/rg-deploy/providers/microsoft.managedidentity/' +
+        'userassignedidentities/deploy-mi/federatedidentitycredentials?' +
+        'api-version=2023-01-31',
     );
     expect(armCalls().every((q) => q.principal === READER && q.audience === 'https://management.azure.com')).toBe(true);
     expect(findingIds(r)).not.toContain('lookup-denied');
@@ -355,7 +357,9 @@ describe('clouds', () => {
     world.entra.tenants[TENANT]!.tenantRegionScope = 'USG';
     world.entra.forceError = {
       code: 900439,
-      text: 'USGClientNotSupportedOnPublicEndpoint - The client is a US Government client and is not supported on the public endpoint.',
+      text:
+        'USGClientNotSupportedOnPublicEndpoint - The client is a US Government client and is not ' +
+        'supported on the public endpoint.',
     };
     const r = await run();
     expect(r.code).toBe(1);

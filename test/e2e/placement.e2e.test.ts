@@ -97,9 +97,14 @@ describe('annotations land on the line to change', () => {
     expect(Number(a!.properties.line)).toBe(lineOf(DEPLOY.replace('    environment: Production\n', ''), 'audience:'));
   });
 
-  it('a reusable workflow: the environment line is in the called file, and the message says whose context the subject carries', async () => {
-    const caller = `name: release\non:\n  push:\n    branches: [main]\njobs:\n  call:\n    uses: ./.github/workflows/reusable.yml\n    permissions:\n      id-token: write\n`;
-    const called = `on:\n  workflow_call:\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: Production\n    steps:\n      - uses: octo-org/azure-federation-check@v1\n`;
+  it('a reusable workflow: the environment line is in the called file; the message says whose sub it is', async () => {
+    const caller =
+      `name: release\non:\n  push:\n    branches: [main]\njobs:\n  call:\n` +
+      `    uses: ./.github/workflows/reusable.yml\n    permissions:\n      id-token: write\n`;
+    const called =
+      `on:\n  workflow_call:\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n` +
+      `    environment: Production\n    steps:\n` +
+      `      - uses: octo-org/azure-federation-check@v1\n`;
     world.github.context.environment = 'Production';
     world.github.context.workflowFile = '.github/workflows/release.yml';
     world.github.context.jobWorkflowRef = 'octo-org/octo-repo/.github/workflows/reusable.yml@refs/heads/main';

@@ -133,7 +133,7 @@ describe('an https:// proxy: spoken to over TLS', () => {
     expect(p.tunnels.map((t) => t.target).sort()).toEqual(expectedTunnels());
   });
 
-  it('an https:// URL for a plaintext proxy: the action opens TLS (the proxy sees a handshake, no CONNECT)', async () => {
+  it('an https:// URL for a plaintext proxy: the action opens TLS (the proxy sees a handshake)', async () => {
     const plain = await proxy();
     const r = await run(
       { HTTPS_PROXY: plain.url.replace('http://', 'https://'), HTTP_PROXY: plain.url.replace('http://', 'https://') },

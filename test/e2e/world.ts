@@ -89,6 +89,12 @@ export function findings(
   return JSON.parse(r.outputs.findings ?? '[]');
 }
 
+/** The waits the run announced before its retries, in seconds ('retrying in 0.5 s.', 'waited 0.6 s,'). */
+export function announcedWaits(r: ActionResult): number[] {
+  const line = /^(?:Token request|Exchange) attempt \d+ failed .*(?:retrying in|waited) (\d+(?:\.\d+)?) s\b/gm;
+  return [...r.stdout.matchAll(line)].map((m) => Number(m[1]));
+}
+
 export function annotations(r: ActionResult, level = 'error') {
   return r.commands.filter((c) => c.command === level);
 }

@@ -126,7 +126,8 @@ function expectEntraError(reply: Reply, code: number, error: string, status: num
   const description = String(body['error_description']);
   expect(description).toMatch(
     new RegExp(
-      `^AADSTS${code}: .+ Trace ID: ${body['trace_id']} Correlation ID: ${body['correlation_id']} Timestamp: ${body['timestamp']}$`,
+      `^AADSTS${code}: .+ Trace ID: ${body['trace_id']} Correlation ID: ` +
+        `${body['correlation_id']} Timestamp: ${body['timestamp']}$`,
       's',
     ),
   );
@@ -283,7 +284,8 @@ describe('GitHub stand-in', () => {
     github.context.clockSkewSeconds = -3600;
     const claims = decodeJwt(await github.signToken());
     expect(claims.sub).toBe(
-      'repo:octo-org/octo-repo:ref:refs/heads/main:job_workflow_ref:octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main',
+      'repo:octo-org/octo-repo:ref:refs/heads/main:job_workflow_ref:octo-org/octo-repo/' +
+        '.github/workflows/deploy.yml@refs/heads/main',
     );
     expect(claims).toMatchObject({
       enterprise: 'contoso-ent',
@@ -318,9 +320,13 @@ describe('GitHub stand-in', () => {
     expect(html.headers['content-type']).toMatch(/text\/html/);
     expect(html.json).toBeUndefined();
     await expect(request(github.requestUrl, { headers: auth })).rejects.toThrow();
-    const started = Date.now();
-    expect((await request(github.requestUrl, { headers: auth })).status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    // No clock: the delayed request is recorded on arrival, and its answer is still held back when the
+    // stand-in has taken it (the 150 ms timer cannot fire within the event-loop turn that recorded it).
+    const seen = github.requests.length;
+    const delayed = request(github.requestUrl, { headers: auth });
+    while (github.requests.length === seen) await new Promise((resolve) => setImmediate(resolve));
+    expect(github.requests.at(-1)!.status).toBeUndefined();
+    expect((await delayed).status).toBe(200);
     expect((await request(github.requestUrl, { headers: auth })).status).toBe(200); // queue drained
 
     github.faults.jwks = () => ({ hang: true });
@@ -365,7 +371,9 @@ describe('Entra stand-in: discovery', () => {
       ca: entra.ca,
     });
     expect(expectEntraError(r1, 90002, 'invalid_tenant', 400)).toBe(
-      `Tenant '${unknown}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+      `Tenant '${unknown}' not found. Check to make sure you have the correct tenant ID and are ` +
+        `signing into the correct cloud. Check with your subscription administrator, this may ` +
+        `happen if there are no active subscriptions for the tenant.`,
     );
     const r2 = await request(`${entra.authorityHost}/undefined/v2.0/.well-known/openid-configuration`, {
       ca: entra.ca,
@@ -416,7 +424,10 @@ describe('Entra stand-in: token exchange', () => {
     const token = await github.signToken();
     const text = expectEntraError(await exchange(token), 700213, 'invalid_client', 401);
     expect(text).toBe(
-      "No matching federated identity record found for presented assertion subject 'repo:octo-org/octo-repo:environment:production'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation",
+      'No matching federated identity record found for presented assertion subject ' +
+        "'repo:octo-org/octo-repo:environment:production'. Check your federated identity " +
+        'credential Subject, Audience and Issuer against the presented assertion. ' +
+        'https://learn.microsoft.com/entra/workload-id/workload-identity-federation',
     );
     expect(entra.requests.at(-1)).toMatchObject({ status: 401, errorCode: 700213 });
   });
@@ -425,7 +436,11 @@ describe('Entra stand-in: token exchange', () => {
     github.context.owner = 'Octo-Org';
     const text = expectEntraError(await exchange(await github.signToken()), 7002138, 'invalid_client', 401);
     expect(text).toMatch(
-      /^No matching federated identity record found for presented assertion subject 'repo:Octo-Org\/octo-repo:ref:refs\/heads\/main'\. The subject matches with case-insensitive comparison, but not with case-sensitive comparison\./,
+      new RegExp(
+        '^No matching federated identity record found for presented assertion subject ' +
+          String.raw`'repo:Octo-Org\/octo-repo:ref:refs\/heads\/main'\. ` +
+          String.raw`The subject matches with case-insensitive comparison, but not with case-sensitive comparison\.`,
+      ),
     );
     expect(text).toMatch(/reference-breaking-changes#august-2024\.$/);
   });
@@ -434,7 +449,10 @@ describe('Entra stand-in: token exchange', () => {
     github.context.issOverride = `${github.issuer}/`;
     const text = expectEntraError(await exchange(await github.signToken()), 700211, 'invalid_client', 401);
     expect(text).toBe(
-      `No matching federated identity record found for presented assertion issuer '${github.issuer}/'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`,
+      `No matching federated identity record found for presented assertion issuer ` +
+        `'${github.issuer}/'. Please check your federated identity credential Subject, Audience ` +
+        `and Issuer against the presented assertion. ` +
+        `https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`,
     );
   });
 
@@ -446,7 +464,10 @@ describe('Entra stand-in: token exchange', () => {
       401,
     );
     expect(text).toMatch(
-      /^No matching federated identity record found for presented assertion audience 'https:\/\/github\.com\/octo-org'\./,
+      new RegExp(
+        '^No matching federated identity record found for presented assertion audience ' +
+          String.raw`'https:\/\/github\.com\/octo-org'\.`,
+      ),
     );
   });
 
@@ -460,7 +481,9 @@ describe('Entra stand-in: token exchange', () => {
         audiences: [AUD],
         claimsMatchingExpression: {
           value:
-            "claims['sub'] matches 'repo:octo-org/octo-repo:ref:refs/heads/*' and claims['job_workflow_ref'] matches 'octo-org/octo-repo/.github/workflows/*.yml@refs/heads/main'",
+            "claims['sub'] matches 'repo:octo-org/octo-repo:ref:refs/heads/*' and " +
+            "claims['job_workflow_ref'] matches " +
+            "'octo-org/octo-repo/.github/workflows/*.yml@refs/heads/main'",
           languageVersion: 1,
         },
       },
@@ -476,7 +499,9 @@ describe('Entra stand-in: token exchange', () => {
     const token = await github.signToken();
     const text = expectEntraError(await exchange(token), 7000272, 'invalid_client', 401);
     expect(text).toBe(
-      `The certificate with identifier ${github.kid} used to sign the federated credential could not be found in the metadata of identity provider ${github.issuer}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`,
+      `The certificate with identifier ${github.kid} used to sign the federated credential could ` +
+        `not be found in the metadata of identity provider ${github.issuer}. Please validate that ` +
+        `your Identity Provider's metadata exposes the key used to sign the incoming token.`,
     );
     github.omitKidFromJwks = false;
     expectEntraError(
@@ -503,7 +528,12 @@ describe('Entra stand-in: token exchange', () => {
     github.context.clockSkewSeconds = -600;
     const text = expectEntraError(await exchange(await github.signToken()), 700024, 'invalid_client', 401);
     expect(text).toMatch(
-      /^Client assertion is not within its valid time range\. Current time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z, assertion valid from .+Z, expiry time of assertion .+Z\. Review the documentation at https:\/\/learn\.microsoft\.com\/entra\/identity-platform\/certificate-credentials \.$/,
+      new RegExp(
+        String.raw`^Client assertion is not within its valid time range\. ` +
+          String.raw`Current time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z, assertion valid from .+Z, ` +
+          String.raw`expiry time of assertion .+Z\. Review the documentation at ` +
+          String.raw`https:\/\/learn\.microsoft\.com\/entra\/identity-platform\/certificate-credentials \.$`,
+      ),
     );
   });
 
@@ -511,7 +541,10 @@ describe('Entra stand-in: token exchange', () => {
     const token = await github.signToken();
     const other = '99999999-2222-3333-4444-555555555555';
     expect(expectEntraError(await exchange(token, { client_id: other }), 700016, 'unauthorized_client', 400)).toBe(
-      `Application with identifier '${other}' was not found in the directory 'Contoso'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      `Application with identifier '${other}' was not found in the directory 'Contoso'. This can ` +
+        `happen if the application has not been installed by the administrator of the tenant or ` +
+        `consented to by any user in the tenant. You may have sent your authentication request to ` +
+        `the wrong tenant.`,
     );
     expect(expectEntraError(await exchange(token, { scope: undefined }), 900144, 'invalid_request', 400)).toBe(
       "The request body must contain the following parameter: 'scope'.",
@@ -540,7 +573,9 @@ describe('Entra stand-in: token exchange', () => {
     const tenant = entra.tenants[TENANT]!;
     tenant.policy = { requireEnterprise: ['microsoft', 'github', 'microsoftopensource'] };
     expect(expectEntraError(await exchange(await github.signToken()), 7002381, 'invalid_client', 401)).toBe(
-      `Federated identity credentials issued by '${github.issuer}' for applications or managed identities registered in this tenant must contain the enterprise claim with value 'microsoft', 'github' or 'microsoftopensource' but actual value is ''.`,
+      `Federated identity credentials issued by '${github.issuer}' for applications or managed ` +
+        `identities registered in this tenant must contain the enterprise claim with value ` +
+        `'microsoft', 'github' or 'microsoftopensource' but actual value is ''.`,
     );
     github.context.enterprise = 'github';
     expect((await exchange(await github.signToken())).status).toBe(200);
@@ -584,7 +619,8 @@ describe('claims expression evaluator', () => {
     ["claims['sub'] eq 'repo:o/r:ref:refs/heads/feat/x'", true],
     ["claims['sub'] eq 'repo:o/r:ref:refs/heads/*'", false],
     [
-      "claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] eq 'o/r/.github/workflows/d.yml@refs/heads/main'",
+      "claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] eq " +
+        "'o/r/.github/workflows/d.yml@refs/heads/main'",
       true,
     ],
     ["claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] matches '*@refs/heads/dev'", false],
@@ -610,7 +646,8 @@ describe('runner harness', () => {
     const commands = parseWorkflowCommands(
       [
         'plain line',
-        '::error title=Subject%3A mismatch,file=.github/workflows/deploy.yml,line=12::AADSTS700213%0Asecond line 100%25',
+        '::error title=Subject%3A ' +
+          'mismatch,file=.github/workflows/deploy.yml,line=12::AADSTS700213%0Asecond line 100%25',
         '  ::add-mask::secret',
         '::stop-commands::tok123',
         '::error::ignored while stopped',
@@ -653,8 +690,11 @@ describe('runner harness', () => {
       `import { appendFileSync } from 'node:fs';
 const env = process.env;
 appendFileSync(env.GITHUB_OUTPUT, 'client<<ghadelimiter_x\\n' + env['INPUT_CLIENT-ID'] + '\\nghadelimiter_x\\n');
-appendFileSync(env.GITHUB_OUTPUT, 'leaked=' + Object.keys(env).filter(k => k.startsWith('VITEST') || k === 'AFC_TEST_CA_DIR').join(',') + '\\n');
-appendFileSync(env.GITHUB_OUTPUT, 'repo=' + env.GITHUB_REPOSITORY + '\\nevent=' + (env.GITHUB_EVENT_NAME ?? 'none') + '\\ncwd=' + (process.cwd() === env.GITHUB_WORKSPACE) + '\\n');
+const leaked = Object.keys(env).filter(k => k.startsWith('VITEST') || k === 'AFC_TEST_CA_DIR');
+appendFileSync(env.GITHUB_OUTPUT, 'leaked=' + leaked.join(',') + '\\n');
+const event = env.GITHUB_EVENT_NAME ?? 'none';
+const cwd = process.cwd() === env.GITHUB_WORKSPACE;
+appendFileSync(env.GITHUB_OUTPUT, 'repo=' + env.GITHUB_REPOSITORY + '\\nevent=' + event + '\\ncwd=' + cwd + '\\n');
 appendFileSync(env.GITHUB_STEP_SUMMARY, '## Summary\\n');
 console.log('::warning title=Heads up%2C really::be, careful%0Aok');
 `,
@@ -698,7 +738,12 @@ const res = await fetch(env.ACTIONS_ID_TOKEN_REQUEST_URL + '&audience=' + encode
 const jwt = (await res.json()).value;
 const host = new URL(env['INPUT_AUTHORITY-HOST']).host;
 const app = new ConfidentialClientApplication({
-  auth: { clientId: env['INPUT_CLIENT-ID'], authority: env['INPUT_AUTHORITY-HOST'] + '/' + env['INPUT_TENANT-ID'], knownAuthorities: [host], clientAssertion: jwt },
+  auth: {
+    clientId: env['INPUT_CLIENT-ID'],
+    authority: env['INPUT_AUTHORITY-HOST'] + '/' + env['INPUT_TENANT-ID'],
+    knownAuthorities: [host],
+    clientAssertion: jwt,
+  },
 });
 try {
   const r = await app.acquireTokenByClientCredential({ scopes: ['${SCOPE}'], skipCache: true });
@@ -716,7 +761,11 @@ try {
     github.context.environment = 'Production';
     const failed = await runAction({ script, inputs, env: standinEnv(github, entra) });
     expect(failed.outputs['result']).toMatch(
-      /^invalid_client Error\(s\): 700213 - .* Description: AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:octo-org\/octo-repo:environment:Production'\./,
+      new RegExp(
+        String.raw`^invalid_client Error\(s\): 700213 - .* Description: AADSTS700213: ` +
+          'No matching federated identity record found for presented assertion subject ' +
+          String.raw`'repo:octo-org\/octo-repo:environment:Production'\.`,
+      ),
     );
 
     // Without the CA the child must refuse the stand-in's certificate.

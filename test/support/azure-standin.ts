@@ -206,7 +206,9 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
         : armError(
             401,
             'InvalidAuthenticationTokenAudience',
-            `The access token has been obtained for wrong audience or resource '${aud}'. It should exactly match with one of the allowed audiences ${allowed.map((a) => `'${a}/','${a}'`).join(',')}.`,
+            `The access token has been obtained for wrong audience or resource '${aud}'. It should ` +
+              `exactly match with one of the allowed audiences ` +
+              `${allowed.map((a) => `'${a}/','${a}'`).join(',')}.`,
           );
     record.principal = String(payload.appid ?? '');
     record.audience = aud;
@@ -253,7 +255,9 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
     armError(
       403,
       'AuthorizationFailed',
-      `The client '${String(payload.appid)}' with object id '${String(payload.oid)}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      `The client '${String(payload.appid)}' with object id '${String(payload.oid)}' does not ` +
+        `have authorization to perform action '${action}' over scope '${scope}' or the scope is ` +
+        `invalid. If access was recently granted, please refresh your credentials.`,
     );
 
   const graph = async (u: URL, segments: string[], req: IncomingMessage, record: AzureRequestRecord) => {
@@ -284,8 +288,9 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
     }));
     const p = page(shown, skipOf(u));
     const base = `${url}/${version}/applications(appId='${appId}')/federatedIdentityCredentials`;
+    const metadata = `https://graph.microsoft.com/${version}/$metadata`;
     return {
-      '@odata.context': `https://graph.microsoft.com/${version}/$metadata#applications('${appId}')/federatedIdentityCredentials`,
+      '@odata.context': `${metadata}#applications('${appId}')/federatedIdentityCredentials`,
       ...(p.more ? { '@odata.nextLink': `${base}?$skiptoken=${skipToken(p.next)}` } : {}),
       value: p.items,
     };
@@ -331,7 +336,9 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
     const [sid, subscription] = sub;
     const subScope = `/subscriptions/${sid}`;
     const identityJson = (i: ManagedIdentity) => ({
-      id: `${subScope}/resourcegroups/${i.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${i.name}`,
+      id:
+        `${subScope}/resourcegroups/${i.resourceGroup}/providers/` +
+        `Microsoft.ManagedIdentity/userAssignedIdentities/${i.name}`,
       name: i.name,
       type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
       location: i.location ?? 'westeurope',
@@ -372,7 +379,9 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
           value: p.items,
           ...(p.more
             ? {
-                nextLink: `${url}${subScope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=${u.searchParams.get('api-version')}&$skiptoken=${skipToken(p.next)}`,
+                nextLink:
+                  `${url}${subScope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?` +
+                  `api-version=${u.searchParams.get('api-version')}&$skiptoken=${skipToken(p.next)}`,
               }
             : {}),
         };
@@ -383,7 +392,8 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
         const identity = (subscription.identities ?? []).find(
           (i) => i.resourceGroup.toLowerCase() === rg.toLowerCase() && i.name.toLowerCase() === name.toLowerCase(),
         );
-        const identityId = `${subScope}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+        const identityId =
+          `${subScope}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/` + `userAssignedIdentities/${name}`;
         if (!covers(principal, identityId))
           throw denied(
             payload,
@@ -394,7 +404,8 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
           throw armError(
             404,
             'ResourceNotFound',
-            `The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/${name}' under resource group '${rg}' was not found.`,
+            `The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/${name}' under resource ` +
+              `group '${rg}' was not found.`,
           );
         const creds = credentialsOf(subscription.tenantId, identity.clientId) ?? [];
         const all = creds.map((c) => ({
@@ -408,7 +419,9 @@ export async function startAzureStandin(options: AzureStandinOptions): Promise<A
           value: p.items,
           ...(p.more
             ? {
-                nextLink: `${url}${identityId}/federatedIdentityCredentials?api-version=${u.searchParams.get('api-version')}&$skiptoken=${skipToken(p.next)}`,
+                nextLink:
+                  `${url}${identityId}/federatedIdentityCredentials?` +
+                  `api-version=${u.searchParams.get('api-version')}&$skiptoken=${skipToken(p.next)}`,
               }
             : {}),
         };

@@ -72,7 +72,8 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     if (expectedAuth && authorization !== expectedAuth) {
       record.status = 407;
       client.end(
-        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n',
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n' +
+          'Content-Length: 0\r\n\r\n',
       );
       return;
     }

@@ -178,7 +178,9 @@ const KNOWN: Record<number, { error: string; text?: string }> = {
   },
   700238: {
     error: 'invalid_client',
-    text: "Workload identity federation has been constrained on this tenant. The presented assertion's issuer isn't allowed to use workload identity federation.",
+    text:
+      'Workload identity federation has been constrained on this tenant. The presented ' +
+      "assertion's issuer isn't allowed to use workload identity federation.",
   },
   900023: { error: 'invalid_request' },
   900144: { error: 'invalid_request' },
@@ -233,7 +235,8 @@ function entraErrorBody(
   const timestamp = entraTimestamp();
   return {
     error,
-    error_description: `AADSTS${code}: ${text} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+    error_description:
+      `AADSTS${code}: ${text} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ` + `${timestamp}`,
     error_codes: [code],
     timestamp,
     trace_id: traceId,
@@ -398,7 +401,9 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     }
     throw new Aadsts(
       90002,
-      `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+      `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are ` +
+        `signing into the correct cloud. Check with your subscription administrator, this may ` +
+        `happen if there are no active subscriptions for the tenant.`,
       error,
       400,
     );
@@ -496,7 +501,8 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     if (!assertion && form.get('client_secret')) {
       throw new Aadsts(
         7000215,
-        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client ` +
+          `secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
       );
     }
     if (!assertion) throw new Aadsts(7000218, KNOWN[7000218]?.text ?? '');
@@ -508,7 +514,10 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     if (!appEntry) {
       throw new Aadsts(
         700016,
-        `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName ?? tenantSegment}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+        `Application with identifier '${clientId}' was not found in the directory ` +
+          `'${tenant.displayName ?? tenantSegment}'. This can happen if the application has not been ` +
+          `installed by the administrator of the tenant or consented to by any user in the tenant. ` +
+          `You may have sent your authentication request to the wrong tenant.`,
       );
     }
     const [appId, app] = appEntry;
@@ -532,7 +541,8 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
       if (claims[field] === undefined) {
         throw new Aadsts(
           90014,
-          `The required field '${field}' is missing from the credential. Ensure that you have all the necessary parameters for the login request.`,
+          `The required field '${field}' is missing from the credential. Ensure that you have all ` +
+            `the necessary parameters for the login request.`,
         );
       }
     }
@@ -548,7 +558,10 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     if (policy.requireEnterprise && !policy.requireEnterprise.includes(String(claims['enterprise'] ?? ''))) {
       throw new Aadsts(
         7002381,
-        `Federated identity credentials issued by '${iss}' for applications or managed identities registered in this tenant must contain the enterprise claim with value ${quoteList(policy.requireEnterprise)} but actual value is '${String(claims['enterprise'] ?? '')}'.`,
+        `Federated identity credentials issued by '${iss}' for applications or managed identities ` +
+          `registered in this tenant must contain the enterprise claim with value ` +
+          `${quoteList(policy.requireEnterprise)} but actual value is ` +
+          `'${String(claims['enterprise'] ?? '')}'.`,
       );
     }
 
@@ -559,7 +572,10 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     if (now >= exp + expTolerance || now < nbf - nbfTolerance) {
       throw new Aadsts(
         700024,
-        `Client assertion is not within its valid time range. Current time: ${entraInstant(nowMs)}, assertion valid from ${entraInstant(nbf * 1000)}, expiry time of assertion ${entraInstant(exp * 1000)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
+        `Client assertion is not within its valid time range. Current time: ` +
+          `${entraInstant(nowMs)}, assertion valid from ${entraInstant(nbf * 1000)}, expiry time of ` +
+          `assertion ${entraInstant(exp * 1000)}. Review the documentation at ` +
+          `https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
       );
     }
 
@@ -567,7 +583,9 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     if (byIssuer.length === 0) {
       throw new Aadsts(
         700211,
-        `No matching federated identity record found for presented assertion issuer '${iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${WIF_DOCS_OLD}`,
+        `No matching federated identity record found for presented assertion issuer '${iss}'. ` +
+          `Please check your federated identity credential Subject, Audience and Issuer against the ` +
+          `presented assertion. ${WIF_DOCS_OLD}`,
       );
     }
 
@@ -577,7 +595,9 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     if (!jwk) {
       throw new Aadsts(
         7000272,
-        `The certificate with identifier ${keyId ?? ''} used to sign the federated credential could not be found in the metadata of identity provider ${iss}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`,
+        `The certificate with identifier ${keyId ?? ''} used to sign the federated credential ` +
+          `could not be found in the metadata of identity provider ${iss}. Please validate that your ` +
+          `Identity Provider's metadata exposes the key used to sign the incoming token.`,
       );
     }
     try {
@@ -597,24 +617,36 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
       if (byIssuer.some((c) => typeof c.subject === 'string' && c.subject.toLowerCase() === sub.toLowerCase())) {
         throw new Aadsts(
           7002138,
-          `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: ${WIF_DOCS}. See breaking change notification and remediation at: https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes#august-2024.`,
+          `No matching federated identity record found for presented assertion subject '${sub}'. The ` +
+            `subject matches with case-insensitive comparison, but not with case-sensitive comparison. ` +
+            `Check your federated identity credential Subject, Audience and Issuer against the ` +
+            `presented assertion. See documentation at: ${WIF_DOCS}. See breaking change notification ` +
+            `and remediation at: ` +
+            `https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes#august-2024.`,
         );
       }
       if (app.credentials.some((c) => c.claimsMatchingExpression?.value)) {
         throw new Aadsts(
           7002131,
-          `No matching federated identity record found for presented assertion subject '${sub}' or no federated identity credential expression matched. Please check your federated identity credential Subject, Expression, Audience and Issuer against the presented assertion. ${WIF_DOCS}`,
+          `No matching federated identity record found for presented assertion subject '${sub}' or ` +
+            `no federated identity credential expression matched. Please check your federated identity ` +
+            `credential Subject, Expression, Audience and Issuer against the presented assertion. ` +
+            `${WIF_DOCS}`,
         );
       }
       throw new Aadsts(
         700213,
-        `No matching federated identity record found for presented assertion subject '${sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${WIF_DOCS}`,
+        `No matching federated identity record found for presented assertion subject '${sub}'. ` +
+          `Check your federated identity credential Subject, Audience and Issuer against the ` +
+          `presented assertion. ${WIF_DOCS}`,
       );
     }
     if (!subjectMatches.some((c) => c.audiences[0] === aud)) {
       throw new Aadsts(
         700212,
-        `No matching federated identity record found for presented assertion audience '${aud}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${WIF_DOCS_OLD}`,
+        `No matching federated identity record found for presented assertion audience '${aud}'. ` +
+          `Please check your federated identity credential Subject, Audience and Issuer against the ` +
+          `presented assertion. ${WIF_DOCS_OLD}`,
       );
     }
     if (policy.conditionalAccessBlock) {

@@ -106,7 +106,10 @@ export interface GitHubStandin {
   subject(): string;
   /** The claims a token for `audience` would carry now. */
   claims(audience?: string): Record<string, unknown>;
-  /** A token for the current context with overrides (`undefined` deletes a claim). Default aud: api://AzureADTokenExchange. */
+  /**
+   * A token for the current context with overrides (`undefined` deletes a claim).
+   * Default aud: api://AzureADTokenExchange.
+   */
   signToken(
     claimsOverrides?: Record<string, unknown>,
     headerOverrides?: Record<string, unknown>,
@@ -377,18 +380,21 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
   });
 
   // The Actions service is Azure DevOps underneath; its errors have this shape.
-  const vssError = (status: number) => ({
-    $id: '1',
-    innerException: null,
-    message:
-      status === 401
-        ? 'TF400813: Resource not available for anonymous access. Client authentication required.'
-        : `The service is temporarily unavailable (HTTP ${status}).`,
-    typeName: `Microsoft.TeamFoundation.Framework.Server.${status === 401 ? 'UnauthorizedRequestException' : 'ServiceUnavailableException'}, Microsoft.TeamFoundation.Framework.Server`,
-    typeKey: status === 401 ? 'UnauthorizedRequestException' : 'ServiceUnavailableException',
-    errorCode: 0,
-    eventId: 3000,
-  });
+  const vssError = (status: number) => {
+    const typeKey = status === 401 ? 'UnauthorizedRequestException' : 'ServiceUnavailableException';
+    return {
+      $id: '1',
+      innerException: null,
+      message:
+        status === 401
+          ? 'TF400813: Resource not available for anonymous access. Client authentication required.'
+          : `The service is temporarily unavailable (HTTP ${status}).`,
+      typeName: `Microsoft.TeamFoundation.Framework.Server.${typeKey}, Microsoft.TeamFoundation.Framework.Server`,
+      typeKey,
+      errorCode: 0,
+      eventId: 3000,
+    };
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', origin);

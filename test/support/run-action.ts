@@ -41,7 +41,6 @@ export interface ActionResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
-  durationMs: number;
   stdout: string;
   stderr: string;
   /** GITHUB_OUTPUT, plus any deprecated `::set-output`. */
@@ -259,7 +258,6 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
   }
   const childEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 
-  const started = Date.now();
   const lines: string[] = [];
   try {
     const { code, signal, timedOut, stdout, stderr } = await new Promise<{
@@ -327,7 +325,6 @@ export async function runAction(options: RunActionOptions = {}): Promise<ActionR
       code,
       signal,
       timedOut,
-      durationMs: Date.now() - started,
       stdout,
       stderr,
       outputs,

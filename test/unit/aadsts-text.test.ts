@@ -87,7 +87,9 @@ describe('presented values and details', () => {
     });
     const old = parseAadstsMessage(
       700024,
-      'AADSTS700024: Client assertion is not within its valid time range. Current time: 2021-03-30T17:53:33.5493428Z, expiry time of assertion 2021-03-30T17:45:38.0000000Z.\r\nTrace ID: x',
+      'AADSTS700024: Client assertion is not within its valid time range. Current time: ' +
+        '2021-03-30T17:53:33.5493428Z, expiry time of assertion 2021-03-30T17:45:38.0000000Z.\r\n' +
+        'Trace ID: x',
     );
     expect(old.details).toEqual({
       currentTime: '2021-03-30T17:53:33.5493428Z',
@@ -110,7 +112,10 @@ describe('presented values and details', () => {
 
   it('marks *** masked client ids and tenants and leaves them out', () => {
     const [e] = extractAadstsErrors(
-      "AADSTS700016: Application with identifier '***' was not found in the directory '***'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant. Trace ID: a Correlation ID: b Timestamp: 2026-11-22 10:00:00Z",
+      "AADSTS700016: Application with identifier '***' was not found in the directory '***'. " +
+        'This can happen if the application has not been installed by the administrator of the ' +
+        'tenant or consented to by any user in the tenant. You may have sent your authentication ' +
+        'request to the wrong tenant. Trace ID: a Correlation ID: b Timestamp: 2026-11-22 10:00:00Z',
     );
     expect(e!.clientId).toBeUndefined();
     expect(e!.tenant).toBeUndefined();
@@ -156,14 +161,19 @@ describe('text shapes', () => {
   });
 
   it("MSAL Node's error string", () => {
-    const text = `ServerError: invalid_client: Error(s): 700213 - Timestamp: ${TRACE.timestamp} - Description: ${entraText(s700213, 'space')} - Correlation ID: ${TRACE.correlationId} - Trace ID: ${TRACE.traceId}`;
+    const text =
+      `ServerError: invalid_client: Error(s): 700213 - Timestamp: ${TRACE.timestamp} - ` +
+      `Description: ${entraText(s700213, 'space')} - Correlation ID: ${TRACE.correlationId} - ` +
+      `Trace ID: ${TRACE.traceId}`;
     const [e] = extractAadstsErrors(text);
     expect(e).toMatchObject({ code: 700213, error: 'invalid_client', traceId: TRACE.traceId });
     expect(e!.message).toBe(`AADSTS700213: ${s700213.text}`);
   });
 
   it("MSAL Python's dict repr", () => {
-    const text = `{'error': 'invalid_client', 'error_description': "${entraText(s700213, 'space')}", 'error_codes': [700213], 'timestamp': '${TRACE.timestamp}'}`;
+    const text =
+      `{'error': 'invalid_client', 'error_description': "${entraText(s700213, 'space')}", ` +
+      `'error_codes': [700213], 'timestamp': '${TRACE.timestamp}'}`;
     const [e] = extractAadstsErrors(text);
     expect(e).toMatchObject({
       code: 700213,
@@ -173,7 +183,10 @@ describe('text shapes', () => {
   });
 
   it('ANSI colours, GitHub timestamps and ##[error] prefixes', () => {
-    const text = `2026-11-22T10:00:00.1234567Z \x1b[31m##[error]\x1b[0m\x1b[1m${entraText(s700213, 'space')}\x1b[0m\n2026-11-22T10:00:00.2234567Z next line`;
+    const text =
+      `2026-11-22T10:00:00.1234567Z ` +
+      `\x1b[31m##[error]\x1b[0m\x1b[1m${entraText(s700213, 'space')}\x1b[0m\n` +
+      `2026-11-22T10:00:00.2234567Z next line`;
     const [e] = extractAadstsErrors(text);
     expect(e!.message).toBe(`AADSTS700213: ${s700213.text}`);
     expect(e!.timestamp).toBe(TRACE.timestamp);
@@ -190,7 +203,8 @@ describe('text shapes', () => {
 
   it('a message pasted with *** masking in the subject keeps the value and marks it', () => {
     const [e] = extractAadstsErrors(
-      "AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:***/webapp:ref:refs/heads/main'. Check …",
+      'AADSTS700213: No matching federated identity record found for presented assertion subject ' +
+        "'repo:***/webapp:ref:refs/heads/main'. Check …",
     );
     expect(e!.presented.subject).toBe('repo:***/webapp:ref:refs/heads/main');
     expect(e!.masked).toContain('subject');
@@ -211,7 +225,9 @@ describe('text shapes', () => {
 
   it('the same code with different presented subjects is two errors', () => {
     const mk = (sub: string) =>
-      `AADSTS700213: No matching federated identity record found for presented assertion subject '${sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`;
+      `AADSTS700213: No matching federated identity record found for presented assertion subject ` +
+      `'${sub}'. Check your federated identity credential Subject, Audience and Issuer against ` +
+      `the presented assertion.`;
     const errors = extractAadstsErrors(`${mk('repo:o/r:environment:dev')}\n${mk('repo:o/r:environment:prod')}`);
     expect(errors.map((e) => e.presented.subject)).toEqual(['repo:o/r:environment:dev', 'repo:o/r:environment:prod']);
   });
@@ -305,7 +321,8 @@ describe('fixture logs', () => {
 describe('normaliseLogText', () => {
   it('strips ANSI, timestamps, gh prefixes and workflow commands; LF only', () => {
     const text =
-      'build\tRun tests\t2026-11-22T10:00:00.1234567Z \x1b[32m##[group]Run x\x1b[0m\r\n2026-11-22T10:00:00Z ::error::boom\r\n';
+      'build\tRun tests\t2026-11-22T10:00:00.1234567Z \x1b[32m##[group]Run x\x1b[0m\r\n' +
+      '2026-11-22T10:00:00Z ::error::boom\r\n';
     expect(normaliseLogText(text)).toBe('Run x\nboom\n');
   });
 });
@@ -357,7 +374,9 @@ describe('robustness (fast-check)', () => {
     );
   });
 
-  it('terminates quickly on very long and adversarial input', () => {
+  it('reads very long and adversarial input in bounded work', () => {
+    // No clock: the bound is what the reader keeps (at most 2 000 messages of at most 4 000 characters,
+    // src/diagnose/aadsts-text.ts); super-linear work would exceed this test's vitest timeout.
     const inputs = [
       'AADSTS700213: '.repeat(50_000),
       `AADSTS700213: presented assertion subject '${"'".repeat(200_000)}`,
@@ -370,10 +389,10 @@ describe('robustness (fast-check)', () => {
       `Federated token details:\n issuer - ${'x'.repeat(500_000)}`,
     ];
     for (const input of inputs) {
-      const start = performance.now();
-      extractAadstsErrors(input);
+      const errors = extractAadstsErrors(input);
+      expect(errors.length).toBeLessThanOrEqual(2_000);
+      for (const e of errors) expect(e.raw.length).toBeLessThanOrEqual(4_000);
       extractLogContext(input);
-      expect(performance.now() - start).toBeLessThan(3000);
     }
   });
 });

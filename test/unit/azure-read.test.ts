@@ -81,7 +81,9 @@ describe('normalisation', () => {
 
   it("ARM's {name, properties: {issuer, subject, audiences}} → source arm", () => {
     const raw = {
-      id: `/subscriptions/${SUB}/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi/federatedIdentityCredentials/env-prod`,
+      id:
+        `/subscriptions/${SUB}/resourcegroups/rg/providers/Microsoft.ManagedIdentity/` +
+        `userAssignedIdentities/mi/federatedIdentityCredentials/env-prod`,
       name: 'env-prod',
       type: 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials',
       properties: { issuer: GH, subject: 'repo:o/r:environment:prod', audiences: ['api://AzureADTokenExchange'] },
@@ -294,7 +296,9 @@ describe('readArmCredentials', () => {
     type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
     properties: { tenantId: 't', principalId: 'p', clientId },
   });
-  const list = `https://arm.example/subscriptions/${SUB}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=2023-01-31`;
+  const list =
+    `https://arm.example/subscriptions/${SUB}/providers/Microsoft.ManagedIdentity/` +
+    `userAssignedIdentities?api-version=2023-01-31`;
 
   it('finds the identity by client id (case-insensitive) across pages, then lists its credentials', async () => {
     const page2 = `${list}&$skiptoken=x`;
@@ -363,12 +367,14 @@ describe('readArmCredentials', () => {
     });
   });
 
-  it('findIdentityByClientId refuses ids that are not a user-assigned identity (never put in a URL with a token)', () => {
+  it('findIdentityByClientId refuses ids that are not a user-assigned identity (never in a URL with a token)', () => {
     const bad = [
       { ...identity('mi', CLIENT), id: 'https://evil.example/x' },
       {
         ...identity('mi', CLIENT),
-        id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi/../../x`,
+        id:
+          `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/` +
+          `userAssignedIdentities/mi/../../x`,
       },
       {
         ...identity('mi', CLIENT),

@@ -205,7 +205,9 @@ describe('startAzureStep', () => {
   });
 
   it('explicit arm without a reader reuses the ARM token of the main exchange', async () => {
-    const list = `https://arm.example/subscriptions/${SUB}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=2023-01-31`;
+    const list =
+      `https://arm.example/subscriptions/${SUB}/providers/Microsoft.ManagedIdentity/` +
+      `userAssignedIdentities?api-version=2023-01-31`;
     const id = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi`;
     const w = world(
       { lookup: 'arm', 'subscription-id': SUB },
@@ -223,7 +225,9 @@ describe('startAzureStep', () => {
   });
 
   it('auto: Graph 404 (not an app) then ARM; a Graph 403 is dropped once ARM found the identity', async () => {
-    const list = `https://arm.example/subscriptions/${SUB}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=2023-01-31`;
+    const list =
+      `https://arm.example/subscriptions/${SUB}/providers/Microsoft.ManagedIdentity/` +
+      `userAssignedIdentities?api-version=2023-01-31`;
     const id = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi`;
     const w = world(
       { 'reader-client-id': READER, 'subscription-id': SUB },
@@ -278,7 +282,7 @@ describe('startAzureStep', () => {
     expect(w.exchanges[0]!.tenantId).toBe('fabrikam.onmicrosoft.com');
   });
 
-  it('expected-subscription-id: uses the exchanged ARM token; 403 → error, Warned → warning, Enabled → nothing', async () => {
+  it('expected-subscription-id: exchanged ARM token; 403 is an error, Warned a warning, Enabled nothing', async () => {
     const url = `https://arm.example/subscriptions/${SUB}?api-version=2022-12-01`;
     const denied = world(
       { 'expected-subscription-id': SUB },
@@ -366,7 +370,8 @@ describe('lookup findings', () => {
     expect(f).toMatchObject({ id: 'lookup-denied', severity: 'notice' });
     expect(f.message).toContain('Application.Read.All, with admin consent, on the reader app');
     expect(f.fix).toContain(
-      `az ad app permission add --id ${READER} --api 00000003-0000-0000-c000-000000000000 --api-permissions 9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30=Role`,
+      `az ad app permission add --id ${READER} --api 00000003-0000-0000-c000-000000000000 ` +
+        `--api-permissions 9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30=Role`,
     );
   });
   it('lookup-denied for ARM credentials names Reader on the identity', () => {

@@ -42,7 +42,9 @@ describe('aliasTargets', () => {
   });
 
   it('workflows with more aliases than the cap are refused with the count', () => {
-    const text = `x: &a {runs-on: ubuntu-latest}\non: push\njobs:\n${Array.from({ length: MAX_YAML_ALIASES + 1 }, (_, i) => `  j${i}: *a\n`).join('')}`;
+    const text =
+      `x: &a {runs-on: ubuntu-latest}\non: push\njobs:\n` +
+      `${Array.from({ length: MAX_YAML_ALIASES + 1 }, (_, i) => `  j${i}: *a\n`).join('')}`;
     const wf = parseWorkflow(text, 'w.yml');
     expect(wf.jobs).toEqual([]);
     expect(wf.errors[0]!.message).toContain(`${MAX_YAML_ALIASES + 1} aliases`);

@@ -96,8 +96,10 @@ describe('catalog', () => {
   });
 
   it('every fix is concrete: a command, workflow YAML, or a portal path — never generic advice', () => {
-    const concrete =
-      /\baz |curl |azure-federation-check |uses: |permissions:|environment:|audience:|client-id:|tenant-id:|→|grant_type=|\/\.default|az rest|set-ntp|https:\/\/login\./;
+    const concrete = new RegExp(
+      String.raw`\baz |curl |azure-federation-check |uses: |permissions:|environment:|audience:|client-id:|` +
+        String.raw`tenant-id:|→|grant_type=|\/\.default|az rest|set-ntp|https:\/\/login\.`,
+    );
     for (const e of CATALOG) {
       expect(
         e.fix.some((step) => concrete.test(step)),

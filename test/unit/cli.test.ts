@@ -174,7 +174,7 @@ describe('explain', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('the ANSI log: the expired token with its times; the client id from the log goes into no command it does not need', async () => {
+  it('the ANSI log: the expired token with its times; its client id goes into no command that needs none', async () => {
     const r = await run(['explain', '-f', 'ansi.log'], { files: LOGS });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('AADSTS700024');
@@ -257,7 +257,9 @@ describe('explain', () => {
   it('azure/login failures without a code: no OIDC token', async () => {
     const r = await run(['explain'], {
       stdin:
-        '##[error]Please make sure to give write permissions to id-token in the workflow.\n##[error]Login failed with Error: Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable.',
+        '##[error]Please make sure to give write permissions to id-token in the workflow.\n' +
+        '##[error]Login failed with Error: Error message: Unable to get ' +
+        'ACTIONS_ID_TOKEN_REQUEST_URL env variable.',
     });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('[oidc-unavailable]');
@@ -274,7 +276,10 @@ describe('explain', () => {
     const text = entraText(
       {
         code: 700213,
-        text: "No matching federated identity record found for presented assertion subject 'repo:contoso/webapp:environment:Production'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
+        text:
+          'No matching federated identity record found for presented assertion subject ' +
+          "'repo:contoso/webapp:environment:Production'. Check your federated identity credential " +
+          'Subject, Audience and Issuer against the presented assertion.',
       },
       'space',
     );

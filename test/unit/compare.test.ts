@@ -543,7 +543,8 @@ describe('flexible credentials', () => {
       compare(c, [
         flex(
           'wf',
-          `claims['sub'] eq '${c.sub}' and claims['job_workflow_ref'] matches 'octo-org/octo-repo/.github/workflows/*@refs/heads/main'`,
+          `claims['sub'] eq '${c.sub}' and claims['job_workflow_ref'] matches ` +
+            `'octo-org/octo-repo/.github/workflows/*@refs/heads/main'`,
         ),
       ]),
       'expression-mismatch',

@@ -77,7 +77,9 @@ describe('accepted shapes', () => {
 
   it("ARM's {name, properties: {...}} (user-assigned managed identity)", async () => {
     const arm = {
-      id: '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-deploy/federatedIdentityCredentials/github-env-prod',
+      id:
+        '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/' +
+        'userAssignedIdentities/id-deploy/federatedIdentityCredentials/github-env-prod',
       name: 'github-env-prod',
       type: 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials',
       properties: { issuer: ISS, subject: graphCred.subject, audiences: [AUD] },

@@ -9,7 +9,10 @@ const CORRELATION = 'aaaa0000-bb11-2222-33cc-444444dddddd';
 /** The documented sample (docs/aadsts-texts.md §4.1): `\r\n` before the tail. */
 const DOCUMENTED = {
   error: 'invalid_scope',
-  error_description: `AADSTS70011: The provided value for the input parameter 'scope' isn't valid. The scope https://example.contoso.com/activity.read isn't valid.\r\nTrace ID: ${TRACE}\r\nCorrelation ID: ${CORRELATION}\r\nTimestamp: 2016-01-09 02:02:12Z`,
+  error_description:
+    `AADSTS70011: The provided value for the input parameter 'scope' isn't valid. The scope ` +
+    `https://example.contoso.com/activity.read isn't valid.\r\nTrace ID: ${TRACE}\r\n` +
+    `Correlation ID: ${CORRELATION}\r\nTimestamp: 2016-01-09 02:02:12Z`,
   error_codes: [70011],
   timestamp: '2016-01-09 02:02:12Z',
   trace_id: TRACE,
@@ -20,7 +23,12 @@ const DOCUMENTED = {
 /** A current WIF answer: spaces before the tail, a docs URL in the text. */
 const SUBJECT_MISMATCH = {
   error: 'invalid_client',
-  error_description: `AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:octo-org/octo-repo:environment:prod'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation Trace ID: ${TRACE} Correlation ID: ${CORRELATION} Timestamp: 2026-08-01 10:00:00Z`,
+  error_description:
+    `AADSTS700213: No matching federated identity record found for presented assertion subject ` +
+    `'repo:octo-org/octo-repo:environment:prod'. Check your federated identity credential ` +
+    `Subject, Audience and Issuer against the presented assertion. ` +
+    `https://learn.microsoft.com/entra/workload-id/workload-identity-federation Trace ID: ` +
+    `${TRACE} Correlation ID: ${CORRELATION} Timestamp: 2026-08-01 10:00:00Z`,
   error_codes: [700213],
   timestamp: '2026-08-01 10:00:00Z',
   trace_id: TRACE,
@@ -31,7 +39,10 @@ const SUBJECT_MISMATCH = {
 /** Conditional Access answer with suberror and claims. */
 const CONDITIONAL_ACCESS = {
   error: 'invalid_grant',
-  error_description: `AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance. Trace ID: ${TRACE} Correlation ID: ${CORRELATION} Timestamp: 2026-08-01 10:00:00Z`,
+  error_description:
+    `AADSTS53003: Access has been blocked by Conditional Access policies. The access policy ` +
+    `does not allow token issuance. Trace ID: ${TRACE} Correlation ID: ${CORRELATION} ` +
+    `Timestamp: 2026-08-01 10:00:00Z`,
   error_codes: [53003],
   suberror: 'message_only',
   claims: '{"access_token":{"capolids":{"essential":true,"values":["11111111-0000-0000-0000-000000000000"]}}}',
@@ -72,7 +83,8 @@ describe('parseEntraErrorBody', () => {
     const body = {
       error: 'invalid_tenant',
       error_description:
-        "AADSTS90002: Tenant 'x' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.",
+        "AADSTS90002: Tenant 'x' not found. Check to make sure you have the correct tenant ID and " +
+        'are signing into the correct cloud.',
       error_codes: [90002],
     };
     expect(parseEntraErrorBody(400, JSON.stringify(body))).toMatchObject({ error: 'invalid_tenant', codes: [90002] });
@@ -205,13 +217,17 @@ describe('parseEntraErrorBody', () => {
 describe('descriptionWithoutTail', () => {
   it('removes a \\r\\n-separated tail', () => {
     expect(descriptionWithoutTail(DOCUMENTED.error_description)).toBe(
-      "AADSTS70011: The provided value for the input parameter 'scope' isn't valid. The scope https://example.contoso.com/activity.read isn't valid.",
+      "AADSTS70011: The provided value for the input parameter 'scope' isn't valid. The scope " +
+        "https://example.contoso.com/activity.read isn't valid.",
     );
   });
 
   it('removes a space-separated tail and keeps the docs URL', () => {
     expect(descriptionWithoutTail(SUBJECT_MISMATCH.error_description)).toBe(
-      "AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:octo-org/octo-repo:environment:prod'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation",
+      'AADSTS700213: No matching federated identity record found for presented assertion subject ' +
+        "'repo:octo-org/octo-repo:environment:prod'. Check your federated identity credential " +
+        'Subject, Audience and Issuer against the presented assertion. ' +
+        'https://learn.microsoft.com/entra/workload-id/workload-identity-federation',
     );
   });
 
@@ -229,7 +245,8 @@ describe('descriptionWithoutTail', () => {
     ['only a tail', `Trace ID: ${TRACE}`, ''],
     [
       '\\n-separated',
-      `AADSTS700024: Client assertion is not within its valid time range.\nTrace ID: ${TRACE}\nCorrelation ID: ${CORRELATION}`,
+      `AADSTS700024: Client assertion is not within its valid time range.\nTrace ID: ${TRACE}\n` +
+        `Correlation ID: ${CORRELATION}`,
       'AADSTS700024: Client assertion is not within its valid time range.',
     ],
     ['empty', '', ''],
@@ -237,11 +254,10 @@ describe('descriptionWithoutTail', () => {
     expect(descriptionWithoutTail(input)).toBe(output);
   });
 
-  it('is fast on long whitespace runs (no quadratic backtracking)', () => {
-    const t = Date.now();
+  it('handles long whitespace runs (no quadratic backtracking)', () => {
+    // No clock: quadratic backtracking on these inputs would exceed this test's vitest timeout.
     expect(descriptionWithoutTail(`a${' '.repeat(100_000)}b`)).toBe(`a${' '.repeat(100_000)}b`);
     expect(descriptionWithoutTail(`a${'\r\n'.repeat(50_000)}Trace ID: x`)).toBe('a');
-    expect(Date.now() - t).toBeLessThan(500);
   });
 
   it('property: the result is trimmed text from the input, with no tail left', () => {

@@ -45,10 +45,19 @@ function cred(name: string, subject: string | null, over: Partial<FederatedCrede
 function subjectError(sub: string, code = 700213): string {
   const text =
     code === 7002138
-      ? `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`
+      ? `No matching federated identity record found for presented assertion subject '${sub}'. The ` +
+        `subject matches with case-insensitive comparison, but not with case-sensitive comparison. ` +
+        `Check your federated identity credential Subject, Audience and Issuer against the ` +
+        `presented assertion.`
       : code === 7002131
-        ? `No matching federated identity record found for presented assertion subject '${sub}' or no federated identity credential expression matched. Please check your federated identity credential Subject, Expression, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`
-        : `No matching federated identity record found for presented assertion subject '${sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`;
+        ? `No matching federated identity record found for presented assertion subject '${sub}' or ` +
+          `no federated identity credential expression matched. Please check your federated identity ` +
+          `credential Subject, Expression, Audience and Issuer against the presented assertion. ` +
+          `https://learn.microsoft.com/entra/workload-id/workload-identity-federation`
+        : `No matching federated identity record found for presented assertion subject '${sub}'. ` +
+          `Check your federated identity credential Subject, Audience and Issuer against the ` +
+          `presented assertion. ` +
+          `https://learn.microsoft.com/entra/workload-id/workload-identity-federation`;
   return entraText({ code, text }, 'space');
 }
 
@@ -115,7 +124,8 @@ describe('diagnoseEntraError keys on error_codes', () => {
         ...base,
         codes: [9_999_999, 700212],
         description:
-          "AADSTS70021: No matching federated identity record found for presented assertion audience 'api://AzureADTokenExchangeUSGov'.",
+          'AADSTS70021: No matching federated identity record found for presented assertion audience ' +
+          "'api://AzureADTokenExchangeUSGov'.",
       },
       {},
     );
@@ -195,7 +205,8 @@ describe('evidence: subject with the token and the credentials', () => {
     const [f] = diagnose(subjectError('repo:contoso/webapp:environment:Production'), ctx);
     expect(f!.id).toBe('subject-mismatch');
     expect(f!.title).toBe(
-      "credential 'main' expects 'repo:contoso/webapp:ref:refs/heads/main'; GitHub sent 'repo:contoso/webapp:environment:Production'",
+      "credential 'main' expects 'repo:contoso/webapp:ref:refs/heads/main'; GitHub sent " +
+        "'repo:contoso/webapp:environment:Production'",
     );
     expect(f!.message).toContain('declares `environment: Production`');
     expect(f!.fix).toContain('<APPLICATION-CLIENT-ID>');
@@ -330,7 +341,8 @@ describe('evidence: subject with the token and the credentials', () => {
         cred('branches', null, {
           claimsMatchingExpression: {
             value:
-              "claims['sub'] matches 'repo:contoso/webapp:ref:refs/heads/release/*' and claims['repository_id'] eq '456789'",
+              "claims['sub'] matches 'repo:contoso/webapp:ref:refs/heads/release/*' and " +
+              "claims['repository_id'] eq '456789'",
             languageVersion: 1,
           },
         }),
@@ -357,7 +369,8 @@ describe('evidence: subject with the token and the credentials', () => {
     const [f] = diagnose(subjectError('repo:contoso/webapp:ref:refs/heads/main', 7002131), ctx);
     expect(f!.id).toBe('expression-mismatch');
     expect(f!.message).toContain(
-      "sub is 'repo:contoso/webapp:ref:refs/heads/main', which does not match 'repo:contoso/webapp:ref:refs/heads/release/*'",
+      "sub is 'repo:contoso/webapp:ref:refs/heads/main', which does not match " +
+        "'repo:contoso/webapp:ref:refs/heads/release/*'",
     );
   });
 });
@@ -413,7 +426,10 @@ describe('evidence: issuer, audience, generic no-match', () => {
     const text = entraText(
       {
         code: 700211,
-        text: `No matching federated identity record found for presented assertion issuer '${GH}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
+        text:
+          `No matching federated identity record found for presented assertion issuer '${GH}'. ` +
+          `Please check your federated identity credential Subject, Audience and Issuer against the ` +
+          `presented assertion.`,
       },
       'space',
     );
@@ -430,7 +446,9 @@ describe('evidence: issuer, audience, generic no-match', () => {
     const text = entraText(
       {
         code: 700211,
-        text: "No matching federated identity record found for presented assertion issuer 'https://sts.windows.net/9b2f6c3d-1e4a-4b5c-8d7e-0f1a2b3c4d5e/'. Please check …",
+        text:
+          'No matching federated identity record found for presented assertion issuer ' +
+          "'https://sts.windows.net/9b2f6c3d-1e4a-4b5c-8d7e-0f1a2b3c4d5e/'. Please check …",
       },
       'space',
     );
@@ -475,7 +493,9 @@ describe('evidence: identity, tenant, lifetime, policy', () => {
     const text = entraText(
       {
         code: 700016,
-        text: "Application with identifier 'AZURE_CLIENT_ID' was not found in the directory 'Contoso'. This can happen …",
+        text:
+          "Application with identifier 'AZURE_CLIENT_ID' was not found in the directory 'Contoso'. " +
+          'This can happen …',
       },
       'space',
     );
@@ -495,7 +515,9 @@ describe('evidence: identity, tenant, lifetime, policy', () => {
     const text = entraText(
       {
         code: 700024,
-        text: 'Client assertion is not within its valid time range. Current time: 2026-11-17T08:31:40.0000000Z, expiry time of assertion 2026-11-17T08:18:20.0000000Z.',
+        text:
+          'Client assertion is not within its valid time range. Current time: ' +
+          '2026-11-17T08:31:40.0000000Z, expiry time of assertion 2026-11-17T08:18:20.0000000Z.',
       },
       'space',
     );
@@ -516,7 +538,10 @@ describe('evidence: identity, tenant, lifetime, policy', () => {
     const text = entraText(
       {
         code: 700024,
-        text: 'Client assertion is not within its valid time range. Current time: 2026-11-17T08:00:00.0000000Z, assertion valid from 2026-11-17T08:10:00.0000000Z, expiry time of assertion 2026-11-17T08:15:00.0000000Z.',
+        text:
+          'Client assertion is not within its valid time range. Current time: ' +
+          '2026-11-17T08:00:00.0000000Z, assertion valid from 2026-11-17T08:10:00.0000000Z, expiry ' +
+          'time of assertion 2026-11-17T08:15:00.0000000Z.',
       },
       'space',
     );

@@ -10,8 +10,12 @@ import { detectLoginTool } from '../../src/diagnose/login-tool.js';
 
 const SUBJECT = 'repo:contoso-org/web_app:environment:Production';
 const TRACE =
-  'Trace ID: 8335980a-8604-4005-a5e1-f678003d5b01 Correlation ID: c3a1f4bb-2b8a-4486-ac4a-fdd45ed43116 Timestamp: 2024-05-31 14:26:23Z';
-const MESSAGE = `AADSTS700213: No matching federated identity record found for presented assertion subject '${SUBJECT}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${TRACE}`;
+  'Trace ID: 8335980a-8604-4005-a5e1-f678003d5b01 Correlation ID: ' +
+  'c3a1f4bb-2b8a-4486-ac4a-fdd45ed43116 Timestamp: 2024-05-31 14:26:23Z';
+const MESSAGE =
+  `AADSTS700213: No matching federated identity record found for presented assertion subject ` +
+  `'${SUBJECT}'. Please check your federated identity credential Subject, Audience and ` +
+  `Issuer against the presented assertion. ${TRACE}`;
 const LOG = [
   'Run azure/login@v2',
   'Running Azure CLI Login.',
@@ -111,17 +115,21 @@ describe('copy-paste damage: the code and the values are still read whole', () =
 describe("Entra's phrases without the AADSTS number", () => {
   it.each([
     [
-      `No matching federated identity record found for presented assertion subject '${SUBJECT}'. Check your federated identity credential`,
+      `No matching federated identity record found for presented assertion subject '${SUBJECT}'. ` +
+        `Check your federated identity credential`,
       700213,
       'subject-mismatch',
     ],
     [
-      `No matching federated identity record found for presented assertion subject '${SUBJECT}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison.`,
+      `No matching federated identity record found for presented assertion subject '${SUBJECT}'. ` +
+        `The subject matches with case-insensitive comparison, but not with case-sensitive ` +
+        `comparison.`,
       7002138,
       'subject-case-mismatch',
     ],
     [
-      "No matching federated identity record found for presented assertion issuer 'https://token.actions.githubusercontent.com/'.",
+      'No matching federated identity record found for presented assertion issuer ' +
+        "'https://token.actions.githubusercontent.com/'.",
       700211,
       'issuer-mismatch',
     ],
@@ -157,7 +165,8 @@ describe("Entra's phrases without the AADSTS number", () => {
 describe("other tools' words for the same failure", () => {
   it.each([
     [
-      "Login failed with Error: Error message: Cannot read properties of undefined (reading 'message'). Double check if the 'auth-type' is correct.",
+      'Login failed with Error: Error message: Cannot read properties of undefined (reading ' +
+        "'message'). Double check if the 'auth-type' is correct.",
       'oidc-request-failed',
     ],
     [
@@ -165,12 +174,15 @@ describe("other tools' words for the same failure", () => {
       'oidc-request-failed',
     ],
     [
-      '│ Error: building AzureRM Client: obtain subscription() from Azure CLI: githubAssertion: cannot request token: Get "?audience=api%3A%2F%2FAzureADTokenExchange": unsupported protocol scheme ""',
+      '│ Error: building AzureRM Client: obtain subscription() from Azure CLI: githubAssertion: ' +
+        'cannot request token: Get "?audience=api%3A%2F%2FAzureADTokenExchange": unsupported ' +
+        'protocol scheme ""',
       'oidc-unavailable',
     ],
     ['Error: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable', 'oidc-unavailable'],
     [
-      "ERROR: ClientAssertionCredential authentication failed: AADSTS70025: The client 'x'(app) has no configured federated identity credentials.",
+      "ERROR: ClientAssertionCredential authentication failed: AADSTS70025: The client 'x'(app) " +
+        'has no configured federated identity credentials.',
       'credential-not-found',
     ],
     ['Error: No subscriptions found for ***.', 'subscription-not-accessible'],
@@ -180,7 +192,8 @@ describe("other tools' words for the same failure", () => {
 
   it('a missing token leads, the Entra error it causes follows', () => {
     const r = explainText(
-      'Error:  Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable.\nError: : AADSTS50027: JWT token is invalid or malformed.',
+      'Error:  Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable.\n' +
+        'Error: : AADSTS50027: JWT token is invalid or malformed.',
     );
     expect(r.findings.map((f) => f.id)).toEqual(['oidc-unavailable', 'assertion-invalid']);
     // Nothing in a pasted log tells the event: fork and Dependabot stay possible, after the permission.
@@ -204,7 +217,10 @@ describe('dedicated findings from the subject Entra quotes', () => {
     const f = quoted('repo:octo-org@123/octo-repo@456:ref:refs/heads/main');
     expect(f.id).toBe('subject-immutable-format');
     expect(f.message).toMatch(
-      /presented sub: +repo:octo-org@123\/octo-repo@456:ref:refs\/heads\/main\nname form: +repo:octo-org\/octo-repo:ref:refs\/heads\/main/,
+      new RegExp(
+        String.raw`presented sub: +repo:octo-org@123\/octo-repo@456:ref:refs\/heads\/main\n` +
+          String.raw`name form: +repo:octo-org\/octo-repo:ref:refs\/heads\/main`,
+      ),
     );
   });
 
@@ -216,7 +232,8 @@ describe('dedicated findings from the subject Entra quotes', () => {
 describe("the issuer's trailing slash is weighed, not taken as proof", () => {
   it('a quoted slash allows the credential-slash cause but does not show it', () => {
     const r = explainText(
-      "AADSTS700211: No matching federated identity record found for presented assertion issuer 'https://token.actions.githubusercontent.com/'.",
+      'AADSTS700211: No matching federated identity record found for presented assertion issuer ' +
+        "'https://token.actions.githubusercontent.com/'.",
     );
     const f = r.findings[0]!;
     expect(f.message).toContain('both with and without a trailing slash');
@@ -226,7 +243,9 @@ describe("the issuer's trailing slash is weighed, not taken as proof", () => {
 
   it('ranks what the quoted subject shows above what the slash allows', () => {
     const r = explainText(
-      "AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: 'https://token.actions.githubusercontent.com/'. Assertion Subject: 'repo:o/r:pull_request'. Assertion Audience: 'api://AzureADTokenExchange'.",
+      'AADSTS70021: No matching federated identity record found for presented assertion. ' +
+        "Assertion Issuer: 'https://token.actions.githubusercontent.com/'. Assertion Subject: " +
+        "'repo:o/r:pull_request'. Assertion Audience: 'api://AzureADTokenExchange'.",
     );
     const m = r.findings[0]!.message;
     expect(m.indexOf('pull-request` (hyphen)')).toBeGreaterThan(-1);
@@ -242,7 +261,8 @@ describe("the user's tool and the fix in its terms", () => {
       "the step's `with:` block",
     ],
     [
-      "##[error]Script failed with error: ERROR: AADSTS700016: Application with identifier 'abc' was not found in the directory 'x'.",
+      "##[error]Script failed with error: ERROR: AADSTS700016: Application with identifier 'abc' " +
+        "was not found in the directory 'x'.",
       'azure-devops',
       'the service connection',
     ],
@@ -252,7 +272,8 @@ describe("the user's tool and the fix in its terms", () => {
       '-Environment AzureChinaCloud',
     ],
     [
-      "│ Error: building AzureRM Client: clientCredentialsToken: AADSTS700016: Application with identifier 'abc' was not found in the directory 'x'.",
+      '│ Error: building AzureRM Client: clientCredentialsToken: AADSTS700016: Application with ' +
+        "identifier 'abc' was not found in the directory 'x'.",
       'terraform',
       'ARM_CLIENT_ID',
     ],
@@ -262,17 +283,21 @@ describe("the user's tool and the fix in its terms", () => {
       'azd auth login --client-id',
     ],
     [
-      "Azure.Identity.AuthenticationFailedException: ClientAssertionCredential authentication failed: AADSTS700016: Application with identifier 'abc' was not found in the directory 'x'.",
+      'Azure.Identity.AuthenticationFailedException: ClientAssertionCredential authentication ' +
+        "failed: AADSTS700016: Application with identifier 'abc' was not found in the directory " +
+        "'x'.",
       'sdk',
       'AZURE_CLIENT_ID',
     ],
     [
-      "AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:ns:sa'.",
+      'AADSTS700213: No matching federated identity record found for presented assertion subject ' +
+        "'system:serviceaccount:ns:sa'.",
       'aks',
       'oidcIssuerProfile.issuerUrl',
     ],
     [
-      "ERROR: AADSTS700016: Application with identifier 'abc' was not found in the directory 'x'.\nPlease run 'az login' to setup account.",
+      "ERROR: AADSTS700016: Application with identifier 'abc' was not found in the directory " +
+        "'x'.\nPlease run 'az login' to setup account.",
       'azure-cli',
       'az login --service-principal',
     ],

@@ -54,7 +54,9 @@ describe('azAppCreateCommand', () => {
     const s = spec('repo:octo-org/octo-repo:environment:production');
     const cmd = azAppCreateCommand(CLIENT, s);
     expect(cmd).toBe(
-      `az ad app federated-credential create --id ${CLIENT} --parameters '{"name":"github-env-production","issuer":"${ISSUER}","subject":"repo:octo-org/octo-repo:environment:production","audiences":["${AUD}"]}'`,
+      `az ad app federated-credential create --id ${CLIENT} --parameters ` +
+        `'{"name":"github-env-production","issuer":"${ISSUER}","subject":"repo:octo-org/` +
+        `octo-repo:environment:production","audiences":["${AUD}"]}'`,
     );
     const words = splitShellWords(cmd);
     expect(words.slice(0, 7)).toEqual(['az', 'ad', 'app', 'federated-credential', 'create', '--id', CLIENT]);

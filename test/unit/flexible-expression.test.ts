@@ -61,13 +61,19 @@ describe('parseClaimsMatchingExpression: Microsoft documented examples', () => {
     "claims['sub'] matches 'repo:contoso/contoso-repo:ref:refs/heads/*'",
     "claims['sub'] matches 'repo:contoso/contoso-repo-*:ref:refs/heads/????'",
     "claims['sub'] eq 'repo:contoso/contoso-repo:ref:refs/heads/main'",
-    "claims['sub'] eq 'repo:contoso/contoso-repo:ref:refs/heads/main' and claims['job_workflow_ref'] matches 'foo-org/bar-repo /.github/workflows/*@refs/heads/main'",
+    "claims['sub'] eq 'repo:contoso/contoso-repo:ref:refs/heads/main' and " +
+      "claims['job_workflow_ref'] matches 'foo-org/bar-repo /.github/workflows/*@refs/heads/main'",
     // [DOC S9] set-up page
-    "claims['sub'] matches 'repo:contoso/contoso-repo:ref:refs/heads/*' and claims['job_workflow_ref'] matches 'contoso/contoso-prod/.github/workflows/*.yml@refs/heads/main'",
+    "claims['sub'] matches 'repo:contoso/contoso-repo:ref:refs/heads/*' and " +
+      "claims['job_workflow_ref'] matches " +
+      "'contoso/contoso-prod/.github/workflows/*.yml@refs/heads/main'",
     // current Microsoft page: immutable ID claims next to sub
     "claims['sub'] matches 'repo:contoso/contoso-repo:ref:refs/heads/*' and claims['repository_id'] eq '456789'",
-    "claims['sub'] eq 'repo:contoso/contoso-repo:ref:refs/heads/main' and claims['repository_id'] eq '456789' and claims['job_workflow_ref'] matches 'foo-org/bar-repo/.github/workflows/*@refs/heads/main'",
-    "claims['sub'] matches 'repo:contoso/contoso-repo-*:ref:refs/heads/????' and claims['repository_owner_id'] eq '123456'",
+    "claims['sub'] eq 'repo:contoso/contoso-repo:ref:refs/heads/main' and " +
+      "claims['repository_id'] eq '456789' and claims['job_workflow_ref'] matches " +
+      "'foo-org/bar-repo/.github/workflows/*@refs/heads/main'",
+    "claims['sub'] matches 'repo:contoso/contoso-repo-*:ref:refs/heads/????' and " +
+      "claims['repository_owner_id'] eq '123456'",
   ];
   it.each(github)('accepts the GitHub example %s', (value) => {
     const { clauses } = ok(value, { issuer: GITHUB, languageVersion: 1 });
@@ -80,7 +86,8 @@ describe('parseClaimsMatchingExpression: Microsoft documented examples', () => {
     });
     ok("claims['sub'] matches 'project_id:57382910:*'", { issuer: GITLAB });
     ok(
-      "claims['sub'] matches 'project_id:57382910:*' and claims['project_id'] eq '57382910' and claims['namespace_id'] eq '42' and claims['user_id'] eq '7'",
+      "claims['sub'] matches 'project_id:57382910:*' and claims['project_id'] eq '57382910' and " +
+        "claims['namespace_id'] eq '42' and claims['user_id'] eq '7'",
       { issuer: GITLAB },
     );
   });
@@ -197,7 +204,8 @@ describe('parseClaimsMatchingExpression: rejections', () => {
   it('names the unknown operator, its position and what Entra expects', () => {
     const e = expectError("claims['sub'] equals 'x'", 'EXPR_UNKNOWN_OPERATOR', 14);
     expect(e.message).toBe(
-      "Expected a single space and an operator (eq or matches) after claims['sub'] at position 14, found 'equals'. For an exact comparison write eq.",
+      "Expected a single space and an operator (eq or matches) after claims['sub'] at position " +
+        "14, found 'equals'. For an exact comparison write eq.",
     );
     expect(expectError("claims['sub'] EQ 'x'", 'EXPR_UNKNOWN_OPERATOR', 14).message).toMatch(
       /case-sensitive: write 'eq'/,
@@ -345,7 +353,8 @@ describe('parseClaimsMatchingExpression: warnings', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/'@123456'.*unconfirmed/);
     const plain = ok(
-      "claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] matches 'o/r/.github/workflows/a.yml@refs/heads/*' and claims['repository_id'] eq '1'",
+      "claims['sub'] matches 'repo:o/r:*' and claims['job_workflow_ref'] matches " +
+        "'o/r/.github/workflows/a.yml@refs/heads/*' and claims['repository_id'] eq '1'",
       { issuer: GITHUB },
     );
     expect(plain.warnings).toEqual([]);
@@ -416,7 +425,9 @@ describe('evaluateClaimsMatchingExpression', () => {
 
   it('matches the documented GitHub example', () => {
     const clauses = parse(
-      "claims['sub'] matches 'repo:contoso/contoso-repo:ref:refs/heads/*' and claims['job_workflow_ref'] matches 'contoso/contoso-prod/.github/workflows/*.yml@refs/heads/main'",
+      "claims['sub'] matches 'repo:contoso/contoso-repo:ref:refs/heads/*' and " +
+        "claims['job_workflow_ref'] matches " +
+        "'contoso/contoso-prod/.github/workflows/*.yml@refs/heads/main'",
     );
     const r = evaluateClaimsMatchingExpression(clauses, token);
     expect(r.matched).toBe(true);
@@ -529,13 +540,12 @@ describe('wildcardMatch', () => {
     expect(wildcardMatch(pattern, value)).toBe(expected);
   });
 
-  it('stays fast on adversarial inputs', () => {
+  it('answers adversarial inputs (no backtracking)', () => {
+    // No clock: a backtracking matcher would exceed this test's vitest timeout on these.
     const pattern = `${'*a'.repeat(300)}b`;
     const value = 'a'.repeat(100_000);
-    const t0 = performance.now();
     expect(wildcardMatch(pattern, value)).toBe(false);
     expect(wildcardMatch('*'.repeat(600), value)).toBe(true);
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 });
 

@@ -3,14 +3,14 @@
  * and log text, the credentials a user pastes, workflow files, flexible expressions, action inputs)
  * gets random and hostile input. Properties, for every input:
  *   - no uncaught exception of an unexpected type (only the parser's own error class, or none);
- *   - no hang: each call is timed, and must finish within a bound that is generous for linear work
- *     but far below what super-linear (backtracking, exponential) behaviour would need;
+ *   - no hang: no clock is read (timed tests are flaky on loaded CI; speed is measured by `npm run bench`);
+ *     super-linear (backtracking, exponential) work on these inputs would exceed each test's vitest
+ *     timeout, and where a parser caps its work the test checks the cap in what it returns;
  *   - no prototype pollution from keys such as `__proto__`.
  * And the escapers the report relies on hold for any input.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { performance } from 'node:perf_hooks';
 import { HOSTILE_FRAGMENTS, hostileString } from '../support/hostile-strings.js';
 import { JwtDecodeError, decodeJwtUnverified } from '../../src/github/jwt.js';
 import { parseSubject } from '../../src/github/subject.js';
@@ -36,53 +36,36 @@ import { md, mdCode, fence } from '../../src/report/markdown.js';
 import { neutralizeLine, neutralizeRunnerLines, neutralizeText } from '../../src/report/neutralize.js';
 import { readAsRunner, runnerLines } from '../support/runner-reader.js';
 
-/** Per-call bound for inputs up to a few KB; ample on a loaded 2-core machine for linear work. */
-const SMALL_MS = 250;
-/** Per-call bound for the 100 KB+ inputs. */
-const LARGE_MS = 2_000;
 const RUNS = { numRuns: 150 } as const;
+/** The hang guard for the two tests that parse dozens of 100 KB documents twice (seconds on a loaded 2-core CI). */
+const HEAVY_TIMEOUT_MS = 120_000;
 
-/** Calls `fn`, checks the time it took and what it threw; returns its value (or undefined if it threw). */
-function guarded<T>(
-  what: string,
-  fn: () => T,
-  allowed: Array<new (...args: never[]) => Error> = [],
-  budgetMs = SMALL_MS,
-): T | undefined {
-  const start = performance.now();
-  let value: T | undefined;
+/** Calls `fn` and checks what it threw (only the `allowed` classes); returns its value (or undefined if it threw). */
+function guarded<T>(what: string, fn: () => T, allowed: Array<new (...args: never[]) => Error> = []): T | undefined {
   try {
-    value = fn();
+    return fn();
   } catch (e) {
-    if (!allowed.some((cls) => e instanceof cls))
-      throw new Error(
-        `${what} threw an unexpected ${(e as Error)?.name ?? typeof e}: ${String((e as Error)?.message ?? e).slice(0, 200)}`,
-      );
+    if (!allowed.some((cls) => e instanceof cls)) throw unexpected(what, 'threw', e);
+    return undefined;
   }
-  const took = performance.now() - start;
-  if (took > budgetMs) throw new Error(`${what} took ${took.toFixed(0)} ms (bound ${budgetMs} ms)`);
-  return value;
 }
 
 async function guardedAsync<T>(
   what: string,
   fn: () => Promise<T>,
   allowed: Array<new (...args: never[]) => Error> = [],
-  budgetMs = SMALL_MS,
 ): Promise<T | undefined> {
-  const start = performance.now();
-  let value: T | undefined;
   try {
-    value = await fn();
+    return await fn();
   } catch (e) {
-    if (!allowed.some((cls) => e instanceof cls))
-      throw new Error(
-        `${what} rejected with an unexpected ${(e as Error)?.name ?? typeof e}: ${String((e as Error)?.message ?? e).slice(0, 200)}`,
-      );
+    if (!allowed.some((cls) => e instanceof cls)) throw unexpected(what, 'rejected with', e);
+    return undefined;
   }
-  const took = performance.now() - start;
-  if (took > budgetMs) throw new Error(`${what} took ${took.toFixed(0)} ms (bound ${budgetMs} ms)`);
-  return value;
+}
+
+function unexpected(what: string, verb: string, e: unknown): Error {
+  const name = (e as Error)?.name ?? typeof e;
+  return new Error(`${what} ${verb} an unexpected ${name}: ${String((e as Error)?.message ?? e).slice(0, 200)}`);
 }
 
 function assertNoPollution(): void {
@@ -162,7 +145,7 @@ describe('JWT decoding (src/github/jwt.ts)', () => {
       .map(([b, h, p]) => `${b}${h}.${p}.x`),
   );
 
-  it('throws only JwtDecodeError, quickly, and never pollutes prototypes', () => {
+  it('throws only JwtDecodeError and never pollutes prototypes', () => {
     fc.assert(
       fc.property(token, (t) => {
         const d = guarded('decodeJwtUnverified', () => decodeJwtUnverified(t), [JwtDecodeError]);
@@ -177,20 +160,12 @@ describe('JWT decoding (src/github/jwt.ts)', () => {
   });
 
   it('survives pathological and 100 KB inputs', () => {
-    for (const t of PATHOLOGICAL)
-      guarded('decodeJwtUnverified', () => decodeJwtUnverified(t), [JwtDecodeError], LARGE_MS);
+    for (const t of PATHOLOGICAL) guarded('decodeJwtUnverified', () => decodeJwtUnverified(t), [JwtDecodeError]);
     const deep = b64(`${'['.repeat(50_000)}${']'.repeat(50_000)}`);
-    guarded(
-      'decodeJwtUnverified (deep JSON)',
-      () => decodeJwtUnverified(`${deep}.${deep}.x`),
-      [JwtDecodeError],
-      LARGE_MS,
-    );
+    guarded('decodeJwtUnverified (deep JSON)', () => decodeJwtUnverified(`${deep}.${deep}.x`), [JwtDecodeError]);
     const big = b64(JSON.stringify({ iss: 'https://x', sub: 'a'.repeat(KB100), aud: 'b' }));
-    expect(
-      guarded('decodeJwtUnverified (big claims)', () => decodeJwtUnverified(`${b64('{}')}.${big}.x`), [], LARGE_MS)
-        ?.claims.sub.length,
-    ).toBe(KB100);
+    const bigClaims = guarded('decodeJwtUnverified (big claims)', () => decodeJwtUnverified(`${b64('{}')}.${big}.x`));
+    expect(bigClaims?.claims.sub.length).toBe(KB100);
   });
 
   it('parseSubject and retryAfterMs take any string', () => {
@@ -203,7 +178,7 @@ describe('JWT decoding (src/github/jwt.ts)', () => {
       }),
       RUNS,
     );
-    for (const s of PATHOLOGICAL) guarded('parseSubject', () => parseSubject(s), [], LARGE_MS);
+    for (const s of PATHOLOGICAL) guarded('parseSubject', () => parseSubject(s));
   });
 });
 
@@ -262,7 +237,7 @@ describe("Entra's answers and AADSTS text (src/entra/entra-error.ts, src/diagnos
     )
     .map((p) => p.join(''));
 
-  it('normaliseLogText, extractAadstsErrors, extractLogContext and parseAadstsMessage never throw, in bounded time', () => {
+  it('normaliseLogText, extractAadstsErrors, extractLogContext and parseAadstsMessage never throw', () => {
     fc.assert(
       fc.property(logText, fc.integer({ min: -1, max: 99_999_999 }), (text, code) => {
         expect(typeof guarded('normaliseLogText', () => normaliseLogText(text))).toBe('string');
@@ -277,10 +252,13 @@ describe("Entra's answers and AADSTS text (src/entra/entra-error.ts, src/diagnos
 
   it('the same for pathological and 100 KB inputs', () => {
     for (const t of [...PATHOLOGICAL, AADSTS_FRAGMENTS.join('').repeat(200)]) {
-      guarded('normaliseLogText', () => normaliseLogText(t), [], LARGE_MS);
-      guarded('extractAadstsErrors', () => extractAadstsErrors(t), [], LARGE_MS);
-      guarded('extractLogContext', () => extractLogContext(t), [], LARGE_MS);
-      guarded('parseAadstsMessage', () => parseAadstsMessage(700213, t), [], LARGE_MS);
+      guarded('normaliseLogText', () => normaliseLogText(t));
+      // The reader caps its work: at most 2 000 messages of at most 4 000 characters (src/diagnose/aadsts-text.ts).
+      const errors = guarded('extractAadstsErrors', () => extractAadstsErrors(t)) ?? [];
+      expect(errors.length).toBeLessThanOrEqual(2_000);
+      for (const e of errors) expect(e.raw.length).toBeLessThanOrEqual(4_000);
+      guarded('extractLogContext', () => extractLogContext(t));
+      guarded('parseAadstsMessage', () => parseAadstsMessage(700213, t));
     }
   });
 
@@ -315,12 +293,11 @@ describe("Entra's answers and AADSTS text (src/entra/entra-error.ts, src/diagnos
       }),
       { numRuns: 300 },
     );
-    for (const t of PATHOLOGICAL) guarded('parseEntraErrorBody', () => parseEntraErrorBody(400, t), [], LARGE_MS);
+    for (const t of PATHOLOGICAL) guarded('parseEntraErrorBody', () => parseEntraErrorBody(400, t));
     guarded(
       'parseEntraErrorBody',
       () => parseEntraErrorBody(400, JSON.stringify({ error: 'x', error_description: 'AADSTS'.repeat(KB100) })),
       [],
-      LARGE_MS,
     );
   });
 });
@@ -414,13 +391,10 @@ describe('credentials JSON and YAML (src/entra/credentials-input.ts)', () => {
     )
     .map((p) => p.join(''));
 
-  const settle = (text: string, budget = SMALL_MS * 2) =>
-    guardedAsync(
-      'parseCredentialsText',
-      () => parseCredentialsText(text, "Input 'federated-credentials'", 'input'),
-      [CredentialsInputError],
-      budget,
-    );
+  const settle = (text: string) =>
+    guardedAsync('parseCredentialsText', () => parseCredentialsText(text, "Input 'federated-credentials'", 'input'), [
+      CredentialsInputError,
+    ]);
 
   it('JSON of any shape: only CredentialsInputError, no pollution', async () => {
     await fc.assert(
@@ -457,7 +431,7 @@ describe('credentials JSON and YAML (src/entra/credentials-input.ts)', () => {
     );
   });
 
-  it('alias bombs, deep nesting and 100 KB inputs are refused or read in bounded time', async () => {
+  it('alias bombs, deep nesting and 100 KB inputs are refused or read', { timeout: HEAVY_TIMEOUT_MS }, async () => {
     const bomb = [
       'a: &a ["x","x","x","x","x","x","x","x","x"]',
       ...Array.from(
@@ -491,7 +465,7 @@ describe('credentials JSON and YAML (src/entra/credentials-input.ts)', () => {
       `x:\n${'- '.repeat(1000)}y`,
     ];
     // Twice each: deep nesting used to kill the process (a fatal V8 error, not an exception) on the second parse.
-    for (let round = 0; round < 2; round++) for (const t of inputs) await settle(t, LARGE_MS);
+    for (let round = 0; round < 2; round++) for (const t of inputs) await settle(t);
     await expect(parseCredentialsText(`${'- '.repeat(1000)}x`, 'x')).rejects.toThrow(/nested more than/);
     await expect(parseCredentialsText(bomb, 'x')).rejects.toBeInstanceOf(CredentialsInputError);
     assertNoPollution();
@@ -581,10 +555,10 @@ describe('workflow YAML (src/workflow/parse.ts)', () => {
     )
     .map((o) => JSON.stringify(o));
 
-  it('never throws, in bounded time, whatever the text', () => {
+  it('never throws, whatever the text', () => {
     fc.assert(
       fc.property(fc.oneof(wfText, structured, hostileString(80)), (text) => {
-        const wf = guarded('parseWorkflow', () => parseWorkflow(text, '.github/workflows/x.yml'), [], SMALL_MS * 2);
+        const wf = guarded('parseWorkflow', () => parseWorkflow(text, '.github/workflows/x.yml'), []);
         expect(wf).toBeDefined();
         expect(Array.isArray(wf!.errors)).toBe(true);
         assertNoPollution();
@@ -593,7 +567,7 @@ describe('workflow YAML (src/workflow/parse.ts)', () => {
     );
   });
 
-  it('pathological, aliased and 100 KB workflows', () => {
+  it('pathological, aliased and 100 KB workflows', { timeout: HEAVY_TIMEOUT_MS }, () => {
     const bomb = [
       'x: &a [1,1,1,1,1,1,1,1,1,1]',
       ...Array.from(
@@ -606,7 +580,9 @@ describe('workflow YAML (src/workflow/parse.ts)', () => {
       'on: push',
       'jobs: {}',
     ].join('\n');
-    const manyJobs = `on: push\njobs:\n${Array.from({ length: 2000 }, (_, i) => `  j${i}:\n    runs-on: x\n    environment: e${i}\n    steps:\n      - uses: azure/login@v2\n`).join('')}`;
+    const job = (i: number) =>
+      `  j${i}:\n    runs-on: x\n    environment: e${i}\n    steps:\n      - uses: azure/login@v2\n`;
+    const manyJobs = `on: push\njobs:\n${Array.from({ length: 2000 }, (_, i) => job(i)).join('')}`;
     const deep = [
       `on: ${'['.repeat(5000)}`,
       `jobs: ${'{'.repeat(20_000)}`,
@@ -622,7 +598,7 @@ describe('workflow YAML (src/workflow/parse.ts)', () => {
         manyJobs,
         `on: push\njobs:\n  a:\n    environment: ${'x'.repeat(KB100)}\n`,
       ]) {
-        guarded('parseWorkflow', () => parseWorkflow(t, 'w.yml'), [], LARGE_MS * 2);
+        guarded('parseWorkflow', () => parseWorkflow(t, 'w.yml'));
       }
     }
     expect(parseWorkflow(deep[2]!, 'w.yml').errors[0]!.message).toMatch(/nested more than/);
@@ -638,12 +614,13 @@ describe('the nesting guard in front of the YAML parser (src/workflow/yaml-guard
     for (const f of files) expect(yamlTooDeep(readFileSync(new URL(f, dir), 'utf8')), f).toBe(false);
     expect(
       yamlTooDeep(
-        '- name: main\n  issuer: https://x\n  subject: repo:o/r:ref:refs/heads/main\n  audiences: [api://AzureADTokenExchange]\n',
+        '- name: main\n  issuer: https://x\n  subject: repo:o/r:ref:refs/heads/main\n' +
+          '  audiences: [api://AzureADTokenExchange]\n',
       ),
     ).toBe(false);
   });
 
-  it('refuses nesting beyond the limit, in every form, in linear time', () => {
+  it('refuses nesting beyond the limit, in every form', () => {
     const over = MAX_YAML_DEPTH + 1;
     for (const t of [
       '['.repeat(over),
@@ -665,7 +642,7 @@ describe('the nesting guard in front of the YAML parser (src/workflow/yaml-guard
       fc.property(hostileString(200), (t) => void guarded('yamlTooDeep', () => yamlTooDeep(t))),
       RUNS,
     );
-    for (const t of PATHOLOGICAL) guarded('yamlTooDeep', () => yamlTooDeep(t), [], LARGE_MS);
+    for (const t of PATHOLOGICAL) guarded('yamlTooDeep', () => yamlTooDeep(t));
   });
 });
 
@@ -714,7 +691,7 @@ describe('flexible expressions (src/entra/flexible-expression.ts)', () => {
     fc.oneof(hostileString(40), fc.jsonValue({ maxDepth: 2 })),
   );
 
-  it('parse and evaluate never throw, in bounded time', () => {
+  it('parse and evaluate never throw', () => {
     fc.assert(
       fc.property(
         expr,
@@ -744,29 +721,26 @@ describe('flexible expressions (src/entra/flexible-expression.ts)', () => {
   it('non-string values and pathological inputs', () => {
     for (const v of [undefined, null, 42, {}, [], Symbol('x')] as unknown[])
       guarded('parseClaimsMatchingExpression', () => parseClaimsMatchingExpression(v as string));
-    for (const t of PATHOLOGICAL)
-      guarded('parseClaimsMatchingExpression', () => parseClaimsMatchingExpression(t), [], LARGE_MS);
+    for (const t of PATHOLOGICAL) guarded('parseClaimsMatchingExpression', () => parseClaimsMatchingExpression(t));
   });
 
   it('wildcard matching stays polynomial on adversarial patterns', () => {
     // Backtracking matchers take exponential time on these.
     const value = `${'a'.repeat(KB100)}b`;
-    for (const pattern of [
-      '*a*a*a*a*a*a*a*a*a*a*c',
-      `${'a*'.repeat(300)}c`,
-      `${'*?'.repeat(300)}c`,
-      '*'.repeat(600),
-      `${'?'.repeat(599)}*`,
-    ]) {
-      guarded(`wildcardMatch(${pattern.slice(0, 12)}…)`, () => wildcardMatch(pattern, value), [], LARGE_MS * 2);
+    for (const [pattern, expected] of [
+      ['*a*a*a*a*a*a*a*a*a*a*c', false],
+      [`${'a*'.repeat(300)}c`, false],
+      [`${'*?'.repeat(300)}c`, false],
+      ['*'.repeat(600), true],
+      [`${'?'.repeat(599)}*`, true],
+    ] as const) {
+      expect(guarded(`wildcardMatch(${pattern.slice(0, 12)}…)`, () => wildcardMatch(pattern, value))).toBe(expected);
     }
     const ok = ok_(parseClaimsMatchingExpression(`claims['sub'] matches '${'*a'.repeat(280)}*c'`));
-    guarded(
-      'evaluate adversarial',
-      () => evaluateClaimsMatchingExpression(ok, { sub: 'a'.repeat(KB100) }),
-      [],
-      LARGE_MS * 2,
+    const adversarial = guarded('evaluate adversarial', () =>
+      evaluateClaimsMatchingExpression(ok, { sub: 'a'.repeat(KB100) }),
     );
+    expect(adversarial?.matched).toBe(false);
     fc.assert(
       fc.property(fc.stringMatching(/^[ab*?]{0,40}$/), fc.stringMatching(/^[ab]{0,200}$/), (p, v) => {
         guarded('wildcardMatch', () => wildcardMatch(p, v));
@@ -825,7 +799,6 @@ describe('action inputs (src/action/inputs.ts)', () => {
         'parseInputs',
         () => parseInputs((n) => (n === 'client-id' ? '11111111-2222-3333-4444-555555555555' : t)),
         [InputError],
-        LARGE_MS,
       );
   });
 });

@@ -119,7 +119,8 @@ describe('fence', () => {
           expect(f.open).toBe(f.close);
           expect(f.open.length).toBeGreaterThanOrEqual(3);
           expect(f.body).toBe(content);
-          // CommonMark: a closing fence is a line of at least as many backticks (up to 3 spaces indent, trailing spaces).
+          // CommonMark: a closing fence is a line of at least as many backticks
+          // (up to 3 spaces indent, trailing spaces).
           for (const line of f.body.split(/\r\n|\r|\n/)) {
             const m = /^ {0,3}(`+)[ \t]*$/.exec(line);
             if (m) expect(m[1]!.length).toBeLessThan(f.open.length);
@@ -162,7 +163,7 @@ describe('table', () => {
 });
 
 describe('md and mdCode under a GFM renderer (test/support/gfm.ts)', () => {
-  it('property: no value becomes a link, autolink, image, HTML, mention, heading or table cell, wherever it stands', () => {
+  it('property: no value becomes a link, autolink, image, HTML, mention, heading or table cell, anywhere', () => {
     fc.assert(
       fc.property(fc.oneof(hostileString(60), fc.constantFrom(...HOSTILE_FRAGMENTS, ...FORGED_COMMANDS)), (s) => {
         const doc = [

@@ -8,7 +8,8 @@ function finding(id: FindingId, over: Partial<Finding> = {}): Finding {
 }
 
 const TRACE =
-  'Trace ID: 0000aaaa-11bb-cccc-dd22-eeeeee333333 Correlation ID: aaaa0000-bb11-2222-33cc-444444dddddd Timestamp: 2026-08-01 10:00:00Z';
+  'Trace ID: 0000aaaa-11bb-cccc-dd22-eeeeee333333 Correlation ID: ' +
+  'aaaa0000-bb11-2222-33cc-444444dddddd Timestamp: 2026-08-01 10:00:00Z';
 
 describe('mergeFindings', () => {
   it("keeps the local text and adds Entra's code and trace for the same finding id", () => {

@@ -47,7 +47,8 @@ describe('job-never-matches', () => {
     expect(pr.title).toBe('Job what-if will not match any federated credential when run by pull_request');
     expect(pr.message).toContain('GitHub will send `repo:contoso/web:pull_request` for job `what-if`');
     expect(pr.message).toContain(
-      "The nearest credential is 'main' (`repo:contoso/web:ref:refs/heads/main`). The credential is for branch `main`, but GitHub sends pull requests for this job.",
+      "The nearest credential is 'main' (`repo:contoso/web:ref:refs/heads/main`). The credential " +
+        'is for branch `main`, but GitHub sends pull requests for this job.',
     );
     // Character-level difference with a caret under the first differing character.
     expect(pr.message).toContain(
@@ -59,7 +60,10 @@ describe('job-never-matches', () => {
     );
     expect(pr.message).toContain("Other runs of this job do match: `repo:contoso/web:ref:refs/heads/main` → 'main'");
     expect(pr.fix).toContain(
-      `az ad app federated-credential create --id '<APPLICATION-CLIENT-ID>' --parameters '{"name":"github-pull-request","issuer":"https://token.actions.githubusercontent.com","subject":"repo:contoso/web:pull_request","audiences":["api://AzureADTokenExchange"]}'`,
+      `az ad app federated-credential create --id '<APPLICATION-CLIENT-ID>' --parameters ` +
+        `'{"name":"github-pull-request","issuer":"https://` +
+        `token.actions.githubusercontent.com","subject":"repo:contoso/web:pull_request",` +
+        `"audiences":["api://AzureADTokenExchange"]}'`,
     );
     expect(pr.fix).toContain('az identity federated-credential create --name github-pull-request');
     expect(pr.evidence).toEqual([
@@ -73,10 +77,12 @@ describe('job-never-matches', () => {
     const release = jobs[1]!;
     expect(release.message).toContain('`repo:contoso/web:ref:refs/heads/release/*` (a pattern');
     expect(release.fix).toContain(
-      "claims['sub'] matches 'repo:contoso/web:ref:refs/heads/release/*' and claims['repository_id'] eq '<REPOSITORY-ID>'",
+      "claims['sub'] matches 'repo:contoso/web:ref:refs/heads/release/*' and " +
+        "claims['repository_id'] eq '<REPOSITORY-ID>'",
     );
     expect(release.fix).toContain(
-      `az rest --method POST --uri "https://graph.microsoft.com/beta/applications(appId='<APPLICATION-CLIENT-ID>')/federatedIdentityCredentials"`,
+      `az rest --method POST --uri ` +
+        `"https://graph.microsoft.com/beta/applications(appId='<APPLICATION-CLIENT-ID>')/federatedIdentityCredentials"`,
     );
     expect(release.fix).toContain(
       '"claimsMatchingExpression":{"value":"claims[\'sub\'] matches \'repo:contoso/web:ref:refs/heads/release/*\'',
@@ -110,7 +116,10 @@ describe('job-never-matches', () => {
     expect(f.message).toContain('The two differ only in letter case; Entra compares subjects case-sensitively.');
     expect(f.message).toContain('                                        ^');
     expect(f.fix).toContain(
-      `Or correct credential 'prod':\naz ad app federated-credential update --id '<APPLICATION-CLIENT-ID>' --federated-credential-id prod --parameters '{"subject":"repo:contoso/web:environment:production"}'`,
+      `Or correct credential 'prod':\n` +
+        `az ad app federated-credential update --id '<APPLICATION-CLIENT-ID>' ` +
+        `--federated-credential-id prod --parameters ` +
+        `'{"subject":"repo:contoso/web:environment:production"}'`,
     );
   });
 
@@ -122,7 +131,8 @@ describe('job-never-matches', () => {
     );
     const f = byId(slash, 'job-never-matches')[0]!;
     expect(f.message).toContain(
-      "Credential 'prod' has this subject, but its issuer `https://token.actions.githubusercontent.com/` is not the token's",
+      "Credential 'prod' has this subject, but its issuer " +
+        "`https://token.actions.githubusercontent.com/` is not the token's",
     );
     expect(f.evidence).toContainEqual({ label: 'Issuer', actual: ISSUER, expected: `${ISSUER}/` });
     expect(byId(slash, 'credential-lint')).toHaveLength(1);
@@ -425,7 +435,8 @@ describe('credential findings', () => {
       expect(found[0]!.severity).toBe('warning');
       expect(found[0]!.message, c.name).toContain(what);
       expect(found[0]!.fix, c.name).toContain(
-        `az ad app federated-credential update --id '<APPLICATION-CLIENT-ID>' --federated-credential-id ${c.name} --parameters`,
+        `az ad app federated-credential update --id '<APPLICATION-CLIENT-ID>' ` +
+          `--federated-credential-id ${c.name} --parameters`,
       );
       expect(found[0]!.fix, c.name).toContain(fix);
     }

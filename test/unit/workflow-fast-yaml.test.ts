@@ -14,7 +14,7 @@ const same = (text: string) => {
 };
 
 describe('fast YAML reader', () => {
-  it('reads block maps, sequences at the key indent, quoted and typed scalars, comments and flow lists like the library', () => {
+  it('reads block maps, key-indent sequences, quoted/typed scalars, comments and flow lists like the library', () => {
     same(
       [
         '---',

@@ -45,11 +45,14 @@ function repo(files: Record<string, string>): string {
 describe('logins are steps that request a token', () => {
   it('azure/cli and azure/powershell use an earlier login; given client-id they still request nothing', () => {
     const text =
-      'on: push\njobs:\n  a:\n    steps:\n      - uses: azure/CLI@v2\n        with:\n          client-id: x\n          inlineScript: az group list\n      - uses: azure/powershell@v2\n        with:\n          inlineScript: Get-AzContext\n      - run: az group list\n';
+      'on: push\njobs:\n  a:\n    steps:\n      - uses: azure/CLI@v2\n        with:\n' +
+      '          client-id: x\n          inlineScript: az group list\n' +
+      '      - uses: azure/powershell@v2\n        with:\n          inlineScript: Get-AzContext\n' +
+      '      - run: az group list\n';
     expect(kinds(text)).toEqual([[]]);
   });
 
-  it('github-script with core.getIDToken, curl to ACTIONS_ID_TOKEN_REQUEST_URL and az login --federated-token each request one', () => {
+  it('core.getIDToken, curl to ACTIONS_ID_TOKEN_REQUEST_URL and az login --federated-token each request one', () => {
     const text = [
       'on: push',
       'jobs:',
@@ -61,11 +64,13 @@ describe('logins are steps that request a token', () => {
       '  curl:',
       '    steps:',
       '      - run: |',
-      '          TOKEN=$(curl -sH "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | jq -r .value)',
+      '          TOKEN=$(curl -sH "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" ' +
+        '"$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | jq -r .value)',
       '          az login --service-principal -u "$CLIENT" -t "$TENANT" --federated-token "$TOKEN"',
       '  cli-only:',
       '    steps:',
-      '      - run: az login --service-principal -u "$C" -t "$T" --federated-token "$(cat $AZURE_FEDERATED_TOKEN_FILE)"',
+      '      - run: az login --service-principal -u "$C" -t "$T" --federated-token "$(cat ' +
+        '$AZURE_FEDERATED_TOKEN_FILE)"',
       '',
     ].join('\n');
     expect(kinds(text)).toEqual([['id-token-request'], ['id-token-request'], ['id-token-request']]);
@@ -73,7 +78,9 @@ describe('logins are steps that request a token', () => {
 
   it('a workflow-level ARM_USE_OIDC makes only the jobs that run Terraform login jobs', () => {
     const text =
-      'on: push\nenv:\n  ARM_USE_OIDC: true\n  ARM_CLIENT_ID: x\njobs:\n  plan:\n    steps:\n      - run: terraform init && terraform plan\n  lint:\n    steps:\n      - run: npm run lint\n';
+      'on: push\nenv:\n  ARM_USE_OIDC: true\n  ARM_CLIENT_ID: x\njobs:\n  plan:\n    steps:\n' +
+      '      - run: terraform init && terraform plan\n  lint:\n    steps:\n' +
+      '      - run: npm run lint\n';
     const wf = parseWorkflow(text, '.github/workflows/w.yml');
     expect(wf.jobs.map((j) => [j.id, j.logsInToAzure, j.azureLogins.map((m) => m.line)])).toEqual([
       ['plan', true, [3]],
@@ -81,9 +88,12 @@ describe('logins are steps that request a token', () => {
     ]);
   });
 
-  it('Terraform with only ARM_CLIENT_ID logs in when a .tf file of its working directory says use_oidc = true', async () => {
+  it('Terraform with only ARM_CLIENT_ID logs in when a .tf file in its working dir sets use_oidc = true', async () => {
     const workflow =
-      'on: push\njobs:\n  infra:\n    env:\n      ARM_CLIENT_ID: x\n    defaults:\n      run:\n        working-directory: infra\n    steps:\n      - run: terraform init\n  other:\n    env:\n      ARM_CLIENT_ID: x\n    steps:\n      - run: terraform init\n        working-directory: elsewhere\n';
+      'on: push\njobs:\n  infra:\n    env:\n      ARM_CLIENT_ID: x\n    defaults:\n      run:\n' +
+      '        working-directory: infra\n    steps:\n      - run: terraform init\n  other:\n' +
+      '    env:\n      ARM_CLIENT_ID: x\n    steps:\n      - run: terraform init\n' +
+      '        working-directory: elsewhere\n';
     const root = repo({
       '.github/workflows/tf.yml': workflow,
       'infra/providers.tf': 'provider "azurerm" {\n  features {}\n  use_oidc = true\n}\n',
@@ -102,7 +112,8 @@ describe('composite actions', () => {
       '.github/workflows/deploy.yml':
         'on: push\njobs:\n  deploy:\n    environment: prod\n    steps:\n      - uses: ./.github/actions/Login\n',
       '.github/actions/Login/action.yml':
-        'name: login\nruns:\n  using: composite\n  steps:\n    - uses: actions/checkout@v4\n    - uses: azure/login@v2\n      with:\n        client-id: ${{ inputs.client-id }}\n',
+        'name: login\nruns:\n  using: composite\n  steps:\n    - uses: actions/checkout@v4\n' +
+        '    - uses: azure/login@v2\n      with:\n        client-id: ${{ inputs.client-id }}\n',
     });
     const { workflows } = await readWorkflows(root);
     const marker = workflows[0]!.jobs[0]!.azureLogins[0]!;
@@ -117,9 +128,10 @@ describe('composite actions', () => {
     ]);
   });
 
-  it('a remote action given Azure inputs may log in: uncertain predictions, and no "delete it" for the credentials', () => {
+  it('a remote action given Azure inputs may log in: uncertain predictions, no "delete it" for the credentials', () => {
     const wf = parseWorkflow(
-      'on: push\njobs:\n  plan:\n    steps:\n      - uses: someorg/terraform-plan@v1\n        with:\n          arm_client_id: x\n',
+      'on: push\njobs:\n  plan:\n    steps:\n      - uses: someorg/terraform-plan@v1\n' +
+        '        with:\n          arm_client_id: x\n',
       '.github/workflows/w.yml',
     );
     expect(wf.jobs[0]).toMatchObject({ logsInToAzure: false, mayLogInToAzure: true });
@@ -135,7 +147,10 @@ describe('composite actions', () => {
 describe('matrices', () => {
   it('a matrix of objects expands like a list: matrix.target.name per leg', () => {
     const text =
-      'on: pull_request\njobs:\n  check:\n    strategy:\n      matrix:\n        target:\n          - name: dev\n            sub: a\n          - name: prod\n            sub: b\n    environment: ${{ matrix.target.name }}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n';
+      'on: pull_request\njobs:\n  check:\n    strategy:\n      matrix:\n        target:\n' +
+      '          - name: dev\n            sub: a\n          - name: prod\n            sub: b\n' +
+      '    environment: ${{ matrix.target.name }}\n    steps:\n      - uses: azure/login@v2\n' +
+      '        with:\n          client-id: x\n';
     expect(predictSubjects(parseWorkflow(text, 'w.yml'), ctx)[0]!.subjects.map((s) => [s.subject, s.certain])).toEqual([
       ['repo:contoso/web:environment:dev', true],
       ['repo:contoso/web:environment:prod', true],
@@ -144,7 +159,11 @@ describe('matrices', () => {
 
   it('include entries with several keys add their legs; a login step gated on a matrix value follows its leg', () => {
     const text =
-      'on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        os: [linux, windows]\n        include:\n          - os: linux\n            integration: true\n            environment: integration\n    environment: ${{ matrix.environment }}\n    steps:\n      - if: matrix.integration\n        uses: azure/login@v2\n        with:\n          client-id: x\n';
+      'on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        os: [linux, windows]\n' +
+      '        include:\n          - os: linux\n            integration: true\n' +
+      '            environment: integration\n    environment: ${{ matrix.environment }}\n' +
+      '    steps:\n      - if: matrix.integration\n        uses: azure/login@v2\n        with:\n' +
+      '          client-id: x\n';
     expect(predictSubjects(parseWorkflow(text, 'w.yml'), ctx)[0]!.subjects.map((s) => s.subject)).toEqual([
       'repo:contoso/web:environment:integration',
     ]);
@@ -153,15 +172,22 @@ describe('matrices', () => {
 
 describe('reusable workflows', () => {
   const called = parseWorkflow(
-    'on:\n  workflow_call:\n    inputs:\n      environments:\n        type: string\njobs:\n  deploy:\n    strategy:\n      matrix:\n        environment: ${{ fromJSON(inputs.environments) }}\n    environment: ${{ matrix.environment }}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n  smoke:\n    environment: smoke\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n',
+    'on:\n  workflow_call:\n    inputs:\n      environments:\n        type: string\njobs:\n' +
+      '  deploy:\n    strategy:\n      matrix:\n' +
+      '        environment: ${{ fromJSON(inputs.environments) }}\n' +
+      '    environment: ${{ matrix.environment }}\n    steps:\n      - uses: azure/login@v2\n' +
+      '        with:\n          client-id: x\n  smoke:\n    environment: smoke\n    steps:\n' +
+      '      - uses: azure/login@v2\n        with:\n          client-id: x\n',
     '.github/workflows/deploy.yml',
   );
   const caller = parseWorkflow(
-    'on:\n  push:\n    branches: [main]\njobs:\n  ship:\n    uses: ./.github/workflows/deploy.yml\n    with:\n      environments: \'["dev", "prod"]\'\n  lost:\n    uses: ./.github/workflows/gone.yml\n',
+    'on:\n  push:\n    branches: [main]\njobs:\n  ship:\n' +
+      '    uses: ./.github/workflows/deploy.yml\n    with:\n' +
+      '      environments: \'["dev", "prod"]\'\n  lost:\n    uses: ./.github/workflows/gone.yml\n',
     '.github/workflows/ship.yml',
   );
 
-  it('a matrix from fromJSON(inputs.x) is expanded with the literal JSON each caller passes; each called login job is listed', () => {
+  it("a fromJSON(inputs.x) matrix is expanded with each caller's literal JSON; each called login job is listed", () => {
     const p = predictSubjects(caller, { ...ctx, workflows: [caller, called] }).filter((j) => j.calls?.resolved);
     expect(p.map((j) => [j.jobId, j.calls?.jobId, j.subjects.map((s) => s.subject)])).toEqual([
       ['ship', 'deploy', ['repo:contoso/web:environment:dev', 'repo:contoso/web:environment:prod']],
@@ -169,7 +195,7 @@ describe('reusable workflows', () => {
     ]);
   });
 
-  it("findings about a called job carry the called file's path and its own line; a missing called file is reported", () => {
+  it("findings about a called job carry the called file's path and line; a missing called file is reported", () => {
     const result = auditWorkflowsDetailed([caller, called], [classic('dev', 'repo:contoso/web:environment:dev')], ctx);
     const never = result.findings.filter((f) => f.id === 'job-never-matches');
     expect(never.map((f) => [f.title, f.location?.file, f.location?.line])).toEqual([
@@ -185,7 +211,8 @@ describe('reusable workflows', () => {
 describe('advice only as strong as the evidence', () => {
   it('"delete it" when every job that could use the credential is understood', () => {
     const wf = parseWorkflow(
-      'on:\n  push:\n    branches: [main]\njobs:\n  a:\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n',
+      'on:\n  push:\n    branches: [main]\njobs:\n  a:\n    steps:\n' +
+        '      - uses: azure/login@v2\n        with:\n          client-id: x\n',
       '.github/workflows/w.yml',
     );
     const unused = auditWorkflowsDetailed(

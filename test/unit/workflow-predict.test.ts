@@ -158,16 +158,20 @@ describe('predictSubjects: expression environments', () => {
 
   it('a matrix is expanded leg by leg (exclude included); one built by an expression is not certain', () => {
     const excl = parseWorkflow(
-      'on: push\njobs:\n  d:\n    strategy:\n      matrix:\n        env: [a, b]\n        os: [x, y]\n        exclude:\n          - env: a\n            os: x\n    environment: ${{ matrix.env }}\n    steps:\n      - uses: azure/login@v2\n',
+      'on: push\njobs:\n  d:\n    strategy:\n      matrix:\n        env: [a, b]\n' +
+        '        os: [x, y]\n        exclude:\n          - env: a\n            os: x\n' +
+        '    environment: ${{ matrix.env }}\n    steps:\n      - uses: azure/login@v2\n',
       'x.yml',
     );
-    // The legs are expanded as GitHub does: env a still runs with os y, so both are certain (the old model could not tell).
+    // The legs are expanded as GitHub does: env a still runs with os y, so both are certain
+    // (the old model could not tell).
     expect(predictSubjects(excl, ctx)[0]!.subjects.map((s) => [s.subject, s.certain])).toEqual([
       ['repo:contoso/web:environment:a', true],
       ['repo:contoso/web:environment:b', true],
     ]);
     const dyn = parseWorkflow(
-      'on: push\njobs:\n  d:\n    strategy:\n      matrix: ${{ fromJSON(needs.a.outputs.m) }}\n    environment: ${{ matrix.env }}\n    steps:\n      - uses: azure/login@v2\n',
+      'on: push\njobs:\n  d:\n    strategy:\n      matrix: ${{ fromJSON(needs.a.outputs.m) }}\n' +
+        '    environment: ${{ matrix.env }}\n    steps:\n      - uses: azure/login@v2\n',
       'x.yml',
     );
     const s = predictSubjects(dyn, ctx)[0]!.subjects[0]!;
@@ -177,7 +181,8 @@ describe('predictSubjects: expression environments', () => {
 
   it('github.ref_name follows the trigger; a ternary gives its literals', () => {
     const byRef = parseWorkflow(
-      'on:\n  push:\n    branches: [dev, main]\njobs:\n  d:\n    environment: ${{ github.ref_name }}\n    steps:\n      - uses: azure/login@v2\n',
+      'on:\n  push:\n    branches: [dev, main]\njobs:\n  d:\n' +
+        '    environment: ${{ github.ref_name }}\n    steps:\n      - uses: azure/login@v2\n',
       'x.yml',
     );
     expect(table(predictSubjects(byRef, ctx))).toEqual({
@@ -185,7 +190,8 @@ describe('predictSubjects: expression environments', () => {
       'd repo:contoso/web:environment:main': [true, false, 6],
     });
     const ternary = parseWorkflow(
-      "on: push\njobs:\n  d:\n    environment: ${{ github.ref == 'refs/heads/main' && 'production' || 'staging' }}\n    steps:\n      - uses: azure/login@v2\n",
+      "on: push\njobs:\n  d:\n    environment: ${{ github.ref == 'refs/heads/main' && " +
+        "'production' || 'staging' }}\n    steps:\n      - uses: azure/login@v2\n",
       'x.yml',
     );
     // Pushes to any branch may give either; tag pushes (github.ref is refs/tags/...) certainly give staging.
@@ -242,7 +248,7 @@ describe('predictSubjects: reusable workflows', () => {
     });
   });
 
-  it('without the called file, a caller that passes Azure secrets is predicted, uncertain, with an environment pattern', () => {
+  it('without the called file, a caller passing Azure secrets is predicted, uncertain, with an env pattern', () => {
     const p = predictSubjects(caller, ctx);
     const jp = p.find((j) => j.jobId === 'staging')!;
     // The file is of this repository and is not there: the audit reports the call.
@@ -360,7 +366,8 @@ describe('predictSubjects: subject forms', () => {
     expect(
       one(
         repoKey,
-        'repo:contoso/web:ref:refs/heads/main:job_workflow_ref:contoso/web/.github/workflows/pr-validation.yml@refs/heads/main',
+        'repo:contoso/web:ref:refs/heads/main:job_workflow_ref:contoso/web/.github/' +
+          'workflows/pr-validation.yml@refs/heads/main',
       ).certain,
     ).toBe(true);
   });

@@ -30,7 +30,7 @@ const never = (findings: Finding[]) =>
 const LOGIN = '    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n';
 
 describe('triggers do not interfere', () => {
-  it('a schedule beside workflow_dispatch still runs on the default branch: a credential for another branch is an error', () => {
+  it('schedule beside workflow_dispatch runs on the default branch: a credential for another branch errs', () => {
     const text = `on:\n  workflow_dispatch:\n  schedule:\n    - cron: '0 1 * * *'\njobs:\n  nightly:\n${LOGIN}`;
     const findings = auditWorkflows([wf(text)], [classic('master', 'repo:contoso/web:ref:refs/heads/master')], ctx);
     expect(never(findings)).toEqual([
@@ -38,7 +38,7 @@ describe('triggers do not interfere', () => {
     ]);
   });
 
-  it('a dispatch-only job on main with only a master credential gets a finding, and the credential is not called unused', () => {
+  it('a dispatch-only job on main with only a master credential gets a finding; the credential is not unused', () => {
     const findings = auditWorkflows(
       [wf(`on: workflow_dispatch\njobs:\n  run:\n${LOGIN}`)],
       [classic('master', 'repo:contoso/web:ref:refs/heads/master')],
@@ -55,27 +55,32 @@ describe('triggers do not interfere', () => {
 describe('if: per trigger', () => {
   it('a login step guarded by event_name requests no token on the other triggers', () => {
     const text =
-      "on:\n  pull_request:\n  merge_group:\njobs:\n  images:\n    steps:\n      - if: github.event_name == 'merge_group'\n        uses: azure/login@v2\n        with:\n          client-id: x\n";
+      'on:\n  pull_request:\n  merge_group:\njobs:\n  images:\n    steps:\n' +
+      "      - if: github.event_name == 'merge_group'\n        uses: azure/login@v2\n" +
+      '        with:\n          client-id: x\n';
     expect(subjects(text)).toEqual(['merge_group repo:contoso/web:ref:refs/heads/gh-readonly-queue/*/* uncertain']);
   });
 
   it('a job if on the ref: a pull request (refs/pull/N/merge) never equals refs/heads/main', () => {
     const text =
-      "on:\n  push:\n    branches: [main]\n  pull_request:\njobs:\n  deploy:\n    if: github.ref == 'refs/heads/main'\n" +
+      'on:\n  push:\n    branches: [main]\n  pull_request:\njobs:\n  deploy:\n' +
+      "    if: github.ref == 'refs/heads/main'\n" +
       LOGIN;
     expect(subjects(text)).toEqual(['push repo:contoso/web:ref:refs/heads/main certain']);
   });
 
   it('startsWith(github.ref, refs/tags/) keeps tag pushes only; !cancelled() && ... is decided by the rest', () => {
     const text =
-      "on:\n  push:\n    branches: [main]\n    tags: ['v*']\njobs:\n  release:\n    if: ${{ !cancelled() && startsWith(github.ref, 'refs/tags/') }}\n" +
+      "on:\n  push:\n    branches: [main]\n    tags: ['v*']\njobs:\n  release:\n" +
+      "    if: ${{ !cancelled() && startsWith(github.ref, 'refs/tags/') }}\n" +
       LOGIN;
     expect(subjects(text)).toEqual(['push repo:contoso/web:ref:refs/tags/v* certain']);
   });
 
-  it('what the file cannot decide stays possible, with the condition in the reason; the subject keeps its certainty', () => {
+  it('what the file cannot decide stays possible, the condition in the reason; the subject keeps its certainty', () => {
     const text =
-      "on:\n  issues:\n  pull_request_target:\njobs:\n  triage:\n    if: github.event_name == 'issues' && github.event.action == 'opened'\n" +
+      'on:\n  issues:\n  pull_request_target:\njobs:\n  triage:\n' +
+      "    if: github.event_name == 'issues' && github.event.action == 'opened'\n" +
       LOGIN;
     const p = predictSubjects(wf(text), ctx)[0]!;
     expect(p.subjects.map((s) => [s.trigger, s.subject, s.certain])).toEqual([
@@ -87,7 +92,8 @@ describe('if: per trigger', () => {
   });
 
   it('an event with one action type decides github.event.action', () => {
-    const text = `on:\n  issues:\n    types: [opened]\njobs:\n  triage:\n    if: github.event.action == 'closed'\n${LOGIN}`;
+    const on = 'on:\n  issues:\n    types: [opened]\n';
+    const text = `${on}jobs:\n  triage:\n    if: github.event.action == 'closed'\n${LOGIN}`;
     expect(subjects(text)).toEqual([]);
   });
 });
@@ -95,7 +101,9 @@ describe('if: per trigger', () => {
 describe('inputs on events without inputs, and expressions over event_name', () => {
   it('inputs.environment || dev is dev on push; the choice options on workflow_dispatch', () => {
     const text =
-      "on:\n  push:\n    branches: [main]\n  workflow_dispatch:\n    inputs:\n      environment:\n        type: choice\n        options: [test, prod]\njobs:\n  deploy:\n    environment: ${{ inputs.environment || 'dev' }}\n" +
+      'on:\n  push:\n    branches: [main]\n  workflow_dispatch:\n    inputs:\n' +
+      '      environment:\n        type: choice\n        options: [test, prod]\njobs:\n' +
+      "  deploy:\n    environment: ${{ inputs.environment || 'dev' }}\n" +
       LOGIN;
     expect(subjects(text)).toEqual([
       'push repo:contoso/web:environment:dev certain',
@@ -106,7 +114,9 @@ describe('inputs on events without inputs, and expressions over event_name', () 
 
   it('an environment that evaluates to empty means no environment', () => {
     const text =
-      'on:\n  pull_request:\n  workflow_dispatch:\n    inputs:\n      environment:\n        type: environment\njobs:\n  validate:\n    environment: ${{ github.event.inputs.environment }}\n' +
+      'on:\n  pull_request:\n  workflow_dispatch:\n    inputs:\n      environment:\n' +
+      '        type: environment\njobs:\n  validate:\n' +
+      '    environment: ${{ github.event.inputs.environment }}\n' +
       LOGIN;
     expect(subjects(text)).toEqual([
       'pull_request repo:contoso/web:pull_request certain',
@@ -114,9 +124,10 @@ describe('inputs on events without inputs, and expressions over event_name', () 
     ]);
   });
 
-  it("github.event_name == 'schedule' && 'A' || 'B' per trigger; a branch for a trigger the workflow lacks gives nothing", () => {
+  it("github.event_name == 'schedule' && 'A' || 'B' per trigger; a branch for a missing trigger gives nothing", () => {
     const text =
-      "on:\n  push:\n    branches: [main]\njobs:\n  d:\n    environment: ${{ github.event_name == 'schedule' && 'nightly' || 'ci' }}\n" +
+      'on:\n  push:\n    branches: [main]\njobs:\n  d:\n' +
+      "    environment: ${{ github.event_name == 'schedule' && 'nightly' || 'ci' }}\n" +
       LOGIN;
     expect(subjects(text)).toEqual(['push repo:contoso/web:environment:ci certain']);
   });
