@@ -132,8 +132,12 @@ export function credentialChecks(
           ? 'No credential can be added until one is deleted, so a new branch, tag or environment cannot be trusted.'
           : `Only ${CREDENTIAL_LIMIT - n} more can be added.`),
       fix:
-        'Delete credentials no workflow uses (see credential-unused findings), or replace several branch or tag credentials with one flexible credential, e.g. ' +
-        `${code(`${formatClause('sub', 'matches', `repo:${ctx.owner}/${ctx.repo}:ref:refs/heads/*`)} and ${formatClause('repository_id', 'eq', ctx.repoId ?? '<REPOSITORY-ID>')}`)}.\n` +
+        'Delete credentials no workflow uses (see credential-unused findings), ' +
+        'or replace several branch or tag credentials with one flexible credential, e.g. ' +
+        `${code(
+          `${formatClause('sub', 'matches', `repo:${ctx.owner}/${ctx.repo}:ref:refs/heads/*`)} and ` +
+            `${formatClause('repository_id', 'eq', ctx.repoId ?? '<REPOSITORY-ID>')}`,
+        )}.\n` +
         `az ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id '<NAME>'`,
       evidence: [{ label: 'Federated credentials', actual: String(n), expected: `at most ${CREDENTIAL_LIMIT}` }],
     });
@@ -142,16 +146,21 @@ export function credentialChecks(
     const subject = typeof c.subject === 'string' ? c.subject : '';
     if (!isFlexible(c) && hasWildcard(subject)) {
       reported.add(c);
-      const expression = `${formatClause('sub', 'matches', subject.trim())} and ${formatClause('repository_id', 'eq', ctx.repoId ?? '<REPOSITORY-ID>')}`;
+      const expression =
+        `${formatClause('sub', 'matches', subject.trim())} and ` +
+        `${formatClause('repository_id', 'eq', ctx.repoId ?? '<REPOSITORY-ID>')}`;
       findings.push({
         id: 'credential-wildcard',
         severity: 'error',
         title: `Credential '${c.name}' has a wildcard in its subject, which never matches`,
         message:
-          `The subject ${code(subject)} contains ${subject.includes('*') ? code('*') : code('?')}. Classic federated credentials compare the subject exactly; ` +
-          'wildcards are only supported in flexible credentials (claimsMatchingExpression), so this credential can never match a token.' +
+          `The subject ${code(subject)} contains ${subject.includes('*') ? code('*') : code('?')}. ` +
+          'Classic federated credentials compare the subject exactly; ' +
+          'wildcards are only supported in flexible credentials (claimsMatchingExpression), ' +
+          'so this credential can never match a token.' +
           (/@\d+/.test(subject)
-            ? " A third-party report says Entra rejects `@<id>` shapes in flexible expressions; match claims['repository_id'] with eq instead if it does."
+            ? ' A third-party report says Entra rejects `@<id>` shapes in flexible expressions; ' +
+              "match claims['repository_id'] with eq instead if it does."
             : ''),
         fix: [
           `Replace it with a flexible credential: ${expression}`,
@@ -160,7 +169,8 @@ export function credentialChecks(
             expression,
             ctx,
           ),
-          `az ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`,
+          `az ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' ` +
+            `--federated-credential-id ${shellQuote(c.name)}`,
           flexibleNotes(ctx),
         ].join('\n'),
         evidence: [{ label: `Subject of '${c.name}'`, actual: subject }],
@@ -179,7 +189,9 @@ export function credentialChecks(
           issues.length === 1
             ? `Credential '${c.name}': ${issues[0]!.what.replace(/`/g, '')}`
             : `Credential '${c.name}' has ${issues.length} problems that stop it matching`,
-        message: `${issues.map((i) => `- ${i.what}.`).join('\n')}\nGitHub never sends such a value, so the credential cannot match as it is.`,
+        message:
+          `${issues.map((i) => `- ${i.what}.`).join('\n')}\n` +
+          'GitHub never sends such a value, so the credential cannot match as it is.',
         fix: appUpdateCommand(c, { ...fixed, ...(subjectFix !== undefined ? { subject: subjectFix } : {}) }),
         evidence: [
           ...(fixed.issuer !== undefined ? [{ label: 'Issuer', actual: c.issuer, expected: fixed.issuer }] : []),
@@ -226,18 +238,25 @@ export function unusedFinding(
   const understood = unread.length === 0;
   const lines = [
     understood
-      ? `No job in the ${workflowCount} workflow file${workflowCount === 1 ? '' : 's'} read sends ${code(e.subject)}, so credential '${c.name}' is never used by this repository's workflows as they are.`
-      : `No job that was understood in the ${workflowCount} workflow file${workflowCount === 1 ? '' : 's'} read sends ${code(e.subject)}. Not understood: ${unread.slice(0, 5).join('; ')}${unread.length > 5 ? `; and ${unread.length - 5} more` : ''}. Those may still use credential '${c.name}'.`,
+      ? `No job in the ${workflowCount} workflow file${workflowCount === 1 ? '' : 's'} ` +
+        `read sends ${code(e.subject)}, so credential '${c.name}' is never used ` +
+        "by this repository's workflows as they are."
+      : `No job that was understood in the ${workflowCount} workflow file${workflowCount === 1 ? '' : 's'} ` +
+        `read sends ${code(e.subject)}. Not understood: ${unread.slice(0, 5).join('; ')}` +
+        `${unread.length > 5 ? `; and ${unread.length - 5} more` : ''}. Those may still use credential '${c.name}'.`,
   ];
   // "Delete it" only when every job that could use the credential was understood.
   let fix = understood
-    ? `If no other branch or workflow needs it, delete it:\naz ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' --federated-credential-id ${shellQuote(c.name)}`
+    ? 'If no other branch or workflow needs it, delete it:\n' +
+      `az ad app federated-credential delete --id '${CLIENT_ID_PLACEHOLDER}' ` +
+      `--federated-credential-id ${shellQuote(c.name)}`
     : `Check what the jobs that were not understood send before deleting credential '${c.name}'.`;
   let location: Finding['location'];
   if (nearest) {
     const why = differenceSentence(nearest.subject, e.subject);
     lines.push(
-      `The nearest predicted subject is ${code(nearest.subject)} (job in ${code(repoRelativePath(nearest.sourceFile))}, ${nearest.trigger}).${why ? ` ${why}` : ''}`,
+      `The nearest predicted subject is ${code(nearest.subject)} ` +
+        `(job in ${code(repoRelativePath(nearest.sourceFile))}, ${nearest.trigger}).${why ? ` ${why}` : ''}`,
     );
     lines.push(diffLines('predicted', nearest.subject, `'${c.name}'`, e.subject));
     if (!nearest.pattern && isNearMiss(classifySubjectDifference(nearest.subject, e.subject))) {
@@ -246,7 +265,8 @@ export function unusedFinding(
     }
   }
   lines.push(
-    'Workflows on other branches, or runs the files do not show (another repository calling a reusable workflow), may still use it.',
+    'Workflows on other branches, or runs the files do not show ' +
+      '(another repository calling a reusable workflow), may still use it.',
   );
   return {
     id: 'credential-unused',

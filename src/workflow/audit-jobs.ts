@@ -61,11 +61,13 @@ function explainNearest(
     if (entry.subject === p.subject) {
       if (c.issuer !== ctx.issuer)
         parts.push(
-          `Credential '${c.name}' has this subject, but its issuer ${code(c.issuer)} is not the token's ${code(ctx.issuer)}.`,
+          `Credential '${c.name}' has this subject, ` +
+            `but its issuer ${code(c.issuer)} is not the token's ${code(ctx.issuer)}.`,
         );
       if (!c.audiences?.includes(ctx.audience))
         parts.push(
-          `Credential '${c.name}' has this subject, but its audience ${code(c.audiences?.[0] ?? '')} is not the one the login asks for (${code(ctx.audience)}).`,
+          `Credential '${c.name}' has this subject, but its audience ${code(c.audiences?.[0] ?? '')} ` +
+            `is not the one the login asks for (${code(ctx.audience)}).`,
         );
       info = { entry, sentence: parts.join(' ') };
     } else {
@@ -88,9 +90,13 @@ function flexibleSummary(p: PredictedSubject, index: CredentialIndex): string {
   const ev = evaluateClaimsMatchingExpression(first.clauses, { ...p.claims, sub: p.subject });
   const failure = ev.firstFailure;
   const detail = failure
-    ? `; for '${first.credential.name}', ${code(failure.clause.text)} fails against ${code(failure.actual ?? '(absent)')}`
+    ? `; for '${first.credential.name}', ${code(failure.clause.text)} ` +
+      `fails against ${code(failure.actual ?? '(absent)')}`
     : '';
-  return `${index.flexible.length} flexible credential${index.flexible.length > 1 ? 's do' : ' does'} not match either${detail}.`;
+  return (
+    `${index.flexible.length} flexible credential${index.flexible.length > 1 ? 's do' : ' does'} ` +
+    `not match either${detail}.`
+  );
 }
 
 function withIdPlaceholders(subject: string, ctx: SubjectContext): string {
@@ -119,12 +125,15 @@ export function jobNeverMatches(
   const set = p.pattern ? ' (a pattern: the actual name takes the place of the wildcard)' : '';
   lines.push(
     p.certain
-      ? `GitHub will send ${code(p.subject)}${set} for job ${jobLabel(jp)} in ${code(file)} when it runs for ${p.trigger}.`
-      : `GitHub may send ${code(p.subject)}${set} for job ${jobLabel(jp)} in ${code(file)} when it runs for ${p.trigger}; this is a prediction, not a certainty.`,
+      ? `GitHub will send ${code(p.subject)}${set} for job ${jobLabel(jp)} in ${code(file)} ` +
+          `when it runs for ${p.trigger}.`
+      : `GitHub may send ${code(p.subject)}${set} for job ${jobLabel(jp)} in ${code(file)} ` +
+          `when it runs for ${p.trigger}; this is a prediction, not a certainty.`,
   );
   lines.push(`Why: ${p.reason}`);
   lines.push(
-    'No federated credential accepts it: Entra compares issuer, subject and audience exactly and case-sensitively, and classic credentials have no wildcards.',
+    'No federated credential accepts it: Entra compares issuer, subject and audience exactly and case-sensitively, ' +
+      'and classic credentials have no wildcards.',
   );
   if (nearest.sentence) lines.push(nearest.sentence);
   if (nearest.diff) lines.push(nearest.diff);
@@ -133,11 +142,14 @@ export function jobNeverMatches(
   const ok = matched.filter((m) => m.full.length > 0 || m.partial.length > 0);
   if (ok.length > 0)
     lines.push(
-      `Other runs of this job do match: ${ok.map((m) => `${code(m.subject.subject)} → '${[...m.full, ...m.partial][0]!.name}'`).join(', ')}.`,
+      `Other runs of this job do match: ${ok
+        .map((m) => `${code(m.subject.subject)} → '${[...m.full, ...m.partial][0]!.name}'`)
+        .join(', ')}.`,
     );
   if (credentials.length >= CREDENTIAL_LIMIT)
     lines.push(
-      `The identity already has ${credentials.length} credentials, the limit: delete one first, or use a flexible credential.`,
+      `The identity already has ${credentials.length} credentials, the limit: ` +
+        'delete one first, or use a flexible credential.',
     );
 
   const fix: string[] = [];
@@ -160,7 +172,9 @@ export function jobNeverMatches(
       const ep = parseSubject(e.subject);
       if (p.environment !== undefined && ep.contextKind !== 'environment' && ep.contextKind !== 'other')
         fix.push(
-          `Or, if job ${code(jp.calls?.jobId ?? jp.jobId)} should not use an environment, remove ${code('environment:')} (${code(repoRelativePath(p.sourceFile))} line ${p.sourceLine}); GitHub then sends the ref or pull_request subject.`,
+          `Or, if job ${code(jp.calls?.jobId ?? jp.jobId)} should not use an environment, ` +
+            `remove ${code('environment:')} (${code(repoRelativePath(p.sourceFile))} line ${p.sourceLine}); ` +
+            'GitHub then sends the ref or pull_request subject.',
         );
       if (p.environment === undefined && ep.contextKind === 'environment' && ep.environment)
         fix.push(
@@ -172,7 +186,8 @@ export function jobNeverMatches(
     const subject = withIdPlaceholders(p.subject, ctx);
     const name = names.for(subject, credentialNameForSubject(subject));
     fix.push(
-      `Find the ids (${code(`gh api repos/${ctx.owner}/${ctx.repo} --jq '.owner.id, .id'`)}), put them in place of the placeholders, and add a credential:`,
+      `Find the ids (${code(`gh api repos/${ctx.owner}/${ctx.repo} --jq '.owner.id, .id'`)}), ` +
+        'put them in place of the placeholders, and add a credential:',
       appCreateCommand({ name, issuer: ctx.issuer, subject, audience: ctx.audience }),
     );
   } else {
@@ -181,7 +196,8 @@ export function jobNeverMatches(
     const unknownEnv = p.environment !== undefined && hasWildcard(p.environment);
     fix.push(
       unknownEnv
-        ? `Add a credential for each environment the job deploys to (${code(p.subject.replace(/\*/g, '<ENVIRONMENT>'))}), or one flexible credential for all of them:`
+        ? 'Add a credential for each environment the job deploys to ' +
+            `(${code(p.subject.replace(/\*/g, '<ENVIRONMENT>'))}), or one flexible credential for all of them:`
         : 'A classic credential matches one name only; to trust every run of this pattern, add a flexible credential:',
       expression,
       flexibleCreateCommands(name, expression, ctx),
@@ -207,7 +223,9 @@ export function jobNeverMatches(
   return {
     id: 'job-never-matches',
     severity: p.certain ? 'error' : 'warning',
-    title: `Job ${jp.jobId} ${p.certain ? 'will not' : 'may not'} match any federated credential when run by ${p.trigger}`,
+    title:
+      `Job ${jp.jobId} ${p.certain ? 'will not' : 'may not'} match any federated credential ` +
+      `when run by ${p.trigger}`,
     message: lines.join('\n'),
     fix: fix.join('\n'),
     evidence,
@@ -223,9 +241,12 @@ export function missingCallFinding(jp: JobPrediction): Finding {
     severity: 'error',
     title: `Job ${jp.jobId} calls ${uses}, which is not in the repository`,
     message:
-      `Job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} (line ${jp.calls?.line}) calls ${code(uses)}, but no such workflow file was found in ${code('.github/workflows')}. ` +
+      `Job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} (line ${jp.calls?.line}) calls ${code(uses)}, ` +
+      `but no such workflow file was found in ${code('.github/workflows')}. ` +
       'GitHub rejects the workflow when the called file does not exist at that ref, so none of its jobs log in.',
-    fix: `Correct the path in ${code('uses:')} (line ${jp.calls?.line}), or add the reusable workflow file with ${code('on: workflow_call')}.`,
+    fix:
+      `Correct the path in ${code('uses:')} (line ${jp.calls?.line}), ` +
+      `or add the reusable workflow file with ${code('on: workflow_call')}.`,
     location: { file: jp.file, line: jp.calls?.line ?? jp.jobLine },
   };
 }
@@ -256,8 +277,10 @@ export function permissionsMissing(workflows: readonly WorkflowFile[]): Finding[
         severity: 'error',
         title: `Job '${job.id}' logs in to Azure without 'id-token: write'`,
         message:
-          `${where[0]!.toUpperCase()}${where.slice(1)} ${code('permissions:')} block (line ${block.line}) grants ${grants}. A block that names any permission sets the others to none, ` +
-          `so the runner gives this job no OIDC token and the login fails (azure/login: "Failed to fetch federated token from GitHub").` +
+          `${where[0]!.toUpperCase()}${where.slice(1)} ${code('permissions:')} block (line ${block.line}) ` +
+          `grants ${grants}. A block that names any permission sets the others to none, ` +
+          'so the runner gives this job no OIDC token and the login fails ' +
+          '(azure/login: "Failed to fetch federated token from GitHub").' +
           (!job.permissions && workflow.permissions ? ' A job-level block would replace it for this job.' : ''),
         fix: job.permissions ? `jobs:\n  ${job.id}:\n${PERMISSIONS_YAML.replace(/^/gm, '    ')}` : PERMISSIONS_YAML,
         location: { file: workflow.path, line: block.idTokenLine ?? block.line },

@@ -90,7 +90,11 @@ function flexibleIntersects(clauses: readonly Clause[], claims: Record<string, s
   });
 }
 
-/** Does a flexible credential accept every run behind the prediction? `matches` with the same or a broader glob counts. */
+/**
+ * Does a flexible credential accept every run behind the prediction? `matches` with the same or a
+ * broader glob counts.
+ */
+
 function flexibleCovers(clauses: readonly Clause[], claims: Record<string, string>): boolean {
   if (clauses.length === 0) return false;
   const quick = evaluateClaimsMatchingExpression(clauses, claims);

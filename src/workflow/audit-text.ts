@@ -66,16 +66,23 @@ export function flexibleCreateCommands(name: string, expression: string, ctx: Au
     `cat > fic.json <<'JSON'`,
     body,
     'JSON',
-    `az rest --method POST --uri "https://graph.microsoft.com/beta/applications(appId='${CLIENT_ID_PLACEHOLDER}')/federatedIdentityCredentials" --headers Content-Type=application/json --body @fic.json`,
+    'az rest --method POST --uri ' +
+      `"https://graph.microsoft.com/beta/applications(appId='${CLIENT_ID_PLACEHOLDER}')` +
+      '/federatedIdentityCredentials" ' +
+      '--headers Content-Type=application/json --body @fic.json',
   ].join('\n');
 }
 
 export function flexibleNotes(ctx: SubjectContext): string {
   return [
-    'Flexible credentials exist only on app registrations (not managed identities), only through Microsoft Graph beta, and Azure CLI/PowerShell/Terraform cannot read them.',
+    'Flexible credentials exist only on app registrations (not managed identities), ' +
+      'only through Microsoft Graph beta, and Azure CLI/PowerShell/Terraform cannot read them.',
     ctx.repoId
-      ? `Microsoft asks for an immutable id clause next to ${code("claims['sub']")}; ${code(`repository_id ${ctx.repoId}`)} is this repository's.`
-      : `Microsoft asks for an immutable id clause next to ${code("claims['sub']")}: replace ${code('<REPOSITORY-ID>')} with the repository's numeric id (${code(`gh api repos/${ctx.owner}/${ctx.repo} --jq .id`)}).`,
+      ? `Microsoft asks for an immutable id clause next to ${code("claims['sub']")}; ` +
+        `${code(`repository_id ${ctx.repoId}`)} is this repository's.`
+      : `Microsoft asks for an immutable id clause next to ${code("claims['sub']")}: ` +
+        `replace ${code('<REPOSITORY-ID>')} with the repository's numeric id ` +
+        `(${code(`gh api repos/${ctx.owner}/${ctx.repo} --jq .id`)}).`,
   ].join(' ');
 }
 

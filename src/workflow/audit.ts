@@ -100,14 +100,18 @@ export function auditWorkflowsDetailed(
       // A call to a workflow that was not read: nothing is known about its logins.
       if (jp.calls && !jp.calls.resolved) {
         unread.push(
-          `job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} calls ${code(jp.calls.uses)}, which was not read`,
+          `job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} ` +
+            `calls ${code(jp.calls.uses)}, which was not read`,
         );
         continue;
       }
-      if (jp.uncertainLogin)
-        unread.push(
-          `job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} ${jp.notes[0]?.replace(/^Line \d+: /, 'at ').replace(/\.$/, '') ?? 'may log in through an action that was not read'}`,
-        );
+      if (jp.uncertainLogin) {
+        const how =
+          jp.notes[0]?.replace(/^Line \d+: /, 'at ').replace(/\.$/, '') ??
+          'may log in through an action that was not read';
+        unread.push(`job ${code(jp.jobId)} in ${code(repoRelativePath(jp.file))} ${how}`);
+      }
+
       const unmatched = matches.filter((m) => m.full.length === 0 && m.partial.length === 0);
       const matched = matches.filter((m) => m.full.length > 0 || m.partial.length > 0);
       for (const m of unmatched) {
