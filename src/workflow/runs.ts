@@ -159,8 +159,11 @@ function filterRuns(base: ReturnType<typeof baseRun>, trigger: WorkflowTrigger, 
           certain: true,
           sourceLine: include.valueLines[i] ?? include.line,
           reason: glob
-            ? `${event} to a ${kind} matching ${code(value)} (${key} filter, line ${include.valueLines[i] ?? include.line}): GitHub sends ${code(`ref:${prefix}<${kind}>`)} with the actual ${kind} name, one subject per ${kind}.`
-            : `${event} to ${kind} ${code(value)} (${key} filter, line ${include.valueLines[i] ?? include.line}): GitHub sends the ref.`,
+            ? `${event} to a ${kind} matching ${code(value)} ` +
+              `(${key} filter, line ${include.valueLines[i] ?? include.line}): ` +
+              `GitHub sends ${code(`ref:${prefix}<${kind}>`)} with the actual ${kind} name, one subject per ${kind}.`
+            : `${event} to ${kind} ${code(value)} ` +
+              `(${key} filter, line ${include.valueLines[i] ?? include.line}): GitHub sends the ref.`,
         }),
       );
     });
@@ -179,7 +182,9 @@ function filterRuns(base: ReturnType<typeof baseRun>, trigger: WorkflowTrigger, 
       refRun(base, `${prefix}*`, {
         certain: false,
         sourceLine: ignore.line,
-        reason: `${event} to any ${kind} except ${ignore.values.map(code).join(', ')} (${key}-ignore, line ${ignore.line}): GitHub sends the ${kind}'s ref.`,
+        reason:
+          `${event} to any ${kind} except ${ignore.values.map(code).join(', ')} ` +
+          `(${key}-ignore, line ${ignore.line}): GitHub sends the ${kind}'s ref.`,
       }),
     ];
   }
@@ -187,7 +192,9 @@ function filterRuns(base: ReturnType<typeof baseRun>, trigger: WorkflowTrigger, 
     refRun(base, `${prefix}*`, {
       certain: false,
       sourceLine: trigger.line,
-      reason: `${event} has no ${key} filter (line ${trigger.line}), so it runs for any ${kind}; GitHub sends that ${kind}'s ref.`,
+      reason:
+        `${event} has no ${key} filter (line ${trigger.line}), so it runs for any ${kind}; ` +
+        `GitHub sends that ${kind}'s ref.`,
     }),
   ];
 }
@@ -256,7 +263,8 @@ export function runsForTrigger(
       const base0 = trigger.branches?.values.find((b) => !b.startsWith('!') && !isGlob(b));
       const ref = ev === 'pull_request_target' ? `refs/heads/${base0 ?? UNKNOWN}` : `refs/pull/${UNKNOWN}/merge`;
       const filterNote = trigger.branches
-        ? ` The branches filter (line ${trigger.branches.line}) selects the base branch; it does not change the subject.`
+        ? ` The branches filter (line ${trigger.branches.line}) selects the base branch; ` +
+          'it does not change the subject.'
         : '';
       const baseRef = ev === 'pull_request_target' || ev === 'pull_request' ? base0 : undefined;
       return [
@@ -272,7 +280,8 @@ export function runsForTrigger(
           reason:
             (documented
               ? `${ev} runs (line ${at}): GitHub sends ${code('pull_request')}, never the branch name.`
-              : `${ev} runs (line ${at}) are pull request events; GitHub documents ${code('pull_request')} for pull request events, assumed here.`) +
+              : `${ev} runs (line ${at}) are pull request events; ` +
+                `GitHub documents ${code('pull_request')} for pull request events, assumed here.`) +
             filterNote +
             (ev === 'pull_request' ? ' Runs for pull requests from forks get no OIDC token at all.' : ''),
         },
@@ -284,7 +293,9 @@ export function runsForTrigger(
           certain: false,
           sourceLine: at,
           possible: 'ref:refs/*',
-          reason: `workflow_dispatch (line ${at}) runs on the branch or tag picked when the run is started, usually ${db.text}.`,
+          reason:
+            `workflow_dispatch (line ${at}) runs on the branch or tag picked when the run is started, ` +
+            `usually ${db.text}.`,
         }),
       ];
     case 'merge_group': {
@@ -295,8 +306,10 @@ export function runsForTrigger(
           certain: false,
           sourceLine: trigger.branches?.line ?? at,
           reason:
-            `merge_group (line ${at}): merge queue runs use a temporary branch ${code(`refs/heads/gh-readonly-queue/${b === UNKNOWN ? '<base>' : b}/pr-<number>-<sha>`)}, ` +
-            'a new name for every queue entry, so no classic credential can match it; only a flexible credential with a wildcard can.',
+            `merge_group (line ${at}): merge queue runs use a temporary branch ` +
+            `${code(`refs/heads/gh-readonly-queue/${b === UNKNOWN ? '<base>' : b}/pr-<number>-<sha>`)}, ` +
+            'a new name for every queue entry, so no classic credential can match it; ' +
+            'only a flexible credential with a wildcard can.',
         }),
       );
     }
@@ -337,8 +350,10 @@ export function runsForTrigger(
 function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectContext, depth: number): RunContext[] {
   const self = repoRelativePath(wf.path);
   const explain =
-    `This file is a reusable workflow (workflow_call, line ${trigger.line}): GitHub builds ${code('sub')} from the CALLING workflow's repository and context ` +
-    `(its ref or pull_request, or this job's environment), while ${code('job_workflow_ref')} names this file (${code(self)}).`;
+    `This file is a reusable workflow (workflow_call, line ${trigger.line}): ` +
+    `GitHub builds ${code('sub')} from the CALLING workflow's repository and context ` +
+    "(its ref or pull_request, or this job's environment), " +
+    `while ${code('job_workflow_ref')} names this file (${code(self)}).`;
   const callers = ctx.callerContexts ?? [];
   if (callers.length === 0 || depth >= MAX_CALL_DEPTH) {
     const base = baseRun(
@@ -359,7 +374,9 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
         repoCertain: false,
         sourceLine: trigger.line,
         reason: '',
-        callNote: `${explain} The callers are not known here, so the context is unknown and the caller is assumed to be ${code(`${ctx.owner}/${ctx.repo}`)}.`,
+        callNote:
+          `${explain} The callers are not known here, so the context is unknown ` +
+          `and the caller is assumed to be ${code(`${ctx.owner}/${ctx.repo}`)}.`,
       },
     ];
   }
@@ -378,6 +395,8 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
     if (caller.workflow) {
       const callerWf = caller.workflow;
       const callerPath = repoRelativePath(callerWf.path);
+      const otherRepo =
+        owner.owner !== ctx.owner || owner.repo !== ctx.repo ? ` in ${code(`${owner.owner}/${owner.repo}`)}` : '';
       // The caller's jobs that call this file: their `with:` gives `inputs.*`.
       const callerJobs: Array<WorkflowJob | undefined> = caller.callerJobId
         ? [callerWf.jobs.find((j) => j.id === caller.callerJobId)]
@@ -396,7 +415,10 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
                 inputs: new Map([...inputs, ...given]),
                 hasInputs: true,
                 caller: `${owner.owner}/${owner.repo}`,
-                callNote: `Called from ${code(callerPath)}${callerJob ? ` (job ${code(callerJob.id)}, line ${callerJob.line})` : ''}${owner.owner !== ctx.owner || owner.repo !== ctx.repo ? ` in ${code(`${owner.owner}/${owner.repo}`)}` : ''}. ${explain}`,
+                callNote:
+                  `Called from ${code(callerPath)}` +
+                  `${callerJob ? ` (job ${code(callerJob.id)}, line ${callerJob.line})` : ''}` +
+                  `${otherRepo}. ${explain}`,
               });
           }
         }
@@ -417,7 +439,10 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
         pattern: !isPr && ref === UNKNOWN,
         sourceLine: trigger.line,
         caller: `${owner.owner}/${owner.repo}`,
-        reason: `The caller runs for ${caller.eventName ?? 'an unknown event'}${caller.ref ? ` on ${code(caller.ref)}` : ''}.`,
+        reason:
+          `The caller runs for ${caller.eventName ?? 'an unknown event'}` +
+          `${caller.ref ? ` on ${code(caller.ref)}` : ''}.`,
+
         callNote: `Called from ${code(`${owner.owner}/${owner.repo}`)}. ${explain}`,
       });
     } else {
