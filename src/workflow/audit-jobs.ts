@@ -119,8 +119,42 @@ export function jobNeverMatches(
   names: Names,
   cache: Map<string, NearestInfo>,
 ): Finding {
-  const file = repoRelativePath(jp.file);
   const nearest = explainNearest(p, index, ctx, cache);
+  const lines = neverMatchesMessage(jp, p, matched, index, credentials, nearest);
+  const fix = !p.pattern
+    ? exactSubjectFix(jp, p, nearest, ctx, names)
+    : missingIdsOnly(p.subject, ctx)
+      ? missingIdsFix(p, ctx, names)
+      : patternFix(p, ctx, names);
+  const evidence: Evidence[] = [
+    { label: 'Predicted subject', actual: p.subject, ...(nearest.entry ? { expected: nearest.entry.subject } : {}) },
+  ];
+  if (nearest.entry && nearest.entry.credential.issuer !== ctx.issuer)
+    evidence.push({ label: 'Issuer', actual: ctx.issuer, expected: nearest.entry.credential.issuer });
+  if (nearest.entry && !nearest.entry.credential.audiences?.includes(ctx.audience))
+    evidence.push({ label: 'Audience', actual: ctx.audience, expected: nearest.entry.credential.audiences?.[0] ?? '' });
+  return {
+    id: 'job-never-matches',
+    severity: p.certain ? 'error' : 'warning',
+    title:
+      `Job ${jp.jobId} ${p.certain ? 'will not' : 'may not'} match any federated credential ` +
+      `when run by ${p.trigger}`,
+    message: lines.join('\n'),
+    fix: fix.join('\n'),
+    evidence,
+    location: { file: p.sourceFile, line: p.sourceLine },
+  };
+}
+
+function neverMatchesMessage(
+  jp: JobPrediction,
+  p: PredictedSubject,
+  matched: SubjectMatch[],
+  index: CredentialIndex,
+  credentials: readonly FederatedCredential[],
+  nearest: NearestInfo,
+): string[] {
+  const file = repoRelativePath(jp.file);
   const lines: string[] = [];
   const set = p.pattern ? ' (a pattern: the actual name takes the place of the wildcard)' : '';
   lines.push(
@@ -151,86 +185,84 @@ export function jobNeverMatches(
       `The identity already has ${credentials.length} credentials, the limit: ` +
         'delete one first, or use a flexible credential.',
     );
+  return lines;
+}
 
+/** The fix for one exact subject: add a credential for it, or correct the near miss, or the job. */
+function exactSubjectFix(
+  jp: JobPrediction,
+  p: PredictedSubject,
+  nearest: NearestInfo,
+  ctx: AuditContext,
+  names: Names,
+): string[] {
   const fix: string[] = [];
-  if (!p.pattern) {
-    const name = names.for(p.subject, credentialNameForSubject(p.subject));
-    const spec = { name, issuer: ctx.issuer, subject: p.subject, audience: ctx.audience };
-    fix.push(
-      `Add a credential for ${code(p.subject)}:`,
-      appCreateCommand(spec),
-      '# or, for a user-assigned managed identity:',
-      azIdentityCreateCommand(spec),
-    );
-    const e = nearest.entry;
-    if (e && e.subject !== p.subject) {
-      if (isNearMiss(classifySubjectDifference(p.subject, e.subject)))
-        fix.push(
-          `Or correct credential '${e.credential.name}':`,
-          appUpdateCommand(e.credential, { subject: p.subject }),
-        );
-      const ep = parseSubject(e.subject);
-      if (p.environment !== undefined && ep.contextKind !== 'environment' && ep.contextKind !== 'other')
-        fix.push(
-          `Or, if job ${code(jp.calls?.jobId ?? jp.jobId)} should not use an environment, ` +
-            `remove ${code('environment:')} (${code(repoRelativePath(p.sourceFile))} line ${p.sourceLine}); ` +
-            'GitHub then sends the ref or pull_request subject.',
-        );
-      if (p.environment === undefined && ep.contextKind === 'environment' && ep.environment)
-        fix.push(
-          `Or declare the environment the credential expects on the job: ${code(`environment: ${ep.environment}`)}.`,
-        );
-    }
-  } else if (missingIdsOnly(p.subject, ctx)) {
-    // The only unknown parts are the immutable ids: a classic credential with the ids filled in.
-    const subject = withIdPlaceholders(p.subject, ctx);
-    const name = names.for(subject, credentialNameForSubject(subject));
-    fix.push(
-      `Find the ids (${code(`gh api repos/${ctx.owner}/${ctx.repo} --jq '.owner.id, .id'`)}), ` +
-        'put them in place of the placeholders, and add a credential:',
-      appCreateCommand({ name, issuer: ctx.issuer, subject, audience: ctx.audience }),
-    );
-  } else {
-    const expression = flexibleExpressionFor(p.subject, ctx);
-    const name = names.for(`flexible:${p.subject}`, credentialNameForSubject(p.subject.replace(/[*?]+/g, 'any')));
-    const unknownEnv = p.environment !== undefined && hasWildcard(p.environment);
-    fix.push(
-      unknownEnv
-        ? 'Add a credential for each environment the job deploys to ' +
-            `(${code(p.subject.replace(/\*/g, '<ENVIRONMENT>'))}), or one flexible credential for all of them:`
-        : 'A classic credential matches one name only; to trust every run of this pattern, add a flexible credential:',
-      expression,
-      flexibleCreateCommands(name, expression, ctx),
-      flexibleNotes(ctx),
-    );
-    if (unknownEnv)
+  const name = names.for(p.subject, credentialNameForSubject(p.subject));
+  const spec = { name, issuer: ctx.issuer, subject: p.subject, audience: ctx.audience };
+  fix.push(
+    `Add a credential for ${code(p.subject)}:`,
+    appCreateCommand(spec),
+    '# or, for a user-assigned managed identity:',
+    azIdentityCreateCommand(spec),
+  );
+  const e = nearest.entry;
+  if (e && e.subject !== p.subject) {
+    if (isNearMiss(classifySubjectDifference(p.subject, e.subject)))
+      fix.push(`Or correct credential '${e.credential.name}':`, appUpdateCommand(e.credential, { subject: p.subject }));
+    const ep = parseSubject(e.subject);
+    if (p.environment !== undefined && ep.contextKind !== 'environment' && ep.contextKind !== 'other')
       fix.push(
-        appCreateCommand({
-          name: 'github-env-ENVIRONMENT',
-          issuer: ctx.issuer,
-          subject: p.subject.replace(/\*/g, '<ENVIRONMENT>'),
-          audience: ctx.audience,
-        }),
+        `Or, if job ${code(jp.calls?.jobId ?? jp.jobId)} should not use an environment, ` +
+          `remove ${code('environment:')} (${code(repoRelativePath(p.sourceFile))} line ${p.sourceLine}); ` +
+          'GitHub then sends the ref or pull_request subject.',
+      );
+    if (p.environment === undefined && ep.contextKind === 'environment' && ep.environment)
+      fix.push(
+        `Or declare the environment the credential expects on the job: ${code(`environment: ${ep.environment}`)}.`,
       );
   }
-  const evidence: Evidence[] = [
-    { label: 'Predicted subject', actual: p.subject, ...(nearest.entry ? { expected: nearest.entry.subject } : {}) },
-  ];
-  if (nearest.entry && nearest.entry.credential.issuer !== ctx.issuer)
-    evidence.push({ label: 'Issuer', actual: ctx.issuer, expected: nearest.entry.credential.issuer });
-  if (nearest.entry && !nearest.entry.credential.audiences?.includes(ctx.audience))
-    evidence.push({ label: 'Audience', actual: ctx.audience, expected: nearest.entry.credential.audiences?.[0] ?? '' });
-  return {
-    id: 'job-never-matches',
-    severity: p.certain ? 'error' : 'warning',
-    title:
-      `Job ${jp.jobId} ${p.certain ? 'will not' : 'may not'} match any federated credential ` +
-      `when run by ${p.trigger}`,
-    message: lines.join('\n'),
-    fix: fix.join('\n'),
-    evidence,
-    location: { file: p.sourceFile, line: p.sourceLine },
-  };
+  return fix;
+}
+
+/** The only unknown parts are the immutable ids: a classic credential with the ids filled in. */
+function missingIdsFix(p: PredictedSubject, ctx: AuditContext, names: Names): string[] {
+  const fix: string[] = [];
+
+  const subject = withIdPlaceholders(p.subject, ctx);
+  const name = names.for(subject, credentialNameForSubject(subject));
+  fix.push(
+    `Find the ids (${code(`gh api repos/${ctx.owner}/${ctx.repo} --jq '.owner.id, .id'`)}), ` +
+      'put them in place of the placeholders, and add a credential:',
+    appCreateCommand({ name, issuer: ctx.issuer, subject, audience: ctx.audience }),
+  );
+  return fix;
+}
+
+/** A pattern prediction (a branch glob, an unknown environment): a flexible credential trusts every run. */
+function patternFix(p: PredictedSubject, ctx: AuditContext, names: Names): string[] {
+  const fix: string[] = [];
+  const expression = flexibleExpressionFor(p.subject, ctx);
+  const name = names.for(`flexible:${p.subject}`, credentialNameForSubject(p.subject.replace(/[*?]+/g, 'any')));
+  const unknownEnv = p.environment !== undefined && hasWildcard(p.environment);
+  fix.push(
+    unknownEnv
+      ? 'Add a credential for each environment the job deploys to ' +
+          `(${code(p.subject.replace(/\*/g, '<ENVIRONMENT>'))}), or one flexible credential for all of them:`
+      : 'A classic credential matches one name only; to trust every run of this pattern, add a flexible credential:',
+    expression,
+    flexibleCreateCommands(name, expression, ctx),
+    flexibleNotes(ctx),
+  );
+  if (unknownEnv)
+    fix.push(
+      appCreateCommand({
+        name: 'github-env-ENVIRONMENT',
+        issuer: ctx.issuer,
+        subject: p.subject.replace(/\*/g, '<ENVIRONMENT>'),
+        audience: ctx.audience,
+      }),
+    );
+  return fix;
 }
 
 /** A job calls a workflow file of this repository that is not there: GitHub fails the run. */
