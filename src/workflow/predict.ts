@@ -11,6 +11,7 @@ import { matrixLegs } from './matrix.js';
 import type { JobEnvironment, ReusableCall, WorkflowFile, WorkflowJob } from './parse.js';
 import { repoRelativePath } from './parse.js';
 import type { JobPrediction, PredictedSubject, PredictOptions, SubjectContext } from './predict-types.js';
+import type { RunContext } from './run-context.js';
 import {
   callInputs,
   contextFor,
@@ -18,12 +19,10 @@ import {
   inputNames,
   inputsFromTrigger,
   inputsReadBy,
-  MAX_CALL_DEPTH,
   readsMatrix,
-  runsForTrigger,
   type InputChoice,
-  type RunContext,
-} from './runs.js';
+} from './run-inputs.js';
+import { MAX_CALL_DEPTH, runsForTrigger } from './runs.js';
 import { buildClaims, renderSubject, subjectPrefix, templateUsesRun } from './subject-render.js';
 
 export type {
