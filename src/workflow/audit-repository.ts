@@ -34,7 +34,8 @@ export async function auditRepository(
     title: `Workflow ${u.path} was not read, so its jobs were not audited`,
     message: `${u.path} ${u.reason}.`,
     fix: u.refused
-      ? 'Keep workflows as regular files of the repository (no links out of it, no directories named *.yml, under 1 MiB).'
+      ? 'Keep workflows as regular files of the repository ' +
+        '(no links out of it, no directories named *.yml, under 1 MiB).'
       : "Raise 'timeout-seconds' (up to 600), or audit a checkout with fewer workflow files.",
     location: { file: u.path },
   }));

@@ -20,7 +20,10 @@ export interface LineLocation {
 
 const code = (s: string) => `\`${s}\``;
 
-/** Does a GitHub branch/tag filter pattern match a name? (`*` not across `/`, `**` across, `?`/`+` quantify, `[]` classes.) */
+/**
+ * Does a GitHub branch/tag filter pattern match a name? (`*` not across `/`, `**` across, `?`/`+`
+ * quantify, `[]` classes.)
+ */
 export function filterMatches(pattern: string, name: string): boolean {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
@@ -62,7 +65,10 @@ function jobLocation(workflow: WorkflowFile, job: WorkflowJob | undefined, note:
   return { file: workflow.path, line: workflow.on?.line ?? 1, anchor: 'workflow', note };
 }
 
-/** The location of the ref (branch or tag) part: the filter value that lets the ref run the workflow, else the trigger. */
+/**
+ * The location of the ref (branch or tag) part: the filter value that lets the ref run the
+ * workflow, else the trigger.
+ */
 function refLocation(workflow: WorkflowFile, ref: string, event: string | undefined): LineLocation | undefined {
   const isTag = ref.startsWith('refs/tags/');
   const isBranch = ref.startsWith('refs/heads/');
@@ -91,7 +97,9 @@ function refLocation(workflow: WorkflowFile, ref: string, event: string | undefi
         file: workflow.path,
         line: filter.line,
         anchor: 'filter',
-        note: `The push ${key} filter (line ${filter.line}) decides which ${isTag ? 'tags' : 'branches'} run this workflow.`,
+        note:
+          `The push ${key} filter (line ${filter.line}) ` +
+          `decides which ${isTag ? 'tags' : 'branches'} run this workflow.`,
       };
     return triggerLocation(workflow, push, `The push trigger (line ${push.line}) runs this workflow for ${code(ref)}.`);
   }
@@ -136,7 +144,9 @@ export function lineForSubjectCause(
       line: job.environment.line,
       column: job.environment.column,
       anchor: 'environment',
-      note: `Job ${code(jobId)} declares ${code(`environment: ${job.environment.name ?? ''}`)} (line ${job.environment.line}), so the subject names the environment instead of the ref.`,
+      note:
+        `Job ${code(jobId)} declares ${code(`environment: ${job.environment.name ?? ''}`)} ` +
+        `(line ${job.environment.line}), so the subject names the environment instead of the ref.`,
     };
   }
   const event = typeof claims.event_name === 'string' ? claims.event_name : undefined;
@@ -151,7 +161,8 @@ export function lineForSubjectCause(
       return triggerLocation(
         workflow,
         t,
-        `The ${code(t.event)} trigger (line ${t.line}) runs the job for pull requests, and GitHub sends ${code('pull_request')} for them.`,
+        `The ${code(t.event)} trigger (line ${t.line}) runs the job for pull requests, ` +
+          `and GitHub sends ${code('pull_request')} for them.`,
       );
   }
   const ref = (typeof claims.ref === 'string' && claims.ref) || parts?.ref;
@@ -175,7 +186,9 @@ export function lineForPermissions(workflow: WorkflowFile, jobId: string): LineL
       line: job.permissions.line,
       column: job.permissions.column,
       anchor: 'permissions',
-      note: `Job ${code(jobId)}'s ${code('permissions:')} block (line ${job.permissions.line}) replaces the workflow's; it must grant ${code('id-token: write')}.`,
+      note:
+        `Job ${code(jobId)}'s ${code('permissions:')} block (line ${job.permissions.line}) ` +
+        `replaces the workflow's; it must grant ${code('id-token: write')}.`,
     };
   if (workflow.permissions)
     return {
@@ -183,12 +196,15 @@ export function lineForPermissions(workflow: WorkflowFile, jobId: string): LineL
       line: workflow.permissions.line,
       column: workflow.permissions.column,
       anchor: 'permissions',
-      note: `The workflow's ${code('permissions:')} block (line ${workflow.permissions.line}) applies to job ${code(jobId)}; it must grant ${code('id-token: write')}.`,
+      note:
+        `The workflow's ${code('permissions:')} block (line ${workflow.permissions.line}) ` +
+        `applies to job ${code(jobId)}; it must grant ${code('id-token: write')}.`,
     };
   return jobLocation(
     workflow,
     job,
-    `Neither job ${code(jobId)} nor the workflow has a ${code('permissions:')} block; add one with ${code('id-token: write')} under the job.`,
+    `Neither job ${code(jobId)} nor the workflow has a ${code('permissions:')} block; ` +
+      `add one with ${code('id-token: write')} under the job.`,
   );
 }
 
@@ -240,7 +256,9 @@ export function lineForStepInput(
     line: step.line,
     column: step.column,
     anchor: 'step',
-    note: `Step ${label} (line ${step.line}) has no ${code('with:')}; add ${code(`${inputName}:`)} under a new ${code('with:')}.`,
+    note:
+      `Step ${label} (line ${step.line}) has no ${code('with:')}; ` +
+      `add ${code(`${inputName}:`)} under a new ${code('with:')}.`,
   };
 }
 
@@ -341,9 +359,15 @@ export function findRunningJob(
     callerJobs,
   };
   result.note =
-    `The job runs the reusable workflow ${code(`${called.repository}/${calledPath}@${called.ref}`)} (the token's ${code('job_workflow_ref')}), ` +
-    `called from ${code(`${top.repository}/${result.path}`)}${callerJobs.length ? ` (job ${callerJobs.map((j) => code(j.id)).join(', ')})` : ''} on ${code(top.ref)}. ` +
-    `The subject carries the CALLER's context: repository ${code(top.repository)} with its ref or pull_request, or the environment the called job declares; ` +
-    `${code('job_workflow_ref')} is the only claim that names the reusable file, so a credential that should trust only that file needs a flexible expression on ${code("claims['job_workflow_ref']")}.`;
+    `The job runs the reusable workflow ${code(`${called.repository}/${calledPath}@${called.ref}`)} ` +
+    `(the token's ${code('job_workflow_ref')}), ` +
+    `called from ${code(`${top.repository}/${result.path}`)}` +
+    `${callerJobs.length ? ` (job ${callerJobs.map((j) => code(j.id)).join(', ')})` : ''} on ${code(top.ref)}. ` +
+    `The subject carries the CALLER's context: repository ${code(top.repository)} with its ref or pull_request, ` +
+    'or the environment the called job declares; ' +
+    `${code('job_workflow_ref')} is the only claim that names the reusable file, ` +
+    'so a credential that should trust only that file needs a flexible expression on ' +
+    `${code("claims['job_workflow_ref']")}.`;
+
   return result;
 }

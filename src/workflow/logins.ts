@@ -54,11 +54,44 @@ export function localActionDir(uses: string): string | undefined {
 }
 
 /** Actions that never request an Azure OIDC token themselves (they use an earlier login, or none). */
-const NOT_LOGINS =
-  /^(actions\/|github\/|azure\/(cli|powershell|setup-|get-keyvault-secrets|docker-login|k8s-|aks-set-context|webapps-deploy|functions-action|arm-deploy|bicep-deploy|container-apps-deploy-action|static-web-apps-deploy|load-testing|use-kubelogin|appservice-settings|sql-action|mysql|postgresql|data-factory|spring-apps|pipelines|container-scan|CLI)|hashicorp\/setup-|docker\/|peter-evans\/|dorny\/)/i;
+const NOT_LOGIN_AZURE_ACTIONS = [
+  'cli',
+  'powershell',
+  'setup-',
+  'get-keyvault-secrets',
+  'docker-login',
+  'k8s-',
+  'aks-set-context',
+  'webapps-deploy',
+  'functions-action',
+  'arm-deploy',
+  'bicep-deploy',
+  'container-apps-deploy-action',
+  'static-web-apps-deploy',
+  'load-testing',
+  'use-kubelogin',
+  'appservice-settings',
+  'sql-action',
+  'mysql',
+  'postgresql',
+  'data-factory',
+  'spring-apps',
+  'pipelines',
+  'container-scan',
+  'CLI',
+];
+const NOT_LOGINS = new RegExp(
+  `^(actions\\/|github\\/|azure\\/(${NOT_LOGIN_AZURE_ACTIONS.join('|')})` +
+    '|hashicorp\\/setup-|docker\\/|peter-evans\\/|dorny\\/)',
+  'i',
+);
 
-const TERRAFORM_RUN =
-  /(^|[\s;&|(/])((terraform|terragrunt|tofu)\s+(init|plan|apply|destroy|import|refresh|output|state|validate|-chdir)|pulumi\s+(up|preview|destroy|refresh))/m;
+const TERRAFORM_RUN = new RegExp(
+  '(^|[\\s;&|(/])((terraform|terragrunt|tofu)\\s+' +
+    '(init|plan|apply|destroy|import|refresh|output|state|validate|-chdir)' +
+    '|pulumi\\s+(up|preview|destroy|refresh))',
+  'm',
+);
 
 function isTerraformStep(step: WorkflowStep): boolean {
   if (step.run && TERRAFORM_RUN.test(step.run)) return true;
@@ -151,7 +184,8 @@ function ownLogin(
       return mark(
         step,
         'terraform-use-oidc',
-        `runs Terraform in ${dir === '.' ? 'the repository root' : `\`${dir}\``}, whose ${tf.file} line ${tf.line} sets use_oidc = true`,
+        `runs Terraform in ${dir === '.' ? 'the repository root' : `\`${dir}\``}, ` +
+          `whose ${tf.file} line ${tf.line} sets use_oidc = true`,
       );
   }
   const clientId = env.AZURE_CLIENT_ID ?? env.ARM_CLIENT_ID;
@@ -244,7 +278,9 @@ export function markJobLogins(
         continue;
       const where = job.env.ARM_USE_OIDC !== undefined ? "the job's" : "the workflow's";
       marker.line = job.envLines.ARM_USE_OIDC ?? workflowEnvLines.ARM_USE_OIDC ?? marker.line;
-      marker.reason = `${where} env sets ARM_USE_OIDC: true, read by Terraform (azurerm/azuread OIDC login) in the step at line ${step.line}`;
+      marker.reason =
+        `${where} env sets ARM_USE_OIDC: true, read by Terraform (azurerm/azuread OIDC login) ` +
+        `in the step at line ${step.line}`;
     }
     step.azureLogin = marker;
     job.azureLogins.push(marker);

@@ -64,7 +64,11 @@ export interface PredictedSubject {
   environment?: string;
   /** The other claims as far as they can be predicted; `*` where unknown. Includes `sub`. */
   claims: Record<string, string>;
-  /** Every subject the trigger can send, as a glob, when wider than `subject` (workflow_dispatch can run on any ref). */
+  /**
+   * Every subject the trigger can send, as a glob, when wider than `subject` (workflow_dispatch can
+   * run on any ref).
+   */
+
   possible?: string;
 }
 

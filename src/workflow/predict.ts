@@ -11,6 +11,7 @@ import { matrixLegs } from './matrix.js';
 import type { JobEnvironment, ReusableCall, WorkflowFile, WorkflowJob } from './parse.js';
 import { repoRelativePath } from './parse.js';
 import type { JobPrediction, PredictedSubject, PredictOptions, SubjectContext } from './predict-types.js';
+import type { RunContext } from './run-context.js';
 import {
   callInputs,
   contextFor,
@@ -18,12 +19,10 @@ import {
   inputNames,
   inputsFromTrigger,
   inputsReadBy,
-  MAX_CALL_DEPTH,
   readsMatrix,
-  runsForTrigger,
   type InputChoice,
-  type RunContext,
-} from './runs.js';
+} from './run-inputs.js';
+import { MAX_CALL_DEPTH, runsForTrigger } from './runs.js';
 import { buildClaims, renderSubject, subjectPrefix, templateUsesRun } from './subject-render.js';
 
 export type {
@@ -64,7 +63,8 @@ function loginGate(
   const notes: string[] = [];
   if (jobIf === 'maybe')
     notes.push(
-      `Job ${code(job.id)} runs only if ${code(job.condition ?? '')} (${where(job.line)}), which the file cannot decide for ${trigger}.`,
+      `Job ${code(job.id)} runs only if ${code(job.condition ?? '')} (${where(job.line)}), ` +
+        `which the file cannot decide for ${trigger}.`,
     );
   const inner = { ...ctx, inputs: Object.assign(Object.create(null) as Context, { [OPEN]: true }) };
   for (const m of job.azureLogins) {
@@ -74,7 +74,8 @@ function loginGate(
     if (lower(stepIf, innerIf) === 'no') continue;
     if (stepIf === 'maybe')
       notes.push(
-        `The login step (${where(m.line)}) runs only if ${code(step?.condition ?? '')}, which the file cannot decide for ${trigger}.`,
+        `The login step (${where(m.line)}) runs only if ${code(step?.condition ?? '')}, ` +
+          `which the file cannot decide for ${trigger}.`,
       );
     if (m.uncertain) notes.push(`Line ${m.line} ${m.reason}.`);
     steps = higher(steps, m.uncertain ? 'maybe' : 'yes');
@@ -103,7 +104,8 @@ function expressionNotes(
     notes.push(
       vs
         ? `${code(`inputs.${name}`)} is ${vs.note}`
-        : `${code(`inputs.${name}`)} is empty: ${run.trigger} ${run.hasInputs ? 'does not declare it' : 'has no inputs'}`,
+        : `${code(`inputs.${name}`)} is empty: ` +
+            `${run.trigger} ${run.hasInputs ? 'does not declare it' : 'has no inputs'}`,
     );
   }
   const text = expressions.join(' ');
@@ -155,7 +157,8 @@ function environmentVariants(
       name: t.text,
       certain: known && t.certain && valuesCertain,
       reason: known
-        ? `${declared}, which gives ${code(t.text)}${valuesCertain && t.certain ? '' : ', one of the values it can take'}${why}.`
+        ? `${declared}, which gives ${code(t.text)}` +
+          `${valuesCertain && t.certain ? '' : ', one of the values it can take'}${why}.`
         : `${declared}: part of it is only known when the run starts${why}.`,
     };
   });
@@ -174,13 +177,15 @@ function subjectNotes(run: RunContext, ctx: SubjectContext, missing: string[], u
   const extra: string[] = [];
   if (missing.length > 0)
     extra.push(
-      `The repository sends immutable subjects (${code('repo:OWNER@OWNER_ID/REPO@REPO_ID:...')}), but the ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not known ` +
+      `The repository sends immutable subjects (${code('repo:OWNER@OWNER_ID/REPO@REPO_ID:...')}), ` +
+        `but the ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not known ` +
         `(${code(`GET /repos/${run.owner}/${run.repo}`)} gives ${code('owner.id')} and ${code('id')}).`,
     );
   else if (ctx.immutable) extra.push('The repository sends immutable subjects, with the owner and repository ids.');
   if (unknownKeys.length > 0)
     extra.push(
-      `The custom subject template includes ${unknownKeys.map(code).join(', ')}, whose value${unknownKeys.length > 1 ? 's are' : ' is'} not known from the workflow file.`,
+      `The custom subject template includes ${unknownKeys.map(code).join(', ')}, ` +
+        `whose value${unknownKeys.length > 1 ? 's are' : ' is'} not known from the workflow file.`,
     );
   else if (ctx.template && !ctx.template.useDefault && ctx.template.includeClaimKeys?.length)
     extra.push(
@@ -380,7 +385,9 @@ function unreadCall(
 ): JobPrediction {
   // `./` names a file at the same commit: if it is not among the files read, it does not exist.
   const missing = call.local && !!call.path;
-  const note = `Job ${code(job.id)} calls ${code(call.uses)} (line ${call.line}), which was not read: its jobs run with this workflow's repository and context, unless they declare an environment.`;
+  const note =
+    `Job ${code(job.id)} calls ${code(call.uses)} (line ${call.line}), which was not read: ` +
+    "its jobs run with this workflow's repository and context, unless they declare an environment.";
   const callerRuns = runs.flatMap((run) =>
     callInputs(job, call, run, new Set()).map(() => ({ ...run, certain: false, callNote: note })),
   );
@@ -417,7 +424,9 @@ function unreadCall(
     jwr,
   ).map((p) => ({
     ...p,
-    reason: `If a job of ${code(call.uses)} declares ${code('environment:')}, GitHub sends that environment instead of the ref.`,
+    reason:
+      `If a job of ${code(call.uses)} declares ${code('environment:')}, ` +
+      'GitHub sends that environment instead of the ref.',
   }));
   return {
     jobId: job.id,
@@ -464,7 +473,10 @@ function predictCaller(
       inputs: new Map([...declared, ...inputs]),
       hasInputs: true,
       caller: `${ctx.owner}/${ctx.repo}`,
-      callNote: `Job ${code(job.id)} (line ${job.line}) calls ${code(call.uses)}: the called job ${code(calledJob.id)} runs with this workflow's repository and context, and ${code('job_workflow_ref')} names ${code(calledSelf)}.`,
+      callNote:
+        `Job ${code(job.id)} (line ${job.line}) calls ${code(call.uses)}: ` +
+        `the called job ${code(calledJob.id)} runs with this workflow's repository and context, ` +
+        `and ${code('job_workflow_ref')} names ${code(calledSelf)}.`,
     }));
     if (calledJob.uses) {
       // Nested reusable workflow: follow it with the same (outermost caller's) runs.

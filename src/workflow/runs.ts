@@ -4,70 +4,14 @@
  * each run knows, and the expression context (`github.*`, `inputs.*`, `matrix.*`) its jobs see.
  * Pure.
  */
-import {
-  OPEN,
-  Pattern,
-  UNKNOWN as UNKNOWN_VALUE,
-  evaluateCondition,
-  interpolate,
-  type Context,
-  type Value,
-} from './expression.js';
-import { matrixLegs, type Leg } from './matrix.js';
-import type { ReusableCall, WorkflowFile, WorkflowJob, WorkflowTrigger } from './parse.js';
+import type { WorkflowFile, WorkflowJob, WorkflowTrigger } from './parse.js';
 import { repoRelativePath } from './parse.js';
 import type { SubjectContext } from './predict-types.js';
+import { UNKNOWN, type RunContext, type ValueSet } from './run-context.js';
+import { callInputs, inputsFromTrigger, inputsReadBy } from './run-inputs.js';
 
-const UNKNOWN = '*';
 export const MAX_CALL_DEPTH = 4;
 const code = (s: string) => `\`${s}\``;
-
-/** One way a run can start: the ref part of the subject and the claims that go with it. */
-export interface RunContext {
-  trigger: string;
-  triggerLine?: number;
-  triggerFile: string;
-  sourceLine: number;
-  /** `pull_request`, `ref:refs/heads/main`, `ref:refs/heads/*`, or `*` when unknown. */
-  refContext: string;
-  ref: string;
-  refType: string;
-  certain: boolean;
-  pattern: boolean;
-  reason: string;
-  possible?: string;
-  /** Whose repository the subject names. */
-  owner: string;
-  repo: string;
-  ownerId?: string;
-  repoId?: string;
-  /** The top-level workflow: its path (for workflow_ref) and name (workflow claim). */
-  workflowPath: string;
-  workflowName: string;
-  /** `inputs.*` known for this run. */
-  inputs: Map<string, ValueSet>;
-  /** The event defines inputs (workflow_dispatch, workflow_call): undeclared ones are empty, others as in `inputs`. */
-  hasInputs: boolean;
-  /** `github.event.inputs` (the top-level workflow_dispatch's inputs); undefined = the event has none. */
-  eventInputs?: Map<string, ValueSet>;
-  /** `github.event.action` when the trigger's `types:` allows only one. */
-  action?: string;
-  /** The pull request's base branch (`github.base_ref`) when the filter names one. */
-  baseRef?: string;
-  /** Set when the run starts in a caller (reusable workflows). */
-  caller?: string;
-  /** Why the job runs in this context when a reusable workflow is involved. */
-  callNote?: string;
-  /** False when the repository in the subject is assumed (unknown callers). */
-  repoCertain: boolean;
-}
-
-interface ValueSet {
-  /** The values it can take; `UNKNOWN` (expression.ts) for a value only known when the run starts. */
-  values: Value[];
-  certain: boolean;
-  note: string;
-}
 
 function isGlob(s: string): boolean {
   return /[*?+[\]]/.test(s);
@@ -159,8 +103,11 @@ function filterRuns(base: ReturnType<typeof baseRun>, trigger: WorkflowTrigger, 
           certain: true,
           sourceLine: include.valueLines[i] ?? include.line,
           reason: glob
-            ? `${event} to a ${kind} matching ${code(value)} (${key} filter, line ${include.valueLines[i] ?? include.line}): GitHub sends ${code(`ref:${prefix}<${kind}>`)} with the actual ${kind} name, one subject per ${kind}.`
-            : `${event} to ${kind} ${code(value)} (${key} filter, line ${include.valueLines[i] ?? include.line}): GitHub sends the ref.`,
+            ? `${event} to a ${kind} matching ${code(value)} ` +
+              `(${key} filter, line ${include.valueLines[i] ?? include.line}): ` +
+              `GitHub sends ${code(`ref:${prefix}<${kind}>`)} with the actual ${kind} name, one subject per ${kind}.`
+            : `${event} to ${kind} ${code(value)} ` +
+              `(${key} filter, line ${include.valueLines[i] ?? include.line}): GitHub sends the ref.`,
         }),
       );
     });
@@ -179,7 +126,9 @@ function filterRuns(base: ReturnType<typeof baseRun>, trigger: WorkflowTrigger, 
       refRun(base, `${prefix}*`, {
         certain: false,
         sourceLine: ignore.line,
-        reason: `${event} to any ${kind} except ${ignore.values.map(code).join(', ')} (${key}-ignore, line ${ignore.line}): GitHub sends the ${kind}'s ref.`,
+        reason:
+          `${event} to any ${kind} except ${ignore.values.map(code).join(', ')} ` +
+          `(${key}-ignore, line ${ignore.line}): GitHub sends the ${kind}'s ref.`,
       }),
     ];
   }
@@ -187,7 +136,9 @@ function filterRuns(base: ReturnType<typeof baseRun>, trigger: WorkflowTrigger, 
     refRun(base, `${prefix}*`, {
       certain: false,
       sourceLine: trigger.line,
-      reason: `${event} has no ${key} filter (line ${trigger.line}), so it runs for any ${kind}; GitHub sends that ${kind}'s ref.`,
+      reason:
+        `${event} has no ${key} filter (line ${trigger.line}), so it runs for any ${kind}; ` +
+        `GitHub sends that ${kind}'s ref.`,
     }),
   ];
 }
@@ -256,7 +207,8 @@ export function runsForTrigger(
       const base0 = trigger.branches?.values.find((b) => !b.startsWith('!') && !isGlob(b));
       const ref = ev === 'pull_request_target' ? `refs/heads/${base0 ?? UNKNOWN}` : `refs/pull/${UNKNOWN}/merge`;
       const filterNote = trigger.branches
-        ? ` The branches filter (line ${trigger.branches.line}) selects the base branch; it does not change the subject.`
+        ? ` The branches filter (line ${trigger.branches.line}) selects the base branch; ` +
+          'it does not change the subject.'
         : '';
       const baseRef = ev === 'pull_request_target' || ev === 'pull_request' ? base0 : undefined;
       return [
@@ -272,7 +224,8 @@ export function runsForTrigger(
           reason:
             (documented
               ? `${ev} runs (line ${at}): GitHub sends ${code('pull_request')}, never the branch name.`
-              : `${ev} runs (line ${at}) are pull request events; GitHub documents ${code('pull_request')} for pull request events, assumed here.`) +
+              : `${ev} runs (line ${at}) are pull request events; ` +
+                `GitHub documents ${code('pull_request')} for pull request events, assumed here.`) +
             filterNote +
             (ev === 'pull_request' ? ' Runs for pull requests from forks get no OIDC token at all.' : ''),
         },
@@ -284,7 +237,9 @@ export function runsForTrigger(
           certain: false,
           sourceLine: at,
           possible: 'ref:refs/*',
-          reason: `workflow_dispatch (line ${at}) runs on the branch or tag picked when the run is started, usually ${db.text}.`,
+          reason:
+            `workflow_dispatch (line ${at}) runs on the branch or tag picked when the run is started, ` +
+            `usually ${db.text}.`,
         }),
       ];
     case 'merge_group': {
@@ -295,8 +250,10 @@ export function runsForTrigger(
           certain: false,
           sourceLine: trigger.branches?.line ?? at,
           reason:
-            `merge_group (line ${at}): merge queue runs use a temporary branch ${code(`refs/heads/gh-readonly-queue/${b === UNKNOWN ? '<base>' : b}/pr-<number>-<sha>`)}, ` +
-            'a new name for every queue entry, so no classic credential can match it; only a flexible credential with a wildcard can.',
+            `merge_group (line ${at}): merge queue runs use a temporary branch ` +
+            `${code(`refs/heads/gh-readonly-queue/${b === UNKNOWN ? '<base>' : b}/pr-<number>-<sha>`)}, ` +
+            'a new name for every queue entry, so no classic credential can match it; ' +
+            'only a flexible credential with a wildcard can.',
         }),
       );
     }
@@ -337,8 +294,10 @@ export function runsForTrigger(
 function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectContext, depth: number): RunContext[] {
   const self = repoRelativePath(wf.path);
   const explain =
-    `This file is a reusable workflow (workflow_call, line ${trigger.line}): GitHub builds ${code('sub')} from the CALLING workflow's repository and context ` +
-    `(its ref or pull_request, or this job's environment), while ${code('job_workflow_ref')} names this file (${code(self)}).`;
+    `This file is a reusable workflow (workflow_call, line ${trigger.line}): ` +
+    `GitHub builds ${code('sub')} from the CALLING workflow's repository and context ` +
+    "(its ref or pull_request, or this job's environment), " +
+    `while ${code('job_workflow_ref')} names this file (${code(self)}).`;
   const callers = ctx.callerContexts ?? [];
   if (callers.length === 0 || depth >= MAX_CALL_DEPTH) {
     const base = baseRun(
@@ -359,7 +318,9 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
         repoCertain: false,
         sourceLine: trigger.line,
         reason: '',
-        callNote: `${explain} The callers are not known here, so the context is unknown and the caller is assumed to be ${code(`${ctx.owner}/${ctx.repo}`)}.`,
+        callNote:
+          `${explain} The callers are not known here, so the context is unknown ` +
+          `and the caller is assumed to be ${code(`${ctx.owner}/${ctx.repo}`)}.`,
       },
     ];
   }
@@ -378,6 +339,8 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
     if (caller.workflow) {
       const callerWf = caller.workflow;
       const callerPath = repoRelativePath(callerWf.path);
+      const otherRepo =
+        owner.owner !== ctx.owner || owner.repo !== ctx.repo ? ` in ${code(`${owner.owner}/${owner.repo}`)}` : '';
       // The caller's jobs that call this file: their `with:` gives `inputs.*`.
       const callerJobs: Array<WorkflowJob | undefined> = caller.callerJobId
         ? [callerWf.jobs.find((j) => j.id === caller.callerJobId)]
@@ -396,7 +359,10 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
                 inputs: new Map([...inputs, ...given]),
                 hasInputs: true,
                 caller: `${owner.owner}/${owner.repo}`,
-                callNote: `Called from ${code(callerPath)}${callerJob ? ` (job ${code(callerJob.id)}, line ${callerJob.line})` : ''}${owner.owner !== ctx.owner || owner.repo !== ctx.repo ? ` in ${code(`${owner.owner}/${owner.repo}`)}` : ''}. ${explain}`,
+                callNote:
+                  `Called from ${code(callerPath)}` +
+                  `${callerJob ? ` (job ${code(callerJob.id)}, line ${callerJob.line})` : ''}` +
+                  `${otherRepo}. ${explain}`,
               });
           }
         }
@@ -417,7 +383,10 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
         pattern: !isPr && ref === UNKNOWN,
         sourceLine: trigger.line,
         caller: `${owner.owner}/${owner.repo}`,
-        reason: `The caller runs for ${caller.eventName ?? 'an unknown event'}${caller.ref ? ` on ${code(caller.ref)}` : ''}.`,
+        reason:
+          `The caller runs for ${caller.eventName ?? 'an unknown event'}` +
+          `${caller.ref ? ` on ${code(caller.ref)}` : ''}.`,
+
         callNote: `Called from ${code(`${owner.owner}/${owner.repo}`)}. ${explain}`,
       });
     } else {
@@ -436,179 +405,4 @@ function callerRuns(trigger: WorkflowTrigger, wf: WorkflowFile, ctx: SubjectCont
     }
   }
   return runs;
-}
-
-/** What `inputs.X` can be on `workflow_dispatch`/`workflow_call`, from the declaration (line of the input). */
-export function inputsFromTrigger(trigger: WorkflowTrigger): Map<string, ValueSet> {
-  const m = new Map<string, ValueSet>();
-  if (trigger.event !== 'workflow_dispatch' && trigger.event !== 'workflow_call') return m;
-  const who = trigger.event === 'workflow_dispatch' ? 'the person starting the run' : 'a caller';
-  for (const input of trigger.inputs ?? []) {
-    const at = `input ${code(input.name)} (line ${input.line})`;
-    const def = input.default !== undefined && !/\$\{\{/.test(input.default) ? input.default : undefined;
-    if (input.type === 'choice' && input.options && input.options.length > 0)
-      m.set(input.name, { values: [...input.options], certain: false, note: `one of the choice options of ${at}` });
-    else if (input.type === 'environment')
-      m.set(input.name, {
-        values: [UNKNOWN_VALUE],
-        certain: false,
-        note: `${at}, an environment input: any environment of the repository`,
-      });
-    else if (input.type === 'boolean')
-      m.set(input.name, {
-        values: def === undefined ? [false, true] : [def === 'true', def !== 'true'],
-        certain: false,
-        note: `${at}, a boolean`,
-      });
-    else if (def !== undefined && def !== '')
-      m.set(input.name, { values: [def], certain: false, note: `the default of ${at}; ${who} may give another value` });
-    else m.set(input.name, { values: [UNKNOWN_VALUE], certain: false, note: `${at}, only known when the run starts` });
-  }
-  return m;
-}
-
-function closed(values: Record<string, Value | Context>): Context {
-  return Object.assign(Object.create(null) as Context, values);
-}
-
-function open(values: Record<string, Value | Context> = {}): Context {
-  return Object.assign(Object.create(null) as Context, values, { [OPEN]: true });
-}
-
-/** One value per input name (the combination being evaluated). */
-export type InputChoice = ReadonlyMap<string, Value>;
-
-const plainContexts = new WeakMap<RunContext, Context>();
-
-/** The expression context of a job in a run, for one matrix leg and one choice of inputs. */
-export function contextFor(run: RunContext, leg: Leg, inputs: InputChoice): Context {
-  // Most jobs read neither inputs nor the matrix: one context per run serves them all (never mutated).
-  const plain = inputs.size === 0 && Object.keys(leg).length === 0 && !(OPEN in leg);
-  const cached = plain ? plainContexts.get(run) : undefined;
-  if (cached) return cached;
-  const ctx = buildContext(run, leg, inputs);
-  if (plain) plainContexts.set(run, ctx);
-  return ctx;
-}
-
-function buildContext(run: RunContext, leg: Leg, inputs: InputChoice): Context {
-  const known = run.ref !== UNKNOWN && !/[*?]/.test(run.ref) && !run.ref.startsWith('refs/pull/');
-  const inputValues = (names: Iterable<string>, pick: (n: string) => Value) =>
-    closed(Object.fromEntries([...names].map((n) => [n, pick(n)])));
-  const inputsCtx = run.hasInputs
-    ? inputValues(run.inputs.keys(), (n) => inputs.get(n) ?? run.inputs.get(n)?.values[0] ?? UNKNOWN_VALUE)
-    : closed({});
-  const eventInputs = run.eventInputs
-    ? inputValues(run.eventInputs.keys(), (n) => inputs.get(n) ?? UNKNOWN_VALUE)
-    : run.trigger === 'workflow_call'
-      ? UNKNOWN_VALUE
-      : null;
-  const refName = known ? run.ref.replace(/^refs\/(heads|tags)\//, '') : UNKNOWN_VALUE;
-  const ref = known ? run.ref : run.ref === UNKNOWN ? UNKNOWN_VALUE : new Pattern(run.ref.replace(/\?/g, '*'));
-  const github = open({
-    event_name: run.trigger,
-    ref,
-    ref_name: refName,
-    ref_type: run.refType === UNKNOWN ? UNKNOWN_VALUE : run.refType,
-    base_ref: run.refContext === 'pull_request' ? (run.baseRef ?? UNKNOWN_VALUE) : '',
-    head_ref: run.refContext === 'pull_request' ? UNKNOWN_VALUE : '',
-    repository: `${run.owner}/${run.repo}`,
-    repository_owner: run.owner,
-    event: open({ ...(run.action ? { action: run.action } : {}), inputs: eventInputs }),
-  });
-  return closed({ github, inputs: inputsCtx, matrix: closed(leg) });
-}
-
-/** Names of inputs an expression text reads (`inputs.x`, `inputs['x']`, `github.event.inputs.x`). */
-export function inputNames(texts: ReadonlyArray<string | undefined>): Set<string> {
-  const names = new Set<string>();
-  for (const t of texts) {
-    if (!t) continue;
-    const re = /inputs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']*)'\s*\])/g;
-    for (const m of t.matchAll(re)) names.add(m[1] ?? m[2] ?? '');
-  }
-  return names;
-}
-
-const MAX_INPUT_CHOICES = 32;
-
-/** Every combination of the values of the named inputs (up to a limit; beyond it, unknown). */
-export function inputChoices(run: RunContext, names: ReadonlySet<string>): InputChoice[] {
-  let combos: Array<Map<string, Value>> = [new Map()];
-  for (const name of names) {
-    const vs = run.inputs.get(name) ?? run.eventInputs?.get(name);
-    if (!vs) continue;
-    const next: Array<Map<string, Value>> = [];
-    for (const c of combos) for (const v of vs.values) next.push(new Map(c).set(name, v));
-    combos = next.length > MAX_INPUT_CHOICES ? combos.map((c) => new Map(c).set(name, UNKNOWN_VALUE)) : next;
-  }
-  return combos;
-}
-
-const wantedCache = new WeakMap<WorkflowFile, Set<string>>();
-
-/** The inputs a called workflow reads where it matters here: conditions, environments, matrices, calls. */
-export function inputsReadBy(workflow: WorkflowFile): Set<string> {
-  let names = wantedCache.get(workflow);
-  if (!names) {
-    const texts: Array<string | undefined> = [];
-    for (const job of workflow.jobs) {
-      texts.push(
-        job.condition,
-        job.environment?.name,
-        job.matrix?.value === undefined ? undefined : JSON.stringify(job.matrix.value),
-      );
-      for (const step of job.steps) texts.push(step.condition);
-      if (job.uses) texts.push(...Object.values(job.uses.with));
-    }
-    names = inputNames(texts);
-    wantedCache.set(workflow, names);
-  }
-  return names;
-}
-
-/** Does any of the texts read the matrix? Only then do its legs give different subjects. */
-export function readsMatrix(texts: ReadonlyArray<string | undefined>): boolean {
-  return texts.some((t) => !!t && /\bmatrix\b/.test(t));
-}
-
-/**
- * The inputs a caller job passes (`with:`), once per leg of its matrix on which it runs (its
- * `if:` is not false), evaluated in the caller's run. Only the `wanted` inputs are evaluated
- * (the ones the called workflow reads); legs that pass the same values count once.
- */
-export function callInputs(
-  callerJob: WorkflowJob,
-  call: ReusableCall,
-  run: RunContext,
-  wanted: ReadonlySet<string>,
-): Array<Map<string, ValueSet>> {
-  const entries = Object.entries(call.with).filter(([k]) => wanted.has(k));
-  const matrixText = callerJob.matrix?.value === undefined ? undefined : JSON.stringify(callerJob.matrix.value);
-  const texts = [callerJob.condition, ...entries.map(([, v]) => v), matrixText];
-  const useLegs = readsMatrix([callerJob.condition, ...entries.map(([, v]) => v)]);
-  const out = new Map<string, Map<string, ValueSet>>();
-  for (const choice of inputChoices(run, inputNames(texts))) {
-    const base = contextFor(run, {}, choice);
-    const { legs } = useLegs ? matrixLegs(callerJob.matrix, base) : { legs: [{}] };
-    for (const leg of legs) {
-      const ctx = useLegs ? contextFor(run, leg, choice) : base;
-      if (evaluateCondition(callerJob.condition, ctx) === 'no') continue;
-      const m = new Map<string, ValueSet>();
-      for (const [k, raw] of entries) {
-        const line = call.withLines[k];
-        const texts2 = interpolate(raw, ctx);
-        m.set(k, {
-          values: texts2.map((t) => (t.known ? t.text : UNKNOWN_VALUE)),
-          certain: texts2.every((t) => t.known && t.certain),
-          note: `the value job ${code(callerJob.id)} passes (${code(`${k}: ${raw}`)}, line ${line})`,
-        });
-      }
-      const key = JSON.stringify(
-        [...m].map(([k, v]) => [k, v.values.map((x) => (typeof x === 'symbol' ? '\u0000' : x))]),
-      );
-      if (!out.has(key)) out.set(key, m);
-    }
-  }
-  return [...out.values()];
 }

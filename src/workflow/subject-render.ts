@@ -1,5 +1,5 @@
 /** The `sub` claim (and the claims a template can include) for one run and environment. Pure. */
-import type { RunContext } from './runs.js';
+import type { RunContext } from './run-context.js';
 import type { SubjectContext } from './predict-types.js';
 
 const UNKNOWN = '*';
