@@ -185,13 +185,14 @@ export function credentialChecks(
       findings.push({
         id: 'credential-lint',
         severity: 'warning',
+        // The title names the credential, the message the problem: each said once.
         title:
           issues.length === 1
-            ? `Credential '${c.name}': ${issues[0]!.what.replace(/`/g, '')}`
+            ? `Credential '${c.name}' can never match as it is`
             : `Credential '${c.name}' has ${issues.length} problems that stop it matching`,
         message:
-          `${issues.map((i) => `- ${i.what}.`).join('\n')}\n` +
-          'GitHub never sends such a value, so the credential cannot match as it is.',
+          (issues.length === 1 ? `${issues[0]!.what}.` : issues.map((i) => `- ${i.what}.`).join('\n')) +
+          '\nGitHub never sends such a value, so the credential cannot match as it is.',
         fix: appUpdateCommand(c, { ...fixed, ...(subjectFix !== undefined ? { subject: subjectFix } : {}) }),
         evidence: [
           ...(fixed.issuer !== undefined ? [{ label: 'Issuer', actual: c.issuer, expected: fixed.issuer }] : []),
