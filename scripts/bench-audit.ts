@@ -13,7 +13,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { FederatedCredential } from '../src/entra/credential.js';
 import { auditWorkflowsDetailed, type AuditContext } from '../src/workflow/audit.js';
@@ -394,5 +393,4 @@ export function main(): BenchResult {
   return result!;
 }
 
-const entry = process.argv[1];
-if (entry && (import.meta.url === pathToFileURL(entry).href || /bench-audit\.(ts|js|mjs|cjs)$/.test(entry))) main();
+// scripts/run-ts.mjs calls main(); running it here as well measured everything twice.

@@ -2,14 +2,13 @@
 // code-split so heavy modules (msal-node, jose, yaml) load only on the paths that need them.
 import { build } from 'esbuild';
 import { rm, writeFile, readFile, chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // AFC_OUTDIR lets the dist check build into a temporary folder and compare.
 const outdir = process.env.AFC_OUTDIR || fileURLToPath(new URL('../dist/', import.meta.url));
 await rm(outdir, { recursive: true, force: true });
-const result = await build({
-  entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
+const shared = {
   outdir,
   bundle: true,
   splitting: true,
@@ -25,15 +24,23 @@ const result = await build({
     js: "import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
-  plugins: [toolkitWithoutSideEffects()],
-});
+  plugins: [toolkitWithoutSideEffects(), yamlAsModules()],
+};
+// The action and the CLI are built apart: code split across both would cut the CLI's commands into
+// many small chunks shared with the action (25 files for `audit`), and every file is one more module
+// for Node to resolve, read and link at start-up. Apart, each has the chunks its own lazy imports need.
+const results = [
+  await build({ ...shared, entryPoints: { index: 'src/index.ts' } }),
+  await build({ ...shared, entryPoints: { cli: 'src/cli.ts' } }),
+];
+const inputs = Object.assign({}, ...results.map((r) => r.metafile.inputs));
 // The CLI is run directly (npx / bin).
 const cli = join(outdir, 'cli.js');
 await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, 'utf8')}`);
 await chmod(cli, 0o755);
 // dist/ is ESM whatever package.json around it says.
 await writeFile(join(outdir, 'package.json'), '{\n  "type": "module"\n}\n');
-await writeFile(join(outdir, 'licenses.txt'), await licenses(result.metafile));
+await writeFile(join(outdir, 'licenses.txt'), await licenses({ inputs }));
 
 // @actions/core imports its OIDC client (@actions/http-client, and with it undici) and @actions/exec at
 // the top of its modules; none of these packages declares `sideEffects`, so esbuild would load them at every
@@ -55,6 +62,29 @@ function toolkitWithoutSideEffects() {
           pluginData: 'resolving',
         });
         return resolved.errors.length ? undefined : { ...resolved, sideEffects: false };
+      });
+    },
+  };
+}
+
+// yaml's package.json sends Node to its CommonJS build, which esbuild must wrap and run whole when any
+// module imports anything from it. Its ES module build (the same code, without the two debug variables
+// LOG_TOKENS/LOG_STREAM) lets esbuild keep only what is used and run each part where it is used: the
+// fast reader (src/workflow/fast-yaml.ts) reads most workflows without the library's parser.
+function yamlAsModules() {
+  return {
+    name: 'yaml-as-modules',
+    setup(b) {
+      b.onResolve({ filter: /^yaml$/ }, async (args) => {
+        if (args.pluginData === 'resolving') return undefined;
+        const resolved = await b.resolve('yaml/package.json', {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: 'resolving',
+        });
+        if (resolved.errors.length) return undefined;
+        return { path: join(dirname(resolved.path), 'browser', 'dist', 'index.js') };
       });
     },
   };

@@ -105,6 +105,20 @@ function isHelpFlag(a: string): boolean {
   return a === '--help' || a === '-h';
 }
 
+/**
+ * process.stdin, opened only when a command reads it: the getter builds a stream at once (a file
+ * stream when stdin is /dev/null), which most runs (audit, --file) never need.
+ */
+function lazyStdin(): NodeJS.ReadableStream {
+  const lazy = {
+    get isTTY() {
+      return process.stdin.isTTY;
+    },
+    [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator](),
+  };
+  return lazy as unknown as NodeJS.ReadableStream;
+}
+
 /** The process entry: real stdin/stdout/stderr, environment and files. */
 export async function main(argv: string[]): Promise<number> {
   const { readFile } = await import('node:fs/promises');
@@ -115,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   }
   return runCli(argv, {
-    stdin: process.stdin,
+    stdin: lazyStdin(),
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),
     env: process.env,

@@ -7,7 +7,42 @@
  * the caller parses the file with the yaml library, which also reports errors. Why: the library
  * spends most of a run's time on files like these (README "Speed"). Pure, never throws.
  */
-import { Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import type { Node as LibraryNode } from 'yaml';
+
+/**
+ * The reader's nodes: only what the parser reads (value, items, key, range), marked the way the yaml
+ * library marks its own (`Symbol.for('yaml.node.type')`), so the library's isMap/isSeq/isScalar/isPair
+ * tell them apart. The library's classes set that mark on every node with defineProperty and bring the
+ * library's whole stringifier along; here the mark sits once on each prototype.
+ */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+type Range = [number, number, number];
+class Scalar {
+  range?: Range;
+  constructor(public value: unknown) {}
+}
+class Pair {
+  constructor(
+    public key: Node,
+    public value: Node,
+  ) {}
+}
+class YAMLMap {
+  range?: Range;
+  items: Pair[] = [];
+}
+class YAMLSeq {
+  range?: Range;
+  items: Node[] = [];
+}
+type Node = Scalar | YAMLMap | YAMLSeq;
+for (const [kind, type] of [
+  [Scalar, 'yaml.scalar'],
+  [Pair, 'yaml.pair'],
+  [YAMLMap, 'yaml.map'],
+  [YAMLSeq, 'yaml.seq'],
+] as const)
+  Object.defineProperty(kind.prototype, NODE_TYPE, { value: Symbol.for(type) });
 
 class Unsupported extends Error {}
 
@@ -229,12 +264,12 @@ function flow(s: string, at: number): { node: Node; length: number } {
     const first = item();
     skip();
     if (open === '{') {
-      if (!first || s[i] !== ':') fail();
+      if (!first || s[i] !== ':') return fail();
       i++;
       const value = item();
       (node as YAMLMap).items.push(new Pair(first, value ?? scalar(null, at + i, at + i)));
     } else {
-      if (!first) fail();
+      if (!first) return fail();
       (node as YAMLSeq).items.push(first);
     }
     skip();
@@ -459,14 +494,14 @@ class Reader {
 }
 
 /** The root node of `text` when it is in the plain subset; undefined when the yaml library must read it. */
-export function readPlainYaml(text: string): Node | null | undefined {
+export function readPlainYaml(text: string): LibraryNode | null | undefined {
   try {
     const lines = splitLines(text);
     // A `---` before the document is common; more documents, `...` and directives are for the library.
     const first = lines.find((l) => l.content !== '');
     if (first && /^---(\s+#.*)?$/.test(first.content) && first.indent === 0) first.content = '';
     if (lines.some((l) => l.indent === 0 && /^(---|\.\.\.)(\s|$)|^%/.test(l.content))) return undefined;
-    return new Reader(lines, text).document();
+    return new Reader(lines, text).document() as unknown as LibraryNode | null;
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     return undefined;
