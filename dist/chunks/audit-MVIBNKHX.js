@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a,b}from"./chunk-XQQEIVRL.js";import"./chunk-DNGM5M6H.js";import"./chunk-TXLPVM2P.js";import"./chunk-KJJY7VHH.js";import"./chunk-PSDNBZSZ.js";import"./chunk-JLYAKHMR.js";import"./chunk-M7PC2LMW.js";import"./chunk-2XCCEO3P.js";import"./chunk-JCRXHRQX.js";import"./chunk-TMXOFKVS.js";import"./chunk-3NCTVROQ.js";import"./chunk-OKD7A5RS.js";export{b as auditWorkflows,a as auditWorkflowsDetailed};

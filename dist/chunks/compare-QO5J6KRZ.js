@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a,b}from"./chunk-AXWL3XWF.js";import"./chunk-QNN2HTCJ.js";import"./chunk-DNGM5M6H.js";import"./chunk-TXLPVM2P.js";import"./chunk-KJJY7VHH.js";import"./chunk-JLYAKHMR.js";import"./chunk-M7PC2LMW.js";import"./chunk-BYZOWJZT.js";import"./chunk-3NCTVROQ.js";import"./chunk-OKD7A5RS.js";export{b as compareWithCredentials,a as suggestCredential};

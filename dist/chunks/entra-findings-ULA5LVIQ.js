@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{e as a,f as b}from"./chunk-K3P7THS6.js";import"./chunk-AXWL3XWF.js";import"./chunk-YMIT355B.js";import"./chunk-QNN2HTCJ.js";import"./chunk-DNGM5M6H.js";import"./chunk-TXLPVM2P.js";import"./chunk-KJJY7VHH.js";import"./chunk-PSDNBZSZ.js";import"./chunk-JLYAKHMR.js";import"./chunk-M7PC2LMW.js";import"./chunk-BYZOWJZT.js";import"./chunk-3NCTVROQ.js";import"./chunk-OKD7A5RS.js";export{a as diagnoseEntraError,b as diagnoseParsedAadsts};

@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h}from"./chunk-JLYAKHMR.js";import"./chunk-M7PC2LMW.js";import"./chunk-3NCTVROQ.js";import"./chunk-OKD7A5RS.js";export{a as CLIENT_ID_PLACEHOLDER,d as azAppCreateCommand,f as azAppUpdateCommand,e as azIdentityCreateCommand,g as createCommands,c as credentialNameForSubject,h as updateCommands,b as withClientId};
