@@ -21,7 +21,9 @@ const shared = {
   chunkNames: 'chunks/[name]-[hash]',
   // CommonJS dependencies (jsonwebtoken under msal-node) call require(); give them one.
   banner: {
-    js: "import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);",
+    js:
+      "import{createRequire as __afcCreateRequire}from'node:module';" +
+      'const require=__afcCreateRequire(import.meta.url);',
   },
   logLevel: 'warning',
   plugins: [toolkitWithoutSideEffects(), yamlAsModules()],

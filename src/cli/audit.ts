@@ -150,7 +150,8 @@ export const auditCommand: Command = {
       const s = styleFor(io);
       const out: string[] = [
         s.bold(
-          `Audit of ${repository}: ${result.workflows.length} workflow(s), ${jobs.length} job(s) logging in to Azure, ${credentials.length} credential(s)`,
+          `Audit of ${repository}: ${result.workflows.length} workflow(s), ` +
+            `${jobs.length} job(s) logging in to Azure, ${credentials.length} credential(s)`,
         ),
         '',
       ];
@@ -158,9 +159,10 @@ export const auditCommand: Command = {
         out.push(`${j.file}:${j.line}  job ${s.bold(j.job)}`);
         for (const sub of j.subjects) {
           const ok = sub.matchedBy.length > 0;
-          out.push(
-            `  ${ok ? s.green('✓') : s.red('✗')} ${sub.subject}  ${s.dim(`(${sub.trigger}${sub.certain ? '' : ', uncertain'}; line ${sub.line})`)}${ok ? s.dim(`  ← ${sub.matchedBy.join(', ')}`) : ''}`,
-          );
+          const mark = ok ? s.green('✓') : s.red('✗');
+          const where = s.dim(`(${sub.trigger}${sub.certain ? '' : ', uncertain'}; line ${sub.line})`);
+          const by = ok ? s.dim(`  ← ${sub.matchedBy.join(', ')}`) : '';
+          out.push(`  ${mark} ${sub.subject}  ${where}${by}`);
         }
       }
       if (findings.length)

@@ -24,7 +24,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   audit: {
     summary:
-      'Audit every workflow in .github/workflows against the credentials: jobs that can never log in, unused credentials',
+      'Audit every workflow in .github/workflows against the credentials: ' +
+      'jobs that can never log in, unused credentials',
     load: async () => (await import('./audit.js')).auditCommand,
   },
   trust: {
