@@ -1,7 +1,10 @@
 /** The trust audit's job summary (markdown). Pure. */
-import { hasErrors, type Finding } from '../diagnose/finding.js';
+import { FINDING_IDS, hasErrors, type Finding } from '../diagnose/finding.js';
 import { fence, md, mdCode, table } from '../report/markdown.js';
 import type { TrustAuditResult } from './audit.js';
+
+/** The trust alerts, in the contract's order (finding.ts); `trust-not-checked` is counted apart. */
+const TRUST_ALERT_IDS = FINDING_IDS.filter((id) => id.startsWith('trust-') && id !== 'trust-not-checked');
 
 const MAX_DETAILED = 100;
 
@@ -17,15 +20,7 @@ export function renderTrustSummary(findings: readonly Finding[], result: TrustAu
       ),
       table(
         ['finding', 'count'],
-        [
-          'trust-name-reusable',
-          'trust-renamed',
-          'trust-name-form',
-          'trust-unprotected-environment',
-          'trust-pull-request',
-          'trust-broad-expression',
-          'trust-foreign-issuer',
-        ].map((id) => [mdCode(id), count(id)]),
+        TRUST_ALERT_IDS.map((id) => [mdCode(id), count(id)]),
       ),
     );
   }
