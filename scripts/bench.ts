@@ -25,7 +25,8 @@
  * Writes bench/results.json and bench/results.md, and the table between the bench markers in README.md.
  * `--baseline <dir>` also times another build (e.g. dist/ from before a change) in the same
  * interleaved rounds and prints both, without writing any file. `--no-readme` leaves README.md alone;
- * `--strict` exits 1 when a goal is missed. Needs a built dist/ (npm run bundle).
+ * `--strict` exits 1 when a goal is missed. `--cpu-prof <dir>` also writes a V8 CPU profile of one input-failure
+ * and one passing run there (node's --cpu-prof), to see where start-up time goes. Needs a built dist/ (npm run bundle).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -127,6 +128,7 @@ function parseArgs(args: string[]): {
   strict: boolean;
   readme: boolean;
   baseline?: string;
+  cpuProf?: string;
 } {
   const get = (name: string) => {
     const i = args.indexOf(name);
@@ -148,6 +150,7 @@ function parseArgs(args: string[]): {
     strict: args.includes('--strict'),
     readme: !args.includes('--no-readme') && baseline === undefined,
     baseline,
+    cpuProf: get('--cpu-prof'),
   };
 }
 
@@ -306,6 +309,20 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
         ` ${options.runs} runs each, interleaved.`,
     );
     for (let w = 0; w < 2; w++) for (const k of order) await once(k);
+    if (options.cpuProf) {
+      const profDir = options.cpuProf;
+      for (const k of ['inputFailure', 'passing'] as const)
+        await once(k, [
+          '--cpu-prof',
+          '--cpu-prof-interval',
+          '100',
+          '--cpu-prof-dir',
+          profDir,
+          '--cpu-prof-name',
+          `${k}.cpuprofile`,
+        ]);
+      console.log(`CPU profiles written to ${profDir}.`);
+    }
     const times: Record<Kind, number[]> = {
       bare: [],
       inputFailure: [],
