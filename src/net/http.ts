@@ -1,14 +1,13 @@
 /**
  * The one HTTP path of the action: the runner's token endpoint, the issuer's discovery and keys,
- * Entra (msal-node's network module), Graph and ARM all come through `httpRequest`. Connections
- * are undici's (already in the bundle through @actions/github): keep-alive, TLS, and a proxy
- * per the toolkit's rules (proxy.ts) with undici's ProxyAgent, which tunnels with CONNECT and
- * speaks TLS to an `https://` proxy. This module adds the project's policy only: one deadline per
- * request (connect to last byte), a size cap, and errors that name the host, never a path or query.
+ * Entra (msal-node's network module), Graph and ARM all come through `httpRequest`. The transport
+ * is the toolkit's (what @actions/http-client's HttpClient builds in `_getAgent`): node's http and
+ * https with keep-alive agents, and through a proxy (proxy.ts, the toolkit's rules) tunnel's CONNECT
+ * agents, over TLS to an `https://` proxy. HttpClient itself is not used: it imports undici at its
+ * top for one method, and that costs a passing check a sixth of its time (npm run bench).
+ * This module adds the project's policy only: one deadline per request (connect to last byte), a
+ * size cap, and errors that name the host, never a path or query.
  */
-import { isIP, type Socket } from 'node:net';
-import type { Dispatcher } from 'undici';
-import type { buildConnector } from 'undici';
 import { proxyFor, type ProxySetting } from './proxy.js';
 
 /** Sent with every request, so servers (and our tests) can tell this tool's calls apart. */
@@ -55,77 +54,12 @@ export function describeUrl(url: string): string {
   }
 }
 
-type Connector = ReturnType<typeof buildConnector>;
-type Undici = typeof import('./undici.js');
-let undiciModule: Promise<Undici> | undefined;
-
-// undici parses HTTP with llhttp compiled to WebAssembly. V8 tiers that code up in the background
-// and node waits for the tier-up before exiting: 200-400 ms after the verdict, for a parser that
-// reads four small answers. Liftoff (the baseline compiler) alone is plenty; set before the compile.
-// The only WebAssembly in this process is llhttp (jose and msal-node use node:crypto).
-const loadUndici = (): Promise<Undici> =>
-  (undiciModule ??= import('node:v8')
-    .then((v8) => v8.setFlagsFromString('--liftoff-only'))
-    .then(() => import('./undici.js')));
-
-interface Dispatchers {
-  direct: Dispatcher;
-  /** undici's own connector (TCP, then TLS for https), under `direct`. */
-  connector: Connector;
-  /** Connections opened ahead of their first request (preconnect), by `host:port`. */
-  warm: Map<string, Promise<unknown>>;
-  proxies: Map<string, Dispatcher>;
-}
-let dispatchers: Promise<Dispatchers> | undefined;
+type Agents = typeof import('./agents.js');
+let agentsModule: Promise<Agents> | undefined;
+const loadAgents = (): Promise<Agents> => (agentsModule ??= import('./agents.js'));
 
 function portOf(url: URL): string {
   return url.port || (url.protocol === 'https:' ? '443' : '80');
-}
-
-/** A direct agent whose connector hands out a connection opened early by `preconnect`, when there is one. */
-function getDispatchers(): Promise<Dispatchers> {
-  dispatchers ??= loadUndici().then(({ Agent, buildConnector }) => {
-    const connector = buildConnector({});
-    const warm = new Map<string, Promise<unknown>>();
-    const connect: Connector = (opts, callback) => {
-      const key = `${opts.hostname}:${opts.port || (opts.protocol === 'https:' ? '443' : '80')}`;
-      const early = opts.protocol === 'https:' ? warm.get(key) : undefined;
-      if (!early) return connector(opts, callback);
-      warm.delete(key);
-      early.then(
-        (socket) => {
-          const s = socket as Socket;
-          if (s.destroyed || !s.writable) connector(opts, callback);
-          else callback(null, s.ref());
-        },
-        () => connector(opts, callback),
-      );
-    };
-    return { direct: new Agent({ connect }), connector, warm, proxies: new Map() };
-  });
-  return dispatchers;
-}
-
-async function proxyDispatcher(proxy: ProxySetting, d: Dispatchers): Promise<Dispatcher> {
-  const key = `${proxy.origin} ${proxy.authorization ?? ''}`;
-  let agent = d.proxies.get(key);
-  if (!agent) {
-    const { ProxyAgent, Pool } = await loadUndici();
-    // The credentials go in a header of their own, never in the URI undici may quote in an error.
-    agent = new ProxyAgent({
-      uri: proxy.origin,
-      ...(proxy.authorization ? { token: proxy.authorization } : {}),
-      // undici names an https proxy given by IP address in SNI, which TLS forbids (node warns on stderr).
-      clientFactory: (origin: URL, opts: object) => {
-        const { connect } = opts as { connect: Connector };
-        const noIpName: Connector = (o, cb) =>
-          connect({ ...o, servername: o.servername && isIP(o.servername) ? undefined : o.servername }, cb);
-        return new Pool(origin, { ...opts, connect: noIpName });
-      },
-    });
-    d.proxies.set(key, agent);
-  }
-  return agent;
 }
 
 /**
@@ -141,17 +75,7 @@ export function preconnect(url: string): void {
   } catch {
     return;
   }
-  void getDispatchers().then(({ warm, connector }) => {
-    const key = `${target.hostname}:${portOf(target)}`;
-    if (warm.has(key)) return;
-    const options = { hostname: target.hostname, host: target.host, protocol: 'https:', port: portOf(target) };
-    // Unreferenced while it waits: an unused early connection must not keep the process alive.
-    const socket = new Promise<unknown>((resolve, reject) =>
-      connector(options, (err, s) => (err || !s ? reject(err ?? new Error('no socket')) : resolve(s.unref()))),
-    );
-    socket.catch(() => warm.delete(key));
-    warm.set(key, socket);
-  });
+  void loadAgents().then(({ openEarly }) => openEarly(target.hostname.replace(/^\[(.*)\]$/, '$1'), portOf(target)));
 }
 
 /**
@@ -159,22 +83,24 @@ export function preconnect(url: string): void {
  * once; requests still on their way (a verification no verdict needs) are cut short.
  */
 export async function closeConnections(): Promise<void> {
-  const d = await dispatchers;
-  if (!d) return;
-  dispatchers = undefined;
-  await Promise.allSettled([d.direct, ...d.proxies.values()].map((x) => x.destroy()));
+  if (agentsModule) (await agentsModule).closeAll();
 }
 
+/** What went wrong on the way, said about the host (or the proxy) without the path or query. */
 function networkError(e: unknown, url: string, proxy: ProxySetting | undefined, midAnswer: boolean): HttpError {
-  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = err.code && !err.code.startsWith('UND_ERR') ? err.code : err.cause?.code;
-  const proxyRefused = /^Proxy response \((\d+)\)/.exec(err.message ?? '')?.[1];
-  const fail = (message: string) => new HttpError('HTTP_NETWORK', message, url);
-  if (proxy && proxyRefused)
-    return fail(`The proxy ${proxy.host} refused to connect to ${describeUrl(url)} (HTTP ${proxyRefused}).`);
-  // Name the proxy: "Could not reach <target> (ECONNREFUSED)" would send people to the wrong host.
-  if (proxy && code && /^E[A-Z]/.test(code) && !midAnswer) return fail(`proxy ${proxy.host} unreachable: ${code}`);
-  const why = code ?? (err.message || 'network error').split('\n')[0]!.slice(0, 200);
+  const err = e as NodeJS.ErrnoException;
+  const message = err.message ?? '';
+  // tunnel reports every failed CONNECT as ECONNRESET, with the proxy's status or the cause in its message.
+  const tunnelFailure = /^tunneling socket could not be established, (?:statusCode=(\d+)|cause=(.*))/s.exec(message);
+  const fail = (text: string) => new HttpError('HTTP_NETWORK', text, url);
+  if (proxy && tunnelFailure?.[1])
+    return fail(`The proxy ${proxy.host} refused to connect to ${describeUrl(url)} (HTTP ${tunnelFailure[1]}).`);
+  if (proxy && tunnelFailure) {
+    const code = /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/.exec(tunnelFailure[2] ?? '')?.[1] ?? 'no connection';
+    // Name the proxy: "Could not reach <target> (ECONNREFUSED)" would send people to the wrong host.
+    return fail(`proxy ${proxy.host} unreachable: ${code}`);
+  }
+  const why = err.code ?? (message || 'network error').split('\n')[0]!.slice(0, 200);
   if (midAnswer) return fail(`The connection to ${describeUrl(url)} broke mid-answer (${why}).`);
   return fail(`Could not reach ${describeUrl(url)} (${why}).`);
 }
@@ -189,8 +115,10 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   if (target.protocol !== 'https:' && target.protocol !== 'http:')
     throw new HttpError('HTTP_URL', `Unsupported scheme ${target.protocol}`, url);
   const proxy = proxyFor(target);
-  const d = await getDispatchers();
-  const dispatcher = proxy ? await proxyDispatcher(proxy, d) : d.direct;
+  const agents = await loadAgents();
+  const transport = proxy
+    ? agents.proxyAgent(proxy, target.protocol === 'https:')
+    : agents.directAgent(target.protocol === 'https:');
   const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   const abort = new AbortController();
   const seconds = Math.round(options.timeoutMs / 100) / 10;
@@ -200,9 +128,7 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   if (options.signal?.aborted) abort.abort();
   let midAnswer = false;
   try {
-    const res = await dispatcher.request({
-      origin: target.origin,
-      path: `${target.pathname}${target.search}`,
+    const res = await agents.send(target, transport, {
       method: options.method ?? 'GET',
       headers: { 'user-agent': USER_AGENT, ...options.headers },
       ...(options.body !== undefined ? { body: options.body } : {}),
@@ -211,16 +137,16 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
     midAnswer = true;
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of res.body) {
+    for await (const chunk of res) {
       size += (chunk as Buffer).length;
       if (size > maxBytes) {
-        res.body.destroy();
+        res.destroy();
         const why = `The answer from ${describeUrl(url)} is larger than ${maxBytes} bytes.`;
         throw new HttpError('HTTP_TOO_LARGE', why, url);
       }
       chunks.push(chunk as Buffer);
     }
-    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+    return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
   } catch (e) {
     if (e instanceof HttpError) throw e;
     if (abort.signal.aborted)

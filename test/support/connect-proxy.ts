@@ -1,6 +1,6 @@
 /**
  * A tiny forward proxy on loopback that only speaks CONNECT (what HTTPS_PROXY clients use, and
- * what undici's ProxyAgent uses for plain http too). It counts and records every tunnel,
+ * what the toolkit's tunnel agents use for plain http too). It counts and records every tunnel,
  * so a test can prove that each of the action's calls went through it. Optional Basic auth;
  * optionally listening over TLS (an `https://` proxy); optionally resolving names itself, so the
  * action can be sent to a name that is not loopback (the toolkit never proxies loopback).

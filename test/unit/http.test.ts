@@ -23,7 +23,7 @@ beforeAll(async () => {
   server.on('secureConnection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // The test certificate is not in node's store, and undici's connector takes no CA here.
+  // The test certificate is not in node's store, and httpRequest takes no CA of its own.
   vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', '0');
 });
 
