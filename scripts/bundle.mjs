@@ -26,7 +26,7 @@ const shared = {
       'const require=__afcCreateRequire(import.meta.url);',
   },
   logLevel: 'warning',
-  plugins: [toolkitWithoutSideEffects(), yamlAsModules()],
+  plugins: [toolkitWithoutSideEffects(), yamlAsModules(), msalWithoutCertificateSigning()],
 };
 // The action and the CLI are built apart: code split across both would cut the CLI's commands into
 // many small chunks shared with the action (25 files for `audit`), and every file is one more module
@@ -88,6 +88,29 @@ function yamlAsModules() {
         if (resolved.errors.length) return undefined;
         return { path: join(dirname(resolved.path), 'browser', 'dist', 'index.js') };
       });
+    },
+  };
+}
+
+// msal-node imports jsonwebtoken at the top of its ClientAssertion module, to sign an assertion made
+// from a certificate. This action always gives msal-node the runner's token as the assertion
+// (src/entra/exchange.ts), so jsonwebtoken and what it brings (jws, jwa, semver, lodash) never run; they
+// were 45 KiB of the passing check's code, and semver compiles its regular expressions on load. In
+// their place, a module that says so if it is ever called.
+function msalWithoutCertificateSigning() {
+  const message =
+    'This build of azure-federation-check leaves out certificate assertions (jsonwebtoken): see scripts/bundle.mjs.';
+  return {
+    name: 'msal-without-certificate-signing',
+    setup(b) {
+      const fromMsal = /[\\/]@azure[\\/]msal-node[\\/]/;
+      b.onResolve({ filter: /^jsonwebtoken$/ }, (args) =>
+        fromMsal.test(args.importer) ? { path: 'jsonwebtoken', namespace: 'left-out' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({
+        contents: `export default { sign() { throw new Error(${JSON.stringify(message)}); } };`,
+        loader: 'js',
+      }));
     },
   };
 }

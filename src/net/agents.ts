@@ -17,7 +17,6 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import tunnel from 'tunnel';
 import type { ProxySetting } from './proxy.js';
 
 /** TLS connections opened ahead of their first request, by `host:port`. */
@@ -46,6 +45,8 @@ type TunnelAgent = HttpAgent & { request: (options: RequestOptions) => ClientReq
 
 let direct: { http: HttpAgent; https: HttpsAgent } | undefined;
 const tunnels = new Map<string, TunnelAgent>();
+type Tunnel = typeof import('tunnel');
+let tunnelModule: Promise<Tunnel> | undefined;
 
 export function directAgent(https: boolean): Transport {
   direct ??= { http: new HttpAgent({ keepAlive: true }), https: new EarlyConnectionAgent({ keepAlive: true }) };
@@ -55,8 +56,12 @@ export function directAgent(https: boolean): Transport {
 /** `[::1]` in a URL is `::1` to a socket. */
 const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
-/** tunnel's agent for this proxy and target scheme, made once and kept for the run. */
-export function proxyAgent(proxy: ProxySetting, targetHttps: boolean): Transport {
+/** tunnel's agent for this proxy and target scheme, made once and kept for the run; tunnel loads with the first. */
+export async function proxyAgent(proxy: ProxySetting, targetHttps: boolean): Promise<Transport> {
+  // A CommonJS module: the bundle gives its exports as `default` only, node gives them named too.
+  const loaded: Tunnel & { default?: Tunnel } = await (tunnelModule ??= import('tunnel'));
+  const tunnel = loaded.default ?? loaded;
+  // From here on synchronous: two requests at once get the same agent.
   const key = `${targetHttps} ${proxy.origin} ${proxy.authorization ?? ''}`;
   let agent = tunnels.get(key);
   if (agent) return agent;

@@ -117,7 +117,7 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   const proxy = proxyFor(target);
   const agents = await loadAgents();
   const transport = proxy
-    ? agents.proxyAgent(proxy, target.protocol === 'https:')
+    ? await agents.proxyAgent(proxy, target.protocol === 'https:')
     : agents.directAgent(target.protocol === 'https:');
   const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   const abort = new AbortController();
