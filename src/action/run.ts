@@ -240,17 +240,6 @@ export async function runAction(io: RunIo): Promise<number> {
   // 3. Verify, compare and exchange side by side: none waits for another. Verification is awaited
   // only where a verdict depends on it (exchange off, or not accepted): Entra's acceptance proves
   // the signature, so a passing check needs two round trips in sequence, not four.
-  const verifyAbort = new AbortController();
-  let verified: VerifyResult | undefined;
-  const verifyP: Promise<VerifyResult> = verifyModule
-    .then((m) =>
-      m.verifyToken(token, decoded, {
-        timeoutMs: Math.max(1000, Math.min(10_000, deadline - Date.now())),
-        serverUrl: place.serverUrl,
-        signal: verifyAbort.signal,
-      }),
-    )
-    .then((v) => (verified = v));
   let comparison: CompareResult | undefined = credentials
     ? compareWithCredentials({ claims, credentials, clientId: inputs.clientId, cloud: inputs.cloud, jobId: place.job })
     : undefined;
@@ -272,6 +261,23 @@ export async function runAction(io: RunIo): Promise<number> {
         }),
       )
     : Promise.resolve(undefined);
+  // The issuer's keys are fetched beside the exchange; the signature is checked (and jose loaded) only
+  // once Entra has answered and only if it did not accept the token, whose acceptance proves the signature.
+  const verifyAbort = new AbortController();
+  let verified: VerifyResult | undefined;
+  const verifyP: Promise<VerifyResult> = verifyModule
+    .then((m) =>
+      m.verifyToken(token, decoded, {
+        timeoutMs: Math.max(1000, Math.min(10_000, deadline - Date.now())),
+        serverUrl: place.serverUrl,
+        signal: verifyAbort.signal,
+        signatureNeeded: exchangeP.then(
+          (o) => o?.kind !== 'success',
+          () => true,
+        ),
+      }),
+    )
+    .then((v) => (verified = v));
   // Azure's own view (real credentials, expected subscription, tenant's cloud), only where it can explain something.
   // Loaded up front only when an input asks for Azure's view (its token requests start beside the
   // exchange); otherwise only after a failed or skipped exchange: a passing run never pays for it.

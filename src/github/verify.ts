@@ -79,6 +79,12 @@ interface VerifyOptions {
   serverUrl: string | undefined;
   /** Aborted when no verdict depends on the answer any more. */
   signal?: AbortSignal;
+  /**
+   * Whether a verdict depends on the signature, once that is known (Entra's answer: its acceptance
+   * proves the signature). The keys are fetched meanwhile; jose loads, and checks the signature, only
+   * when this says true. Without it, the signature is always checked.
+   */
+  signatureNeeded?: Promise<boolean>;
 }
 
 export async function verifyToken(token: string, decoded: DecodedJwt, options: VerifyOptions): Promise<VerifyResult> {
@@ -142,7 +148,8 @@ export async function verifyToken(token: string, decoded: DecodedJwt, options: V
         ' Entra would answer AADSTS7000272 until the issuer publishes it.',
       url: jwksUri,
     };
-  if (signal?.aborted) return { ok: false, stage: 'signature', message: 'Not verified: no verdict depended on it.' };
+  const notNeeded = { ok: false, stage: 'signature', message: 'Not verified: no verdict depended on it.' } as const;
+  if (signal?.aborted || (options.signatureNeeded && !(await options.signatureNeeded))) return notNeeded;
   const { createLocalJWKSet, jwtVerify, errors } = await import('jose');
   try {
     // Entra accepts RS256 only (docs/entra-matching.md §5); the lifetime is reported separately,
