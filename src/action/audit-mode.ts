@@ -22,7 +22,8 @@ import { withClientId } from '../diagnose/fix-commands.js';
 import { auditRepository, type RepositoryAudit } from '../workflow/audit-repository.js';
 import { annotateFinding, findingsJson } from '../report/emit.js';
 import { fence, md, mdCode, table } from '../report/markdown.js';
-import { logLine, maskSecret, readInput, setOutputs, writeSummary } from '../report/runner-log.js';
+import { auditedJobs, jobListing, type ListingStyle } from '../report/audit-listing.js';
+import { logGroup, logLine, maskSecret, readInput, setOutputs, writeSummary } from '../report/runner-log.js';
 import { exitCodeFor, type RunIo } from './run.js';
 import { InputError, parseInputs, parseTimeoutSeconds, type ActionInputs, type FailOn } from './inputs.js';
 import { RunDeadline } from './deadline.js';
@@ -294,6 +295,9 @@ function lookupDeniedReason(outcome: ExchangeOutcome, inputs: ActionInputs): str
   return `Entra could not be reached: ${outcome.reason}`;
 }
 
+const plain = (s: string) => s;
+const PLAIN_TEXT: ListingStyle = { bold: plain, dim: plain, red: plain, green: plain };
+
 async function finish(
   raw: Finding[],
   failOn: FailOn,
@@ -308,7 +312,9 @@ async function finish(
   const outputs = { result: failed ? 'fail' : 'pass', findings: findingsJson(findings) };
   setOutputs(outputs);
   await writeSummary(renderAuditSummary(findings, result));
-  const jobs = result?.workflows.reduce((n, w) => n + w.jobs.length, 0) ?? 0;
+  const listed = result ? auditedJobs(result) : [];
+  if (listed.length) await logGroup(`Subjects per job (${listed.length} job(s))`, jobListing(listed, PLAIN_TEXT));
+  const jobs = listed.length;
   const errors = findings.filter((f) => f.severity === 'error').length;
   logLine(`Azure federation audit: ${outputs.result}. ${jobs} job(s) that log in to Azure, ${errors} error(s).`);
   return exitCodeFor(findings, failOn);

@@ -11,7 +11,7 @@ import { hasErrors, type Finding } from '../diagnose/finding.js';
 import { inputInvalid } from '../diagnose/run-findings.js';
 import { CredentialsInputError } from '../entra/credentials-input.js';
 import { annotateFinding, findingsJson } from '../report/emit.js';
-import { logLine, maskSecret, readInput, setOutputs, writeSummary } from '../report/runner-log.js';
+import { logGroup, logLine, maskSecret, readInput, setOutputs, writeSummary } from '../report/runner-log.js';
 import { auditTrust, notCheckedFinding, type TrustAuditResult } from '../trust/audit.js';
 import { GitHubLookupClient, octokitRequest } from '../trust/github-lookups.js';
 import { parseTrustInput } from '../trust/input.js';
@@ -50,7 +50,7 @@ async function readItems(
     const { readTenantFromAzure } = await import('./trust-azure.js');
     const read = await readTenantFromAzure(io, timeoutSeconds);
     if (!('items' in read)) return read;
-    for (const line of read.unread.slice(0, 50)) logLine(`Not read from Azure: ${line}`);
+    if (read.unread.length) await logGroup(`Not read from Azure (${read.unread.length})`, read.unread.slice(0, 50));
     return read.items;
   }
   try {

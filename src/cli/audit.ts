@@ -15,6 +15,7 @@ import {
 } from '../github/subject-customization.js';
 import { GITHUB_COM_ISSUER } from '../github/issuers.js';
 import { withClientId } from '../diagnose/fix-commands.js';
+import { auditedJobs, jobListing } from '../report/audit-listing.js';
 import { auditRepository, repositoryFromRemote } from '../workflow/audit-repository.js';
 import { PROGRAM, type Command } from './command.js';
 import { cloudOption, loadCredentials } from './context-options.js';
@@ -130,20 +131,7 @@ export const auditCommand: Command = {
     if (result.missing) throw new CliError(`no .github/workflows folder in ${root}`, 2);
     const clientId = stringFlag(args, 'client-id');
     const findings: Finding[] = withClientId(sortFindings(result.findings), clientId);
-    const jobs = result.workflows.flatMap((w) =>
-      w.jobs.map((j) => ({
-        file: j.prediction.file,
-        job: j.prediction.jobId,
-        line: j.prediction.jobLine,
-        subjects: j.matches.map((m) => ({
-          subject: m.subject.subject,
-          trigger: m.subject.trigger,
-          certain: m.subject.certain,
-          line: m.subject.sourceLine,
-          matchedBy: [...m.full, ...m.partial].map((c) => c.name),
-        })),
-      })),
-    );
+    const jobs = auditedJobs(result);
     if (args.flags.has('json')) {
       io.stdout(`${JSON.stringify({ repository, findings, jobs }, null, 2)}\n`);
     } else {
@@ -155,16 +143,7 @@ export const auditCommand: Command = {
         ),
         '',
       ];
-      for (const j of jobs) {
-        out.push(`${j.file}:${j.line}  job ${s.bold(j.job)}`);
-        for (const sub of j.subjects) {
-          const ok = sub.matchedBy.length > 0;
-          const mark = ok ? s.green('✓') : s.red('✗');
-          const where = s.dim(`(${sub.trigger}${sub.certain ? '' : ', uncertain'}; line ${sub.line})`);
-          const by = ok ? s.dim(`  ← ${sub.matchedBy.join(', ')}`) : '';
-          out.push(`  ${mark} ${sub.subject}  ${where}${by}`);
-        }
-      }
+      out.push(...jobListing(jobs, s));
       if (findings.length)
         out.push(
           '',

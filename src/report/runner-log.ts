@@ -19,6 +19,13 @@ export function logLine(text: string): void {
   core.info(neutralizeLine(text));
 }
 
+/** Lines the log shows folded under a title (the runner's group), for long lists. */
+export async function logGroup(title: string, lines: readonly string[]): Promise<void> {
+  await core.group(neutralizeLine(title), async () => {
+    for (const line of lines) logLine(line);
+  });
+}
+
 /** Whether the run is debugged (RUNNER_DEBUG=1): debug lines show, and so do ruled-out causes. */
 export function debugEnabled(): boolean {
   return core.isDebug();

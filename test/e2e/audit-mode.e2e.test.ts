@@ -77,6 +77,15 @@ describe('mode: audit', () => {
     expect(findings(r).filter((f) => f.severity === 'error')).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.outputs.result).toBe('pass');
+    // The log lists each job's subjects in a group the runner folds, as `audit` prints them.
+    const groups = r.runner.commands.filter((c) => c.command === 'group' || c.command === 'endgroup');
+    expect(groups.map((c) => c.command)).toEqual(['group', 'endgroup']);
+    expect(groups[0]!.message).toBe('Subjects per job (1 job(s))');
+    const listed = r.runner.log.slice(r.runner.log.indexOf('▸ Subjects per job (1 job(s))'));
+    expect(listed.slice(1, 3)).toEqual([
+      '.github/workflows/deploy.yml:5  job deploy',
+      '  ✓ repo:octo-org@1001/octo-repo@2002:environment:production  (push; line 7)  ← prod',
+    ]);
   });
 
   it('asks for credentials when none are given and there is no identity to read them with', async () => {
