@@ -1,6 +1,9 @@
 /**
- * The action's entry point (action.yml `main`). Kept tiny: everything loads from here on demand.
+ * The action's entry point (action.yml `main`). The check's first step (its inputs) is part of this
+ * module; everything else loads on demand. The other modes are bundled apart (scripts/bundle.mjs):
+ * a run is one mode, so they share no file with the check.
  */
+import { runAction } from './action/run.js';
 import { debugLine, failStep, readInput, readSecretInput } from './report/runner-log.js';
 
 const io = { env: process.env };
@@ -15,7 +18,7 @@ const run =
     : mode === 'trust'
       ? import('./action/trust-mode.js').then((m) => m.runTrustMode(io))
       : mode === '' || mode === 'check'
-        ? import('./action/run.js').then((m) => m.runAction(io))
+        ? runAction(io)
         : Promise.resolve().then(() => {
             failStep(
               "Input 'mode' is not valid",

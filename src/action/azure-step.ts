@@ -11,7 +11,7 @@
  */
 import type { ActionInputs, LookupMode } from './inputs.js';
 import type { GitHubClaims } from '../github/claims.js';
-import type { ExchangeOutcome, ExchangeRequest } from '../entra/exchange.js';
+import { exchangeToken, type ExchangeOutcome, type ExchangeRequest } from '../entra/exchange.js';
 import type { FederatedCredential } from '../entra/credential.js';
 import type { Finding } from '../diagnose/finding.js';
 import { httpRequest, HttpError, type HttpResponse } from '../net/http.js';
@@ -171,8 +171,7 @@ export function startAzureStep(input: AzureStepInput): AzureStep {
     const key = `${who.clientId}|${who.tenantId}|${scope}`;
     let p = tokens.get(key);
     if (!p) {
-      const run =
-        input.exchange ?? ((req: ExchangeRequest) => import('../entra/exchange.js').then((m) => m.exchangeToken(req)));
+      const run = input.exchange ?? exchangeToken;
       p = run({
         authorityHost: inputs.authorityHost,
         tenantId: who.tenantId,

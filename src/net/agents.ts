@@ -4,7 +4,8 @@
  * tunnel's CONNECT agents through a proxy, spoken to over TLS when the proxy's URL is `https://`.
  * Two things the toolkit lacks are added here: a connection opened ahead of its first request
  * (preconnect), and an end to every connection once the run has its verdict.
- * Loaded by http.ts on the first request, so a run that stops on its inputs never loads it.
+ * Loaded with http.ts (and node's http, https and tls with it), which a run that stops on its
+ * inputs never loads.
  */
 import {
   Agent as HttpAgent,

@@ -8,6 +8,7 @@
  * This module adds the project's policy only: one deadline per request (connect to last byte), a
  * size cap, and errors that name the host, never a path or query.
  */
+import * as agents from './agents.js';
 import { proxyFor, type ProxySetting } from './proxy.js';
 
 /** Sent with every request, so servers (and our tests) can tell this tool's calls apart. */
@@ -54,10 +55,6 @@ export function describeUrl(url: string): string {
   }
 }
 
-type Agents = typeof import('./agents.js');
-let agentsModule: Promise<Agents> | undefined;
-const loadAgents = (): Promise<Agents> => (agentsModule ??= import('./agents.js'));
-
 function portOf(url: URL): string {
   return url.port || (url.protocol === 'https:' ? '443' : '80');
 }
@@ -75,7 +72,11 @@ export function preconnect(url: string): void {
   } catch {
     return;
   }
-  void loadAgents().then(({ openEarly }) => openEarly(target.hostname.replace(/^\[(.*)\]$/, '$1'), portOf(target)));
+  try {
+    agents.openEarly(target.hostname.replace(/^\[(.*)\]$/, '$1'), portOf(target));
+  } catch {
+    // The request opens its own connection, and reports what is wrong with it.
+  }
 }
 
 /**
@@ -83,7 +84,7 @@ export function preconnect(url: string): void {
  * once; requests still on their way (a verification no verdict needs) are cut short.
  */
 export async function closeConnections(): Promise<void> {
-  if (agentsModule) (await agentsModule).closeAll();
+  agents.closeAll();
 }
 
 /** What went wrong on the way, said about the host (or the proxy) without the path or query. */
@@ -115,7 +116,6 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   if (target.protocol !== 'https:' && target.protocol !== 'http:')
     throw new HttpError('HTTP_URL', `Unsupported scheme ${target.protocol}`, url);
   const proxy = proxyFor(target);
-  const agents = await loadAgents();
   const transport = proxy
     ? await agents.proxyAgent(proxy, target.protocol === 'https:')
     : agents.directAgent(target.protocol === 'https:');
