@@ -1,8 +1,9 @@
 /**
  * The repository's OIDC subject template, read from GitHub's customization API through
- * @actions/github (docs/github-oidc.md "Customization API"). Loaded only when a token was
- * given for it: octokit and its HTTP stack are the heaviest thing this tool can load.
+ * @actions/github's Octokit over the one HTTP path (docs/github-oidc.md "Customization API"). Loaded
+ * only when a token was given for it: octokit is the heaviest thing this tool can load.
  */
+import { fetchOverHttpRequest } from '../net/octokit-fetch.js';
 import { outsideExcerpt } from '../report/neutralize.js';
 import type { SubjectTemplate } from '../workflow/predict.js';
 
@@ -64,7 +65,7 @@ export async function readSubjectCustomization(
   apiUrl = 'https://api.github.com',
 ): Promise<CustomizationResult> {
   const { getOctokit } = await import('@actions/github');
-  const octokit = getOctokit(token, { baseUrl: apiUrl });
+  const octokit = getOctokit(token, { baseUrl: apiUrl, request: { fetch: fetchOverHttpRequest(10_000) } });
   try {
     const res = await octokit.request('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', { owner, repo });
     const data = res.data as RepoAnswer;

@@ -4,6 +4,7 @@
  * requests are in flight, and the run stops asking when `x-ratelimit-remaining` says the budget
  * is spent or the deadline has passed: what was not asked is reported as not checked.
  */
+import { fetchOverHttpRequest } from '../net/octokit-fetch.js';
 import type { EnvironmentAnswer, GitHubLookups, OwnerAnswer, RepoAnswer, Unreadable } from './model.js';
 
 interface GitHubResponse {
@@ -39,16 +40,17 @@ interface LookupStats {
   stopped?: string;
 }
 
-/** The Octokit of @actions/github as a GitHubRequest (per-request timeout; no retry of its own). */
+/** The Octokit of @actions/github as a GitHubRequest, over the one HTTP path (per-request timeout; no retry). */
 export async function octokitRequest(token: string, baseUrl: string, timeoutMs = 15_000): Promise<GitHubRequest> {
   const { getOctokit } = await import('@actions/github');
   const octokit = getOctokit(token, {
     baseUrl,
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    request: { fetch: fetchOverHttpRequest(timeoutMs) },
   });
   return async (route, params) => {
     try {
-      const res = await octokit.request(route, { ...params, request: { signal: AbortSignal.timeout(timeoutMs) } });
+      const res = await octokit.request(route, params);
       return { status: res.status, headers: res.headers as GitHubResponse['headers'], data: res.data, url: res.url };
     } catch (e) {
       const err = e as {
