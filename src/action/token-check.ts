@@ -25,7 +25,7 @@ import { closeConnections, preconnect } from '../net/http.js';
 import { DEFAULT_RETRY, canRetry, retryDelayMs, sleep } from '../net/retry.js';
 import type { ExchangeSummary, RunReport } from '../report/run-report.js';
 import { debugEnabled, debugLine, logLine, maskSecret } from '../report/runner-log.js';
-import type { AzureStepResult } from './azure-step.js';
+import { startAzureStep, type AzureStepResult } from './azure-step.js';
 import type { RunDeadline } from './deadline.js';
 import type { ActionInputs, FailOn } from './inputs.js';
 
@@ -187,18 +187,16 @@ export async function checkWithToken(run: ValidRun): Promise<number> {
   // Azure's own view (real credentials, expected subscription, tenant's cloud), only where it can explain something.
   // Loaded up front only when an input asks for Azure's view (its token requests start beside the
   // exchange); otherwise only after a failed or skipped exchange: a passing run never pays for it.
-  const startAzure = () =>
-    import('./failure-path.js').then((m) =>
-      m.startAzureStep({
-        inputs,
-        claims,
-        token,
-        freshAssertion: () => fetchToken(endpoint, inputs.audience, deadline, mask, log),
-        deadline,
-        mask,
-        log,
-      }),
-    );
+  const startAzure = async () =>
+    startAzureStep({
+      inputs,
+      claims,
+      token,
+      freshAssertion: () => fetchToken(endpoint, inputs.audience, deadline, mask, log),
+      deadline,
+      mask,
+      log,
+    });
   const azureUpFront =
     inputs.lookup === 'graph' || inputs.lookup === 'arm' || !!inputs.readerClientId || !!inputs.expectedSubscriptionId;
   const azureP = azureUpFront ? startAzure() : undefined;
