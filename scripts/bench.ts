@@ -25,10 +25,12 @@
  * Writes bench/results.json and bench/results.md, and the table between the bench markers in README.md.
  * `--baseline <dir>` also times another build (e.g. dist/ from before a change) in the same
  * interleaved rounds and prints both, without writing any file. `--no-readme` leaves README.md alone;
+ * `--node PATH` runs every child (bare node included) with another node, e.g. the Node 24 that action.yml
+ * names (npm run test:node24 installs one under .tmp/node-24), and writes bench/results-node24.* instead.
  * `--strict` exits 1 when a goal is missed. `--cpu-prof <dir>` also writes a V8 CPU profile of one input-failure
  * and one passing run there (node's --cpu-prof), to see where start-up time goes. Needs a built dist/ (npm run bundle).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -93,6 +95,9 @@ function median(xs: number[]): number {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
+/** The node that runs the children (bare node included): this one, or `--node PATH`. */
+let childNode = process.execPath;
+
 function runChild(args: string[], env: Record<string, string>, cwd: string): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -100,7 +105,7 @@ function runChild(args: string[], env: Record<string, string>, cwd: string): Pro
     let exitedMs = 0;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(childNode, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (b: Buffer) => {
       out.push(b);
       if (firstErrorMs === undefined && /(^|\n)::error[ :]/.test(Buffer.concat(out).toString('utf8')))
@@ -129,6 +134,7 @@ function parseArgs(args: string[]): {
   readme: boolean;
   baseline?: string;
   cpuProf?: string;
+  node?: string;
 } {
   const get = (name: string) => {
     const i = args.indexOf(name);
@@ -148,14 +154,19 @@ function parseArgs(args: string[]): {
     memRuns,
     latencyRuns,
     strict: args.includes('--strict'),
-    readme: !args.includes('--no-readme') && baseline === undefined,
+    readme: !args.includes('--no-readme') && baseline === undefined && get('--node') === undefined,
     baseline,
     cpuProf: get('--cpu-prof'),
+    node: get('--node'),
   };
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const options = parseArgs(argv);
+  if (options.node) childNode = options.node;
+  const childVersion = options.node
+    ? spawnSync(options.node, ['--version'], { encoding: 'utf8' }).stdout.trim()
+    : process.version;
   if (!existsSync(ACTION)) {
     console.error(`${ACTION} does not exist: run \`npm run bundle\` first.`);
     return 2;
@@ -305,7 +316,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
 
     // --- timing: warm-up rounds, then N interleaved rounds with a rotating order.
     console.log(
-      `azure-federation-check bench: node ${process.version}, ${cpus().length} CPU(s),` +
+      `azure-federation-check bench: node ${childVersion}, ${cpus().length} CPU(s),` +
         ` ${options.runs} runs each, interleaved.`,
     );
     for (let w = 0; w < 2; w++) for (const k of order) await once(k);
@@ -472,7 +483,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     const rssMedian = median(rssPassing);
     const results = {
       date: new Date().toISOString(),
-      node: process.version,
+      node: childVersion,
       platform: `${process.platform} ${process.arch}`,
       cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
       runs: options.runs,
@@ -599,11 +610,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       `Dist files loaded on the input-failure path: ${files2(loadedInput)}.\n\n` +
       `On the passing path: ${files2(loadedPassing)}.\n`;
 
-    // A --baseline comparison is not the record: results files and README stay as they are.
+    // A --baseline comparison is not the record: results files and README stay as they are. Another
+    // node (--node) has files of its own, named after its major version.
     if (!options.baseline) {
+      const name = options.node ? `results-node${childVersion.replace(/^v(\d+).*/, '$1')}` : 'results';
       mkdirSync(join(ROOT, 'bench'), { recursive: true });
-      writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-      writeFileSync(join(ROOT, 'bench', 'results.md'), resultsMd);
+      writeFileSync(join(ROOT, 'bench', `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+      writeFileSync(join(ROOT, 'bench', `${name}.md`), resultsMd);
     }
     if (options.readme)
       updateReadme(`${md}\n\n${machine}\n\nReproduce with \`${command}\` (details in \`bench/results.md\`).`);
