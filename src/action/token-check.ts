@@ -1,9 +1,9 @@
 /**
  * The check once its inputs are valid: the runner's token, then verification, comparison and the
  * exchange side by side, then the diagnosis (steps 2 to 4 of src/action/run.ts). One module, loaded
- * as one file with what it needs (the HTTP path, comparison, verification, the exchange), because
- * each file the runtime loads costs start-up time of its own; msal-node and jose stay apart, loaded
- * only by the paths that use them.
+ * as one file with what it needs (the HTTP path, comparison, verification, the exchange, Azure's
+ * view), because each file the runtime loads costs start-up time of its own; msal-node and jose stay
+ * apart, loaded only by the paths that use them, and so does what only a failure needs (failure-path.ts).
  */
 import type { FederatedCredential } from '../entra/credential.js';
 import { exchangeToken, preloadMsal, type ExchangeOutcome } from '../entra/exchange.js';
