@@ -8,14 +8,14 @@
  * spends most of a run's time on files like these (README "Speed"). Pure, never throws.
  */
 import type { Node as LibraryNode } from 'yaml';
+import { MAP, NODE_TYPE, PAIR, SCALAR, SEQ } from './yaml-nodes.js';
 
 /**
  * The reader's nodes: only what the parser reads (value, items, key, range), marked the way the yaml
- * library marks its own (`Symbol.for('yaml.node.type')`), so the library's isMap/isSeq/isScalar/isPair
- * tell them apart. The library's classes set that mark on every node with defineProperty and bring the
- * library's whole stringifier along; here the mark sits once on each prototype.
+ * library marks its own (yaml-nodes.ts), so isMap/isSeq/isScalar/isPair tell them apart. The library's
+ * classes set that mark on every node with defineProperty and bring the library's whole stringifier
+ * along; here the mark sits once on each prototype.
  */
-const NODE_TYPE = Symbol.for('yaml.node.type');
 type Range = [number, number, number];
 class Scalar {
   range?: Range;
@@ -37,12 +37,12 @@ class YAMLSeq {
 }
 type Node = Scalar | YAMLMap | YAMLSeq;
 for (const [kind, type] of [
-  [Scalar, 'yaml.scalar'],
-  [Pair, 'yaml.pair'],
-  [YAMLMap, 'yaml.map'],
-  [YAMLSeq, 'yaml.seq'],
+  [Scalar, SCALAR],
+  [Pair, PAIR],
+  [YAMLMap, MAP],
+  [YAMLSeq, SEQ],
 ] as const)
-  Object.defineProperty(kind.prototype, NODE_TYPE, { value: Symbol.for(type) });
+  Object.defineProperty(kind.prototype, NODE_TYPE, { value: type });
 
 class Unsupported extends Error {}
 

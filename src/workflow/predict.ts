@@ -9,7 +9,7 @@
 import { evaluateCondition, interpolate, OPEN, type Context } from './expression.js';
 import { matrixLegs } from './matrix.js';
 import type { JobEnvironment, ReusableCall, WorkflowFile, WorkflowJob } from './parse.js';
-import { repoRelativePath } from './parse.js';
+import { repoRelativePath } from './parse-core.js';
 import type { JobPrediction, PredictedSubject, PredictOptions, SubjectContext } from './predict-types.js';
 import type { RunContext } from './run-context.js';
 import {

@@ -7,7 +7,8 @@
 import { readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { localActionDir, type CompositeAction, type RepositoryFacts } from './logins.js';
-import { parseCompositeAction, parseWorkflow, type WorkflowFile } from './parse.js';
+import type { WorkflowFile } from './parse.js';
+import { NeedsYamlLibrary, readCompositeAction, readWorkflowFile, type LibraryReader } from './parse-core.js';
 import { MAX_WORKFLOW_FILE_BYTES, readWorkspaceFile, WorkspaceFileError } from '../action/workspace-file.js';
 
 const WORKFLOWS_DIR = '.github/workflows';
@@ -33,6 +34,20 @@ interface ReadOptions {
   repository?: string;
   /** Epoch ms after which no further file is read (timeout-seconds). */
   deadline?: number;
+}
+
+/**
+ * Read with the fast reader; a file it cannot read is read again with the yaml library, loaded the first
+ * time a file needs it: most repositories never load the library's parser (yaml-library.ts says why).
+ */
+async function withYamlLibrary<T>(read: (library: LibraryReader | undefined) => T): Promise<T> {
+  try {
+    return read(undefined);
+  } catch (e) {
+    if (!(e instanceof NeedsYamlLibrary)) throw e;
+    const { libraryDocument } = await import('./yaml-library.js');
+    return read(libraryDocument);
+  }
 }
 
 /** A file a login decision needs, read like the workflows: inside the workspace, size-capped; else nothing. */
@@ -71,7 +86,7 @@ async function readActions(
         const file = posix.join(dir, name);
         const text = await readSmall(root, file);
         if (text === undefined) continue;
-        const action = parseCompositeAction(text, file);
+        const action = await withYamlLibrary((library) => readCompositeAction(text, file, library));
         if (action) {
           actions.set(dir, action);
           next.push(...localUses(text));
@@ -173,6 +188,13 @@ export async function readWorkflows(
     ...(options.repository ? { repository: options.repository } : {}),
     facts,
   };
-  const workflows = files.map((f) => parseWorkflow(f.text, f.path, parseOptions));
+  const workflows: WorkflowFile[] = [];
+  for (const f of files)
+    workflows.push(
+      // Read again with the library only: the fast reader has already said it cannot read this file.
+      await withYamlLibrary((library) =>
+        readWorkflowFile(f.text, f.path, library ? { ...parseOptions, yamlLibrary: true } : parseOptions, library),
+      ),
+    );
   return { workflows, unread, missing: false };
 }
