@@ -477,13 +477,8 @@ class Reader {
     let text: string;
     if (style === '|') text = body.join('\n');
     else {
-      text = '';
-      body.forEach((l, k) => {
-        if (k === 0) text = l;
-        else if (l === '' || /^\s/.test(l) || /^\s/.test(body[k - 1] ?? '') || body[k - 1] === '') text += `\n${l}`;
-        else text += ` ${l}`;
-      });
-      if (body.some((l) => /^\s/.test(l) || (l !== '' && l.trim() === ''))) fail();
+      if (body.some((l) => l !== '' && l.trim() === '')) fail();
+      text = folded(body);
     }
     if (body.length > 0) {
       if (chomp === '+') text += '\n'.repeat(1 + trailing);
@@ -491,6 +486,29 @@ class Reader {
     } else if (chomp === '+') text = '\n'.repeat(trailing);
     return scalar(text, at, end);
   }
+}
+
+/**
+ * The lines of a `>` scalar folded as YAML folds them: a break between two lines of text is a space;
+ * around a more-indented line it is kept; each empty line between them is one newline.
+ */
+function folded(body: readonly string[]): string {
+  let text = '';
+  let previous: string | undefined;
+  let empty = 0;
+  for (const line of body) {
+    if (line === '') {
+      empty++;
+      continue;
+    }
+    if (previous === undefined) text += '\n'.repeat(empty);
+    else if (/^\s/.test(previous) || /^\s/.test(line)) text += '\n'.repeat(1 + empty);
+    else text += empty === 0 ? ' ' : '\n'.repeat(empty);
+    text += line;
+    previous = line;
+    empty = 0;
+  }
+  return text;
 }
 
 /** The root node of `text` when it is in the plain subset; undefined when the yaml library must read it. */
