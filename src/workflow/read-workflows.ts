@@ -2,9 +2,10 @@
  * Reading a repository's workflow files from disk (the only I/O of the workflow modules), with
  * the files a login decision needs: local composite actions (`uses: ./path`) and the `.tf` files
  * of the directories Terraform steps run in (a provider or backend with `use_oidc = true`).
- * Every file is read through src/action/workspace-file.ts: inside the checkout, size-capped.
+ * Every file is read through src/action/workspace-file.ts: inside the checkout, size-capped. Directories are
+ * listed synchronously, as files are read there: an asynchronous call waits for libuv's thread pool.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { localActionDir, type CompositeAction, type RepositoryFacts } from './logins.js';
 import type { WorkflowFile } from './parse.js';
@@ -123,7 +124,7 @@ async function readTerraform(
   for (const dir of terraformDirs(texts)) {
     let names: string[];
     try {
-      names = (await readdir(join(root, dir))).filter((n) => n.endsWith('.tf')).sort();
+      names = readdirSync(join(root, dir)).filter((n) => n.endsWith('.tf')).sort();
     } catch {
       continue;
     }
@@ -146,7 +147,7 @@ export async function readWorkflows(
 ): Promise<{ workflows: WorkflowFile[]; unread: UnreadWorkflow[]; missing: boolean }> {
   let names: string[];
   try {
-    names = await readdir(join(root, WORKFLOWS_DIR));
+    names = readdirSync(join(root, WORKFLOWS_DIR));
   } catch {
     return { workflows: [], unread: [], missing: true };
   }
