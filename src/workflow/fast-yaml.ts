@@ -76,6 +76,8 @@ const fail = (): never => {
 
 /** Where a ` #` comment starts outside quotes, or -1. */
 function commentStart(s: string): number {
+  // Most lines have neither a comment nor a quote: no need to walk them character by character.
+  if (!/[#"']/.test(s)) return -1;
   let quote = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
