@@ -36,6 +36,7 @@ const results = [
   await build({ ...shared, entryPoints: { cli: 'src/cli.ts' } }),
 ];
 const inputs = Object.assign({}, ...results.map((r) => r.metafile.inputs));
+await dropUnusedRequire(results[1]);
 // The CLI is run directly (npx / bin).
 const cli = join(outdir, 'cli.js');
 await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, 'utf8')}`);
@@ -43,6 +44,18 @@ await chmod(cli, 0o755);
 // dist/ is ESM whatever package.json around it says.
 await writeFile(join(outdir, 'package.json'), '{\n  "type": "module"\n}\n');
 await writeFile(join(outdir, 'licenses.txt'), await licenses({ inputs }));
+
+// The banner gives every file a `require` (one createRequire call each at start-up), but in the CLI only
+// esbuild's runtime chunk and CommonJS dependencies use it: the CLI's other files leave it out.
+async function dropUnusedRequire(result) {
+  const banner = `${shared.banner.js}\n`;
+  for (const file of Object.keys(result.metafile.outputs)) {
+    if (!file.endsWith('.js')) continue;
+    const text = await readFile(file, 'utf8');
+    if (!text.startsWith(banner) || /(?<![\w$.])require(?![\w$])/.test(text.slice(banner.length))) continue;
+    await writeFile(file, text.slice(banner.length));
+  }
+}
 
 // @actions/core imports its OIDC client (@actions/http-client, and with it undici) and @actions/exec at
 // the top of its modules; none of these packages declares `sideEffects`, so esbuild would load them at every
