@@ -124,7 +124,9 @@ async function readTerraform(
   for (const dir of terraformDirs(texts)) {
     let names: string[];
     try {
-      names = readdirSync(join(root, dir)).filter((n) => n.endsWith('.tf')).sort();
+      names = readdirSync(join(root, dir))
+        .filter((n) => n.endsWith('.tf'))
+        .sort();
     } catch {
       continue;
     }
