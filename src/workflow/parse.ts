@@ -2,7 +2,8 @@
  * Read a GitHub Actions workflow file with source positions, so every finding about a
  * workflow can point at the line to change. Pure: no I/O, never throws. Bad YAML and
  * unexpected shapes end up in `errors` (with a 1-based line) and parsing goes on with
- * whatever could be read.
+ * whatever could be read. This module holds the shapes and `parseWorkflow`; the reading
+ * itself is in parse-core.ts, which the audit calls without loading the yaml library.
  */
 import type { Json } from './expression.js';
 import { readWorkflowFile, type ParseOptions } from './parse-core.js';
@@ -237,6 +238,7 @@ export interface WorkflowFile {
   errors: WorkflowError[];
 }
 
+// Where the tests and earlier callers find them; the audit imports them from where they live.
 export { expressionsIn } from './parse-sections.js';
 export { effectivePermissions, repoRelativePath } from './parse-core.js';
 
