@@ -37,6 +37,7 @@ const results = [
 ];
 const inputs = Object.assign({}, ...results.map((r) => r.metafile.inputs));
 await dropUnusedRequire(results[1]);
+await dropRuntimeSideEffectImports(results[1]);
 // The CLI is run directly (npx / bin).
 const cli = join(outdir, 'cli.js');
 await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, 'utf8')}`);
@@ -54,6 +55,22 @@ async function dropUnusedRequire(result) {
     const text = await readFile(file, 'utf8');
     if (!text.startsWith(banner) || /(?<![\w$.])require(?![\w$])/.test(text.slice(banner.length))) continue;
     await writeFile(file, text.slice(banner.length));
+  }
+}
+
+// esbuild makes every entry file import its runtime chunk (helpers for CommonJS modules) for side effects,
+// whether or not it uses a helper; the chunk then loads node:module for `require`. Its code only defines
+// helpers, and a file that uses one imports it by name: in the CLI, the bare imports are left out.
+async function dropRuntimeSideEffectImports(result) {
+  const outputs = Object.entries(result.metafile.outputs);
+  const runtime = outputs.filter(([f, o]) => f.endsWith('.js') && Object.keys(o.inputs).length === 0 && !o.entryPoint);
+  if (runtime.length !== 1) return;
+  const name = runtime[0][0].split('/').pop();
+  for (const [file] of outputs) {
+    if (!file.endsWith('.js')) continue;
+    const text = await readFile(file, 'utf8');
+    const bare = new RegExp(`import"\\./(?:chunks/)?${name.replace(/[.]/g, '\\.')}";`, 'g');
+    if (bare.test(text)) await writeFile(file, text.replace(bare, ''));
   }
 }
 
