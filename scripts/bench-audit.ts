@@ -6,6 +6,9 @@
  * the median ratio per folder and the time of the largest folder (`npm run bundle` first).
  *
  *   npm run bench:audit -- [--workflows 1000] [--credentials 20] [--runs 3] [--corpus DIR] [--corpus-runs 5]
+ *                          [--baseline DIR]
+ *
+ * `--baseline DIR` (a copy of an earlier `dist/`) times that build too, interleaved with this one.
  *
  * Prints milliseconds for parsing and for the audit, and the cost per workflow.
  */
@@ -301,48 +304,60 @@ function folderSize(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-/** Per folder: `dist/cli.js audit` against bare `node -e 0`, interleaved; medians. */
-function benchFolders(folders: string[], runs: number): void {
-  const cli = resolve('dist/cli.js');
+interface FolderRow {
+  name: string;
+  files: number;
+  kib: number;
+  bare: number;
+  /** Median milliseconds per build, same order as the builds given. */
+  ms: number[];
+}
+
+/**
+ * Per folder: each build's `cli.js audit` against bare `node -e 0`, interleaved (bare, then each build in
+ * turn, `runs` times), so a busy machine slows every build alike; medians.
+ */
+function benchFolders(folders: string[], runs: number, builds: Array<{ label: string; cli: string }>): void {
   const work = mkdtempSync(join(tmpdir(), 'bench-audit-'));
   const creds = join(work, 'credentials.json');
   writeFileSync(creds, JSON.stringify(generateCredentials(20)));
-  const rows: Array<{ name: string; files: number; kib: number; ms: number; bare: number }> = [];
+  const rows: FolderRow[] = [];
   try {
     for (const dir of folders) {
       const { files, bytes } = folderSize(dir);
       if (files === 0) continue;
-      const cliTimes: number[] = [];
+      const times = builds.map((): number[] => []);
       const bareTimes: number[] = [];
       for (let i = 0; i < runs; i++) {
         bareTimes.push(timeProcess(['-e', '0']));
-        cliTimes.push(
-          timeProcess([cli, 'audit', '--credentials', creds, '--dir', dir, '--repository', 'contoso/web', '--json']),
-        );
+        builds.forEach((b, k) => {
+          const args = [b.cli, 'audit', '--credentials', creds, '--dir', dir, '--repository', 'contoso/web', '--json'];
+          times[k]!.push(timeProcess(args));
+        });
       }
       rows.push({
         name: dir.split('/').pop() ?? dir,
         files,
         kib: bytes / 1024,
-        ms: median(cliTimes),
         bare: median(bareTimes),
+        ms: times.map(median),
       });
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   if (rows.length === 0) return;
-  const ratios = rows.map((r) => r.ms / r.bare);
   const largest = rows.reduce((a, b) => (b.kib > a.kib ? b : a));
   console.log(`bench-audit --corpus: ${rows.length} folders, median of ${runs} interleaved runs each`);
-  console.log(
-    `  median per folder: ${median(rows.map((r) => r.ms)).toFixed(0)} ms, ` +
-      `bare node ${median(rows.map((r) => r.bare)).toFixed(0)} ms, ratio ${median(ratios).toFixed(2)}x (goal <= 3x)`,
-  );
-  console.log(
-    `  largest folder ${largest.name} (${largest.files} files, ${largest.kib.toFixed(0)} KiB): ` +
-      `${largest.ms.toFixed(0)} ms (goal <= 300 ms), bare node ${largest.bare.toFixed(0)} ms`,
-  );
+  console.log(`  bare node: median ${median(rows.map((r) => r.bare)).toFixed(0)} ms per folder`);
+  builds.forEach((b, k) => {
+    const ratios = rows.map((r) => r.ms[k]! / r.bare);
+    console.log(
+      `  ${b.label}: median per folder ${median(rows.map((r) => r.ms[k]!)).toFixed(0)} ms, ` +
+        `ratio ${median(ratios).toFixed(2)}x (goal <= 3x); largest folder ${largest.name} ` +
+        `(${largest.files} files, ${largest.kib.toFixed(0)} KiB): ${largest.ms[k]!.toFixed(0)} ms (goal <= 300 ms)`,
+    );
+  });
 }
 
 /** The generated set as one folder on disk, so the CLI can be timed on it like a corpus folder. */
@@ -389,11 +404,17 @@ export function main(): BenchResult {
       .sort()
       .map((n) => join(root, n))
       .filter((d) => statSync(d).isDirectory());
-    benchFolders(folders, runsPerFolder);
+    // --baseline DIR: another build's dist/ (say, a copy made before a change), timed in the same run.
+    const baseline = argString('baseline');
+    const builds = [
+      ...(baseline ? [{ label: 'baseline', cli: join(resolve(baseline), 'cli.js') }] : []),
+      { label: 'dist', cli: resolve('dist/cli.js') },
+    ];
+    benchFolders(folders, runsPerFolder, builds);
     const generated = generatedFolder(workflows);
     try {
       console.log(`generated set as one folder (${workflows} files):`);
-      benchFolders([generated.dir], runsPerFolder);
+      benchFolders([generated.dir], runsPerFolder, builds);
     } finally {
       generated.cleanup();
     }

@@ -1,5 +1,5 @@
-// Builds dist/ from src/ with esbuild: two entry points (the action and the CLI), ESM,
-// code-split so heavy modules (msal-node, jose, yaml) load only on the paths that need them.
+// Builds dist/ from src/ with esbuild: the action (its check, and its audit and trust modes) and the CLI,
+// ESM, code-split so heavy modules (msal-node, jose, yaml) load only on the paths that need them.
 import { build } from 'esbuild';
 import { rm, writeFile, readFile, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -37,9 +37,14 @@ const results = [
   await build({ ...shared, entryPoints: { index: 'src/index.ts' }, plugins: [...shared.plugins, modesApart()] }),
   await build({ ...shared, entryPoints: { 'audit-mode': 'src/action/audit-mode.ts' } }),
   await build({ ...shared, entryPoints: { 'trust-mode': 'src/action/trust-mode.ts' } }),
-  await build({ ...shared, entryPoints: { cli: 'src/cli.ts' } }),
 ];
+// The CLI last: what is trimmed from its files below (a file with the same name is the same code in
+// every build) stays trimmed.
+const cliBuild = await build({ ...shared, entryPoints: { cli: 'src/cli.ts' } });
+results.push(cliBuild);
 const inputs = Object.assign({}, ...results.map((r) => r.metafile.inputs));
+await dropUnusedRequire(cliBuild);
+await dropRuntimeSideEffectImports(cliBuild);
 // The CLI is run directly (npx / bin).
 const cli = join(outdir, 'cli.js');
 await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, 'utf8')}`);
@@ -80,6 +85,34 @@ function modesApart() {
       });
     },
   };
+}
+
+// The banner gives every file a `require` (one createRequire call each at start-up), but in the CLI only
+// esbuild's runtime chunk and CommonJS dependencies use it: the CLI's other files leave it out.
+async function dropUnusedRequire(result) {
+  const banner = `${shared.banner.js}\n`;
+  for (const file of Object.keys(result.metafile.outputs)) {
+    if (!file.endsWith('.js')) continue;
+    const text = await readFile(file, 'utf8');
+    if (!text.startsWith(banner) || /(?<![\w$.])require(?![\w$])/.test(text.slice(banner.length))) continue;
+    await writeFile(file, text.slice(banner.length));
+  }
+}
+
+// esbuild makes every entry file import its runtime chunk (helpers for CommonJS modules) for side effects,
+// whether or not it uses a helper; the chunk then loads node:module for `require`. Its code only defines
+// helpers, and a file that uses one imports it by name: in the CLI, the bare imports are left out.
+async function dropRuntimeSideEffectImports(result) {
+  const outputs = Object.entries(result.metafile.outputs);
+  const runtime = outputs.filter(([f, o]) => f.endsWith('.js') && Object.keys(o.inputs).length === 0 && !o.entryPoint);
+  if (runtime.length !== 1) return;
+  const name = runtime[0][0].split('/').pop();
+  for (const [file] of outputs) {
+    if (!file.endsWith('.js')) continue;
+    const text = await readFile(file, 'utf8');
+    const bare = new RegExp(`import"\\./(?:chunks/)?${name.replace(/[.]/g, '\\.')}";`, 'g');
+    if (bare.test(text)) await writeFile(file, text.replace(bare, ''));
+  }
 }
 
 // @actions/core imports its OIDC client (@actions/http-client, and with it undici) and @actions/exec at

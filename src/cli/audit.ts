@@ -4,7 +4,7 @@
  * credential that would fix them. Offline, unless --fetch-template asks GitHub for the
  * repository's subject template (GITHUB_TOKEN).
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sortFindings, type Finding } from '../diagnose/finding.js';
 import { CLOUDS } from '../entra/clouds.js';
@@ -68,7 +68,7 @@ const FLAGS = {
 
 async function originRepository(root: string): Promise<string | undefined> {
   try {
-    const config = await readFile(join(root, '.git', 'config'), 'utf8');
+    const config = readFileSync(join(root, '.git', 'config'), 'utf8');
     const m = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(config);
     return m ? repositoryFromRemote(m[1]!) : undefined;
   } catch {

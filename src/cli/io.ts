@@ -63,7 +63,11 @@ export function guardOutput(io: CliIo): { io: CliIo; flush: () => void } {
   const out = stream(io.stdout);
   const err = stream(io.stderr);
   return {
-    io: { ...io, stdout: out.write, stderr: err.write },
+    // Copied with its getters, not their values: `isTTY` is asked only when needed (main.ts).
+    io: Object.defineProperties(Object.defineProperties({}, Object.getOwnPropertyDescriptors(io)), {
+      stdout: { value: out.write, enumerable: true },
+      stderr: { value: err.write, enumerable: true },
+    }) as CliIo,
     flush: () => {
       out.flush();
       err.flush();

@@ -3,6 +3,7 @@
  * when that command runs, so `--help` is instant. Exit codes: 0 nothing wrong, 1 problems
  * found, 2 bad usage or unreadable input. Never prints a stack trace.
  */
+import { readFileSync, writeSync } from 'node:fs';
 import { PROGRAM, type Command } from './command.js';
 import { CliError, guardOutput, type CliIo } from './io.js';
 
@@ -120,21 +121,53 @@ function lazyStdin(): NodeJS.ReadableStream {
   return lazy as unknown as NodeJS.ReadableStream;
 }
 
+/**
+ * Output to file descriptor 1 or 2 with fs.writeSync. Touching process.stdout or process.stderr loads
+ * Node's stream and net modules (about 30) first, as much start-up as reading a small repository's
+ * workflows. A descriptor that would block (EAGAIN: a full non-blocking pipe) gets the rest through the
+ * stream, which queues it. `… | head` closing the pipe (EPIPE) drops the rest quietly, not with a trace.
+ */
+function directWriter(fd: 1 | 2): (s: string) => void {
+  let stream: NodeJS.WriteStream | undefined;
+  let closed = false;
+  return (s) => {
+    if (closed) return;
+    if (stream) {
+      stream.write(s);
+      return;
+    }
+    const bytes = Buffer.from(s, 'utf8');
+    let at = 0;
+    try {
+      while (at < bytes.length) at += writeSync(fd, bytes, at);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') {
+        closed = true;
+        return;
+      }
+      if (code !== 'EAGAIN') throw e;
+      stream = fd === 1 ? process.stdout : process.stderr;
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      });
+      stream.write(bytes.subarray(at));
+    }
+  };
+}
+
 /** The process entry: real stdin/stdout/stderr, environment and files. */
 export async function main(argv: string[]): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
-  // `… | head` closes the pipe early: stop quietly instead of an unhandled EPIPE trace.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    });
-  }
   return runCli(argv, {
     stdin: lazyStdin(),
-    stdout: (s) => void process.stdout.write(s),
-    stderr: (s) => void process.stderr.write(s),
+    stdout: directWriter(1),
+    stderr: directWriter(2),
     env: process.env,
-    readFile: (path) => readFile(path, 'utf8'),
-    isTTY: process.stdout.isTTY === true,
+    // Read at once: fs/promises loads about 20 more modules, and a CLI has nothing to do meanwhile.
+    readFile: async (path) => readFileSync(path, 'utf8'),
+    // Asked only when a command renders for a terminal: it builds the stdout stream (directWriter).
+    get isTTY() {
+      return process.stdout.isTTY === true;
+    },
   });
 }

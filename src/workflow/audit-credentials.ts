@@ -22,7 +22,7 @@ import {
   nearestOf,
 } from './audit-text.js';
 import { hasWildcard } from './glob.js';
-import { repoRelativePath } from './parse.js';
+import { repoRelativePath } from './parse-core.js';
 import type { PredictedSubject } from './predict.js';
 
 /** Entra's limit of federated credentials per application or managed identity. */

@@ -26,7 +26,7 @@ import {
 } from './audit-text.js';
 import { hasWildcard } from './glob.js';
 import type { WorkflowFile } from './parse.js';
-import { effectivePermissions, repoRelativePath } from './parse.js';
+import { effectivePermissions, repoRelativePath } from './parse-core.js';
 import type { JobPrediction, PredictedSubject, SubjectContext } from './predict.js';
 
 function jobLabel(jp: JobPrediction): string {

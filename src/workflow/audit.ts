@@ -15,7 +15,7 @@ import { type NearestInfo, jobNeverMatches, missingCallFinding, permissionsMissi
 import { buildIndex, matchSubject, type SubjectMatch } from './audit-match.js';
 import { Names, code } from './audit-text.js';
 import type { WorkflowFile } from './parse.js';
-import { repoRelativePath } from './parse.js';
+import { repoRelativePath } from './parse-core.js';
 import {
   predictSubjects,
   resolveCalledWorkflow,

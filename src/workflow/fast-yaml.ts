@@ -8,14 +8,14 @@
  * spends most of a run's time on files like these (README "Speed"). Pure, never throws.
  */
 import type { Node as LibraryNode } from 'yaml';
+import { MAP, NODE_TYPE, PAIR, SCALAR, SEQ } from './yaml-nodes.js';
 
 /**
  * The reader's nodes: only what the parser reads (value, items, key, range), marked the way the yaml
- * library marks its own (`Symbol.for('yaml.node.type')`), so the library's isMap/isSeq/isScalar/isPair
- * tell them apart. The library's classes set that mark on every node with defineProperty and bring the
- * library's whole stringifier along; here the mark sits once on each prototype.
+ * library marks its own (yaml-nodes.ts), so isMap/isSeq/isScalar/isPair tell them apart. The library's
+ * classes set that mark on every node with defineProperty and bring the library's whole stringifier
+ * along; here the mark sits once on each prototype.
  */
-const NODE_TYPE = Symbol.for('yaml.node.type');
 type Range = [number, number, number];
 class Scalar {
   range?: Range;
@@ -37,12 +37,12 @@ class YAMLSeq {
 }
 type Node = Scalar | YAMLMap | YAMLSeq;
 for (const [kind, type] of [
-  [Scalar, 'yaml.scalar'],
-  [Pair, 'yaml.pair'],
-  [YAMLMap, 'yaml.map'],
-  [YAMLSeq, 'yaml.seq'],
+  [Scalar, SCALAR],
+  [Pair, PAIR],
+  [YAMLMap, MAP],
+  [YAMLSeq, SEQ],
 ] as const)
-  Object.defineProperty(kind.prototype, NODE_TYPE, { value: Symbol.for(type) });
+  Object.defineProperty(kind.prototype, NODE_TYPE, { value: type });
 
 class Unsupported extends Error {}
 
@@ -76,6 +76,8 @@ const fail = (): never => {
 
 /** Where a ` #` comment starts outside quotes, or -1. */
 function commentStart(s: string): number {
+  // Most lines have neither a comment nor a quote: no need to walk them character by character.
+  if (!/[#"']/.test(s)) return -1;
   let quote = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
@@ -477,13 +479,8 @@ class Reader {
     let text: string;
     if (style === '|') text = body.join('\n');
     else {
-      text = '';
-      body.forEach((l, k) => {
-        if (k === 0) text = l;
-        else if (l === '' || /^\s/.test(l) || /^\s/.test(body[k - 1] ?? '') || body[k - 1] === '') text += `\n${l}`;
-        else text += ` ${l}`;
-      });
-      if (body.some((l) => /^\s/.test(l) || (l !== '' && l.trim() === ''))) fail();
+      if (body.some((l) => l !== '' && l.trim() === '')) fail();
+      text = folded(body);
     }
     if (body.length > 0) {
       if (chomp === '+') text += '\n'.repeat(1 + trailing);
@@ -491,6 +488,29 @@ class Reader {
     } else if (chomp === '+') text = '\n'.repeat(trailing);
     return scalar(text, at, end);
   }
+}
+
+/**
+ * The lines of a `>` scalar folded as YAML folds them: a break between two lines of text is a space;
+ * around a more-indented line it is kept; each empty line between them is one newline.
+ */
+function folded(body: readonly string[]): string {
+  let text = '';
+  let previous: string | undefined;
+  let empty = 0;
+  for (const line of body) {
+    if (line === '') {
+      empty++;
+      continue;
+    }
+    if (previous === undefined) text += '\n'.repeat(empty);
+    else if (/^\s/.test(previous) || /^\s/.test(line)) text += '\n'.repeat(1 + empty);
+    else text += empty === 0 ? ' ' : '\n'.repeat(empty);
+    text += line;
+    previous = line;
+    empty = 0;
+  }
+  return text;
 }
 
 /** The root node of `text` when it is in the plain subset; undefined when the yaml library must read it. */

@@ -5,7 +5,7 @@
 import type { GitHubClaims } from '../github/claims.js';
 import { parseSubject } from '../github/subject.js';
 import type { TriggerFilter, WorkflowFile, WorkflowJob, WorkflowStep, WorkflowTrigger } from './parse.js';
-import { findJob, repoRelativePath } from './parse.js';
+import { findJob, repoRelativePath } from './parse-core.js';
 
 export interface LineLocation {
   file: string;

@@ -2,7 +2,8 @@
  * Reading the sections of a workflow file that are not steps: `on:` and its filters and inputs,
  * `permissions:`, `environment:`, `strategy.matrix`, and calls to reusable workflows.
  */
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { isMap, isScalar, isSeq } from './yaml-nodes.js';
 import type {
   JobEnvironment,
   JobMatrix,

@@ -9,7 +9,7 @@
 import { evaluateCondition, interpolate, OPEN, type Context } from './expression.js';
 import { matrixLegs } from './matrix.js';
 import type { JobEnvironment, ReusableCall, WorkflowFile, WorkflowJob } from './parse.js';
-import { repoRelativePath } from './parse.js';
+import { repoRelativePath } from './parse-core.js';
 import type { JobPrediction, PredictedSubject, PredictOptions, SubjectContext } from './predict-types.js';
 import type { RunContext } from './run-context.js';
 import {
@@ -460,6 +460,9 @@ function predictCaller(
     if (!interestingCall(call) && !options.allJobs && !sameRepository(call, ctx)) return [];
     return [unreadCall(workflow, job, call, runs, ctx, jwr)];
   }
+  // Only the called jobs that may log in (or call further) are predicted: the others need no caller inputs.
+  const calledJobs = called.jobs.filter((j) => j.uses || j.mayLogInToAzure || options.allJobs);
+  if (calledJobs.length === 0) return [];
   const out: JobPrediction[] = [];
   const calledSelf = repoRelativePath(called.path);
   const declared = inputsFromTrigger(
@@ -467,7 +470,7 @@ function predictCaller(
   );
   const wanted = inputsReadBy(called);
   const given = runs.flatMap((run) => callInputs(job, call, run, wanted).map((inputs) => ({ run, inputs })));
-  for (const calledJob of called.jobs) {
+  for (const calledJob of calledJobs) {
     const callerRuns: RunContext[] = given.map(({ run, inputs }) => ({
       ...run,
       inputs: new Map([...declared, ...inputs]),
@@ -490,7 +493,6 @@ function predictCaller(
         });
       continue;
     }
-    if (!calledJob.mayLogInToAzure && !options.allJobs) continue;
     out.push({
       jobId: job.id,
       jobLine: job.line,

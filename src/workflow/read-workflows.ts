@@ -2,12 +2,14 @@
  * Reading a repository's workflow files from disk (the only I/O of the workflow modules), with
  * the files a login decision needs: local composite actions (`uses: ./path`) and the `.tf` files
  * of the directories Terraform steps run in (a provider or backend with `use_oidc = true`).
- * Every file is read through src/action/workspace-file.ts: inside the checkout, size-capped.
+ * Every file is read through src/action/workspace-file.ts: inside the checkout, size-capped. Directories are
+ * listed synchronously, as files are read there: an asynchronous call waits for libuv's thread pool.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { localActionDir, type CompositeAction, type RepositoryFacts } from './logins.js';
-import { parseCompositeAction, parseWorkflow, type WorkflowFile } from './parse.js';
+import type { WorkflowFile } from './parse.js';
+import { NeedsYamlLibrary, readCompositeAction, readWorkflowFile, type LibraryReader } from './parse-core.js';
 import { MAX_WORKFLOW_FILE_BYTES, readWorkspaceFile, WorkspaceFileError } from '../action/workspace-file.js';
 
 const WORKFLOWS_DIR = '.github/workflows';
@@ -33,6 +35,20 @@ interface ReadOptions {
   repository?: string;
   /** Epoch ms after which no further file is read (timeout-seconds). */
   deadline?: number;
+}
+
+/**
+ * Read with the fast reader; a file it cannot read is read again with the yaml library, loaded the first
+ * time a file needs it: most repositories never load the library's parser (yaml-library.ts says why).
+ */
+async function withYamlLibrary<T>(read: (library: LibraryReader | undefined) => T): Promise<T> {
+  try {
+    return read(undefined);
+  } catch (e) {
+    if (!(e instanceof NeedsYamlLibrary)) throw e;
+    const { libraryDocument } = await import('./yaml-library.js');
+    return read(libraryDocument);
+  }
 }
 
 /** A file a login decision needs, read like the workflows: inside the workspace, size-capped; else nothing. */
@@ -71,7 +87,7 @@ async function readActions(
         const file = posix.join(dir, name);
         const text = await readSmall(root, file);
         if (text === undefined) continue;
-        const action = parseCompositeAction(text, file);
+        const action = await withYamlLibrary((library) => readCompositeAction(text, file, library));
         if (action) {
           actions.set(dir, action);
           next.push(...localUses(text));
@@ -108,7 +124,9 @@ async function readTerraform(
   for (const dir of terraformDirs(texts)) {
     let names: string[];
     try {
-      names = (await readdir(join(root, dir))).filter((n) => n.endsWith('.tf')).sort();
+      names = readdirSync(join(root, dir))
+        .filter((n) => n.endsWith('.tf'))
+        .sort();
     } catch {
       continue;
     }
@@ -131,7 +149,7 @@ export async function readWorkflows(
 ): Promise<{ workflows: WorkflowFile[]; unread: UnreadWorkflow[]; missing: boolean }> {
   let names: string[];
   try {
-    names = await readdir(join(root, WORKFLOWS_DIR));
+    names = readdirSync(join(root, WORKFLOWS_DIR));
   } catch {
     return { workflows: [], unread: [], missing: true };
   }
@@ -173,6 +191,13 @@ export async function readWorkflows(
     ...(options.repository ? { repository: options.repository } : {}),
     facts,
   };
-  const workflows = files.map((f) => parseWorkflow(f.text, f.path, parseOptions));
+  const workflows: WorkflowFile[] = [];
+  for (const f of files)
+    workflows.push(
+      // Read again with the library only: the fast reader has already said it cannot read this file.
+      await withYamlLibrary((library) =>
+        readWorkflowFile(f.text, f.path, library ? { ...parseOptions, yamlLibrary: true } : parseOptions, library),
+      ),
+    );
   return { workflows, unread, missing: false };
 }

@@ -5,7 +5,7 @@
  * Pure.
  */
 import type { WorkflowFile, WorkflowJob, WorkflowTrigger } from './parse.js';
-import { repoRelativePath } from './parse.js';
+import { repoRelativePath } from './parse-core.js';
 import type { SubjectContext } from './predict-types.js';
 import { UNKNOWN, type RunContext, type ValueSet } from './run-context.js';
 import { callInputs, inputsFromTrigger, inputsReadBy } from './run-inputs.js';

@@ -3,7 +3,8 @@
  * aliases followed with a depth limit, and 1-based positions for every node. Throws only when
  * merge keys expand past their budget (the caller reports the file as not read).
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter } from './yaml-nodes.js';
 import type { Json } from './expression.js';
 import type { TriggerFilter, WorkflowError } from './parse.js';
 
