@@ -3,7 +3,6 @@
  * @actions/github's Octokit over the one HTTP path (docs/github-oidc.md "Customization API"). Loaded
  * only when a token was given for it: octokit is the heaviest thing this tool can load.
  */
-import { fetchOverHttpRequest } from '../net/octokit-fetch.js';
 import { outsideExcerpt } from '../report/neutralize.js';
 import type { SubjectTemplate } from '../workflow/predict.js';
 
@@ -64,7 +63,11 @@ export async function readSubjectCustomization(
   repo: string,
   apiUrl = 'https://api.github.com',
 ): Promise<CustomizationResult> {
-  const { getOctokit } = await import('@actions/github');
+  // Both load here, with the HTTP stack: the audit that imports this module rarely asks GitHub.
+  const [{ getOctokit }, { fetchOverHttpRequest }] = await Promise.all([
+    import('@actions/github'),
+    import('../net/octokit-fetch.js'),
+  ]);
   const octokit = getOctokit(token, { baseUrl: apiUrl, request: { fetch: fetchOverHttpRequest(10_000) } });
   try {
     const res = await octokit.request('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', { owner, repo });
