@@ -5,6 +5,7 @@ import { rm, writeFile, readFile, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const CLI_COMMANDS = ['explain', 'claims', 'check', 'audit', 'trust'];
 // AFC_OUTDIR lets the dist check build into a temporary folder and compare.
 const outdir = process.env.AFC_OUTDIR || fileURLToPath(new URL('../dist/', import.meta.url));
 await rm(outdir, { recursive: true, force: true });
@@ -39,12 +40,19 @@ const results = [
   await build({ ...shared, entryPoints: { 'trust-mode': 'src/action/trust-mode.ts' } }),
 ];
 // The CLI last: what is trimmed from its files below (a file with the same name is the same code in
-// every build) stays trimmed.
-const cliBuild = await build({ ...shared, entryPoints: { cli: 'src/cli.ts' } });
-results.push(cliBuild);
+// every build) stays trimmed. Its commands are built apart from its entry and from each other, like
+// the action's modes: a run is one command.
+const cliBuilds = [
+  await build({ ...shared, entryPoints: { cli: 'src/cli.ts' }, plugins: [...shared.plugins, commandsApart()] }),
+];
+for (const name of CLI_COMMANDS)
+  cliBuilds.push(await build({ ...shared, entryPoints: { [`cli-${name}`]: `src/cli/${name}.ts` } }));
+results.push(...cliBuilds);
 const inputs = Object.assign({}, ...results.map((r) => r.metafile.inputs));
-await dropUnusedRequire(cliBuild);
-await dropRuntimeSideEffectImports(cliBuild);
+for (const cliBuild of cliBuilds) {
+  await dropUnusedRequire(cliBuild);
+  await dropRuntimeSideEffectImports(cliBuild);
+}
 // The CLI is run directly (npx / bin).
 const cli = join(outdir, 'cli.js');
 await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, 'utf8')}`);
@@ -70,6 +78,20 @@ function httpByRequire() {
         contents: `module.exports = require(${JSON.stringify(args.path)});`,
         loader: 'js',
       }));
+    },
+  };
+}
+
+// src/cli/main.ts loads each command by dynamic import: in the bundle, the file built for it.
+function commandsApart() {
+  const command = new RegExp(`^\\./(${CLI_COMMANDS.join('|')})\\.js$`);
+  return {
+    name: 'commands-apart',
+    setup(b) {
+      b.onResolve({ filter: command }, (args) => {
+        if (args.kind !== 'dynamic-import' || !/[\\/]src[\\/]cli[\\/]main\.ts$/.test(args.importer)) return undefined;
+        return { path: `./cli-${command.exec(args.path)[1]}.js`, external: true };
+      });
     },
   };
 }

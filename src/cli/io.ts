@@ -32,6 +32,14 @@ export class CliError extends Error {
 }
 
 /**
+ * A CliError from any copy of this module: each command is bundled apart from the CLI's entry
+ * (scripts/bundle.mjs), so an error a command throws is not an instance of the entry's class.
+ */
+export function isCliError(e: unknown): e is CliError {
+  return e instanceof Error && e.name === 'CliError' && typeof (e as CliError).exitCode === 'number';
+}
+
+/**
  * The one place the CLI's output passes on its way to stdout and stderr: the values it prints (log
  * lines, tokens' claims, file names) come from outside. Terminal control sequences and characters
  * are removed (the CLI's own colours kept); under GITHUB_ACTIONS=true (the CLI in a workflow step)

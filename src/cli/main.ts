@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { PROGRAM, type Command } from './command.js';
-import { CliError, guardOutput, type CliIo } from './io.js';
+import { guardOutput, isCliError, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
 export { PROGRAM } from './command.js';
@@ -93,7 +93,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     }
     return await command.run(rest, io);
   } catch (e) {
-    if (e instanceof CliError) {
+    if (isCliError(e)) {
       io.stderr(`${PROGRAM} ${name}: ${e.message}\n${e.showUsage && command ? `\n${command.usage}` : ''}`);
       return e.exitCode;
     }
