@@ -140,10 +140,12 @@ async function dropRuntimeSideEffectImports(result) {
 // @actions/core imports its OIDC client (@actions/http-client, and with it undici) and @actions/exec at
 // the top of its modules; none of these packages declares `sideEffects`, so esbuild would load them at every
 // start although the action calls none of them (the OIDC token comes from src/github/oidc-token.ts). Loading
-// them has no effect: say so, and esbuild leaves out what nothing uses.
+// them has no effect: say so, and esbuild leaves out what nothing uses. The same for msal-node, whose index
+// imports every flow it has (src/entra/msal.ts imports the one the exchange uses).
 function toolkitWithoutSideEffects() {
-  const bare = /^(?:@actions\/(?:core|http-client|exec|io)|undici|tunnel)(?:\/|$)/;
-  const inside = /[\\/]node_modules[\\/](?:@actions[\\/](?:core|http-client|exec|io)|undici|tunnel)[\\/]/;
+  const packages = String.raw`@actions[\\/](?:core|http-client|exec|io)|undici|tunnel|@azure[\\/]msal-node`;
+  const bare = new RegExp(String.raw`^(?:${packages})(?:[\\/]|$)`);
+  const inside = new RegExp(String.raw`[\\/]node_modules[\\/](?:${packages})[\\/]`);
   return {
     name: 'toolkit-without-side-effects',
     setup(b) {

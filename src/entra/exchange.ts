@@ -104,15 +104,15 @@ function authorityMetadata(
   };
 }
 
-let msalModule: Promise<typeof import('@azure/msal-node')> | undefined;
+let msalModule: Promise<typeof import('./msal.js')> | undefined;
 
 /**
  * Starts loading msal-node (the largest module by far) without waiting for it: the action calls
  * this while the runner's token is on its way, so the load overlaps the request instead of
  * following it. Loading twice is free (one module instance).
  */
-export function preloadMsal(): Promise<typeof import('@azure/msal-node')> {
-  msalModule ??= import('@azure/msal-node');
+export function preloadMsal(): Promise<typeof import('./msal.js')> {
+  msalModule ??= import('./msal.js');
   return msalModule;
 }
 
