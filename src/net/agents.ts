@@ -61,7 +61,8 @@ const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 /** tunnel's agent for this proxy and target scheme, made once and kept for the run; tunnel loads with the first. */
 export async function proxyAgent(proxy: ProxySetting, targetHttps: boolean): Promise<Transport> {
   // A CommonJS module: the bundle gives its exports as `default` only, node gives them named too.
-  const loaded: Tunnel & { default?: Tunnel } = await (tunnelModule ??= import('tunnel'));
+  tunnelModule ??= import('tunnel');
+  const loaded: Tunnel & { default?: Tunnel } = await tunnelModule;
   const tunnel = loaded.default ?? loaded;
   // From here on synchronous: two requests at once get the same agent.
   const key = `${targetHttps} ${proxy.origin} ${proxy.authorization ?? ''}`;
