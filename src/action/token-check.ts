@@ -120,15 +120,18 @@ export async function checkWithToken(run: ValidRun): Promise<number> {
   // 2. The runner's token.
   const endpoint = oidcEndpoint(env);
   if (!endpoint) return failWith(oidcUnavailable(await readRunnerContext()), inputs.failOn);
-  // msal-node, the largest module by far, loads while the token is on its way.
-  if (inputs.exchange) preloadMsal().catch(() => undefined);
-  // Entra's connection opens while the runner's token is on its way: one round trip less after it.
-  if (inputs.exchange) preconnect(inputs.authorityHost);
   let token: string;
   let decoded: DecodedJwt;
   watch.stage = "waiting for the runner's OIDC token";
+  // The request goes out first; then, while it is on its way, msal-node (the largest module by far)
+  // starts loading and Entra's connection opens (one round trip less after the token).
+  const tokenP = fetchToken(endpoint, inputs.audience, deadline, mask, log);
+  if (inputs.exchange) {
+    preloadMsal().catch(() => undefined);
+    preconnect(inputs.authorityHost);
+  }
   try {
-    token = await fetchToken(endpoint, inputs.audience, deadline, mask, log);
+    token = await tokenP;
     decoded = decodeJwtUnverified(token);
   } catch (e) {
     if (e instanceof OidcError)
