@@ -603,7 +603,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     const machine =
       `Node ${results.node}, ${results.platform}, ${results.cpus}; medians of ${options.runs} interleaved runs` +
       ` (memory: ${options.memRuns} runs), ${results.date.slice(0, 10)}.`;
-    const command = 'npm run bundle && npm run bench -- --runs 20';
+    const command = `npm run bundle && npm run bench -- --runs 20${options.node ? ' --node PATH' : ''}`;
     const files2 = (l: typeof loadedInput) => l.files.map((f) => `\`${f.file}\` ${kb(f.bytes)}`).join(', ');
     const resultsMd =
       `# Benchmark\n\n${md}\n\n${machine}\n\nReproduce: \`${command}\`\n\n` +
