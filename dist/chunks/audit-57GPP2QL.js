@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a,b}from"./chunk-ZZ4HEFVQ.js";import"./chunk-PSDNBZSZ.js";import"./chunk-MCC27YJB.js";import"./chunk-JCRXHRQX.js";import"./chunk-YZ6Q2DQ3.js";import"./chunk-Y53EIZMX.js";import"./chunk-JMSF6E5V.js";import"./chunk-6BT7Q2K6.js";import"./chunk-3NCTVROQ.js";import"./chunk-OKD7A5RS.js";export{b as auditWorkflows,a as auditWorkflowsDetailed};

@@ -1,3 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-function s(e,f=64){let r=0;for(let l=0;l<e.length;l++){let n=e.charCodeAt(l);if(n===91||n===123){if(++r>f)return!0}else(n===93||n===125)&&r>0&&r--}let o=[],i=0;for(;i<=e.length;){let l=e.indexOf(`
-`,i);l<0&&(l=e.length);let n=i;for(;n<l&&(e[n]===" "||e[n]==="	");)n++;if(n<l&&e[n]!=="#"&&e[n]!=="\r")for(;;){let h=n-i;for(;o.length&&o[o.length-1]>=h;)o.pop();if(o.push(h),o.length>f)return!0;let c=e[n];if((c==="-"||c==="?")&&(e[n+1]===" "||e[n+1]==="	")){for(n+=2;n<l&&(e[n]===" "||e[n]==="	");)n++;if(n<l)continue}break}i=l+1}return!1}export{s as a};

@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-var o={maxAttempts:5,baseDelayMs:500,maxDelayMs:8e3};function u(n,e,t,r=Math.random){if(t!==void 0&&t>=0)return Math.min(t,6e4);let m=Math.min(e.baseDelayMs*2**(n-1),e.maxDelayMs);return Math.round(m*(1+r()*.25))}function s(n,e,t,r,m,a=250){return n<m.maxAttempts&&r+e+a<t}function b(n){return new Promise(e=>setTimeout(e,n))}export{o as a,u as b,s as c,b as d};

@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a,b,c}from"./chunk-35HBD5E6.js";import"./chunk-QNN2HTCJ.js";import"./chunk-Y53EIZMX.js";import"./chunk-JMSF6E5V.js";import"./chunk-6BT7Q2K6.js";import"./chunk-BYZOWJZT.js";import"./chunk-3NCTVROQ.js";import"./chunk-OKD7A5RS.js";export{b as compareWithCredentials,c as credentialSourceNote,a as suggestCredential};

@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{e as a,f as b,g as c,h as d,i as e,j as f,k as g,l as h,m as i}from"./chunk-6BT7Q2K6.js";import"./chunk-3NCTVROQ.js";import"./chunk-OKD7A5RS.js";export{a as CLIENT_ID_PLACEHOLDER,d as azAppCreateCommand,f as azAppUpdateCommand,e as azIdentityCreateCommand,g as azRestCreateFlexibleCommand,h as createCommands,c as credentialNameForSubject,i as updateCommands,b as withClientId};

@@ -1,0 +1,1 @@
+import{a}from"./chunk-P6ZIYYNF.js";export default a();
