@@ -113,7 +113,9 @@ export function send(target: URL, transport: Transport, outgoing: Outgoing): Pro
  * request there. Unreferenced while it waits: an unused early connection must not keep the
  * process alive. A connection that fails is forgotten, and the request opens its own.
  */
-export function openEarly(host: string, port: string): void {
+export function openEarly(target: URL): void {
+  const host = hostOf(target);
+  const port = target.port || '443';
   const key = keyOf(host, port);
   if (early.has(key)) return;
   const socket = tlsConnect({ host, port: Number(port), ...(isIP(host) ? {} : { servername: host }) });

@@ -55,10 +55,6 @@ export function describeUrl(url: string): string {
   }
 }
 
-function portOf(url: URL): string {
-  return url.port || (url.protocol === 'https:' ? '443' : '80');
-}
-
 /**
  * Opens the TLS connection to an https origin now, so the first request to it (Entra's token
  * endpoint, while the runner's token is on its way) finds it ready. Direct connections only:
@@ -73,7 +69,7 @@ export function preconnect(url: string): void {
     return;
   }
   try {
-    agents.openEarly(target.hostname.replace(/^\[(.*)\]$/, '$1'), portOf(target));
+    agents.openEarly(target);
   } catch {
     // The request opens its own connection, and reports what is wrong with it.
   }
