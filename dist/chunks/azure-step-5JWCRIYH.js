@@ -1,0 +1,2 @@
+import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
+import{a,b,c,d}from"./chunk-VMHOPQZN.js";import"./chunk-UT4XTRD3.js";import"./chunk-BOY62SG4.js";import"./chunk-UG7O776Q.js";import"./chunk-6Z7D66TO.js";import"./chunk-YMIT355B.js";import"./chunk-JMSF6E5V.js";import"./chunk-BYZOWJZT.js";import"./chunk-OKD7A5RS.js";export{a as MATCHING_FAMILY,c as issuerWarningApplies,b as planLookup,d as startAzureStep};

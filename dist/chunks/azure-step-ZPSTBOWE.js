@@ -1,2 +1,0 @@
-import{createRequire as __afcCreateRequire}from'node:module';const require=__afcCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-YC6KX5DZ.js";import"./chunk-MCC5VPIV.js";import"./chunk-GP7RB2FB.js";import"./chunk-DK3HEDOT.js";import"./chunk-YMIT355B.js";import"./chunk-SWMC3OXX.js";import"./chunk-OKD7A5RS.js";export{a as MATCHING_FAMILY,c as issuerWarningApplies,b as planLookup,d as startAzureStep};
